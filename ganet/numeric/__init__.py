@@ -1,0 +1,10 @@
+"""Numeric layer of ganet (numpy, numba, scipy): GA kernels, dictionaries and solvers.
+
+This package never imports sympy, so numeric work pays no symbolic start-up cost.
+"""
+
+from .ga import (blade_norm, cross, cross_many, dist_to_affine, dist_to_span, hodge, signed_volume,
+                 wedge)
+
+__all__ = ["wedge", "hodge", "cross", "cross_many", "signed_volume", "dist_to_span",
+           "dist_to_affine", "blade_norm"]

@@ -1,0 +1,9 @@
+"""Exact layer of ganet: sympy multivectors on clifford's blade conventions.
+
+Everything here is exact (Rationals, symbols, exact square roots); the numeric layer
+:mod:`ganet.numeric` never imports this package.
+"""
+
+from .algebra import Algebra, Multivector, exact
+
+__all__ = ["Algebra", "Multivector", "exact"]
