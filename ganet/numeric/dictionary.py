@@ -1,0 +1,330 @@
+r"""The two-layer Lasso dictionaries of Pilanci (2023), Theorems 1–5 and 14, as column oracles.
+
+A column is a hyperplane feature. With an anchor a (the origin, or a training point x_k) and a
+generator subset S = (v₁,…,v_{d−1}), w_S = ×(S) = ⋆(v₁ ∧ ⋯ ∧ v_{d−1}) and
+
+.. math::  K_{:, (S,\pm)} = \frac{\big(\pm (X - 1a^\top)\, w_S\big)_+}{\|w_S\|_p}
+           = \Big(\pm\frac{\star((x_i - a)\wedge v_1\wedge\dots\wedge v_{d-1})}{\|v_1\wedge\dots\wedge v_{d-1}\|_p}\Big)_+ .
+
+======================  ===  ===========  ==================================================
+family                  p    anchors      generators
+======================  ===  ===========  ==================================================
+no bias                 1    origin       rows of X and e₁…e_d (the augmented X̃), Thm 2 and 4
+no bias                 2    origin       rows of X, Thm 5 (≤ p*/(1−ε))
+bias                    1    x_k          {xᵢ − x_k} and e₁…e_d (exact; d = 1: Thm 1's ramps)
+bias                    2    x_k          {xᵢ − x_k}: breakplane = Aff of d points, Thm 3 and 5
+======================  ===  ===========  ==================================================
+
+Each hyperplane is listed once: a biased hyperplane through the points P = (i₀ < i₁ < ⋯) is
+anchored at its smallest index i₀ (the other anchors give the same column). Linearly dependent
+subsets (w_S = 0) give zero columns and are skipped. Column ``j`` is hyperplane ``j // 2`` with sign
+``+`` for even j and ``−`` for odd j.
+
+A hyperplane is stored as a row ``[anchor, g₁, …, g_{d−1}]`` of ids into the generator table
+``[X; e₁ … e_d]`` (anchor −1 is the origin; a data generator of a biased row means xᵢ − anchor),
+so one numba kernel serves all four families.
+
+For p = 2 and rank(X) = r < d (affine rank for biased networks) the data are first reduced to r
+coordinates by an SVD, which preserves the ℓ₂ norms of the neurons (Lemma 23); neurons are mapped
+back. For p = 1 no reduction is needed or allowed: the ℓ₁ norm is not rotation invariant, and the
+augmented generators e₁…e_d already make every dual extreme point reachable.
+"""
+
+from dataclasses import dataclass
+from itertools import combinations
+
+import numba
+import numpy as np
+
+from .ga import _cofactors
+from .validation import as_finite_array
+
+__all__ = ["Dictionary", "Hyperplane", "count_hyperplanes"]
+
+_REGS = {"l1": 1, "l2": 2, 1: 1, 2: 2}
+
+
+def _reg_to_p(reg):
+    try:
+        return _REGS[reg]
+    except (KeyError, TypeError):
+        raise ValueError(f"reg must be 'l1' or 'l2'; got {reg!r}") from None
+
+
+def _subset_counts(n, d, p, bias):
+    """(number of data generators m, number of basis generators) pairs of the family."""
+    if bias:  # m = number of points including the anchor
+        return [(m, d - m) for m in range(d, 0, -1) if p == 1 or m == d]
+    return [(m, d - 1 - m) for m in range(d - 1, -1, -1) if p == 1 or m == d - 1]
+
+
+def count_hyperplanes(n, d, reg="l1", bias=True):
+    """Number of hyperplanes (before dropping degenerate ones); the dictionary has twice as many
+    columns. E.g. no bias, p = 1: Σ_m C(n, m) C(d, d−1−m) = C(n + d, d − 1)."""
+    from math import comb
+
+    p = _reg_to_p(reg)
+    return sum(comb(n, m) * comb(d, b) for m, b in _subset_counts(n, d, p, bias))
+
+
+def _combos(items, k):
+    rows = list(combinations(items, k))
+    return np.array(rows, dtype=np.int32).reshape(len(rows), k)
+
+
+def _enumerate(n, d, p, bias):
+    blocks = []
+    for m, b in _subset_counts(n, d, p, bias):
+        P, B = _combos(range(n), m), _combos(range(n, n + d), b)
+        if len(P) == 0 or len(B) == 0:
+            continue
+        rows = np.concatenate([np.repeat(P, len(B), axis=0), np.tile(B, (len(P), 1))], axis=1)
+        if not bias:
+            rows = np.concatenate([np.full((len(rows), 1), -1, np.int32), rows], axis=1)
+        blocks.append(rows)
+    return np.concatenate(blocks) if blocks else np.empty((0, d), np.int32)
+
+
+@numba.njit(cache=True, parallel=True)
+def _normals(X, H, p):
+    """Unit-p-norm normals w/‖w‖_p and offsets aᵀw/‖w‖_p of hyperplanes H; norm 0 if degenerate."""
+    N = H.shape[0]
+    n, d = X.shape
+    W = np.zeros((N, d))
+    c = np.zeros(N)
+    norms = np.zeros(N)
+    for t in numba.prange(N):
+        V = np.empty((d - 1, d))
+        a = H[t, 0]
+        for r in range(d - 1):
+            g = H[t, r + 1]
+            for q in range(d):
+                if g >= n:
+                    V[r, q] = 1.0 if g - n == q else 0.0
+                else:
+                    V[r, q] = X[g, q] - (X[a, q] if a >= 0 else 0.0)
+        w = _cofactors(V)
+        s = 0.0
+        for q in range(d):
+            s += abs(w[q]) if p == 1 else w[q] * w[q]
+        s = s if p == 1 else np.sqrt(s)
+        norms[t] = s
+        if s > 0.0:
+            off = 0.0
+            for q in range(d):
+                W[t, q] = w[q] / s
+                if a >= 0:
+                    off += X[a, q] * w[q] / s
+            c[t] = off
+    return W, c, norms
+
+
+@numba.njit(cache=True, parallel=True)
+def _correlations(X, W, c, R):
+    """For every hyperplane t and output k: Σᵢ Rᵢₖ (zᵢ)₊ and Σᵢ Rᵢₖ (−zᵢ)₊ with z = X wₜ − cₜ.
+
+    These are K_{2t}ᵀR and K_{2t+1}ᵀR, computed in O(n d) per hyperplane without storing K.
+    """
+    N, d = W.shape
+    n, m = R.shape
+    out = np.zeros((2 * N, m))
+    for t in numba.prange(N):
+        for i in range(n):
+            z = -c[t]
+            for q in range(d):
+                z += X[i, q] * W[t, q]
+            if z > 0.0:
+                for k in range(m):
+                    out[2 * t, k] += R[i, k] * z
+            elif z < 0.0:
+                for k in range(m):
+                    out[2 * t + 1, k] -= R[i, k] * z
+    return out
+
+
+@dataclass(frozen=True)
+class Hyperplane:
+    """Description of one dictionary column as a neuron direction.
+
+    Attributes
+    ----------
+    anchor : int or None
+        Training index the breakplane is anchored at (None: through the origin).
+    generators : tuple
+        Labels ``("x", i)``, ``("x-x", i, k)`` (= xᵢ − x_k, k the anchor) or ``("e", q)`` (1-based axis).
+    sign : int
+        +1 or −1, the ± of the column.
+    direction : ndarray
+        Unit-p-norm neuron direction ±w_S/‖w_S‖_p in the original coordinates.
+    offset : float
+        The bias of the unit neuron, −aᵀ direction.
+    formula : str
+        E.g. ``⋆(x3 ∧ x7)`` or ``−⋆((x7 − x3) ∧ e1)``; indices are 0-based rows of X.
+    """
+
+    anchor: object
+    generators: tuple
+    sign: int
+    direction: np.ndarray
+    offset: float
+    formula: str
+
+    @property
+    def special_samples(self):
+        """The training indices the breakplane passes through."""
+        idx = [] if self.anchor is None else [self.anchor]
+        return tuple(idx + [g[1] for g in self.generators if g[0] in ("x", "x-x")])
+
+
+class Dictionary:
+    """Column oracle of a two-layer ReLU Lasso dictionary (see the module docstring).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        Training inputs.
+    reg : {"l1", "l2"}
+        The p of the neurons' ‖u‖_p² regularization.
+    bias : bool
+        Whether neurons have biases (anchors at the training points).
+    memory_limit : int, optional
+        Bytes the oracle may use for its hyperplane table; default 4 GiB.
+
+    Attributes
+    ----------
+    n_columns : int
+        Number of (non-degenerate) columns, both signs.
+    nbytes_materialized : int
+        Bytes of the dense n × n_columns float64 matrix.
+    """
+
+    def __init__(self, X, reg="l1", bias=True, memory_limit=None, rank_tol=1e-10):
+        X = as_finite_array(X, "X", ndim=2)
+        n, d = X.shape
+        if n < 1 or d < 1:
+            raise ValueError(f"X must have at least one row and one column; got shape {X.shape}")
+        self.X, self.p, self.bias = X, _reg_to_p(reg), bool(bias)
+        self.memory_limit = int(memory_limit) if memory_limit is not None else 4 * 2 ** 30
+        self._reduce(rank_tol)
+        dr = self.Xr.shape[1]
+        n_hyper = count_hyperplanes(n, dr, self.p, self.bias)
+        need = n_hyper * (dr * 4 + (dr + 2) * 8)
+        if need > self.memory_limit:
+            raise MemoryLimitError(
+                f"the {'biased' if bias else 'bias-free'} p = {self.p} dictionary of n = {n}, d = {dr} "
+                f"has {2 * n_hyper:,} columns; its hyperplane table needs {need:,} bytes "
+                f"(dense: {n * 2 * n_hyper * 8:,} bytes), over memory_limit = {self.memory_limit:,}. "
+                "Reduce d (e.g. PCA), raise memory_limit, or sample columns.")
+        H = _enumerate(n, dr, self.p, self.bias) if dr > 0 else np.empty((0, 1), np.int32)
+        if dr == 0:
+            self.H, self.W, self.c = H, np.empty((0, 0)), np.empty(0)
+        else:
+            W, c, norms = _normals(self.Xr, H, self.p)
+            scale = max(1.0, float(np.abs(self.Xr).max())) ** max(dr - 1, 0)
+            keep = norms > 1e-12 * scale
+            self.H, self.W, self.c = H[keep], W[keep], c[keep]
+        self.n_columns = 2 * len(self.H)
+        self.nbytes_materialized = n * self.n_columns * 8
+
+    def _reduce(self, rank_tol):
+        """SVD reduction to the (affine) rank for p = 2 (Lemma 23); identity otherwise."""
+        X = self.X
+        self.shift = X.mean(axis=0) if self.bias else np.zeros(X.shape[1])
+        self.basis = None
+        self.Xr = X
+        if self.p != 2:
+            return
+        Xc = X - self.shift
+        _, s, Vt = np.linalg.svd(Xc, full_matrices=False)
+        r = int(np.sum(s > rank_tol * max(s[0] if s.size else 0.0, 1e-300))) if s.size else 0
+        if r < X.shape[1]:
+            self.basis = Vt[:r].T
+            self.Xr = Xc @ self.basis
+        else:
+            self.shift = np.zeros(X.shape[1])
+
+    # ---- the oracle -----------------------------------------------------------------------
+    def _coords(self, X):
+        if self.basis is None:
+            return X
+        return (X - self.shift) @ self.basis
+
+    def transform(self, X, columns=None):
+        """Column values at new inputs: ``transform(X)[:, k] = (sₖ (x − aₖ)ᵀ wₖ)₊ / ‖wₖ‖_p``."""
+        X = as_finite_array(X, "X", ndim=2)
+        if X.shape[1] != self.X.shape[1]:
+            raise ValueError(f"X must have {self.X.shape[1]} columns; got {X.shape[1]}")
+        cols = np.arange(self.n_columns) if columns is None else np.asarray(columns, dtype=np.int64)
+        t, sign = cols // 2, 1.0 - 2.0 * (cols % 2)
+        Z = self._coords(X) @ self.W[t].T - self.c[t]
+        return np.maximum(Z * sign, 0.0)
+
+    def materialize(self, columns=None):
+        """The dense block K[:, columns] (all columns by default) at the training inputs."""
+        cols = np.arange(self.n_columns) if columns is None else np.asarray(columns, dtype=np.int64)
+        need = self.X.shape[0] * len(cols) * 8
+        if need > self.memory_limit:
+            raise MemoryLimitError(f"materializing {len(cols):,} columns needs {need:,} bytes, over "
+                               f"memory_limit = {self.memory_limit:,}; price columns instead "
+                               "(the working-set solver never materializes the full dictionary)")
+        return self.transform(self.X, cols)
+
+    def correlations(self, R):
+        """Kᵀ R for every column, computed hyperplane by hyperplane (K is never stored).
+
+        Parameters
+        ----------
+        R : ndarray, shape (n,) or (n, c)
+
+        Returns
+        -------
+        ndarray, shape (n_columns,) or (n_columns, c)
+        """
+        R = np.asarray(R, dtype=np.float64)
+        R2 = R.reshape(len(R), -1)
+        out = _correlations(np.ascontiguousarray(self.Xr), self.W, self.c, np.ascontiguousarray(R2))
+        return out[:, 0] if R.ndim == 1 else out
+
+    def price(self, R):
+        """max_j ‖K_jᵀ R‖₂ over all columns and its argmax (|K_jᵀ r| for a vector r)."""
+        if self.n_columns == 0:
+            return 0.0, -1
+        G = self.correlations(R)
+        scores = np.abs(G) if G.ndim == 1 else np.linalg.norm(G, axis=1)
+        j = int(np.argmax(scores))
+        return float(scores[j]), j
+
+    def describe(self, j):
+        """Column j as a neuron: anchor, generator labels, direction, offset and formula."""
+        if not 0 <= j < self.n_columns:
+            raise ValueError(f"column index {j} outside 0..{self.n_columns - 1}")
+        t, sign = j // 2, 1 - 2 * (j % 2)
+        row = self.H[t]
+        n = self.X.shape[0]
+        anchor = None if row[0] < 0 else int(row[0])
+        gens, names = [], []
+        for g in row[1:]:
+            g = int(g)
+            if g >= n:
+                gens.append(("e", g - n + 1))
+                names.append(f"e{g - n + 1}")
+            elif anchor is None:
+                gens.append(("x", g))
+                names.append(f"x{g}")
+            else:
+                gens.append(("x-x", g, anchor))
+                names.append(f"(x{g} − x{anchor})")
+        blade = " ∧ ".join(names) if names else "1"
+        formula = ("" if sign > 0 else "−") + (f"⋆({blade})" if len(names) > 1 else f"⋆{blade}")
+        w = sign * self.W[t]
+        direction = w if self.basis is None else self.basis @ w
+        offset = -float(self.X[anchor] @ direction) if anchor is not None else 0.0
+        return Hyperplane(anchor, tuple(gens), int(sign), direction, offset, formula)
+
+    def __repr__(self):
+        return (f"Dictionary(n={self.X.shape[0]}, d={self.X.shape[1]}, p={self.p}, bias={self.bias}, "
+                f"n_columns={self.n_columns:,})")
+
+
+class MemoryLimitError(ValueError):
+    """Raised before an allocation that would exceed the memory limit (a ``ValueError``)."""
