@@ -94,7 +94,7 @@ class _ConvexReLUBase(BaseEstimator):
     def _fit_targets(self, X, T):
         """Fit the Lasso to targets T (n × c) and build the neurons."""
         if X.shape[0] < 2:
-            raise ValueError(f"need at least 2 samples to fit; got n = {X.shape[0]}")
+            raise ValueError(f"need at least 2 samples to fit; got {X.shape[0]} sample")
         self.dictionary_ = Dictionary(X, self.reg, self.bias, memory_limit=self.memory_limit)
         res = solve_lasso(self.dictionary_, T, self.lam, fit_intercept=self.bias, tol=self.tol,
                           max_iter=self.max_iter, verbose=self.verbose)
@@ -194,6 +194,11 @@ class ConvexReLU(RegressorMixin, _ConvexReLUBase):
     dictionary_ : Dictionary
     """
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
     def fit(self, X, y):
         """Fit the globally optimal network; returns self."""
         self._check_params()
@@ -233,7 +238,7 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
         check_classification_targets(y)
         self.classes_ = np.unique(y)
         if len(self.classes_) < 2:
-            raise ValueError(f"need samples of at least 2 classes; got {self.classes_}")
+            raise ValueError(f"need samples of at least 2 classes; got 1 class ({self.classes_[0]!r})")
         if self.loss == "squared":
             return self._fit_targets(X, self._targets(y))
         if len(self.classes_) != 2:

@@ -45,7 +45,51 @@ GA_CORE = [
     "ax.set_xlim(-3, 3); ax.set_ylim(-3, 3); ax.set_aspect('equal'); ax.legend(); plt.show()",
 ]
 
-NOTEBOOKS = {"00_geometric_algebra_core.ipynb": GA_CORE}
+TWO_LAYER = [
+    "md:# 01 · Two-layer ReLU networks are Lasso problems over wedge-product features\n\n"
+    "Training $f(x)=\\sum_j \\alpha_j (x^\\top u_j + b_j)_+ + t$ on "
+    "$\\tfrac12\\|f(X)-y\\|^2 + \\tfrac\\lambda2\\sum_j(\\|u_j\\|_p^2+\\alpha_j^2)$ has the optimal "
+    "value of a Lasso over a dictionary of hyperplane features (Pilanci 2023). ganet solves that Lasso "
+    "and certifies the optimum with a duality gap over the **whole** dictionary.",
+    "import numpy as np\nimport matplotlib.pyplot as plt\nfrom ganet import ConvexReLU, ConvexReLUClassifier\n"
+    "from ganet.numeric.dictionary import Dictionary",
+    "md:## Theorem 1: in 1-D the features are ramps $(x-x_k)_+$, $(x_k-x)_+$ with breakpoints at data points",
+    "rng = np.random.default_rng(0)\nx = np.sort(rng.uniform(-2, 2, 12))\ny = np.sin(2 * x) + 0.1 * rng.normal(size=12)\n"
+    "model = ConvexReLU(reg='l1', bias=True, lam=1e-2).fit(x[:, None], y)\n"
+    "print(f'objective {model.objective_:.6f}, certified gap {model.dual_gap_:.1e}, {len(model.neurons_)} neurons')\n"
+    "grid = np.linspace(-2.2, 2.2, 400)\nplt.plot(grid, model.predict(grid[:, None]), label='optimal network')\n"
+    "plt.scatter(x, y, color='k', zorder=3)\nfor nu in model.neurons_:\n"
+    "    plt.axvline(x[nu.anchor], color='0.7', ls='--', lw=0.8)  # every breakpoint is a training point\n"
+    "plt.legend(); plt.show()",
+    "md:## Theorem 2: in 2-D without biases, $K_{ij} = (x_i\\wedge x_j)_+/\\|x_j\\|_1$ "
+    "(twice a triangle's area over an $\\ell_1$ norm)",
+    "X = rng.normal(size=(6, 2))\nD = Dictionary(X, reg='l1', bias=False)\nK = D.materialize()\n"
+    "j = 0\nh = D.describe(j)\nprint(h.formula, '→ neuron direction', h.direction)\n"
+    "area2 = X[:, 0] * h.direction[0] + X[:, 1] * h.direction[1]  # ⋆(x ∧ x_j)/‖x_j‖₁ up to the sign\n"
+    "print(np.allclose(K[:, j], np.maximum(area2, 0)))",
+    "md:## §3.7: four points on the axes; the optimal breaklines pass through the origin and data points",
+    "X4 = np.array([[1.0, 0], [0, 1], [-1, 0], [0, -1]])\ny4 = np.array([1.0, -1, 1, -1])\n"
+    "m4 = ConvexReLU(reg='l1', bias=False, lam=1e-3).fit(X4, y4)\n"
+    "fig, ax = plt.subplots(figsize=(4, 4))\nax.scatter(*X4.T, c=y4, cmap='coolwarm', s=60, zorder=3)\n"
+    "for nu in m4.neurons_:\n    u = nu.weight\n    t = np.linspace(-1.5, 1.5, 2)\n"
+    "    ax.plot(-u[1] * t / np.linalg.norm(u), u[0] * t / np.linalg.norm(u), '--', label=nu.formula)\n"
+    "ax.set_aspect('equal'); ax.legend(fontsize=7); plt.show()",
+    "md:## Figure 11: $p=1$ versus $p=2$ on XOR, with biases: the same decision regions",
+    "Xx = np.array([[-1.0, -1], [1, -1], [-1, 1], [1, 1]])\nyx = np.array([-1, 1, 1, -1])\n"
+    "g1, g2 = np.meshgrid(np.linspace(-2, 2, 200), np.linspace(-2, 2, 200))\n"
+    "fig, axes = plt.subplots(1, 2, figsize=(8, 4))\nfor ax, reg in zip(axes, ['l1', 'l2']):\n"
+    "    clf = ConvexReLUClassifier(reg=reg, bias=True, lam=1e-3).fit(Xx, yx)\n"
+    "    s = clf.decision_function(np.column_stack([g1.ravel(), g2.ravel()])).reshape(g1.shape)\n"
+    "    ax.contourf(g1, g2, s > 0, cmap='coolwarm', alpha=0.4); ax.scatter(*Xx.T, c=yx, cmap='coolwarm')\n"
+    "    for nu in clf.neurons_:\n        u, b = nu.weight, nu.bias\n"
+    "        if abs(u[1]) > 1e-12: ax.plot([-2, 2], [-(b - 2 * u[0]) / u[1], -(b + 2 * u[0]) / u[1]], 'k--', lw=0.8)\n"
+    "        else: ax.axvline(-b / u[0], color='k', ls='--', lw=0.8)\n"
+    "    ax.set_xlim(-2, 2); ax.set_ylim(-2, 2)\n"
+    "    ax.set_title(f'p = {reg[1]}: objective {clf.objective_:.4f}, gap {clf.dual_gap_:.0e}')\nplt.show()",
+]
+
+NOTEBOOKS = {"00_geometric_algebra_core.ipynb": GA_CORE,
+             "01_two_layer_networks_are_lasso.ipynb": TWO_LAYER}
 
 if __name__ == "__main__":
     for name, cells in NOTEBOOKS.items():

@@ -142,6 +142,28 @@ def _correlations(X, W, c, R):
     return out
 
 
+@numba.njit(cache=True, parallel=True)
+def _column_norms(X, W, c):
+    """‖K_{2t}‖₂ and ‖K_{2t+1}‖₂ for every hyperplane t (without storing K)."""
+    N, d = W.shape
+    n = X.shape[0]
+    out = np.zeros(2 * N)
+    for t in numba.prange(N):
+        pos = 0.0
+        neg = 0.0
+        for i in range(n):
+            z = -c[t]
+            for q in range(d):
+                z += X[i, q] * W[t, q]
+            if z > 0.0:
+                pos += z * z
+            else:
+                neg += z * z
+        out[2 * t] = np.sqrt(pos)
+        out[2 * t + 1] = np.sqrt(neg)
+    return out
+
+
 @dataclass(frozen=True)
 class Hyperplane:
     """Description of one dictionary column as a neuron direction.
@@ -285,6 +307,12 @@ class Dictionary:
         out = _correlations(np.ascontiguousarray(self.Xr), self.W, self.c, np.ascontiguousarray(R2))
         return out[:, 0] if R.ndim == 1 else out
 
+    def column_norms(self):
+        """‖K_j‖₂ of every column (computed once, cached)."""
+        if getattr(self, "_norms", None) is None:
+            self._norms = _column_norms(np.ascontiguousarray(self.Xr), self.W, self.c)
+        return self._norms
+
     def price(self, R):
         """max_j ‖K_jᵀ R‖₂ over all columns and its argmax (|K_jᵀ r| for a vector r)."""
         if self.n_columns == 0:
@@ -323,7 +351,7 @@ class Dictionary:
 
     def __repr__(self):
         return (f"Dictionary(n={self.X.shape[0]}, d={self.X.shape[1]}, p={self.p}, bias={self.bias}, "
-                f"n_columns={self.n_columns:,})")
+                f"n_columns={getattr(self, 'n_columns', 0):,})")
 
 
 class MemoryLimitError(ValueError):

@@ -15,18 +15,23 @@ import scipy.linalg
 __all__ = ["lasso_ipm", "basic_solution"]
 
 
-def _solve_newton(A, du, dv, g_u, g_v):
-    """Solve (BᵀB + diag(du, dv)) [Δu; Δv] = [g_u; g_v] with B = [A, −A] by Woodbury."""
+def _newton_solver(A, du, dv):
+    """Factor (BᵀB + diag(du, dv)) with B = [A, −A] once, by Woodbury on the n × n matrix
+    I + A W Aᵀ, W = diag(1/du + 1/dv); returns a function solving for right-hand sides (g_u, g_v)."""
     iu, iv = 1.0 / du, 1.0 / dv
-    h = A @ (iu * g_u - iv * g_v)  # B D⁻¹ g
     M = (A * (iu + iv)) @ A.T
     M[np.diag_indices_from(M)] += 1.0
     try:
-        q = scipy.linalg.cho_solve(scipy.linalg.cho_factor(M, check_finite=False), h, check_finite=False)
+        factor = scipy.linalg.cho_factor(M, check_finite=False)
+        solve_m = lambda h: scipy.linalg.cho_solve(factor, h, check_finite=False)  # noqa: E731
     except np.linalg.LinAlgError:  # W spans many orders of magnitude near the end: pivot instead
-        q = np.linalg.lstsq(M, h, rcond=None)[0]
-    Atq = A.T @ q
-    return iu * (g_u - Atq), iv * (g_v + Atq)
+        solve_m = lambda h: np.linalg.lstsq(M, h, rcond=None)[0]  # noqa: E731
+
+    def solve(g_u, g_v):
+        Atq = A.T @ solve_m(A @ (iu * g_u - iv * g_v))
+        return iu * (g_u - Atq), iv * (g_v + Atq)
+
+    return solve
 
 
 def lasso_ipm(A, y, lam, tol=1e-7, max_iter=100):
@@ -66,10 +71,10 @@ def lasso_ipm(A, y, lam, tol=1e-7, max_iter=100):
         rd_u = -g + lam - su
         rd_v = g + lam - sv
         mu = (u @ su + v @ sv) / (2 * m)
-        du, dv = su / u, sv / v
+        newton = _newton_solver(A, su / u, sv / v)
 
         def direction(rc_u, rc_v):
-            dx_u, dx_v = _solve_newton(A, du, dv, -rd_u - rc_u / u, -rd_v - rc_v / v)
+            dx_u, dx_v = newton(-rd_u - rc_u / u, -rd_v - rc_v / v)
             return dx_u, dx_v, -(rc_u + su * dx_u) / u, -(rc_v + sv * dx_v) / v
 
         # predictor (affine scaling)
@@ -102,24 +107,33 @@ def basic_solution(A, z, tol=1e-12):
 
     For η with A_S η = 0 the fit A z is unchanged and ‖z‖₁ changes by (σᵀη)τ while no sign
     flips (σ = sign z_S); walking in the direction with σᵀη ≤ 0 until a coordinate reaches zero
-    never increases the Lasso objective and removes one active column. Repeats until A_S has full
-    column rank; such a basic optimal solution always exists.
+    never increases the Lasso objective and removes one active column. One SVD gives the whole
+    null space; after each move the remaining null vectors are combined to vanish at the zeroed
+    coordinate (they stay null vectors), so the loop ends with independent active columns. Such a
+    basic optimal solution always exists.
     """
     z = z.copy()
-    while True:
-        S = np.flatnonzero(z)
-        if S.size == 0:
-            return z
-        _, s, Vt = np.linalg.svd(A[:, S], full_matrices=True)
-        rank = int(np.sum(s > tol * max(s[0], 1e-300)))
-        if rank == S.size:
-            return z
-        eta = Vt[-1]
-        sigma = np.sign(z[S])
-        if sigma @ eta > 0 or (sigma @ eta == 0 and not np.any(z[S] * eta < 0)):
+    S = np.flatnonzero(z)
+    if S.size == 0:
+        return z
+    _, s, Vt = np.linalg.svd(A[:, S], full_matrices=True)
+    rank = int(np.sum(s > tol * max(s[0], 1e-300))) if s.size else 0
+    N = Vt[rank:].T  # |S| × k null-space basis
+    zs = z[S]
+    for _ in range(N.shape[1]):
+        eta, N = N[:, 0], N[:, 1:]
+        if not np.any(np.abs(eta) > 1e-14 * max(np.abs(eta).max(), 1e-300)):
+            continue
+        sigma = np.sign(zs)
+        if sigma @ eta > 0 or (sigma @ eta == 0 and not np.any(zs * eta < 0)):
             eta = -eta
-        hits = z[S] * eta < 0
-        ratios = -z[S][hits] / eta[hits]
-        k = int(np.argmin(ratios))
-        z[S] += ratios[k] * eta
-        z[S[np.flatnonzero(hits)[k]]] = 0.0
+        hits = np.flatnonzero(zs * eta < 0)
+        if hits.size == 0:
+            continue
+        ratios = -zs[hits] / eta[hits]
+        i = hits[int(np.argmin(ratios))]
+        zs = zs + ratios.min() * eta
+        zs[i] = 0.0
+        N = N - np.outer(eta, N[i] / eta[i])
+    z[S] = zs
+    return z
