@@ -116,7 +116,10 @@ def basic_solution(A, z, tol=1e-12):
     S = np.flatnonzero(z)
     if S.size == 0:
         return z
-    _, s, Vt = np.linalg.svd(A[:, S], full_matrices=True)
+    try:
+        _, s, Vt = np.linalg.svd(A[:, S], full_matrices=True)
+    except np.linalg.LinAlgError:  # gesdd can fail on ill-conditioned input; gesvd is robust
+        _, s, Vt = scipy.linalg.svd(A[:, S], full_matrices=True, lapack_driver="gesvd")
     rank = int(np.sum(s > tol * max(s[0], 1e-300))) if s.size else 0
     N = Vt[rank:].T  # |S| × k null-space basis
     zs = z[S]
