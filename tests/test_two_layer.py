@@ -251,3 +251,22 @@ def test_memory_limit_is_checked_before_allocating():
     assert "1,000,000" in str(info.value)
     with pytest.raises(ValueError, match="materializing"):
         Dictionary(X[:30, :2], memory_limit=10 ** 5).materialize()
+
+
+@pytest.mark.parametrize("reg, bias", [("l1", True), ("l2", True), ("l1", False)])
+def test_reported_gap_is_the_certificate_of_the_returned_solution(reg, bias):
+    """Recompute P and D from the materialized dictionary and the returned (z, t) alone."""
+    X, y = _data(15, 30, 2)
+    model = ConvexReLU(reg=reg, bias=bias, lam=1e-3).fit(X, y)
+    K = model.dictionary_.materialize()
+    z = np.zeros(K.shape[1])
+    z[model.columns_] = model.coef_[:, 0]
+    r = y - K @ z - model.intercept_[0]
+    P = 0.5 * r @ r + model.lam * np.abs(z).sum()
+    theta = r / max(1.0, np.abs(K.T @ r).max() / model.lam)
+    yc = y - y.mean() if bias else y
+    D = 0.5 * yc @ yc - 0.5 * (yc - theta) @ (yc - theta)
+    assert model.objective_ == pytest.approx(P, rel=1e-12)
+    rounding = 1e-12 * (0.5 * yc @ yc)  # D is a difference of two numbers of size ½‖y‖²
+    assert model.dual_gap_ == pytest.approx(P - D, abs=rounding)
+    assert P - D >= -rounding

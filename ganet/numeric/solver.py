@@ -132,6 +132,7 @@ def _newton_on_support(K, Y, Z, R, lam):
     that would change sign (set exactly to zero). The objective never increases along this path.
     """
     Z[:, 0] = basic_solution(K, Z[:, 0])
+    R[:, 0] = Y[:, 0] - K @ Z[:, 0]  # the null-space moves keep K z only up to rounding
     S = np.flatnonzero(Z[:, 0])
     if S.size == 0:
         return False
@@ -235,7 +236,7 @@ def _solve_working_set(K, Y, lam, Z, tol_abs, max_epochs):
     return Z, R, gap
 
 
-def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, max_epochs=20000,
+def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, max_epochs=2000,
                 initial_size=32, verbose=0):
     """Minimize ½‖KZ + 1tᵀ − Y‖² + λ Σⱼ‖Z_j‖₂ over a dictionary oracle, to a certified gap.
 
@@ -314,7 +315,15 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
     keep = np.linalg.norm(Z, axis=1) > 0
     columns, coef = ws[keep], Z[keep]
     K = dictionary.materialize(columns) if len(columns) else np.zeros((n, 0))
+    if c == 1 and len(columns):  # return a basic solution: independent active columns, same objective
+        z = basic_solution(K - K.mean(axis=0) if fit_intercept else K, coef[:, 0])
+        columns, coef, K = columns[z != 0], z[z != 0, None], K[:, z != 0]
     intercept = ymean - (K.mean(axis=0) @ coef if fit_intercept and len(columns) else 0.0)
+    # the certificate is recomputed from scratch for exactly the solution returned
+    R = Y2 - K @ coef - intercept
+    scores = np.linalg.norm(dictionary.correlations(R), axis=1)
+    P, D, gap = dual_gap(Yc, R, coef, lam, scores.max(initial=0.0))
+    converged = gap <= tol * P or P == 0.0
     if not converged:
         warnings.warn(f"solver stopped after {it} iterations with duality gap {gap:.3e} > "
                       f"tol·objective = {tol * P:.3e} (objective {P:.10g}); the result is not "

@@ -5,5 +5,6 @@ Everything here is exact (Rationals, symbols, exact square roots); the numeric l
 """
 
 from .algebra import Algebra, Multivector, exact
+from .derive import Derivation, ExactVerificationError, derive
 
-__all__ = ["Algebra", "Multivector", "exact"]
+__all__ = ["Algebra", "Multivector", "exact", "derive", "Derivation", "ExactVerificationError"]

@@ -1,0 +1,239 @@
+r"""Exact optimal networks for small datasets: numeric support, exact KKT solve, exact verification.
+
+For the Lasso min_{z,t} ½‖Kz + t1 − y‖² + λ‖z‖₁ over the two-layer dictionary, z is optimal iff,
+with r = y − Kz − t1,
+
+* 1ᵀr = 0 (when there is an intercept),
+* K_jᵀr = λ·sign(z_j) for every active column j, and
+* |K_jᵀr| ≤ λ for **every** column j of the dictionary.
+
+:func:`derive` takes the active columns and signs σ from the numeric solver (a basic solution,
+so the active columns are linearly independent), solves K_Sᵀ(y − K_S z − t1) = λσ and 1ᵀ(y −
+K_S z − t1) = 0 in exact arithmetic, and checks all three conditions exactly over the full
+dictionary built from exact cross products. It never returns an unverified answer.
+"""
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+from sklearn.exceptions import ConvergenceWarning
+
+from .algebra import Algebra, exact
+
+__all__ = ["derive", "Derivation", "ExactVerificationError"]
+
+
+class ExactVerificationError(ValueError):
+    """An exact KKT condition failed; the message names it and its exact value."""
+
+
+def _exact_matrix(X, name):
+    rows = [list(r) for r in (X.tolist() if isinstance(X, np.ndarray) else X)]
+    if not rows or any(len(r) != len(rows[0]) for r in rows):
+        raise ValueError(f"{name} must be a non-empty rectangular table")
+    return [[exact(v, f"{name}[{i}][{j}]") for j, v in enumerate(r)] for i, r in enumerate(rows)]
+
+
+@dataclass
+class ExactColumn:
+    """An exact dictionary column: feature (s·(x − a)·w)₊/‖w‖_p with w = ⋆(v₁ ∧ ⋯ ∧ v_{d−1})."""
+
+    index: int
+    anchor: object
+    generators: tuple
+    sign: int
+    w: object          # exact Multivector (the unnormalized neuron ⋆(…))
+    norm: object       # ‖w‖_p, exact
+    formula: str
+    anchor_point: object
+
+
+@dataclass
+class Derivation:
+    """Result of :func:`derive`; every number is exact.
+
+    Attributes
+    ----------
+    z : dict
+        Dictionary column → exact coefficient (the active set).
+    intercept : sympy expression
+    objective : sympy expression
+        ½‖Kz + t1 − y‖² + λ‖z‖₁, exact.
+    neurons : list of dict
+        Per active column: ``neuron`` (exact multivector ⋆(…), signed), ``anchor``, ``generators``,
+        ``formula``, ``z``.
+    network : dict
+        Exact ``W1`` (d × m), ``b1`` (m), ``W2`` (m × 1), ``b2`` (1) as sympy matrices, the same keys
+        as ``ConvexReLU.network()``.
+    conditions : dict
+        The verified KKT quantities: max |K_jᵀr| over the dictionary, 1ᵀr.
+    """
+
+    z: dict
+    intercept: object
+    objective: object
+    neurons: list
+    network: dict
+    conditions: dict
+    symbols: tuple
+    expression: object
+
+    def latex(self):
+        """LaTeX of f(x) = Σⱼ zⱼ (±⋆((x − a) ∧ v₁ ∧ ⋯))₊/‖v₁ ∧ ⋯‖_p + t, written in coordinates."""
+        return "f(x) = " + sp.latex(self.expression)
+
+
+def derive(X, y, reg="l1", bias=True, lam=sp.Rational(1, 100), support=None):
+    """Exact globally optimal two-layer network for a small dataset.
+
+    Parameters
+    ----------
+    X : table of numbers, n × d
+        ints, Fractions, sympy Rationals or decimal strings (exact); floats are taken at their
+        exact binary values.
+    y : sequence of n numbers
+    reg : {"l1", "l2"}
+        "l1" gives rational columns; "l2" exact square roots.
+    bias : bool
+    lam : number
+        λ > 0, exact.
+    support : sequence of (column, sign), optional
+        Force the active set instead of taking it from the numeric solver (for testing the
+        verification: a wrong support raises).
+
+    Returns
+    -------
+    Derivation
+
+    Raises
+    ------
+    ExactVerificationError
+        If the exact KKT system is singular or any KKT condition fails, naming the condition and
+        its exact value.
+    """
+    from ..estimators import ConvexReLU
+
+    Xe = _exact_matrix(X, "X")
+    ye = [exact(v, f"y[{i}]") for i, v in enumerate(list(y))]
+    lam_e = exact(lam, "lam")
+    if not lam_e.is_positive:
+        raise ValueError(f"lam must be positive; got {lam!r}")
+    n, d = len(Xe), len(Xe[0])
+    if len(ye) != n:
+        raise ValueError(f"X has {n} rows but y has {len(ye)} entries")
+    Xf = np.array([[float(v) for v in r] for r in Xe])
+    yf = np.array([float(v) for v in ye])
+    with warnings.catch_warnings():  # the exact solve and verification decide, not the float gap
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = ConvexReLU(reg=reg, bias=bias, lam=float(lam_e), tol=1e-11).fit(Xf, yf)
+    D = model.dictionary_
+    if D.basis is not None:
+        raise ValueError("derive needs full-rank data (rank(X) = d, or affine rank d with bias)")
+    if support is None:
+        support = _numeric_basic_support(D, model, yf, bias)
+    G = Algebra(d)
+    p = D.p
+    columns = [_exact_column(G, Xe, D, j, p) for j in range(D.n_columns)]
+    K = [[col_value(col, Xe[i]) for col in columns] for i in range(n)]
+    Y = sp.Matrix(ye)
+    ones = sp.ones(n, 1)
+    while True:  # exact zeros on the numeric support (degenerate optima) leave it; then re-solve
+        S = [j for j, _ in support]
+        sigma = [s for _, s in support]
+        z, t, KS = _solve_kkt(K, Y, S, sigma, lam_e, bias)
+        zero = [k for k, v in enumerate(z) if v == 0]
+        if not zero:
+            break
+        support = [js for k, js in enumerate(support) if k not in zero]
+    r = (Y - KS * sp.Matrix(z) - t * ones).applyfunc(sp.simplify)
+    for j, s, zj in zip(S, sigma, z):
+        if sp.sign(zj) != s:
+            raise ExactVerificationError(f"sign condition fails for column {j}: z = {zj}, expected "
+                                         f"sign {s:+d}")
+    sum_r = sp.simplify(sum(r))
+    if bias and sum_r != 0:
+        raise ExactVerificationError(f"intercept condition 1ᵀr = 0 fails: 1ᵀr = {sum_r}")
+    worst, worst_j = sp.S.Zero, None
+    for j in range(D.n_columns):
+        corr = sp.simplify(sum(K[i][j] * r[i] for i in range(n)))
+        if j in S:
+            expected = lam_e * sigma[S.index(j)]
+            if sp.simplify(corr - expected) != 0:
+                raise ExactVerificationError(f"stationarity fails for active column {j}: "
+                                             f"K_jᵀr = {corr}, expected {expected}")
+        elif sp.simplify(sp.Abs(corr) - lam_e).is_positive:
+            raise ExactVerificationError(f"dual feasibility |K_jᵀr| ≤ λ fails for column {j} "
+                                         f"({columns[j].formula}): |K_jᵀr| = {sp.Abs(corr)} > λ = {lam_e}")
+        if worst_j is None or (sp.Abs(corr) - worst).is_positive:
+            worst, worst_j = sp.Abs(corr), j
+    objective = sp.simplify(sp.Rational(1, 2) * sum(v ** 2 for v in r) + lam_e * sum(sp.Abs(v) for v in z))
+    xs = sp.symbols(f"x_1:{d + 1}", real=True)
+    expression = sum(zj * col_value(columns[j], xs) for j, zj in zip(S, z)) + t
+    neurons, W1, b1, W2 = [], [], [], []
+    for j, zj in zip(S, z):
+        col = columns[j]
+        u = [sp.sqrt(sp.Abs(zj)) * col.sign * wi / col.norm for wi in col.w.vector_coefficients()]
+        a = [0] * d if col.anchor is None else Xe[col.anchor]
+        W1.append(u)
+        b1.append(-sum(ai * ui for ai, ui in zip(a, u)))
+        W2.append([sp.sign(zj) * sp.sqrt(sp.Abs(zj))])
+        neurons.append(dict(neuron=col.sign * col.w, anchor=col.anchor, generators=col.generators,
+                            formula=col.formula, z=zj, column=j))
+    network = {"W1": sp.Matrix(W1).T if W1 else sp.zeros(d, 0), "b1": sp.Matrix(b1),
+               "W2": sp.Matrix(W2) if W2 else sp.zeros(0, 1), "b2": sp.Matrix([t])}
+    return Derivation(z=dict(zip(S, z)), intercept=t, objective=objective, neurons=neurons,
+                      network=network, conditions={"max_abs_correlation": worst, "argmax": worst_j,
+                                                   "sum_residual": sum_r},
+                      symbols=xs, expression=expression)
+
+
+def _numeric_basic_support(D, model, y, bias):
+    """Active columns and signs of a basic optimal solution (independent active columns)."""
+    from ..numeric.ipm import basic_solution
+
+    K = D.materialize(model.columns_)
+    if bias:
+        K = K - K.mean(axis=0)
+    z = basic_solution(K, model.coef_[:, 0])
+    return [(int(j), int(np.sign(v))) for j, v in zip(model.columns_, z) if v != 0]
+
+
+def _solve_kkt(K, Y, S, sigma, lam, bias):
+    """Solve K_Sᵀ(y − K_S z − t1) = λσ and 1ᵀ(y − K_S z − t1) = 0 exactly."""
+    n = len(K)
+    KS = sp.Matrix([[K[i][j] for j in S] for i in range(n)]) if S else sp.zeros(n, 0)
+    A = KS.row_join(sp.ones(n, 1)) if bias else KS
+    b = A.T * Y - sp.Matrix([lam * s for s in sigma] + ([0] if bias else []))
+    M = A.T * A
+    if M.shape[0] and M.det() == 0:
+        raise ExactVerificationError(f"the KKT system of the support {S} is singular (its active "
+                                     "columns are linearly dependent together with the intercept)")
+    sol = M.LUsolve(b) if M.shape[0] else sp.zeros(0, 1)
+    z = [sp.simplify(v) for v in sol[:len(S)]]
+    t = sp.simplify(sol[len(S)]) if bias else sp.S.Zero
+    return z, t, KS
+
+
+def col_value(col, x):
+    """Exact feature value (s·(x − a)·w)₊/‖w‖_p of an :class:`ExactColumn` at a point x."""
+    a = [0] * len(x) if col.anchor is None else col.anchor_point
+    dot = sum((xi - ai) * wi for xi, ai, wi in zip(x, a, col.w.vector_coefficients()))
+    return sp.Max(0, col.sign * dot) / col.norm
+
+
+def _exact_column(G, Xe, D, j, p):
+    """Exact column j of the numeric dictionary D: same hyperplane, exact cross product."""
+    h = D.describe(j)
+    vectors = []
+    for g in h.generators:
+        if g[0] == "e":
+            vectors.append(G.basis[g[1] - 1])
+        elif g[0] == "x":
+            vectors.append(G.vector(Xe[g[1]]))
+        else:
+            vectors.append(G.vector([a - b for a, b in zip(Xe[g[1]], Xe[g[2]])]))
+    w = G.cross(*vectors)
+    return ExactColumn(j, h.anchor, h.generators, h.sign, w, sp.simplify(w.norm(p)), h.formula,
+                       None if h.anchor is None else Xe[h.anchor])
