@@ -19,7 +19,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .numeric.dictionary import Dictionary
+from .numeric.dictionary import Dictionary, special_samples
 from .numeric.solver import solve_lasso
 
 __all__ = ["ConvexReLU", "ConvexReLUClassifier", "Neuron"]
@@ -59,8 +59,7 @@ class Neuron:
     @property
     def special_samples(self):
         """Training indices the breakplane passes through."""
-        idx = [] if self.anchor is None else [self.anchor]
-        return tuple(idx + [g[1] for g in self.generators if g[0] in ("x", "x-x")])
+        return special_samples(self.anchor, self.generators)
 
 
 class _ConvexReLUBase(BaseEstimator):

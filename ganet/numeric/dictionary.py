@@ -194,8 +194,13 @@ class Hyperplane:
     @property
     def special_samples(self):
         """The training indices the breakplane passes through."""
-        idx = [] if self.anchor is None else [self.anchor]
-        return tuple(idx + [g[1] for g in self.generators if g[0] in ("x", "x-x")])
+        return special_samples(self.anchor, self.generators)
+
+
+def special_samples(anchor, generators):
+    """Training indices a breakplane passes through: its anchor and its data generators."""
+    idx = [] if anchor is None else [anchor]
+    return tuple(idx + [g[1] for g in generators if g[0] in ("x", "x-x")])
 
 
 class Dictionary:
