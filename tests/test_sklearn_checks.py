@@ -14,7 +14,7 @@ _CHECKS_WITH_MANY_FEATURES = [
     "check_positive_only_tag_during_fit", "check_dtype_object", "check_regressors_train",
     "check_regressors_train(readonly_memmap=True)",
     "check_regressors_train(readonly_memmap=True,X_dtype=float32)", "check_regressor_data_not_an_array",
-    "check_supervised_y_2d", "check_regressors_int", "check_non_transformer_estimators_n_iter",
+    "check_regressors_int", "check_non_transformer_estimators_n_iter",
 ]
 EXPECTED_FAILURES = {
     "ConvexReLU": {name: _HIGH_DIMENSIONAL for name in _CHECKS_WITH_MANY_FEATURES},
