@@ -274,7 +274,6 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
     Z = np.zeros((len(ws), c))
     tol_abs = np.inf
     P = D = gap = None
-    converged = False
     it = 0
     for it in range(1, max_iter + 1):
         if len(ws):
@@ -294,7 +293,6 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
         if verbose:
             print(f"  iteration {it:3d}: working set {len(ws):6d}  objective {P:.10g}  gap {gap:.3e}")
         if gap <= tol * P or P == 0.0:
-            converged = True
             break
         in_ws = np.zeros(dictionary.n_columns, dtype=bool)
         in_ws[ws] = True
