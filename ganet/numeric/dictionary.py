@@ -36,7 +36,7 @@ from itertools import combinations
 import numba
 import numpy as np
 
-from .ga import _cofactors
+from .ga import _cross_into, _use_compiled
 from .validation import as_finite_array
 
 __all__ = ["Dictionary", "Hyperplane", "count_hyperplanes"]
@@ -86,7 +86,7 @@ def _enumerate(n, d, p, bias):
 
 
 @numba.njit(cache=True, parallel=True)
-def _normals(X, H, p):
+def _normals(X, H, p, compiled):
     """Unit-p-norm normals w/‖w‖_p and offsets aᵀw/‖w‖_p of hyperplanes H; norm 0 if degenerate."""
     N = H.shape[0]
     n, d = X.shape
@@ -103,7 +103,8 @@ def _normals(X, H, p):
                     V[r, q] = 1.0 if g - n == q else 0.0
                 else:
                     V[r, q] = X[g, q] - (X[a, q] if a >= 0 else 0.0)
-        w = _cofactors(V)
+        w = np.empty(d)
+        _cross_into(V, w, compiled)
         s = 0.0
         for q in range(d):
             s += abs(w[q]) if p == 1 else w[q] * w[q]
@@ -197,6 +198,14 @@ class Hyperplane:
         return special_samples(self.anchor, self.generators)
 
 
+def neuron_formula(generators, sign):
+    """``⋆(x3 ∧ x7)``, ``−⋆((x7 − x3) ∧ e1)``: a neuron written with its generator labels."""
+    names = [f"e{g[1]}" if g[0] == "e" else f"x{g[1]}" if g[0] == "x" else f"(x{g[1]} − x{g[2]})"
+             for g in generators]
+    blade = " ∧ ".join(names) if names else "1"
+    return ("" if sign > 0 else "−") + (f"⋆({blade})" if len(names) > 1 else f"⋆{blade}")
+
+
 def special_samples(anchor, generators):
     """Training indices a breakplane passes through: its anchor and its data generators."""
     idx = [] if anchor is None else [anchor]
@@ -216,6 +225,9 @@ class Dictionary:
         Whether neurons have biases (anchors at the training points).
     memory_limit : int, optional
         Bytes the oracle may use for its hyperplane table; default 4 GiB.
+    kernel : {"compiled", "generic"}
+        Cross products by the closed forms of :mod:`ganet.symbolic.codegen` (d ≤ 6; generic
+        beyond) or by LU cofactors everywhere.
 
     Attributes
     ----------
@@ -225,7 +237,7 @@ class Dictionary:
         Bytes of the dense n × n_columns float64 matrix.
     """
 
-    def __init__(self, X, reg="l1", bias=True, memory_limit=None, rank_tol=1e-10):
+    def __init__(self, X, reg="l1", bias=True, memory_limit=None, rank_tol=1e-10, kernel="compiled"):
         X = as_finite_array(X, "X", ndim=2)
         n, d = X.shape
         if n < 1 or d < 1:
@@ -246,7 +258,7 @@ class Dictionary:
         if dr == 0:
             self.H, self.W, self.c = H, np.empty((0, 0)), np.empty(0)
         else:
-            W, c, norms = _normals(self.Xr, H, self.p)
+            W, c, norms = _normals(self.Xr, H, self.p, _use_compiled(kernel))
             scale = max(1.0, float(np.abs(self.Xr).max())) ** max(dr - 1, 0)
             keep = norms > 1e-12 * scale
             self.H, self.W, self.c = H[keep], W[keep], c[keep]
@@ -335,24 +347,12 @@ class Dictionary:
         row = self.H[t]
         n = self.X.shape[0]
         anchor = None if row[0] < 0 else int(row[0])
-        gens, names = [], []
-        for g in row[1:]:
-            g = int(g)
-            if g >= n:
-                gens.append(("e", g - n + 1))
-                names.append(f"e{g - n + 1}")
-            elif anchor is None:
-                gens.append(("x", g))
-                names.append(f"x{g}")
-            else:
-                gens.append(("x-x", g, anchor))
-                names.append(f"(x{g} − x{anchor})")
-        blade = " ∧ ".join(names) if names else "1"
-        formula = ("" if sign > 0 else "−") + (f"⋆({blade})" if len(names) > 1 else f"⋆{blade}")
+        gens = tuple(("e", int(g) - n + 1) if g >= n else ("x", int(g)) if anchor is None
+                     else ("x-x", int(g), anchor) for g in row[1:])
         w = sign * self.W[t]
         direction = w if self.basis is None else self.basis @ w
         offset = -float(self.X[anchor] @ direction) if anchor is not None else 0.0
-        return Hyperplane(anchor, tuple(gens), int(sign), direction, offset, formula)
+        return Hyperplane(anchor, gens, int(sign), direction, offset, neuron_formula(gens, sign))
 
     def __repr__(self):
         return (f"Dictionary(n={self.X.shape[0]}, d={self.X.shape[1]}, p={self.p}, bias={self.bias}, "

@@ -20,7 +20,8 @@ import numpy as np
 import sympy as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from .algebra import Algebra, exact
+from .algebra import exact
+from .features import family
 
 __all__ = ["derive", "Derivation", "ExactVerificationError"]
 
@@ -34,20 +35,6 @@ def _exact_matrix(X, name):
     if not rows or any(len(r) != len(rows[0]) for r in rows):
         raise ValueError(f"{name} must be a non-empty rectangular table")
     return [[exact(v, f"{name}[{i}][{j}]") for j, v in enumerate(r)] for i, r in enumerate(rows)]
-
-
-@dataclass
-class ExactColumn:
-    """An exact dictionary column: feature (s·(x − a)·w)₊/‖w‖_p with w = ⋆(v₁ ∧ ⋯ ∧ v_{d−1})."""
-
-    index: int
-    anchor: object
-    generators: tuple
-    sign: int
-    w: object          # exact Multivector (the unnormalized neuron ⋆(…))
-    norm: object       # ‖w‖_p, exact
-    formula: str
-    anchor_point: object
 
 
 @dataclass
@@ -133,10 +120,12 @@ def derive(X, y, reg="l1", bias=True, lam=sp.Rational(1, 100), support=None):
         raise ValueError("derive needs full-rank data (rank(X) = d, or affine rank d with bias)")
     if support is None:
         support = _numeric_basic_support(D, model, yf, bias)
-    G = Algebra(d)
-    p = D.p
-    columns = [_exact_column(G, Xe, D, j, p) for j in range(D.n_columns)]
-    K = [[col_value(col, Xe[i]) for col in columns] for i in range(n)]
+    fam = family(D.p, bias)
+    columns = []
+    for j in range(D.n_columns):
+        h = D.describe(j)
+        columns.append(fam.column(Xe, h.anchor, h.generators, h.sign))
+    K = [[col(Xe[i]) for col in columns] for i in range(n)]
     Y = sp.Matrix(ye)
     ones = sp.ones(n, 1)
     while True:  # exact zeros on the numeric support (degenerate optima) leave it; then re-solve
@@ -170,17 +159,16 @@ def derive(X, y, reg="l1", bias=True, lam=sp.Rational(1, 100), support=None):
             worst, worst_j = sp.Abs(corr), j
     objective = sp.simplify(sp.Rational(1, 2) * sum(v ** 2 for v in r) + lam_e * sum(sp.Abs(v) for v in z))
     xs = sp.symbols(f"x_1:{d + 1}", real=True)
-    expression = sum(zj * col_value(columns[j], xs) for j, zj in zip(S, z)) + t
+    expression = sum(zj * columns[j](xs) for j, zj in zip(S, z)) + t
     neurons, W1, b1, W2 = [], [], [], []
     for j, zj in zip(S, z):
         col = columns[j]
         u = [sp.sqrt(sp.Abs(zj)) * col.sign * wi / col.norm for wi in col.w.vector_coefficients()]
-        a = [0] * d if col.anchor is None else Xe[col.anchor]
         W1.append(u)
-        b1.append(-sum(ai * ui for ai, ui in zip(a, u)))
+        b1.append(-sum(ai * ui for ai, ui in zip(col.anchor_point, u)))
         W2.append([sp.sign(zj) * sp.sqrt(sp.Abs(zj))])
-        neurons.append(dict(neuron=col.sign * col.w, anchor=col.anchor, generators=col.generators,
-                            formula=col.formula, z=zj, column=j))
+        neurons.append(dict(neuron=col.neuron, anchor=col.anchor, generators=col.generators,
+                            formula=col.formula, z=zj, column=j, feature=col))
     network = {"W1": sp.Matrix(W1).T if W1 else sp.zeros(d, 0), "b1": sp.Matrix(b1),
                "W2": sp.Matrix(W2) if W2 else sp.zeros(0, 1), "b2": sp.Matrix([t])}
     return Derivation(z=dict(zip(S, z)), intercept=t, objective=objective, neurons=neurons,
@@ -214,26 +202,3 @@ def _solve_kkt(K, Y, S, sigma, lam, bias):
     z = [sp.simplify(v) for v in sol[:len(S)]]
     t = sp.simplify(sol[len(S)]) if bias else sp.S.Zero
     return z, t, KS
-
-
-def col_value(col, x):
-    """Exact feature value (s·(x − a)·w)₊/‖w‖_p of an :class:`ExactColumn` at a point x."""
-    a = [0] * len(x) if col.anchor is None else col.anchor_point
-    dot = sum((xi - ai) * wi for xi, ai, wi in zip(x, a, col.w.vector_coefficients()))
-    return sp.Max(0, col.sign * dot) / col.norm
-
-
-def _exact_column(G, Xe, D, j, p):
-    """Exact column j of the numeric dictionary D: same hyperplane, exact cross product."""
-    h = D.describe(j)
-    vectors = []
-    for g in h.generators:
-        if g[0] == "e":
-            vectors.append(G.basis[g[1] - 1])
-        elif g[0] == "x":
-            vectors.append(G.vector(Xe[g[1]]))
-        else:
-            vectors.append(G.vector([a - b for a, b in zip(Xe[g[1]], Xe[g[2]])]))
-    w = G.cross(*vectors)
-    return ExactColumn(j, h.anchor, h.generators, h.sign, w, sp.simplify(w.norm(p)), h.formula,
-                       None if h.anchor is None else Xe[h.anchor])

@@ -1,0 +1,244 @@
+r"""Compile closed-form features into numba kernels: sympy → CSE → Python source → ``numba.njit``.
+
+Two operations, each for a given dimension d:
+
+* ``"cross"``: ``cross_d{d}(V, out)`` writes ×(v₁,…,v_{d−1}) = ⋆(v₁ ∧ ⋯ ∧ v_{d−1}) of the rows
+  of V (shape (d − 1, d)) into ``out`` as cofactor polynomials
+  (:func:`ganet.symbolic.features.cross_cofactors`).
+* a feature family of :data:`ganet.symbolic.features.FAMILIES` (e.g. ``"relu_l1_bias"``):
+  ``relu_l1_bias_d{d}(X, a, V, s, out)`` writes φ(xᵢ) = max(0, s (xᵢ − a)·w)/‖w‖_p for every
+  row xᵢ of X. Common subexpressions that do not depend on x (the cross product and its norm)
+  are hoisted out of the loop over rows, so a column costs O(d) per row after O(2^d) once.
+
+The source is printed by sympy's Python printer, written to a file in the kernel cache
+directory (``$GANET_CACHE_DIR``, default ``~/.cache/ganet``) and imported, so numba's
+``cache=True`` keeps the machine code between sessions. Kernels are cached per (operation, d).
+
+>>> from ganet.symbolic.codegen import kernel
+>>> k = kernel("cross", 3)
+>>> print(k.source)                                             # doctest: +ELLIPSIS
+@numba.njit(cache=True, error_model="numpy")
+def cross_d3(V, out):
+    ...
+>>> k([[1.0, 0, 0], [0, 1.0, 0]])
+array([0., 0., 1.])
+
+The numeric layer does not import sympy; it ships the ``"cross"`` kernels for d = 1…6 as
+``ganet/numeric/_generated.py``, which is :func:`numeric_module_source` written out (a test
+checks that they are identical).
+"""
+
+import hashlib
+import importlib.util
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import sympy as sp
+from sympy.printing.pycode import PythonCodePrinter
+
+from .features import FAMILIES, coordinate_symbols, cross_cofactors
+
+__all__ = ["Kernel", "kernel", "numeric_module_source", "MAX_SHIPPED_D"]
+
+MAX_SHIPPED_D = 6
+_HEADER = "import math\n\nimport numba\n"
+_DECORATOR = '@numba.njit(cache=True, error_model="numpy")'
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """A compiled closed form.
+
+    Attributes
+    ----------
+    op : str
+        ``"cross"`` or a feature family name.
+    d : int
+    name : str
+        The generated function's name, e.g. ``cross_d3``.
+    source : str
+        The generated Python source of the function (read it: it is the closed form).
+    func : numba dispatcher
+        The compiled function; it writes into its last argument ``out``.
+    """
+
+    op: str
+    d: int
+    name: str
+    source: str
+    func: object
+
+    def __call__(self, *args):
+        """``kernel(V)`` → ×(V); ``kernel(X, a, V, s)`` → feature values at the rows of X."""
+        args = [np.ascontiguousarray(a, dtype=np.float64) for a in args[:3]] + list(args[3:])
+        if self.op == "cross":
+            (V,) = args
+            if V.shape != (self.d - 1, self.d):
+                raise ValueError(f"V must have shape ({self.d - 1}, {self.d}); got {V.shape}")
+            out = np.empty(self.d)
+            self.func(V.reshape(self.d - 1, self.d), out)
+            return out
+        X, a, V, s = args
+        if X.ndim != 2 or X.shape[1] != self.d or a.shape != (self.d,) or V.shape != (self.d - 1, self.d):
+            raise ValueError(f"expected X (n, {self.d}), a ({self.d},), V ({self.d - 1}, {self.d}); "
+                             f"got {X.shape}, {a.shape}, {V.shape}")
+        out = np.empty(X.shape[0])
+        self.func(X, a, V.reshape(self.d - 1, self.d), float(s), out)
+        return out
+
+    def _repr_markdown_(self):
+        return f"```python\n{self.source}```"
+
+
+def _printer():
+    return PythonCodePrinter({"fully_qualified_modules": True, "standard": "python3"})
+
+
+def _plain(d):
+    """Symbol → plain identifier for the printed source, and the lines that load them."""
+    x, a, V, s = coordinate_symbols(d)
+    names, loads = {}, {"x": [], "a": [], "V": []}
+    for q in range(d):
+        names[x[q]] = sp.Symbol(f"x{q + 1}")
+        loads["x"].append(f"x{q + 1} = X[i, {q}]")
+        names[a[q]] = sp.Symbol(f"a{q + 1}")
+        loads["a"].append(f"a{q + 1} = a[{q}]")
+    for r in range(d - 1):
+        for q in range(d):
+            names[V[r, q]] = sp.Symbol(f"v{r + 1}_{q + 1}")
+            loads["V"].append(f"v{r + 1}_{q + 1} = V[{r}, {q}]")
+    names[s] = sp.Symbol("s")
+    return names, loads
+
+
+def _used(lines, exprs):
+    """The load lines whose variable the expressions use."""
+    free = set().union(*(sp.sympify(e).free_symbols for e in exprs)) if exprs else set()
+    return [ln for ln in lines if sp.Symbol(ln.split(" = ")[0]) in free]
+
+
+def _cross_source(d):
+    """Source of ``cross_d{d}(V, out)``."""
+    _, _, V, _ = coordinate_symbols(d)
+    names, loads = _plain(d)
+    w = [sp.sympify(c).xreplace(names) for c in cross_cofactors(V)]
+    subs, reduced = sp.cse(w, symbols=sp.numbered_symbols("m"), optimizations=None)
+    pr = _printer()
+    body = _used(loads["V"], [e for _, e in subs] + reduced)
+    body += [f"{t} = {pr.doprint(e)}" for t, e in subs]
+    body += [f"out[{q}] = {pr.doprint(e)}" for q, e in enumerate(reduced)]
+    return "\n".join([_DECORATOR, f"def cross_d{d}(V, out):"] + ["    " + b for b in body]) + "\n"
+
+
+def _feature_source(fam, d):
+    """Source of ``{family}_d{d}(X, a, V, s, out)``, loop invariants hoisted."""
+    x, _, _, _ = coordinate_symbols(d)
+    names, loads = _plain(d)
+    expr = fam.feature(d).xreplace(names)
+    subs, (reduced,) = sp.cse([expr], symbols=sp.numbered_symbols("m"), optimizations=None)
+    xs = {names[xq] for xq in x}
+    varying = set(xs)
+    hoisted, inner = [], []
+    for t, e in subs:  # cse orders definitions before use, so one pass partitions them
+        if e.free_symbols & varying:
+            varying.add(t)
+            inner.append((t, e))
+        else:
+            hoisted.append((t, e))
+    pr = _printer()
+    outer_exprs = [e for _, e in hoisted]
+    inner_exprs = [e for _, e in inner] + [reduced]
+    body = _used(loads["V"] + loads["a"], outer_exprs + inner_exprs)
+    body += [f"{t} = {pr.doprint(e)}" for t, e in hoisted]
+    body.append("for i in range(X.shape[0]):")
+    body += ["    " + ln for ln in _used(loads["x"], inner_exprs)]
+    body += [f"    {t} = {pr.doprint(e)}" for t, e in inner]
+    body.append(f"    out[i] = {pr.doprint(reduced)}")
+    head = [_DECORATOR, f"def {fam.name}_d{d}(X, a, V, s, out):"]
+    return "\n".join(head + ["    " + b for b in body]) + "\n"
+
+
+def _source(op, d):
+    if op == "cross":
+        return f"cross_d{d}", _cross_source(int(d))
+    if op in FAMILIES:
+        return f"{op}_d{d}", _feature_source(FAMILIES[op], int(d))
+    raise ValueError(f"unknown operation {op!r}; expected 'cross' or one of {sorted(FAMILIES)}")
+
+
+def _cache_dir():
+    root = os.environ.get("GANET_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "ganet")
+    path = Path(root) / "kernels"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".write-test"
+        probe.touch()
+        probe.unlink()
+    except OSError:  # read-only home: fall back to the temp directory
+        path = Path(tempfile.gettempdir()) / "ganet-kernels"
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _load(name, source):
+    """Write the module to the cache directory (named by its hash) and import it."""
+    text = _HEADER + "\n\n" + source
+    digest = hashlib.sha1(text.encode()).hexdigest()[:16]
+    module_name = f"ganet_kernel_{name}_{digest}"
+    path = _cache_dir() / f"{module_name}.py"
+    if not path.exists() or path.read_text() != text:
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(text)
+        os.replace(tmp, path)  # atomic: parallel test workers may race on the same kernel
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return getattr(module, name)
+
+
+def kernel(op, d):
+    """The compiled kernel of an operation in dimension d (cached per (op, d)).
+
+    Parameters
+    ----------
+    op : str
+        ``"cross"`` or a family of :data:`ganet.symbolic.features.FAMILIES`.
+    d : int
+
+    Returns
+    -------
+    Kernel
+    """
+    # validated before the cache: lru_cache would treat True as 1 and 2.0 as 2
+    if not isinstance(d, (int, np.integer)) or isinstance(d, bool) or not 1 <= d <= 12:
+        raise ValueError(f"d must be an integer in 1..12; got {d!r}")
+    return _kernel(op, int(d))
+
+
+@lru_cache(maxsize=None)
+def _kernel(op, d):
+    name, source = _source(op, d)
+    return Kernel(op, int(d), name, source, _load(name, source))
+
+
+def numeric_module_source(max_d=MAX_SHIPPED_D):
+    """Source of ``ganet/numeric/_generated.py``: the cross kernels for d = 1…max_d and a
+    dispatcher ``cross_closed_form(V, out)`` that returns False beyond max_d."""
+    parts = ['"""Closed-form cross products ×(v₁,…,v_{d−1}) for d = 1…%d.\n\n'
+             "Generated by ``ganet.symbolic.codegen.numeric_module_source()``; do not edit (a test\n"
+             'checks this file against the generator).\n"""\n\nimport numba\n' % max_d]
+    parts += [_cross_source(d) for d in range(1, max_d + 1)]
+    lines = ["@numba.njit(cache=True)", "def cross_closed_form(V, out):",
+             '    """Write ×(rows of V) into out if d ≤ %d and return True; else return False."""' % max_d,
+             "    d = V.shape[1]"]
+    for d in range(1, max_d + 1):
+        lines += [f"    {'if' if d == 1 else 'elif'} d == {d}:", f"        cross_d{d}(V, out)"]
+    lines += ["    else:", "        return False", "    return True"]
+    parts.append("\n".join(lines) + "\n")
+    return "\n\n".join(parts)
