@@ -31,11 +31,12 @@ augmented generators e₁…e_d already make every dual extreme point reachable.
 """
 
 from dataclasses import dataclass
-from itertools import combinations
+from math import comb
 
 import numba
 import numpy as np
 
+from .combinations import MAX_RANK, binomial_table, unrank_colex
 from .ga import _cross_into, _use_compiled
 from .validation import as_finite_array
 
@@ -61,28 +62,80 @@ def _subset_counts(n, d, p, bias):
 def count_hyperplanes(n, d, reg="l1", bias=True):
     """Number of hyperplanes (before dropping degenerate ones); the dictionary has twice as many
     columns. E.g. no bias, p = 1: Σ_m C(n, m) C(d, d−1−m) = C(n + d, d − 1)."""
-    from math import comb
-
     p = _reg_to_p(reg)
     return sum(comb(n, m) * comb(d, b) for m, b in _subset_counts(n, d, p, bias))
 
 
-def _combos(items, k):
-    rows = list(combinations(items, k))
-    return np.array(rows, dtype=np.int32).reshape(len(rows), k)
+class HyperplaneIndex:
+    """The hyperplanes of a family, addressed by a global rank t without enumerating them.
+
+    The hyperplanes come in blocks, one per split of the d − 1 generators into m data generators
+    and b axes e_q (``_subset_counts``). In a block, t = offset + rank(P)·C(d, b) + rank(B) with
+    P the data subset (with bias: the points, the anchor being the smallest) and B the axis
+    subset, ranked in colex order (:mod:`ganet.numeric.combinations`).
+
+    Attributes
+    ----------
+    n_hyperplanes : int
+    ms, bs, offsets : ndarray of int64
+        Per block: data-subset size, axis-subset size, first rank (offsets has one extra entry).
+    TP, TB : ndarray of int64
+        Binomial tables for data and axis subsets.
+    """
+
+    def __init__(self, n, d, p, bias):
+        blocks = [(m, b) for m, b in _subset_counts(n, d, p, bias) if m <= n]
+        counts = [comb(n, m) * comb(d, b) for m, b in blocks]
+        if sum(counts) >= MAX_RANK:
+            raise OverflowError(f"{sum(counts)} hyperplanes do not fit in 62-bit ranks")
+        self.ms = np.array([m for m, _ in blocks], dtype=np.int64)
+        self.bs = np.array([b for _, b in blocks], dtype=np.int64)
+        self.offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self.n_hyperplanes = int(self.offsets[-1])
+        self.TP = binomial_table(n, max(int(self.ms.max(initial=0)), 1))
+        self.TB = binomial_table(d, d)
+        self.n, self.d, self.bias = n, d, bool(bias)
+
+    def rows(self, ids):
+        """Rows ``[anchor, g₁, …, g_{d−1}]`` (ids into ``[X; e₁ … e_d]``) of hyperplanes ``ids``."""
+        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+        if ids.size and (ids.min() < 0 or ids.max() >= self.n_hyperplanes):
+            raise ValueError(f"hyperplane ids must lie in 0..{self.n_hyperplanes - 1}")
+        return _rows(ids, self.n, self.d, self.bias, self.ms, self.bs, self.offsets, self.TP, self.TB)
 
 
-def _enumerate(n, d, p, bias):
-    blocks = []
-    for m, b in _subset_counts(n, d, p, bias):
-        P, B = _combos(range(n), m), _combos(range(n, n + d), b)
-        if len(P) == 0 or len(B) == 0:
-            continue
-        rows = np.concatenate([np.repeat(P, len(B), axis=0), np.tile(B, (len(P), 1))], axis=1)
+@numba.njit(cache=True)
+def _unrank_hyperplane(t, ms, bs, offsets, TP, TB, P, B):
+    """Block of hyperplane t; writes its data subset into P[:m] and axis subset into B[:b]."""
+    blk = 0
+    while offsets[blk + 1] <= t:
+        blk += 1
+    nB = TB[TB.shape[0] - 1, bs[blk]]
+    rel = t - offsets[blk]
+    unrank_colex(rel // nB, ms[blk], TP, P)
+    unrank_colex(rel % nB, bs[blk], TB, B)
+    return blk
+
+
+@numba.njit(cache=True)
+def _rows(ids, n, d, bias, ms, bs, offsets, TP, TB):
+    H = np.empty((ids.shape[0], d), dtype=np.int32)
+    P = np.empty(d, dtype=np.int64)
+    B = np.empty(d, dtype=np.int64)
+    for r in range(ids.shape[0]):
+        blk = _unrank_hyperplane(ids[r], ms, bs, offsets, TP, TB, P, B)
+        m, b = ms[blk], bs[blk]
+        col = 0
         if not bias:
-            rows = np.concatenate([np.full((len(rows), 1), -1, np.int32), rows], axis=1)
-        blocks.append(rows)
-    return np.concatenate(blocks) if blocks else np.empty((0, d), np.int32)
+            H[r, 0] = -1
+            col = 1
+        for i in range(m):
+            H[r, col] = P[i]
+            col += 1
+        for j in range(b):
+            H[r, col] = n + B[j]
+            col += 1
+    return H
 
 
 @numba.njit(cache=True, parallel=True)
@@ -212,8 +265,9 @@ def special_samples(anchor, generators):
     return tuple(idx + [g[1] for g in generators if g[0] in ("x", "x-x")])
 
 
-class Dictionary:
-    """Column oracle of a two-layer ReLU Lasso dictionary (see the module docstring).
+class ColumnOracle:
+    """What every two-layer dictionary provides: its columns at any inputs, their description,
+    and pricing (:meth:`violators`). Subclasses say where hyperplanes come from (``_planes``).
 
     Parameters
     ----------
@@ -224,10 +278,118 @@ class Dictionary:
     bias : bool
         Whether neurons have biases (anchors at the training points).
     memory_limit : int, optional
-        Bytes the oracle may use for its hyperplane table; default 4 GiB.
+        Bytes the oracle may allocate at once; default 4 GiB.
     kernel : {"compiled", "generic"}
         Cross products by the closed forms of :mod:`ganet.symbolic.codegen` (d ≤ 6; generic
         beyond) or by LU cofactors everywhere.
+    """
+
+    def __init__(self, X, reg="l1", bias=True, memory_limit=None, rank_tol=1e-10, kernel="compiled"):
+        X = as_finite_array(X, "X", ndim=2)
+        n, d = X.shape
+        if n < 1 or d < 1:
+            raise ValueError(f"X must have at least one row and one column; got shape {X.shape}")
+        self.X, self.p, self.bias = X, _reg_to_p(reg), bool(bias)
+        self.memory_limit = int(memory_limit) if memory_limit is not None else 4 * 2 ** 30
+        self.compiled = _use_compiled(kernel)
+        self._reduce(rank_tol)
+        dr = self.Xr.shape[1]
+        self.n_hyperplanes = count_hyperplanes(n, dr, self.p, self.bias) if dr > 0 else 0
+        # a cross product below this is a linearly dependent subset: a zero column
+        self.degenerate_tol = 1e-12 * max(1.0, float(np.abs(self.Xr).max(initial=0.0))) ** max(dr - 1, 0)
+
+    def _reduce(self, rank_tol):
+        """SVD reduction to the (affine) rank for p = 2 (Lemma 23); identity otherwise."""
+        X = self.X
+        self.shift = X.mean(axis=0) if self.bias else np.zeros(X.shape[1])
+        self.basis = None
+        self.Xr = np.ascontiguousarray(X)
+        if self.p != 2:
+            return
+        Xc = X - self.shift
+        _, s, Vt = np.linalg.svd(Xc, full_matrices=False)
+        r = int(np.sum(s > rank_tol * max(s[0] if s.size else 0.0, 1e-300))) if s.size else 0
+        if r < X.shape[1]:
+            self.basis = Vt[:r].T
+            self.Xr = np.ascontiguousarray(Xc @ self.basis)
+        else:
+            self.shift = np.zeros(X.shape[1])
+
+    def _planes(self, t):
+        """Rows of H, unit normals W and offsets c of hyperplanes t."""
+        raise NotImplementedError
+
+    def _coords(self, X):
+        if self.basis is None:
+            return X
+        return (X - self.shift) @ self.basis
+
+    def _columns(self, columns):
+        cols = np.arange(self.n_columns) if columns is None else np.asarray(columns, dtype=np.int64)
+        if cols.size and (cols.min() < 0 or cols.max() >= self.n_columns):
+            raise ValueError(f"column indices must lie in 0..{self.n_columns - 1}")
+        return cols
+
+    def transform(self, X, columns=None):
+        """Column values at new inputs: ``transform(X)[:, k] = (sₖ (x − aₖ)ᵀ wₖ)₊ / ‖wₖ‖_p``."""
+        X = as_finite_array(X, "X", ndim=2)
+        if X.shape[1] != self.X.shape[1]:
+            raise ValueError(f"X must have {self.X.shape[1]} columns; got {X.shape[1]}")
+        cols = self._columns(columns)
+        need = X.shape[0] * len(cols) * 8
+        if need > self.memory_limit:
+            raise MemoryLimitError(f"materializing {len(cols):,} columns at {X.shape[0]:,} points needs "
+                                   f"{need:,} bytes, over memory_limit = {self.memory_limit:,}; price "
+                                   "columns instead (the working-set solver never materializes the "
+                                   "full dictionary)")
+        _, W, c = self._planes(cols // 2)
+        Z = self._coords(X) @ W.T - c
+        return np.maximum(Z * (1.0 - 2.0 * (cols % 2)), 0.0)
+
+    def materialize(self, columns=None):
+        """The dense block K[:, columns] (all columns by default) at the training inputs."""
+        return self.transform(self.X, columns)
+
+    def describe(self, j):
+        """Column j as a neuron: anchor, generator labels, direction, offset and formula."""
+        if not 0 <= j < self.n_columns:
+            raise ValueError(f"column index {j} outside 0..{self.n_columns - 1}")
+        t, sign = j // 2, 1 - 2 * (j % 2)
+        H, W, _ = self._planes(np.array([t]))
+        row = H[0]
+        n = self.X.shape[0]
+        anchor = None if row[0] < 0 else int(row[0])
+        gens = tuple(("e", int(g) - n + 1) if g >= n else ("x", int(g)) if anchor is None
+                     else ("x-x", int(g), anchor) for g in row[1:])
+        w = sign * W[0]
+        direction = w if self.basis is None else self.basis @ w
+        offset = -float(self.X[anchor] @ direction) if anchor is not None else 0.0
+        return Hyperplane(anchor, gens, int(sign), direction, offset, neuron_formula(gens, sign))
+
+    def violators(self, R, lam, k, scale=1.0, exclude=None):
+        """Price R against every column: the largest ‖K_jᵀR‖₂ and the k worst violators.
+
+        Violators are the columns with ‖K_jᵀR‖₂ > λ, ranked by celer's priority
+        (‖K_jᵀR‖₂/scale − λ)/‖K_j‖₂, the distance from the dual point R/scale to the column's
+        constraint; columns in ``exclude`` are skipped.
+
+        Returns
+        -------
+        max_score : float
+            maxⱼ ‖K_jᵀR‖₂ over the whole dictionary (for the certificate).
+        columns : ndarray of int64
+            At most k violators, worst first.
+        """
+        raise NotImplementedError
+
+    def __repr__(self):
+        return (f"{type(self).__name__}(n={self.X.shape[0]}, d={self.X.shape[1]}, p={self.p}, "
+                f"bias={self.bias}, n_columns={getattr(self, 'n_columns', 0):,})")
+
+
+class Dictionary(ColumnOracle):
+    """Two-layer dictionary with its hyperplane table in memory (see the module docstring and
+    :class:`ColumnOracle` for the parameters); degenerate hyperplanes are dropped.
 
     Attributes
     ----------
@@ -238,75 +400,28 @@ class Dictionary:
     """
 
     def __init__(self, X, reg="l1", bias=True, memory_limit=None, rank_tol=1e-10, kernel="compiled"):
-        X = as_finite_array(X, "X", ndim=2)
-        n, d = X.shape
-        if n < 1 or d < 1:
-            raise ValueError(f"X must have at least one row and one column; got shape {X.shape}")
-        self.X, self.p, self.bias = X, _reg_to_p(reg), bool(bias)
-        self.memory_limit = int(memory_limit) if memory_limit is not None else 4 * 2 ** 30
-        self._reduce(rank_tol)
-        dr = self.Xr.shape[1]
-        n_hyper = count_hyperplanes(n, dr, self.p, self.bias)
-        need = n_hyper * (dr * 4 + (dr + 2) * 8)
+        super().__init__(X, reg, bias, memory_limit, rank_tol, kernel)
+        (n, _), dr, n_hyper = self.X.shape, self.Xr.shape[1], self.n_hyperplanes
+        need = table_bytes(n_hyper, dr)
         if need > self.memory_limit:
             raise MemoryLimitError(
                 f"the {'biased' if bias else 'bias-free'} p = {self.p} dictionary of n = {n}, d = {dr} "
                 f"has {2 * n_hyper:,} columns; its hyperplane table needs {need:,} bytes "
                 f"(dense: {n * 2 * n_hyper * 8:,} bytes), over memory_limit = {self.memory_limit:,}. "
-                "Reduce d (e.g. PCA), raise memory_limit, or sample columns.")
-        H = _enumerate(n, dr, self.p, self.bias) if dr > 0 else np.empty((0, 1), np.int32)
+                "Use StreamingDictionary (ConvexReLU does so by itself), reduce d (e.g. PCA), raise "
+                "memory_limit, or sample columns.")
         if dr == 0:
-            self.H, self.W, self.c = H, np.empty((0, 0)), np.empty(0)
+            self.H, self.W, self.c = np.empty((0, 1), np.int32), np.empty((0, 0)), np.empty(0)
         else:
-            W, c, norms = _normals(self.Xr, H, self.p, _use_compiled(kernel))
-            scale = max(1.0, float(np.abs(self.Xr).max())) ** max(dr - 1, 0)
-            keep = norms > 1e-12 * scale
+            H = HyperplaneIndex(n, dr, self.p, self.bias).rows(np.arange(n_hyper))
+            W, c, norms = _normals(self.Xr, H, self.p, self.compiled)
+            keep = norms > self.degenerate_tol
             self.H, self.W, self.c = H[keep], W[keep], c[keep]
         self.n_columns = 2 * len(self.H)
         self.nbytes_materialized = n * self.n_columns * 8
 
-    def _reduce(self, rank_tol):
-        """SVD reduction to the (affine) rank for p = 2 (Lemma 23); identity otherwise."""
-        X = self.X
-        self.shift = X.mean(axis=0) if self.bias else np.zeros(X.shape[1])
-        self.basis = None
-        self.Xr = X
-        if self.p != 2:
-            return
-        Xc = X - self.shift
-        _, s, Vt = np.linalg.svd(Xc, full_matrices=False)
-        r = int(np.sum(s > rank_tol * max(s[0] if s.size else 0.0, 1e-300))) if s.size else 0
-        if r < X.shape[1]:
-            self.basis = Vt[:r].T
-            self.Xr = Xc @ self.basis
-        else:
-            self.shift = np.zeros(X.shape[1])
-
-    # ---- the oracle -----------------------------------------------------------------------
-    def _coords(self, X):
-        if self.basis is None:
-            return X
-        return (X - self.shift) @ self.basis
-
-    def transform(self, X, columns=None):
-        """Column values at new inputs: ``transform(X)[:, k] = (sₖ (x − aₖ)ᵀ wₖ)₊ / ‖wₖ‖_p``."""
-        X = as_finite_array(X, "X", ndim=2)
-        if X.shape[1] != self.X.shape[1]:
-            raise ValueError(f"X must have {self.X.shape[1]} columns; got {X.shape[1]}")
-        cols = np.arange(self.n_columns) if columns is None else np.asarray(columns, dtype=np.int64)
-        t, sign = cols // 2, 1.0 - 2.0 * (cols % 2)
-        Z = self._coords(X) @ self.W[t].T - self.c[t]
-        return np.maximum(Z * sign, 0.0)
-
-    def materialize(self, columns=None):
-        """The dense block K[:, columns] (all columns by default) at the training inputs."""
-        cols = np.arange(self.n_columns) if columns is None else np.asarray(columns, dtype=np.int64)
-        need = self.X.shape[0] * len(cols) * 8
-        if need > self.memory_limit:
-            raise MemoryLimitError(f"materializing {len(cols):,} columns needs {need:,} bytes, over "
-                               f"memory_limit = {self.memory_limit:,}; price columns instead "
-                               "(the working-set solver never materializes the full dictionary)")
-        return self.transform(self.X, cols)
+    def _planes(self, t):
+        return self.H[t], self.W[t], self.c[t]
 
     def correlations(self, R):
         """Kᵀ R for every column, computed hyperplane by hyperplane (K is never stored).
@@ -321,13 +436,13 @@ class Dictionary:
         """
         R = np.asarray(R, dtype=np.float64)
         R2 = R.reshape(len(R), -1)
-        out = _correlations(np.ascontiguousarray(self.Xr), self.W, self.c, np.ascontiguousarray(R2))
+        out = _correlations(self.Xr, self.W, self.c, np.ascontiguousarray(R2))
         return out[:, 0] if R.ndim == 1 else out
 
     def column_norms(self):
         """‖K_j‖₂ of every column (computed once, cached)."""
         if getattr(self, "_norms", None) is None:
-            self._norms = _column_norms(np.ascontiguousarray(self.Xr), self.W, self.c)
+            self._norms = _column_norms(self.Xr, self.W, self.c)
         return self._norms
 
     def price(self, R):
@@ -339,24 +454,22 @@ class Dictionary:
         j = int(np.argmax(scores))
         return float(scores[j]), j
 
-    def describe(self, j):
-        """Column j as a neuron: anchor, generator labels, direction, offset and formula."""
-        if not 0 <= j < self.n_columns:
-            raise ValueError(f"column index {j} outside 0..{self.n_columns - 1}")
-        t, sign = j // 2, 1 - 2 * (j % 2)
-        row = self.H[t]
-        n = self.X.shape[0]
-        anchor = None if row[0] < 0 else int(row[0])
-        gens = tuple(("e", int(g) - n + 1) if g >= n else ("x", int(g)) if anchor is None
-                     else ("x-x", int(g), anchor) for g in row[1:])
-        w = sign * self.W[t]
-        direction = w if self.basis is None else self.basis @ w
-        offset = -float(self.X[anchor] @ direction) if anchor is not None else 0.0
-        return Hyperplane(anchor, gens, int(sign), direction, offset, neuron_formula(gens, sign))
+    def violators(self, R, lam, k, scale=1.0, exclude=None):
+        if self.n_columns == 0:
+            return 0.0, np.zeros(0, np.int64)
+        scores = np.linalg.norm(self.correlations(np.asarray(R).reshape(len(R), -1)), axis=1)
+        candidates = scores > lam
+        if exclude is not None and len(exclude):
+            candidates[np.asarray(exclude, dtype=np.int64)] = False
+        candidates = np.flatnonzero(candidates)
+        priority = (scores[candidates] / scale - lam) / np.maximum(self.column_norms()[candidates], 1e-300)
+        order = np.argsort(-priority, kind="stable")[:k]
+        return float(scores.max()), candidates[order].astype(np.int64)
 
-    def __repr__(self):
-        return (f"Dictionary(n={self.X.shape[0]}, d={self.X.shape[1]}, p={self.p}, bias={self.bias}, "
-                f"n_columns={getattr(self, 'n_columns', 0):,})")
+
+def table_bytes(n_hyperplanes, d):
+    """Bytes of a stored hyperplane table: int32 rows, float64 normals, offsets and norms."""
+    return n_hyperplanes * (d * 4 + (d + 2) * 8)
 
 
 class MemoryLimitError(ValueError):

@@ -11,7 +11,8 @@ materialized:
    extrapolation, gap-safe screening, and for c = 1 a sign-fixed Newton step on the support that
    walks to the exact minimizer along the current signs (an active-set move; it is what makes the
    coherent, nearly interpolating dictionaries tractable where plain coordinate descent stalls);
-2. price the residual R over the **whole** dictionary (``Dictionary.correlations``);
+2. price the residual R over the **whole** dictionary (``violators``: the largest ‖K_jᵀR‖ and the
+   worst violators, streamed for a matrix-free dictionary);
 3. certify: with s = max(1, maxⱼ‖K_jᵀR‖₂/λ), Θ = R/s is dual feasible (1ᵀΘ = 0 by centering) and
 
    .. math:: \mathrm{gap} = P - \big(\tfrac12\|Y\|^2 - \tfrac12\|Y - \Theta\|^2\big) \ge P - P^\star \ge 0 ;
@@ -188,10 +189,50 @@ def _group_socp(K, Y, lam):
     return np.zeros(Z.shape) if Z.value is None else np.asarray(Z.value)
 
 
+def lasso_dual_active_set(K, y, lam):
+    r"""Exact Lasso solution by the Goldfarb–Idnani dual active-set method (``quadprog``).
+
+    The Lasso dual is the projection of y onto a polytope,
+
+    .. math::  \theta^\star = \arg\min_\theta \tfrac12\|\theta - y\|^2
+               \quad\text{s.t.}\quad -\lambda \le K_j^\top\theta \le \lambda ,
+
+    a strictly convex QP (Hessian I) in only n variables however many columns there are. Its
+    multipliers μ⁺ (for K_jᵀθ ≥ −λ) and μ⁻ (for −K_jᵀθ ≥ −λ) give z = μ⁻ − μ⁺ and θ = y − Kz.
+    The method adds violated constraints one at a time and keeps the active constraints linearly
+    independent, so the solution is exact to rounding and basic (independent active columns) —
+    where coordinate descent and interior points stall on coherent ReLU dictionaries.
+
+    Returns
+    -------
+    z : ndarray, shape (m,)
+    """
+    import quadprog
+
+    n, m = K.shape
+    C = np.hstack([K, -K])
+    # factorized=True: the Hessian's inverse Cholesky factor is given (the identity)
+    mult = quadprog.solve_qp(np.eye(n), np.ascontiguousarray(y, dtype=np.float64), C,
+                             np.full(2 * m, -lam), 0, factorized=True)[4]
+    return mult[m:] - mult[:m]
+
+
 def _solve_working_set(K, Y, lam, Z, tol_abs, max_epochs):
     """Solve the Lasso restricted to the columns of K (centered) to a subproblem gap ≤ tol_abs."""
     K = np.asfortranarray(K)
     R = Y - K @ Z
+    if Y.shape[1] == 1 and K.shape[1]:
+        try:
+            z = lasso_dual_active_set(K, Y[:, 0], lam)
+        except ValueError:  # quadprog's "constraints are inconsistent": rounding; fall back
+            z = None
+        if z is not None:
+            Rq = Y - K @ z[:, None]
+            P, _, gap = dual_gap(Y, Rq, z[:, None], lam, np.abs(K.T @ Rq).max(initial=0.0))
+            if gap <= tol_abs or P <= _primal(R, Z, lam):
+                Z, R = z[:, None], Rq
+            if gap <= tol_abs:
+                return Z, R, gap
     norms2 = np.einsum("ij,ij->j", K, K)
     norms = np.sqrt(norms2)
     active = np.ones(K.shape[1], dtype=np.bool_)
@@ -242,8 +283,10 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
 
     Parameters
     ----------
-    dictionary : Dictionary
-        Column oracle (``n_columns``, ``materialize(cols)``, ``correlations(R)``).
+    dictionary : ColumnOracle
+        A :class:`~ganet.numeric.dictionary.Dictionary` or a matrix-free
+        :class:`~ganet.numeric.streaming.StreamingDictionary` (only ``materialize(cols)`` and
+        ``violators(R, λ, k, scale, exclude)`` are used).
     Y : array_like, shape (n,) or (n, c)
     lam : float
         λ > 0.
@@ -266,14 +309,11 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
     Yc = Y2 - ymean
     history = []
     start = time.perf_counter()
-    G = dictionary.correlations(Yc)
-    scores = np.linalg.norm(G, axis=1)
-    norms = dictionary.column_norms()
-    ws = np.argsort(-scores / np.maximum(norms, 1e-300))[:min(initial_size, dictionary.n_columns)]
-    ws = ws[scores[ws] > 0]
+    _, ws = dictionary.violators(Yc, lam, initial_size)
     Z = np.zeros((len(ws), c))
     tol_abs = np.inf
     P = D = gap = None
+    scale = 1.0
     it = 0
     for it in range(1, max_iter + 1):
         if len(ws):
@@ -285,28 +325,23 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
             Z, R, _ = _solve_working_set(K, Yc, lam, Z, max(sub_tol, 1e-16), max_epochs)
         else:
             R = Yc.copy()
-        G = dictionary.correlations(R)
-        scores = np.linalg.norm(G, axis=1)
-        P, D, gap = dual_gap(Yc, R, Z, lam, scores.max(initial=0.0))
+        # rank violators by the distance from the scaled dual point θ = R/s to their constraint,
+        # (‖K_jᵀR‖/s − λ)/‖K_j‖ (celer's priority; s from the previous pass), not by the raw
+        # correlation, which favours long columns (hyperplanes far from the data, nearly linear
+        # on it) over the ones the optimum uses
+        n_add = max(initial_size, len(ws))
+        max_score, add = dictionary.violators(R, lam, n_add, scale=scale, exclude=ws)
+        scale = max(1.0, max_score / lam)
+        P, D, gap = dual_gap(Yc, R, Z, lam, max_score)
         history.append(dict(iteration=it, working_set=len(ws), objective=P, gap=gap,
                             seconds=time.perf_counter() - start))
         if verbose:
             print(f"  iteration {it:3d}: working set {len(ws):6d}  objective {P:.10g}  gap {gap:.3e}")
         if gap <= tol * P or P == 0.0:
             break
-        in_ws = np.zeros(dictionary.n_columns, dtype=bool)
-        in_ws[ws] = True
-        candidates = np.flatnonzero((scores > lam) & ~in_ws)
-        if candidates.size == 0:  # the working-set solve was not accurate enough: tighten it
+        if add.size == 0:  # the working-set solve was not accurate enough: tighten it
             tol_abs = 0.1 * min(tol_abs, gap)
             continue
-        # rank violators by the distance from the scaled dual point θ = R/s to their constraint,
-        # (‖K_jᵀR‖/s − λ)/‖K_j‖ (celer's priority), not by the raw correlation, which favours long
-        # columns (hyperplanes far from the data, nearly linear on it) over the ones the optimum uses
-        s = max(1.0, scores.max() / lam)
-        priority = (scores[candidates] / s - lam) / np.maximum(norms[candidates], 1e-300)
-        n_add = max(initial_size, len(ws))
-        add = candidates[np.argsort(-priority)[:n_add]]
         ws = np.concatenate([ws, add])
         Z = np.vstack([Z, np.zeros((len(add), c))])
         tol_abs = min(tol_abs, 0.3 * gap)
@@ -319,8 +354,8 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
     intercept = ymean - (K.mean(axis=0) @ coef if fit_intercept and len(columns) else 0.0)
     # the certificate is recomputed from scratch for exactly the solution returned
     R = Y2 - K @ coef - intercept
-    scores = np.linalg.norm(dictionary.correlations(R), axis=1)
-    P, D, gap = dual_gap(Yc, R, coef, lam, scores.max(initial=0.0))
+    max_score, _ = dictionary.violators(R, lam, 0)
+    P, D, gap = dual_gap(Yc, R, coef, lam, max_score)
     converged = gap <= tol * P or P == 0.0
     if not converged:
         warnings.warn(f"solver stopped after {it} iterations with duality gap {gap:.3e} > "

@@ -141,15 +141,27 @@ def _feature_source(fam, d):
     names, loads = _plain(d)
     expr = fam.feature(d).xreplace(names)
     subs, (reduced,) = sp.cse([expr], symbols=sp.numbered_symbols("m"), optimizations=None)
-    xs = {names[xq] for xq in x}
-    varying = set(xs)
+    varying = {names[xq] for xq in x}
     hoisted, inner = [], []
+    fresh = sp.numbered_symbols("h")
+
+    def hoist(e):
+        """Replace the maximal x-free subtrees of e (e.g. 1/‖w‖_p) by hoisted temporaries."""
+        if e.is_Atom:
+            return e
+        if not e.free_symbols & varying:
+            t = next(fresh)
+            hoisted.append((t, e))
+            return t
+        return e.func(*[hoist(arg) for arg in e.args])
+
     for t, e in subs:  # cse orders definitions before use, so one pass partitions them
         if e.free_symbols & varying:
             varying.add(t)
-            inner.append((t, e))
+            inner.append((t, hoist(e)))
         else:
             hoisted.append((t, e))
+    reduced = hoist(reduced)
     pr = _printer()
     outer_exprs = [e for _, e in hoisted]
     inner_exprs = [e for _, e in inner] + [reduced]

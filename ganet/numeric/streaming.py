@@ -1,0 +1,228 @@
+r"""Matrix-free two-layer dictionary: every column priced on the fly, O(k) memory.
+
+:class:`StreamingDictionary` stores only X. A pricing pass walks the hyperplane ranks
+0 … N − 1 (:class:`~ganet.numeric.dictionary.HyperplaneIndex`) in contiguous blocks spread over
+threads (``prange``); each block unranks its first hyperplane and steps through the others in
+colex order. Per hyperplane it builds the generators, takes the compiled cross product
+w = ×(v₁,…,v_{d−1}), and in one sweep over the n points accumulates, for both signs ±,
+
+.. math::  K_{\pm}^\top R = \sum_i R_i\,(\pm z_i)_+ ,\qquad \|K_\pm\|_2^2 = \sum_i (\pm z_i)_+^2,
+           \qquad z_i = (x_i - a)^\top w / \|w\|_p ,
+
+so a column costs O(n·d) time and nothing is stored but each block's k best violators and its
+largest ‖K_jᵀR‖₂ (the certificate needs the maximum over the whole dictionary).
+"""
+
+import time
+
+import numba
+import numpy as np
+
+from .dictionary import ColumnOracle, HyperplaneIndex, _normals, _unrank_hyperplane
+from .combinations import next_colex
+from .ga import _cross_into
+
+__all__ = ["StreamingDictionary", "PricingPass"]
+
+
+@numba.njit(cache=True, parallel=True)
+def _price_range(X, R, p, bias, ms, bs, offsets, TP, TB, start, stop, n_blocks, lam, scale, k,
+                 exclude, tol, compiled):
+    """Price hyperplanes start … stop − 1 in n_blocks contiguous blocks (one prange task each).
+
+    Returns per block: the k best (priority, column) violators, the largest score and the number
+    of non-degenerate hyperplanes visited.
+    """
+    n, d = X.shape
+    c = R.shape[1]
+    size = (stop - start + n_blocks - 1) // n_blocks
+    top_priority = np.full((n_blocks, k), -np.inf)
+    top_column = np.full((n_blocks, k), -1, dtype=np.int64)
+    best = np.zeros(n_blocks)
+    visited = np.zeros(n_blocks, dtype=np.int64)
+    for blk_id in numba.prange(n_blocks):
+        lo = start + blk_id * size
+        hi = min(stop, lo + size)
+        if lo >= hi:
+            continue
+        V = np.empty((max(d - 1, 0), d))
+        w = np.empty(d)
+        P = np.empty(d, dtype=np.int64)
+        B = np.empty(d, dtype=np.int64)
+        pos = np.empty(c)
+        neg = np.empty(c)
+        worst_slot = 0  # slot of the smallest kept priority
+        t = lo
+        while t < hi:
+            fam = _unrank_hyperplane(t, ms, bs, offsets, TP, TB, P, B)
+            m, b = ms[fam], bs[fam]
+            end = min(hi, offsets[fam + 1])
+            while True:
+                anchor = P[0] if bias else -1
+                row = 0
+                for i in range(1 if bias else 0, m):
+                    for q in range(d):
+                        V[row, q] = X[P[i], q] - (X[anchor, q] if bias else 0.0)
+                    row += 1
+                for j in range(b):
+                    for q in range(d):
+                        V[row, q] = 1.0 if q == B[j] else 0.0
+                    row += 1
+                _cross_into(V, w, compiled)
+                norm = 0.0
+                for q in range(d):
+                    norm += abs(w[q]) if p == 1 else w[q] * w[q]
+                norm = norm if p == 1 else np.sqrt(norm)
+                if norm > tol:
+                    visited[blk_id] += 1
+                    offset = 0.0
+                    for q in range(d):
+                        w[q] /= norm
+                        if bias:
+                            offset += X[anchor, q] * w[q]
+                    pos[:] = 0.0
+                    neg[:] = 0.0
+                    pos2 = 0.0
+                    neg2 = 0.0
+                    for i in range(n):
+                        z = -offset
+                        for q in range(d):
+                            z += X[i, q] * w[q]
+                        if z > 0.0:
+                            pos2 += z * z
+                            for o in range(c):
+                                pos[o] += R[i, o] * z
+                        elif z < 0.0:
+                            neg2 += z * z
+                            for o in range(c):
+                                neg[o] -= R[i, o] * z
+                    for sign in range(2):
+                        acc = pos if sign == 0 else neg
+                        score = 0.0
+                        for o in range(c):
+                            score += acc[o] * acc[o]
+                        score = np.sqrt(score)
+                        if score > best[blk_id]:
+                            best[blk_id] = score
+                        col_norm = np.sqrt(pos2 if sign == 0 else neg2)
+                        if k == 0 or score <= lam or col_norm == 0.0:
+                            continue
+                        priority = (score / scale - lam) / col_norm
+                        if priority <= top_priority[blk_id, worst_slot]:
+                            continue
+                        col = 2 * t + sign
+                        e = np.searchsorted(exclude, col)
+                        if e < exclude.shape[0] and exclude[e] == col:
+                            continue
+                        top_priority[blk_id, worst_slot] = priority
+                        top_column[blk_id, worst_slot] = col
+                        for s in range(k):
+                            if top_priority[blk_id, s] < top_priority[blk_id, worst_slot]:
+                                worst_slot = s
+                t += 1
+                if t >= end:
+                    break
+                if not next_colex(B[:b], d):  # axes fastest, then the data subset
+                    for j in range(b):
+                        B[j] = j
+                    next_colex(P[:m], n)
+    return top_priority, top_column, best, visited
+
+
+class PricingPass:
+    """Result of one full pricing pass (:meth:`StreamingDictionary.price`).
+
+    Attributes
+    ----------
+    max_score : float
+        maxⱼ ‖K_jᵀR‖₂ over every column.
+    columns : ndarray of int64
+        The k worst violators, worst first.
+    priorities : ndarray
+    visited : int
+        Non-degenerate hyperplanes visited (each exactly once).
+    seconds : float
+    """
+
+    def __init__(self, max_score, columns, priorities, visited, seconds):
+        self.max_score, self.columns, self.priorities = max_score, columns, priorities
+        self.visited, self.seconds = visited, seconds
+
+
+class StreamingDictionary(ColumnOracle):
+    """The two-layer dictionary as a matrix-free oracle: nothing but X is stored.
+
+    Parameters are those of :class:`~ganet.numeric.dictionary.ColumnOracle`, plus
+
+    n_blocks : int
+        Pricing tasks per pass step (fixed, so the result does not depend on the thread count).
+    progress : bool
+        Show a tqdm bar over each pricing pass.
+
+    Column ``2t`` / ``2t + 1`` is hyperplane rank t with sign + / −; degenerate hyperplanes
+    (linearly dependent generators) are zero columns, never violators.
+
+    Attributes
+    ----------
+    n_columns : int
+        2 × the number of hyperplanes (degenerate ones included).
+    passes : list of PricingPass
+        Every pricing pass so far (time, hyperplanes visited).
+    """
+
+    def __init__(self, X, reg="l1", bias=True, memory_limit=None, rank_tol=1e-10, kernel="compiled",
+                 n_blocks=64, progress=False):
+        super().__init__(X, reg, bias, memory_limit, rank_tol, kernel)
+        n, dr = self.X.shape[0], self.Xr.shape[1]
+        self.index = HyperplaneIndex(n, dr, self.p, self.bias) if dr > 0 else None
+        self.n_columns = 2 * self.n_hyperplanes
+        self.nbytes_materialized = n * self.n_columns * 8
+        self.n_blocks, self.progress = int(n_blocks), bool(progress)
+        self.passes = []
+
+    def _planes(self, t):
+        H = self.index.rows(t)
+        W, c, _ = _normals(self.Xr, H, self.p, self.compiled)
+        return H, W, c
+
+    def price(self, R, lam=np.inf, k=0, scale=1.0, exclude=None):
+        """One pass over every column (see :meth:`ColumnOracle.violators`); returns a PricingPass."""
+        R2 = np.ascontiguousarray(np.asarray(R, dtype=np.float64).reshape(self.X.shape[0], -1))
+        exclude = np.unique(np.asarray([] if exclude is None else exclude, dtype=np.int64))
+        k = int(min(k, self.n_columns))
+        start_time = time.perf_counter()
+        N = self.n_hyperplanes
+        steps = max(1, min(50, N // 200_000)) if self.progress else 1
+        bounds = np.linspace(0, N, steps + 1).astype(np.int64)
+        bar = None
+        if self.progress and N:
+            from tqdm.auto import tqdm
+            bar = tqdm(total=N, unit="hyperplane", unit_scale=True, desc="pricing", leave=False)
+        pri, cols, best, visited = [], [], 0.0, 0
+        for lo, hi in zip(bounds[:-1], bounds[1:]):
+            if hi <= lo:
+                continue
+            tp, tc, b, v = _price_range(self.Xr, R2, self.p, self.bias, self.index.ms, self.index.bs,
+                                        self.index.offsets, self.index.TP, self.index.TB, lo, hi,
+                                        self.n_blocks, float(lam), float(scale), k, exclude,
+                                        self.degenerate_tol, self.compiled)
+            pri.append(tp.ravel())
+            cols.append(tc.ravel())
+            best, visited = max(best, float(b.max(initial=0.0))), visited + int(v.sum())
+            if bar is not None:
+                bar.update(int(hi - lo))
+        if bar is not None:
+            bar.close()
+        priorities = np.concatenate(pri) if pri else np.zeros(0)
+        columns = np.concatenate(cols) if cols else np.zeros(0, np.int64)
+        keep = columns >= 0
+        priorities, columns = priorities[keep], columns[keep]
+        order = np.lexsort((columns, -priorities))[:k]  # ties broken by column: thread-independent
+        result = PricingPass(best, columns[order], priorities[order], visited,
+                             time.perf_counter() - start_time)
+        self.passes.append(result)
+        return result
+
+    def violators(self, R, lam, k, scale=1.0, exclude=None):
+        result = self.price(R, lam, k, scale, exclude)
+        return result.max_score, result.columns
