@@ -278,7 +278,7 @@ def _solve_working_set(K, Y, lam, Z, tol_abs, max_epochs):
 
 
 def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, max_epochs=2000,
-                initial_size=32, verbose=0):
+                initial_size=32, verbose=0, warm_start=None):
     """Minimize ½‖KZ + 1tᵀ − Y‖² + λ Σⱼ‖Z_j‖₂ over a dictionary oracle, to a certified gap.
 
     Parameters
@@ -309,8 +309,12 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
     Yc = Y2 - ymean
     history = []
     start = time.perf_counter()
-    _, ws = dictionary.violators(Yc, lam, initial_size)
-    Z = np.zeros((len(ws), c))
+    if warm_start is not None and len(warm_start[0]):
+        ws = np.asarray(warm_start[0], dtype=np.int64)
+        Z = np.asarray(warm_start[1], dtype=np.float64).reshape(len(ws), c).copy()
+    else:
+        _, ws = dictionary.violators(Yc, lam, initial_size)
+        Z = np.zeros((len(ws), c))
     tol_abs = np.inf
     P = D = gap = None
     scale = 1.0
@@ -329,7 +333,15 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
         # (‖K_jᵀR‖/s − λ)/‖K_j‖ (celer's priority; s from the previous pass), not by the raw
         # correlation, which favours long columns (hyperplanes far from the data, nearly linear
         # on it) over the ones the optimum uses
-        n_add = max(initial_size, len(ws))
+        if c == 1:
+            # the subproblem is solved exactly (dual active set), so dropping the columns that
+            # left the support keeps the objective, and each added violator strictly lowers it:
+            # no cycling, and the working set stays about twice the support
+            keep = Z[:, 0] != 0
+            ws, Z = ws[keep], Z[keep]
+        # the working set grows to about four times the support (measured on the Gaussian d = 3
+        # benchmark: fewer pricing passes than doubling, smaller subproblems than keeping all)
+        n_add = max(initial_size, 3 * len(ws)) if c == 1 else max(initial_size, len(ws))
         max_score, add = dictionary.violators(R, lam, n_add, scale=scale, exclude=ws)
         scale = max(1.0, max_score / lam)
         P, D, gap = dual_gap(Yc, R, Z, lam, max_score)
