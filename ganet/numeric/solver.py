@@ -297,7 +297,13 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
     max_iter : int
         Maximum outer (pricing) iterations.
     max_epochs : int
-        Maximum coordinate-descent epochs per working-set solve.
+        Maximum coordinate-descent epochs per working-set solve (group Lasso and fallbacks).
+    initial_size : int
+        Columns of the first working set, and the least added per pricing round.
+    verbose : int
+        1: a tqdm bar over the outer iterations; 2: also one line per iteration.
+    warm_start : (columns, coef), optional
+        Start from this solution (e.g. the previous λ of a regularization path).
 
     Returns
     -------
@@ -309,6 +315,11 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
     Yc = Y2 - ymean
     history = []
     start = time.perf_counter()
+    solve_seconds = 0.0
+    bar = None
+    if verbose:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=max_iter, desc="working-set iterations", unit="it", leave=False)
     if warm_start is not None and len(warm_start[0]):
         ws = np.asarray(warm_start[0], dtype=np.int64)
         Z = np.asarray(warm_start[1], dtype=np.float64).reshape(len(ws), c).copy()
@@ -326,7 +337,9 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
                 K = K - K.mean(axis=0)
             P_est = P if P is not None else 0.5 * float(np.sum(Yc * Yc))
             sub_tol = min(tol_abs, 0.1 * tol * P_est)
+            tic = time.perf_counter()
             Z, R, _ = _solve_working_set(K, Yc, lam, Z, max(sub_tol, 1e-16), max_epochs)
+            solve_seconds += time.perf_counter() - tic
         else:
             R = Yc.copy()
         # rank violators by the distance from the scaled dual point θ = R/s to their constraint,
@@ -346,9 +359,12 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
         scale = max(1.0, max_score / lam)
         P, D, gap = dual_gap(Yc, R, Z, lam, max_score)
         history.append(dict(iteration=it, working_set=len(ws), objective=P, gap=gap,
-                            seconds=time.perf_counter() - start))
-        if verbose:
-            print(f"  iteration {it:3d}: working set {len(ws):6d}  objective {P:.10g}  gap {gap:.3e}")
+                            seconds=time.perf_counter() - start, solve_seconds=solve_seconds))
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix(support=len(ws), objective=f"{P:.8g}", gap=f"{gap:.2e}")
+            if verbose > 1:
+                bar.write(f"  iteration {it:3d}: working set {len(ws):6d}  objective {P:.10g}  gap {gap:.3e}")
         if gap <= tol * P or P == 0.0:
             break
         if add.size == 0:  # the working-set solve was not accurate enough: tighten it
@@ -357,6 +373,8 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
         ws = np.concatenate([ws, add])
         Z = np.vstack([Z, np.zeros((len(add), c))])
         tol_abs = min(tol_abs, 0.3 * gap)
+    if bar is not None:
+        bar.close()
     keep = np.linalg.norm(Z, axis=1) > 0
     columns, coef = ws[keep], Z[keep]
     K = dictionary.materialize(columns) if len(columns) else np.zeros((n, 0))

@@ -237,9 +237,15 @@ class StreamingDictionary(ColumnOracle):
             bar.close()
         priorities = np.concatenate(pri) if pri else np.zeros(0)
         columns = np.concatenate(cols) if cols else np.zeros(0, np.int64)
+        # each block's candidates ranked within the block (its best first): a round-robin merge
+        # takes every block's best before any block's second, so the k columns come from all
+        # over the dictionary instead of k near-copies of one hyperplane
+        within = np.argsort(np.argsort(-priorities.reshape(-1, max(k, 1)), axis=1, kind="stable"),
+                            axis=1).ravel() if k else np.zeros(0, np.int64)
         keep = columns >= 0
-        priorities, columns = priorities[keep], columns[keep]
-        order = np.lexsort((columns, -priorities))[:k]  # ties broken by column: thread-independent
+        priorities, columns, within = priorities[keep], columns[keep], within[keep]
+        # ties broken by column index, so the result does not depend on the thread count
+        order = np.lexsort((columns, -priorities, within))[:k]
         result = PricingPass(best, columns[order], priorities[order], visited,
                              time.perf_counter() - start_time)
         self.passes.append(result)

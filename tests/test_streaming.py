@@ -1,0 +1,192 @@
+"""Matrix-free pricing at scale: rank/unrank, every column visited once, the streaming optimum and
+certificate equal to the materialized ones, honest certificates, sampling and the memory guard."""
+
+import warnings
+from itertools import combinations
+from math import comb
+
+import numba
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+from ganet import ConvexReLU
+from ganet.numeric.combinations import binomial_table, next_colex, rank_colex, unrank_colex
+from ganet.numeric.dictionary import Dictionary, HyperplaneIndex, MemoryLimitError
+from ganet.numeric.sampling import SampledDictionary
+from ganet.numeric.solver import dual_gap, solve_lasso
+from ganet.numeric.streaming import StreamingDictionary
+
+
+def _data(seed, n, d):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    return X, np.sin(2 * X.sum(axis=1)) + 0.2 * rng.normal(size=n)
+
+
+@pytest.mark.parametrize("n, k", [(1, 0), (1, 1), (5, 2), (7, 3), (9, 4), (12, 6), (30, 2)])
+def test_rank_and_unrank_round_trip_in_colex_order(n, k):
+    T = binomial_table(n, max(k, 1))
+    c = np.arange(k, dtype=np.int64)
+    seen = []
+    for r in range(comb(n, k)):
+        out = np.empty(k, dtype=np.int64)
+        unrank_colex(r, k, T, out)
+        assert np.array_equal(out, c), r  # unranking r gives the r-th subset of the colex walk
+        assert rank_colex(out, T) == r
+        seen.append(tuple(out))
+        more = next_colex(c, n)
+        assert more == (r + 1 < comb(n, k))
+    assert sorted(seen) == sorted(combinations(range(n), k))  # every subset exactly once
+
+
+def test_large_ranks_unrank_without_enumerating():
+    n, k = 100_000, 3
+    T = binomial_table(n, k)
+    c = np.array([12, 4_567, 99_998], dtype=np.int64)
+    r = rank_colex(c, T)
+    out = np.empty(k, dtype=np.int64)
+    unrank_colex(r, k, T, out)
+    assert np.array_equal(out, c)
+    with pytest.raises(OverflowError):
+        binomial_table(10 ** 7, 6)
+
+
+@pytest.mark.parametrize("reg, bias, n, d", [("l1", False, 7, 3), ("l1", True, 6, 3), ("l2", True, 7, 2),
+                                             ("l1", True, 5, 4), ("l1", False, 6, 1)])
+def test_hyperplane_index_lists_every_subset_once(reg, bias, n, d):
+    p = 1 if reg == "l1" else 2
+    index = HyperplaneIndex(n, d, p, bias)
+    rows = [tuple(r) for r in index.rows(np.arange(index.n_hyperplanes))]
+    assert len(rows) == len(set(rows)) == index.n_hyperplanes
+    # brute force: anchors × generator subsets of the family
+    expected = set()
+    for m in range(0, d + 1):
+        b = (d - m) if bias else (d - 1 - m)
+        if b < 0 or (p == 2 and b > 0) or (bias and m == 0):
+            continue
+        for P in combinations(range(n), m):
+            for B in combinations(range(n, n + d), b):
+                expected.add(P + B if bias else (-1,) + P + B)
+    assert set(rows) == expected
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("reg, bias, n, d", [("l1", False, 9, 3), ("l1", True, 8, 2), ("l2", True, 9, 2),
+                                             ("l1", True, 6, 4)])
+def test_a_pricing_pass_visits_every_column_exactly_once(reg, bias, n, d, threads):
+    X, y = _data(0, n, d)
+    R = (y - y.mean())[:, None]
+    stored = Dictionary(X, reg, bias)
+    streaming = StreamingDictionary(X, reg, bias, n_blocks=5)
+    old = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        result = streaming.price(R, lam=0.0, k=streaming.n_columns)
+    finally:
+        numba.set_num_threads(old)
+    assert result.visited == stored.n_columns // 2  # the non-degenerate hyperplanes, once each
+    assert len(np.unique(result.columns)) == len(result.columns)
+    got = np.sort(np.abs(streaming.materialize(result.columns).T @ R)[:, 0])
+    scores = np.abs(stored.correlations(R)[:, 0])
+    want = np.sort(scores[stored.column_norms() > 0])
+    np.testing.assert_allclose(got, want[-len(got):], rtol=1e-12, atol=1e-12)
+    assert result.max_score == pytest.approx(scores.max(), rel=1e-12)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("reg, bias, n, d, lam", [("l1", False, 30, 3, 1e-2), ("l1", True, 25, 2, 1e-3),
+                                                  ("l2", True, 30, 2, 1e-3)])
+def test_streaming_and_materialized_paths_give_the_same_optimum_and_certificate(reg, bias, n, d, lam, threads):
+    X, y = _data(1, n, d)
+    old = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        a = solve_lasso(Dictionary(X, reg, bias), y, lam, fit_intercept=bias, tol=1e-11)
+        b = solve_lasso(StreamingDictionary(X, reg, bias), y, lam, fit_intercept=bias, tol=1e-11)
+    finally:
+        numba.set_num_threads(old)
+    assert a.converged and b.converged
+    assert b.objective == pytest.approx(a.objective, rel=1e-9)
+    assert b.dual_objective == pytest.approx(a.dual_objective, rel=1e-9)
+    # the streamed certificate equals one recomputed from the materialized dictionary
+    D = Dictionary(X, reg, bias)
+    Kb = StreamingDictionary(X, reg, bias).materialize(b.columns)
+    R = y[:, None] - Kb @ b.coef - b.intercept
+    yc = (y - y.mean() if bias else y)[:, None]
+    _, _, gap = dual_gap(yc, R, b.coef, lam, np.abs(D.correlations(R)).max())
+    assert b.gap == pytest.approx(gap, rel=1e-6, abs=1e-12 * b.objective)
+
+
+def test_corrupting_the_streamed_solution_raises_the_certified_gap():
+    X, y = _data(2, 25, 3)
+    S = StreamingDictionary(X, "l1", False)
+    res = solve_lasso(S, y, 1e-2, fit_intercept=False, tol=1e-10)
+    K = S.materialize(res.columns)
+    gaps = []
+    for shift in (0.0, 1e-3, 1e-1):
+        coef = res.coef.copy()
+        coef[0] += shift
+        R = y[:, None] - K @ coef
+        gaps.append(dual_gap(y[:, None], R, coef, 1e-2, S.price(R).max_score)[2])
+    assert gaps[0] <= 1e-10 * res.objective < gaps[1] < gaps[2]
+
+
+def test_estimator_switches_to_streaming_over_the_memory_limit_and_agrees():
+    X, y = _data(3, 40, 3)
+    stored = ConvexReLU(reg="l1", bias=False, lam=1e-2, tol=1e-10).fit(X, y)
+    small = ConvexReLU(reg="l1", bias=False, lam=1e-2, tol=1e-10, memory_limit=200_000).fit(X, y)
+    assert type(stored.dictionary_).__name__ == "Dictionary"
+    assert type(small.dictionary_).__name__ == "StreamingDictionary"
+    assert small.objective_ == pytest.approx(stored.objective_, rel=1e-9)
+    assert small.certificate_ == "global" and small.converged_
+    assert small.report_["pricing_passes"] >= 1 and small.report_["peak_rss_mb"] > 0
+    np.testing.assert_allclose(small.predict(X), stored.predict(X), atol=1e-6)
+
+
+def test_memory_guard_raises_before_allocating():
+    X, y = _data(4, 40, 3)
+    with pytest.raises(MemoryLimitError, match="memory_limit"):
+        ConvexReLU(reg="l1", bias=False, lam=1e-2, dictionary="stored", memory_limit=10_000).fit(X, y)
+    with pytest.raises(MemoryLimitError, match="memory_limit"):  # a working set too large
+        ConvexReLU(reg="l1", bias=False, lam=1e-2, memory_limit=1_000).fit(X, y)
+    # a dictionary far too large to store: the streaming oracle is built in O(n d) memory
+    big = StreamingDictionary(np.random.default_rng(0).normal(size=(100_000, 4)), "l1", False)
+    assert big.n_columns > 10 ** 14
+    with pytest.raises(MemoryLimitError):
+        big.materialize(np.arange(10_000))
+
+
+def test_regularization_path_is_warm_started_and_certified_per_value():
+    X, y = _data(5, 30, 2)
+    lams = [1e-1, 1e-3, 1e-2]
+    path = ConvexReLU(reg="l1", bias=True, lam=lams, tol=1e-10).fit(X, y)
+    assert [p["lam"] for p in path.path_] == sorted(lams, reverse=True)
+    for p in path.path_:
+        single = ConvexReLU(reg="l1", bias=True, lam=p["lam"], tol=1e-10).fit(X, y)
+        assert p["converged"] and p["objective"] == pytest.approx(single.objective_, rel=1e-9)
+    assert path.lam_ == 1e-3 and path.objective_ == pytest.approx(path.path_[-1]["objective"])
+
+
+@pytest.mark.parametrize("method", ["subsets", "arrangement"])
+def test_a_sampled_fit_never_reports_a_global_certificate(method):
+    X, y = _data(6, 40, 2)
+    full = ConvexReLU(reg="l1", bias=True, lam=1e-3, tol=1e-10).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        sampled = ConvexReLU(reg="l1", bias=True, lam=1e-3, tol=1e-10, dictionary="sampled",
+                             n_sampled=150, sampling=method, random_state=0).fit(X, y)
+    assert sampled.certificate_ == "sampled: no global certificate"
+    assert sampled.report_["certificate"] == "sampled: no global certificate"
+    assert sampled.objective_ >= full.objective_ * (1 - 1e-12)  # a restriction of the full Lasso
+    gap = sampled.certify(X, y)  # one full pricing pass: now a global certificate
+    assert sampled.certificate_ == "global"
+    assert sampled.objective_ - full.objective_ <= gap * (1 + 1e-9)
+
+
+def test_sampled_dictionary_checks_its_arguments():
+    X, _ = _data(7, 10, 2)
+    with pytest.raises(ValueError, match="method"):
+        SampledDictionary(X, method="grid")
+    with pytest.raises(ValueError, match="n_hyperplanes"):
+        SampledDictionary(X, n_hyperplanes=0)
