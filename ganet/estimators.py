@@ -28,9 +28,10 @@ from .numeric.streaming import StreamingDictionary
 
 __all__ = ["ConvexReLU", "ConvexReLUClassifier", "Neuron"]
 
-# Point × hyperplane products of one pricing pass beyond which streaming is refused: about ten
-# minutes at the ~2·10⁹ per second measured on 2 cores (benchmarks/scale.py).
-_MAX_PASS_WORK = 1e12
+# Point × hyperplane products of one pricing pass beyond which streaming is refused: about a
+# minute at the ~2·10⁹ per second measured on 2 cores (benchmarks/scale.py), and a certificate
+# takes tens of passes.
+_MAX_PASS_WORK = 1e11
 
 
 @dataclass(frozen=True)

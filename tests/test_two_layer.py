@@ -247,7 +247,7 @@ def test_bad_input_raises_value_error(kwargs, X, y, match):
 def test_memory_limit_is_checked_before_allocating():
     X = np.random.default_rng(0).normal(size=(200, 4))
     with pytest.raises(MemoryLimitError, match=r"columns.*bytes") as info:
-        ConvexReLU(memory_limit=10 ** 6).fit(X, X[:, 0])
+        ConvexReLU(memory_limit=10 ** 6, dictionary="stored").fit(X, X[:, 0])
     assert "1,000,000" in str(info.value)
     with pytest.raises(ValueError, match="materializing"):
         Dictionary(X[:30, :2], memory_limit=10 ** 5).materialize()

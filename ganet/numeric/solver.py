@@ -278,7 +278,7 @@ def _solve_working_set(K, Y, lam, Z, tol_abs, max_epochs):
 
 
 def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, max_epochs=2000,
-                initial_size=32, verbose=0, warm_start=None):
+                initial_size=32, verbose=0, warm_start=None, max_seconds=None):
     """Minimize ½‖KZ + 1tᵀ − Y‖² + λ Σⱼ‖Z_j‖₂ over a dictionary oracle, to a certified gap.
 
     Parameters
@@ -304,6 +304,9 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
         1: a tqdm bar over the outer iterations; 2: also one line per iteration.
     warm_start : (columns, coef), optional
         Start from this solution (e.g. the previous λ of a regularization path).
+    max_seconds : float, optional
+        Stop after the first pricing round past this wall time (with a ConvergenceWarning, and
+        the certified gap of the solution reached).
 
     Returns
     -------
@@ -367,6 +370,8 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
                 bar.write(f"  iteration {it:3d}: working set {len(ws):6d}  objective {P:.10g}  gap {gap:.3e}")
         if gap <= tol * P or P == 0.0:
             break
+        if max_seconds is not None and time.perf_counter() - start > max_seconds:
+            break
         if add.size == 0:  # the working-set solve was not accurate enough: tighten it
             tol_abs = 0.1 * min(tol_abs, gap)
             continue
@@ -388,7 +393,7 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
     P, D, gap = dual_gap(Yc, R, coef, lam, max_score)
     converged = gap <= tol * P or P == 0.0
     if not converged:
-        warnings.warn(f"solver stopped after {it} iterations with duality gap {gap:.3e} > "
+        warnings.warn(f"solver stopped after {it} iterations ({time.perf_counter() - start:.0f} s) with duality gap {gap:.3e} > "
                       f"tol·objective = {tol * P:.3e} (objective {P:.10g}); the result is not "
                       "certified optimal: raise max_iter or tol", ConvergenceWarning, stacklevel=2)
     return LassoResult(columns=columns, coef=coef, intercept=np.atleast_1d(intercept), objective=P,
