@@ -14,6 +14,7 @@ largest ‖K_jᵀR‖₂ (the certificate needs the maximum over the whole dicti
 """
 
 import time
+from dataclasses import dataclass
 
 import numba
 import numpy as np
@@ -151,6 +152,7 @@ def _price_range(X, R, p, bias, ms, bs, offsets, TP, TB, start, stop, n_blocks, 
     return top_priority, top_column, best, visited
 
 
+@dataclass
 class PricingPass:
     """Result of one full pricing pass (:meth:`StreamingDictionary.price`).
 
@@ -166,9 +168,11 @@ class PricingPass:
     seconds : float
     """
 
-    def __init__(self, max_score, columns, priorities, visited, seconds):
-        self.max_score, self.columns, self.priorities = max_score, columns, priorities
-        self.visited, self.seconds = visited, seconds
+    max_score: float
+    columns: np.ndarray
+    priorities: np.ndarray
+    visited: int
+    seconds: float
 
 
 class StreamingDictionary(ColumnOracle):
