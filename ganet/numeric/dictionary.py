@@ -463,12 +463,14 @@ class Dictionary(ColumnOracle):
             candidates[np.asarray(exclude, dtype=np.int64)] = False
         candidates = np.flatnonzero(candidates)
         priority = (scores[candidates] / scale - lam) / np.maximum(self.column_norms()[candidates], 1e-300)
-        return float(scores.max()), round_robin(candidates, priority, k, self.n_columns)
+        order = round_robin(candidates, priority, k, self.n_columns)
+        return float(scores.max()), candidates[order].astype(np.int64)
 
 
 def round_robin(columns, priority, k, n_columns, n_groups=64):
-    """The k best columns, taking each of n_groups contiguous column ranges' best before any
-    range's second best (ties by column index).
+    """Indices of the k best columns, taking each of n_groups contiguous column ranges' best
+    before any range's second best (ties by column index, so the choice does not depend on the
+    order the candidates were found in, e.g. on the thread count).
 
     Neighbouring hyperplanes (one generator apart) give nearly equal columns, so the k globally
     best violators are often k near-copies of one neuron; spreading the choice over the whole
@@ -481,7 +483,7 @@ def round_robin(columns, priority, k, n_columns, n_groups=64):
     within = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = within
-    return columns[np.lexsort((columns, -priority, rank))[:k]].astype(np.int64)
+    return np.lexsort((columns, -priority, rank))[:k]
 
 
 def table_bytes(n_hyperplanes, d):

@@ -345,18 +345,18 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
             solve_seconds += time.perf_counter() - tic
         else:
             R = Yc.copy()
-        # rank violators by the distance from the scaled dual point θ = R/s to their constraint,
-        # (‖K_jᵀR‖/s − λ)/‖K_j‖ (celer's priority; s from the previous pass), not by the raw
-        # correlation, which favours long columns (hyperplanes far from the data, nearly linear
-        # on it) over the ones the optimum uses
         if c == 1:
             # the subproblem is solved exactly (dual active set), so dropping the columns that
             # left the support keeps the objective, and each added violator strictly lowers it:
-            # no cycling, and the working set stays about twice the support
+            # no cycling
             keep = Z[:, 0] != 0
             ws, Z = ws[keep], Z[keep]
         # the working set grows to about four times the support (measured on the Gaussian d = 3
-        # benchmark: fewer pricing passes than doubling, smaller subproblems than keeping all)
+        # benchmark: fewer pricing passes than doubling, smaller subproblems than keeping all).
+        # Violators are ranked by the distance from the scaled dual point θ = R/s to their
+        # constraint, (‖K_jᵀR‖/s − λ)/‖K_j‖ (celer's priority; s from the previous pass), not by
+        # the raw correlation, which favours long columns (hyperplanes far from the data, nearly
+        # linear on it) over the ones the optimum uses
         n_add = max(initial_size, 3 * len(ws)) if c == 1 else max(initial_size, len(ws))
         max_score, add = dictionary.violators(R, lam, n_add, scale=scale, exclude=ws)
         scale = max(1.0, max_score / lam)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from .dictionary import ColumnOracle, HyperplaneIndex, _normals, _unrank_hyperplane
+from .dictionary import ColumnOracle, HyperplaneIndex, _normals, _unrank_hyperplane, round_robin
 from .combinations import next_colex
 from .ga import _cross_into
 
@@ -241,15 +241,11 @@ class StreamingDictionary(ColumnOracle):
             bar.close()
         priorities = np.concatenate(pri) if pri else np.zeros(0)
         columns = np.concatenate(cols) if cols else np.zeros(0, np.int64)
-        # each block's candidates ranked within the block (its best first): a round-robin merge
-        # takes every block's best before any block's second, so the k columns come from all
-        # over the dictionary instead of k near-copies of one hyperplane
-        within = np.argsort(np.argsort(-priorities.reshape(-1, max(k, 1)), axis=1, kind="stable"),
-                            axis=1).ravel() if k else np.zeros(0, np.int64)
         keep = columns >= 0
-        priorities, columns, within = priorities[keep], columns[keep], within[keep]
-        # ties broken by column index, so the result does not depend on the thread count
-        order = np.lexsort((columns, -priorities, within))[:k]
+        priorities, columns = priorities[keep], columns[keep]
+        # every block kept its k best; the merge is the stored dictionary's round robin over
+        # contiguous column ranges, one range per block
+        order = round_robin(columns, priorities, k, self.n_columns, n_groups=self.n_blocks)
         result = PricingPass(best, columns[order], priorities[order], visited,
                              time.perf_counter() - start_time)
         self.passes.append(result)
