@@ -7,18 +7,19 @@ Solves, for Y ∈ ℝ^{n×c} (c = 1: the Lasso; c > 1: Theorem 14's group penalt
 with the intercept t unpenalized (``fit_intercept``). Only a working set of columns is ever
 materialized:
 
-1. solve the problem restricted to the working set: block coordinate descent (numba) with Anderson
-   extrapolation, gap-safe screening, and for c = 1 a sign-fixed Newton step on the support that
-   walks to the exact minimizer along the current signs (an active-set move; it is what makes the
-   coherent, nearly interpolating dictionaries tractable where plain coordinate descent stalls);
+1. solve the problem restricted to the working set. For c = 1 exactly, by the dual active-set
+   method of :mod:`~ganet.numeric.active_set`, whose factorization is kept between rounds so each
+   round only adds the new columns to the previous optimum (it is what makes the coherent, nearly
+   interpolating ReLU dictionaries tractable where coordinate descent and interior points stall).
+   For c > 1 (and as a fallback) Clarabel or an interior point to moderate accuracy, then block
+   coordinate descent with Anderson extrapolation and gap-safe screening;
 2. price the residual R over the **whole** dictionary (``violators``: the largest ‖K_jᵀR‖ and the
    worst violators, streamed for a matrix-free dictionary);
 3. certify: with s = max(1, maxⱼ‖K_jᵀR‖₂/λ), Θ = R/s is dual feasible (1ᵀΘ = 0 by centering) and
 
    .. math:: \mathrm{gap} = P - \big(\tfrac12\|Y\|^2 - \tfrac12\|Y - \Theta\|^2\big) \ge P - P^\star \ge 0 ;
 
-4. stop when gap ≤ tol·P, else add the most violated columns (the working set at least doubles)
-   and repeat.
+4. stop when gap ≤ tol·P, else add the most violated columns and repeat.
 """
 
 import time
@@ -29,6 +30,7 @@ import numba
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from .active_set import ActiveSetError, DualActiveSet
 from .ipm import basic_solution, lasso_ipm
 
 __all__ = ["LassoResult", "solve_lasso", "dual_gap"]
@@ -189,50 +191,10 @@ def _group_socp(K, Y, lam):
     return np.zeros(Z.shape) if Z.value is None else np.asarray(Z.value)
 
 
-def lasso_dual_active_set(K, y, lam):
-    r"""Exact Lasso solution by the Goldfarb–Idnani dual active-set method (``quadprog``).
-
-    The Lasso dual is the projection of y onto a polytope,
-
-    .. math::  \theta^\star = \arg\min_\theta \tfrac12\|\theta - y\|^2
-               \quad\text{s.t.}\quad -\lambda \le K_j^\top\theta \le \lambda ,
-
-    a strictly convex QP (Hessian I) in only n variables however many columns there are. Its
-    multipliers μ⁺ (for K_jᵀθ ≥ −λ) and μ⁻ (for −K_jᵀθ ≥ −λ) give z = μ⁻ − μ⁺ and θ = y − Kz.
-    The method adds violated constraints one at a time and keeps the active constraints linearly
-    independent, so the solution is exact to rounding and basic (independent active columns) —
-    where coordinate descent and interior points stall on coherent ReLU dictionaries.
-
-    Returns
-    -------
-    z : ndarray, shape (m,)
-    """
-    import quadprog
-
-    n, m = K.shape
-    C = np.hstack([K, -K])
-    # factorized=True: the Hessian's inverse Cholesky factor is given (the identity)
-    mult = quadprog.solve_qp(np.eye(n), np.ascontiguousarray(y, dtype=np.float64), C,
-                             np.full(2 * m, -lam), 0, factorized=True)[4]
-    return mult[m:] - mult[:m]
-
-
 def _solve_working_set(K, Y, lam, Z, tol_abs, max_epochs):
     """Solve the Lasso restricted to the columns of K (centered) to a subproblem gap ≤ tol_abs."""
     K = np.asfortranarray(K)
     R = Y - K @ Z
-    if Y.shape[1] == 1 and K.shape[1]:
-        try:
-            z = lasso_dual_active_set(K, Y[:, 0], lam)
-        except ValueError:  # quadprog's "constraints are inconsistent": rounding; fall back
-            z = None
-        if z is not None:
-            Rq = Y - K @ z[:, None]
-            P, _, gap = dual_gap(Y, Rq, z[:, None], lam, np.abs(K.T @ Rq).max(initial=0.0))
-            if gap <= tol_abs or P <= _primal(R, Z, lam):
-                Z, R = z[:, None], Rq
-            if gap <= tol_abs:
-                return Z, R, gap
     norms2 = np.einsum("ij,ij->j", K, K)
     norms = np.sqrt(norms2)
     active = np.ones(K.shape[1], dtype=np.bool_)
@@ -323,42 +285,58 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
     if verbose:
         from tqdm.auto import tqdm
         bar = tqdm(total=max_iter, desc="working-set iterations", unit="it", leave=False)
+    # c = 1: the dual active set keeps its factorization between rounds and receives only the
+    # new columns; c > 1 (and a c = 1 fallback): the whole working set is re-solved each round
+    state = DualActiveSet(Yc[:, 0], lam) if c == 1 else None
+    ws = np.zeros(0, dtype=np.int64)
+    Z = np.zeros((0, c))
     if warm_start is not None and len(warm_start[0]):
-        ws = np.asarray(warm_start[0], dtype=np.int64)
-        Z = np.asarray(warm_start[1], dtype=np.float64).reshape(len(ws), c).copy()
+        new = np.asarray(warm_start[0], dtype=np.int64)
+        Z_new = np.asarray(warm_start[1], dtype=np.float64).reshape(len(new), c)
     else:
-        _, ws = dictionary.violators(Yc, lam, initial_size)
-        Z = np.zeros((len(ws), c))
+        new = dictionary.violators(Yc, lam, initial_size)[1]
+        Z_new = np.zeros((len(new), c))
     tol_abs = np.inf
     P = D = gap = None
     scale = 1.0
     it = 0
     for it in range(1, max_iter + 1):
-        if len(ws):
+        tic = time.perf_counter()
+        if state is not None and len(new):
+            K = dictionary.materialize(new)
+            try:
+                state.solve(K - K.mean(axis=0) if fit_intercept else K, new)
+            except ActiveSetError as err:  # cycling under rounding: re-solve from here on
+                warnings.warn(f"{err}; falling back to the interior-point working set",
+                              RuntimeWarning, stacklevel=2)
+                ws, Z, state = state.columns, state.coef[:, None], None
+        if state is None and len(ws) + len(new):  # (re-solved more tightly when nothing was added)
+            ws, Z = np.concatenate([ws, new]), np.vstack([Z, Z_new])
             K = dictionary.materialize(ws)
             if fit_intercept:
                 K = K - K.mean(axis=0)
             P_est = P if P is not None else 0.5 * float(np.sum(Yc * Yc))
             sub_tol = min(tol_abs, 0.1 * tol * P_est)
-            tic = time.perf_counter()
             Z, R, _ = _solve_working_set(K, Yc, lam, Z, max(sub_tol, 1e-16), max_epochs)
-            solve_seconds += time.perf_counter() - tic
-        else:
+        if state is not None:
+            ws, Z, R = state.columns, state.coef[:, None], state.theta[:, None]
+        elif not len(ws):
             R = Yc.copy()
-        if c == 1:
-            # the subproblem is solved exactly (dual active set), so dropping the columns that
-            # left the support keeps the objective, and each added violator strictly lowers it:
-            # no cycling
+        solve_seconds += time.perf_counter() - tic
+        if c == 1 and state is None:
+            # the fallback's subproblem is solved to high accuracy, so dropping the columns that
+            # left the support keeps the objective
             keep = Z[:, 0] != 0
             ws, Z = ws[keep], Z[keep]
-        # the working set grows to about four times the support (measured on the Gaussian d = 3
-        # benchmark: fewer pricing passes than doubling, smaller subproblems than keeping all).
-        # Violators are ranked by the distance from the scaled dual point θ = R/s to their
-        # constraint, (‖K_jᵀR‖/s − λ)/‖K_j‖ (celer's priority; s from the previous pass), not by
-        # the raw correlation, which favours long columns (hyperplanes far from the data, nearly
-        # linear on it) over the ones the optimum uses
+        # the working set grows by about three times the support each round (measured on the
+        # Gaussian d = 3 benchmark: fewer pricing passes than doubling, smaller subproblems than
+        # keeping all). Violators are ranked by the distance from the scaled dual point θ = R/s
+        # to their constraint, (‖K_jᵀR‖/s − λ)/‖K_j‖ (celer's priority; s from the previous
+        # pass), not by the raw correlation, which favours long columns (hyperplanes far from the
+        # data, nearly linear on it) over the ones the optimum uses
         n_add = max(initial_size, 3 * len(ws)) if c == 1 else max(initial_size, len(ws))
-        max_score, add = dictionary.violators(R, lam, n_add, scale=scale, exclude=ws)
+        max_score, new = dictionary.violators(R, lam, n_add, scale=scale, exclude=ws)
+        Z_new = np.zeros((len(new), c))
         scale = max(1.0, max_score / lam)
         P, D, gap = dual_gap(Yc, R, Z, lam, max_score)
         history.append(dict(iteration=it, working_set=len(ws), objective=P, gap=gap,
@@ -372,11 +350,9 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
             break
         if max_seconds is not None and time.perf_counter() - start > max_seconds:
             break
-        if add.size == 0:  # the working-set solve was not accurate enough: tighten it
+        if new.size == 0:  # the working-set solve was not accurate enough: tighten it
             tol_abs = 0.1 * min(tol_abs, gap)
             continue
-        ws = np.concatenate([ws, add])
-        Z = np.vstack([Z, np.zeros((len(add), c))])
         tol_abs = min(tol_abs, 0.3 * gap)
     if bar is not None:
         bar.close()
