@@ -1,0 +1,120 @@
+"""The warm-started dual active-set method: exact against Clarabel, kept factors valid, warm starts.
+
+The reference values come from cvxpy + Clarabel on the explicit Lasso (tests/reference.py), an
+independent formulation (primal conic program) of the same problem.
+"""
+
+import numpy as np
+import pytest
+
+from ganet.numeric.active_set import DualActiveSet, _delete_column
+from .reference import lasso_reference
+
+
+def relu_columns(n, m, d=3, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    return np.maximum(X @ rng.standard_normal((d, m)), 0.0), rng.standard_normal(n)
+
+
+def objective(K, y, z, lam):
+    return 0.5 * float(np.sum((K @ z - y) ** 2)) + lam * float(np.abs(z).sum())
+
+
+def full_coef(state, m):
+    z = np.zeros(m)
+    z[state.columns] = state.coef
+    return z
+
+
+def check_invariants(state, K, y):
+    """θ = y − Kz, the active constraints are tight, u ≥ 0, and N = QR with orthonormal Q."""
+    q, lam = state.q, state.lam
+    z = full_coef(state, K.shape[1])
+    np.testing.assert_allclose(state.theta, y - K @ z, atol=1e-10)
+    active = K[:, state.columns].T @ state.theta * state.signs[:q]
+    np.testing.assert_allclose(active, lam, rtol=1e-9)
+    assert np.all(state.u[:q] >= 0)
+    Q, R, N = state.Q[:, :q], state.R[:q, :q], state.N[:, :q]
+    np.testing.assert_allclose(Q.T @ Q, np.eye(q), atol=1e-10)
+    np.testing.assert_allclose(Q @ R, N, atol=1e-10)
+    assert np.allclose(R, np.triu(R))
+    assert np.linalg.matrix_rank(K[:, state.columns]) == q  # a basic solution
+
+
+@pytest.mark.parametrize("n, m, lam, seed", [(20, 60, 0.05, 0), (40, 200, 0.1, 1), (60, 400, 0.01, 2)])
+@pytest.mark.parametrize("center", [False, True])
+def test_solution_matches_clarabel(n, m, lam, seed, center):
+    K, y = relu_columns(n, m, seed=seed)
+    if center:  # what the working-set solver does for a model with an intercept
+        K, y = K - K.mean(axis=0), y - y.mean()
+    state = DualActiveSet(y, lam)
+    max_violation = state.solve(K, np.arange(m))
+    assert max_violation <= 1e-10
+    z = full_coef(state, m)
+    reference = lasso_reference(K, y, lam, intercept=False)
+    assert objective(K, y, z, lam) == pytest.approx(reference, rel=1e-7, abs=1e-9)
+    # the dual point is optimal too: it is feasible and its value meets the primal
+    assert np.abs(K.T @ state.theta).max() <= lam * (1 + 1e-10)
+    dual = 0.5 * y @ y - 0.5 * np.sum((y - state.theta) ** 2)
+    assert objective(K, y, z, lam) - dual <= 1e-9 * max(1.0, dual)
+    check_invariants(state, K, y)
+
+
+def test_batches_with_the_active_set_kept_reach_the_same_optimum():
+    """Columns arriving in batches (as pricing rounds deliver them) end at the one-shot optimum."""
+    K, y = relu_columns(50, 300, seed=3)
+    lam = 0.05
+    one_shot = DualActiveSet(y, lam)
+    one_shot.solve(K, np.arange(300))
+    batched = DualActiveSet(y, lam)
+    for lo in range(0, 300, 60):
+        ids = np.arange(lo + 60)  # everything seen so far: the batches are nested
+        batched.solve(K[:, ids], ids)
+        check_invariants(batched, K, y)
+    assert objective(K, y, full_coef(batched, 300), lam) == pytest.approx(
+        objective(K, y, full_coef(one_shot, 300), lam), rel=1e-12)
+
+
+def test_dependent_and_duplicate_columns_keep_a_basic_solution():
+    K, y = relu_columns(30, 40, seed=4)
+    K = np.hstack([K, K[:, :5], K[:, :5] + K[:, 5:10], 2 * K[:, 10:15]])  # exact dependences
+    lam = 0.02
+    state = DualActiveSet(y, lam)
+    state.solve(K, np.arange(K.shape[1]))
+    check_invariants(state, K, y)
+    reference = lasso_reference(K, y, lam, intercept=False)
+    assert objective(K, y, full_coef(state, K.shape[1]), lam) == pytest.approx(reference, rel=1e-7)
+
+
+def test_set_lam_walks_a_path():
+    K, y = relu_columns(40, 200, seed=5)
+    state = DualActiveSet(y, 0.2)
+    for lam in [0.2, 0.1, 0.05, 0.02]:
+        state.set_lam(lam)
+        state.solve(K, np.arange(200))
+        check_invariants(state, K, y)
+        z = full_coef(state, 200)
+        assert objective(K, y, z, lam) == pytest.approx(lasso_reference(K, y, lam, False), rel=1e-7)
+
+
+def test_delete_column_keeps_the_qr_factorization():
+    rng = np.random.default_rng(6)
+    N = rng.standard_normal((12, 7))
+    for j in range(7):
+        Q, R = np.linalg.qr(N)
+        Q, R = np.asfortranarray(Q), R.copy()
+        _delete_column(Q, R, 7, j)
+        expected = np.delete(N, j, axis=1)
+        np.testing.assert_allclose(Q[:, :6] @ R[:6, :6], expected, atol=1e-12)
+        np.testing.assert_allclose(Q[:, :6].T @ Q[:, :6], np.eye(6), atol=1e-12)
+        assert np.allclose(R[:6, :6], np.triu(R[:6, :6]))
+
+
+def test_no_columns_and_bad_lam():
+    y = np.arange(5.0)
+    state = DualActiveSet(y, 1.0)
+    assert state.solve(np.zeros((5, 0)), np.zeros(0, dtype=int)) <= 0
+    np.testing.assert_array_equal(state.theta, y)
+    with pytest.raises(ValueError, match="lam"):
+        DualActiveSet(y, 0.0)
