@@ -26,21 +26,45 @@ from .ga import _cross_into
 __all__ = ["StreamingDictionary", "PricingPass"]
 
 
+@numba.njit(cache=True, inline="always")
+def _heap_replace_min(priority, column, new_priority, new_column):
+    """Replace the root of the binary min-heap (priority, column) and sift down: O(log k).
+
+    A heap of k entries starts as all −inf (a valid heap), so the k best of a stream are kept by
+    replacing the root whenever a larger priority arrives.
+    """
+    k = priority.shape[0]
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= k:
+            break
+        if child + 1 < k and priority[child + 1] < priority[child]:
+            child += 1
+        if priority[child] >= new_priority:
+            break
+        priority[i] = priority[child]
+        column[i] = column[child]
+        i = child
+    priority[i] = new_priority
+    column[i] = new_column
+
+
 # reassociation lets LLVM vectorize the sums over points (changes rounding only, ~1e-16 relative)
 @numba.njit(cache=True, parallel=True, fastmath={"reassoc", "contract", "nsz"})
-def _price_range(X, R, p, bias, ms, bs, offsets, TP, TB, start, stop, n_blocks, lam, scale, k,
-                 exclude, tol, compiled):
+def _price_range(X, R, p, bias, ms, bs, offsets, TP, TB, start, stop, n_blocks, lam, scale,
+                 k_block, exclude, tol, compiled):
     """Price hyperplanes start … stop − 1 in n_blocks contiguous blocks (one prange task each).
 
-    Returns per block: the k best (priority, column) violators, the largest score and the number
-    of non-degenerate hyperplanes visited.
+    Returns per block: the k_block best (priority, column) violators, the largest score and the
+    number of non-degenerate hyperplanes visited.
     """
     n, d = X.shape
     c = R.shape[1]
     XT = np.ascontiguousarray(X.T)  # coordinate-major: the sweep over points reads contiguously
     size = (stop - start + n_blocks - 1) // n_blocks
-    top_priority = np.full((n_blocks, k), -np.inf)
-    top_column = np.full((n_blocks, k), -1, dtype=np.int64)
+    top_priority = np.full((n_blocks, k_block), -np.inf)
+    top_column = np.full((n_blocks, k_block), -1, dtype=np.int64)
     best = np.zeros(n_blocks)
     visited = np.zeros(n_blocks, dtype=np.int64)
     for blk_id in numba.prange(n_blocks):
@@ -55,7 +79,6 @@ def _price_range(X, R, p, bias, ms, bs, offsets, TP, TB, start, stop, n_blocks, 
         pos = np.empty(c)
         neg = np.empty(c)
         zbuf = np.empty(n)
-        worst_slot = 0  # slot of the smallest kept priority
         t = lo
         while t < hi:
             fam = _unrank_hyperplane(t, ms, bs, offsets, TP, TB, P, B)
@@ -128,20 +151,16 @@ def _price_range(X, R, p, bias, ms, bs, offsets, TP, TB, start, stop, n_blocks, 
                         if score > best[blk_id]:
                             best[blk_id] = score
                         col_norm = np.sqrt(pos2 if sign == 0 else neg2)
-                        if k == 0 or score <= lam or col_norm == 0.0:
+                        if k_block == 0 or score <= lam or col_norm == 0.0:
                             continue
                         priority = (score / scale - lam) / col_norm
-                        if priority <= top_priority[blk_id, worst_slot]:
+                        if priority <= top_priority[blk_id, 0]:  # the heap's minimum
                             continue
                         col = 2 * t + sign
                         e = np.searchsorted(exclude, col)
                         if e < exclude.shape[0] and exclude[e] == col:
                             continue
-                        top_priority[blk_id, worst_slot] = priority
-                        top_column[blk_id, worst_slot] = col
-                        for s in range(k):
-                            if top_priority[blk_id, s] < top_priority[blk_id, worst_slot]:
-                                worst_slot = s
+                        _heap_replace_min(top_priority[blk_id], top_column[blk_id], priority, col)
                 t += 1
                 if t >= end:
                     break
@@ -216,6 +235,10 @@ class StreamingDictionary(ColumnOracle):
         R2 = np.ascontiguousarray(np.asarray(R, dtype=np.float64).reshape(self.X.shape[0], -1))
         exclude = np.unique(np.asarray([] if exclude is None else exclude, dtype=np.int64))
         k = int(min(k, self.n_columns))
+        # each block keeps up to four times its fair share of the k: the round robin below takes
+        # about k / n_blocks from each, more only from blocks where the others run short; keeping
+        # k per block made the heaps and the merge cost more than the pass itself at k = 50,000
+        k_block = min(k, 4 * -(-k // self.n_blocks) + 16)
         start_time = time.perf_counter()
         N = self.n_hyperplanes
         steps = max(1, min(50, N // 200_000)) if self.progress else 1
@@ -230,7 +253,7 @@ class StreamingDictionary(ColumnOracle):
                 continue
             tp, tc, b, v = _price_range(self.Xr, R2, self.p, self.bias, self.index.ms, self.index.bs,
                                         self.index.offsets, self.index.TP, self.index.TB, lo, hi,
-                                        self.n_blocks, float(lam), float(scale), k, exclude,
+                                        self.n_blocks, float(lam), float(scale), k_block, exclude,
                                         self.degenerate_tol, self.compiled)
             pri.append(tp.ravel())
             cols.append(tc.ravel())
@@ -243,7 +266,7 @@ class StreamingDictionary(ColumnOracle):
         columns = np.concatenate(cols) if cols else np.zeros(0, np.int64)
         keep = columns >= 0
         priorities, columns = priorities[keep], columns[keep]
-        # every block kept its k best; the merge is the stored dictionary's round robin over
+        # every block kept its best; the merge is the stored dictionary's round robin over
         # contiguous column ranges, one range per block
         order = round_robin(columns, priorities, k, self.n_columns, n_groups=self.n_blocks)
         result = PricingPass(best, columns[order], priorities[order], visited,
