@@ -39,12 +39,14 @@ class ActiveSetError(RuntimeError):
 
 
 @numba.njit(cache=True)
-def _delete_column(Q, R, q, j):
+def _delete_column(Q, R, q, j, w):
     """Delete column j of N = Q R (q columns) and restore R to upper-triangular form.
 
     Removing column j leaves R upper Hessenberg from column j on; Givens rotations G_k of rows
-    k, k+1 zero the subdiagonal, and Q ← Q G_kᵀ keeps the product. Column q − 1 of Q and row
-    q − 1 of R are left unused.
+    k, k+1 zero the subdiagonal, and Q ← Q G_kᵀ keeps the product. The rotations are applied to
+    w = Qᵀa too, so afterwards w[:q−1] = Q[:, :q−1]ᵀa and w[q−1] is a's component along Q[:, q−1],
+    the direction that left the span (the projection of a is updated in O(n), not recomputed).
+    Row q − 1 of R is left zero.
     """
     n = Q.shape[0]
     for col in range(j, q - 1):
@@ -66,11 +68,26 @@ def _delete_column(Q, R, q, j):
             R[k, col] = cs * x + sn * y
             R[k + 1, col] = -sn * x + cs * y
         R[k + 1, k] = 0.0
+        x = w[k]
+        w[k] = cs * x + sn * w[k + 1]
+        w[k + 1] = -sn * x + cs * w[k + 1]
         for i in range(n):
             x = Q[i, k]
             y = Q[i, k + 1]
             Q[i, k] = cs * x + sn * y
             Q[i, k + 1] = -sn * x + cs * y
+
+
+@numba.njit(cache=True, fastmath={"reassoc", "contract"})  # lets LLVM vectorize the dot products
+def _solve_upper(R, q, w):
+    """Back substitution R[:q, :q] r = w, reading R in place (a slice copy costs more, O(q²))."""
+    r = np.empty(q)
+    for i in range(q - 1, -1, -1):
+        s = w[i]
+        for j in range(i + 1, q):
+            s -= R[i, j] * r[j]
+        r[i] = s / R[i, i]
+    return r
 
 
 class DualActiveSet:
@@ -148,14 +165,17 @@ class DualActiveSet:
         self.q += 1
         self.n_steps += 1
 
-    def _delete(self, j):
+    def _delete(self, j, w=None):
+        """Remove active constraint j; with w = Qᵀa, return it rotated (see _delete_column)."""
         q = self.q
-        _delete_column(self.Q, self.R, q, j)
+        w = np.zeros(q) if w is None else w
+        _delete_column(self.Q, self.R, q, j, w)
         self.N[:, j:q - 1] = self.N[:, j + 1:q]
         for arr in (self.u, self.signs, self.ids):
             arr[j:q - 1] = arr[j + 1:q]
         self.q -= 1
         self.n_steps += 1
+        return w
 
     # ---------------------------------------------------------------- the method
     def _add(self, a, ident, sign, max_steps):
@@ -163,12 +183,12 @@ class DualActiveSet:
         c = float(a @ self.theta) - self.lam
         norm_a = float(np.linalg.norm(a))
         u_p = 0.0
+        w, z = self._project(a)
         for _ in range(max_steps):
             q = self.q
-            w, z = self._project(a)
             rho2 = float(z @ z)
             dependent = rho2 <= (self.dependence_tol * norm_a) ** 2
-            r = scipy.linalg.solve_triangular(self.R[:q, :q], w, check_finite=False) if q else w
+            r = _solve_upper(self.R, q, w)
             u = self.u[:q]
             blocking = r > 0
             t1, j = np.inf, -1
@@ -188,7 +208,9 @@ class DualActiveSet:
             if t2 <= t1:
                 self._append(a, w, z, np.sqrt(rho2), u_p, ident, sign)
                 return
-            self._delete(j)
+            w = self._delete(j, w)
+            z = z + w[q - 1] * self.Q[:, q - 1]  # a's component along the direction that left
+            w = w[: q - 1]
         raise ActiveSetError("dual active set: no progress after "
                              f"{max_steps} steps on one constraint")
 
@@ -234,12 +256,13 @@ class DualActiveSet:
         max_violation : float
             max_j |k_jᵀθ|/λ − 1 over the candidates at exit (≤ tol).
         """
-        K = np.asarray(K, dtype=np.float64)
-        ids = np.asarray(ids, dtype=np.int64)
-        if self.q:  # the active normals, unsigned, take part as candidates too
-            K = np.hstack([K, self.N[:, : self.q] * self.signs[: self.q]])
-            ids = np.concatenate([ids, self.ids[: self.q]])
-        K = np.asfortranarray(K)
+        q, m = self.q, K.shape[1]
+        # the active columns (unsigned) take part as candidates too: they may leave and return
+        candidates = np.empty((len(self.y), m + q), order="F")
+        candidates[:, :m] = K
+        candidates[:, m:] = self.N[:, :q] * self.signs[:q]
+        K = candidates
+        ids = np.concatenate([np.asarray(ids, dtype=np.int64), self.ids[:q]])
         norms = np.maximum(np.linalg.norm(K, axis=0), 1e-300)
         max_steps = 10 * len(self.y) + 100
         for _ in range(max_rounds):

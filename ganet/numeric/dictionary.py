@@ -343,8 +343,12 @@ class ColumnOracle:
                                    "columns instead (the working-set solver never materializes the "
                                    "full dictionary)")
         _, W, c = self._planes(cols // 2)
-        Z = self._coords(X) @ W.T - c
-        return np.maximum(Z * (1.0 - 2.0 * (cols % 2)), 0.0)
+        sign = 1.0 - 2.0 * (cols % 2)
+        # one allocation, filled in place (Fortran order: each column contiguous, as the solvers
+        # read them); temporaries of this size cost more in page faults than in arithmetic
+        Z = ((W * sign[:, None]) @ self._coords(X).T).T
+        Z -= c * sign
+        return np.maximum(Z, 0.0, out=Z)
 
     def materialize(self, columns=None):
         """The dense block K[:, columns] (all columns by default) at the training inputs."""

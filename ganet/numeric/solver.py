@@ -307,8 +307,10 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
         tic = time.perf_counter()
         if state is not None and len(new):
             K = dictionary.materialize(new)
+            if fit_intercept:
+                K -= K.mean(axis=0)
             try:
-                state.solve(K - K.mean(axis=0) if fit_intercept else K, new)
+                state.solve(K, new)
             except ActiveSetError as err:  # cycling under rounding: re-solve from here on
                 warnings.warn(f"{err}; falling back to the interior-point working set",
                               RuntimeWarning, stacklevel=2)
