@@ -120,3 +120,44 @@ def test_no_columns_and_bad_lam():
     np.testing.assert_array_equal(state.theta, y)
     with pytest.raises(ValueError, match="lam"):
         DualActiveSet(y, 0.0)
+
+
+def test_solver_falls_back_when_the_active_set_fails(monkeypatch):
+    """If the active-set iteration gives up (cycling under rounding), the working-set solver warns,
+    continues with the interior-point path from the active set reached, and still certifies."""
+    from ganet.numeric import active_set
+    from ganet.numeric.dictionary import Dictionary
+    from ganet.numeric.solver import solve_lasso
+
+    rng = np.random.default_rng(7)
+    X, y = rng.standard_normal((20, 2)), rng.standard_normal(20)
+    reference = solve_lasso(Dictionary(X, "l1", True), y, 1e-2, tol=1e-9)
+    calls = []
+
+    def fail_on_second_call(self, K, ids, **kwargs):
+        calls.append(len(ids))
+        if len(calls) == 2:
+            raise active_set.ActiveSetError("forced")
+        return original(self, K, ids, **kwargs)
+
+    original = active_set.DualActiveSet.solve
+    monkeypatch.setattr(active_set.DualActiveSet, "solve", fail_on_second_call)
+    with pytest.warns(RuntimeWarning, match="forced"):
+        res = solve_lasso(Dictionary(X, "l1", True), y, 1e-2, tol=1e-9, initial_size=4)
+    assert len(calls) == 2 and res.converged
+    assert res.objective == pytest.approx(reference.objective, rel=1e-8)
+
+
+def test_many_small_rounds_reach_the_one_shot_optimum():
+    """Offering few columns per round forces many rounds through the kept factorization."""
+    from ganet.numeric.dictionary import Dictionary
+    from ganet.numeric.solver import solve_lasso
+
+    rng = np.random.default_rng(8)
+    X, y = rng.standard_normal((40, 2)), rng.standard_normal(40)
+    D = Dictionary(X, "l1", True)
+    one_shot = solve_lasso(D, y, 1e-2, tol=1e-10)
+    rounds = solve_lasso(D, y, 1e-2, tol=1e-10, initial_size=2, min_add=2)
+    assert rounds.converged and rounds.n_iter > 5
+    assert rounds.objective == pytest.approx(one_shot.objective, rel=1e-9)
+    assert rounds.objective == pytest.approx(lasso_reference(D.materialize(), y, 1e-2, True), rel=1e-7)

@@ -240,7 +240,7 @@ def _solve_working_set(K, Y, lam, Z, tol_abs, max_epochs):
 
 
 def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, max_epochs=2000,
-                initial_size=32, verbose=0, warm_start=None, max_seconds=None):
+                initial_size=32, verbose=0, warm_start=None, max_seconds=None, min_add=None):
     """Minimize ½‖KZ + 1tᵀ − Y‖² + λ Σⱼ‖Z_j‖₂ over a dictionary oracle, to a certified gap.
 
     Parameters
@@ -261,7 +261,11 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
     max_epochs : int
         Maximum coordinate-descent epochs per working-set solve (group Lasso and fallbacks).
     initial_size : int
-        Columns of the first working set, and the least added per pricing round.
+        Columns of the first working set.
+    min_add : int, optional
+        Fewest violators offered to the working set per pricing round (when there are that
+        many); by default 10,000, or the number of columns that fit in an eighth of the
+        dictionary's ``memory_limit``.
     verbose : int
         1: a tqdm bar over the outer iterations; 2: also one line per iteration.
     warm_start : (columns, coef), optional
@@ -296,9 +300,9 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
     else:
         new = dictionary.violators(Yc, lam, initial_size)[1]
         Z_new = np.zeros((len(new), c))
-    # columns offered per round: 10,000, or what fits in an eighth of the memory limit
-    memory_limit = getattr(dictionary, "memory_limit", 4 * 2 ** 30)
-    min_add = max(initial_size, min(10_000, memory_limit // (64 * n)))
+    if min_add is None:
+        min_add = min(10_000, getattr(dictionary, "memory_limit", 4 * 2 ** 30) // (64 * n))
+    min_add = max(initial_size, int(min_add))
     tol_abs = np.inf
     P = D = gap = None
     scale = 1.0
