@@ -128,7 +128,8 @@ def case_streaming(n, d, budget, label):
     res, t = timed(lambda: ganet_solve(D, y, 0.01, False, budget))
     rel = res.gap / res.objective
     print(f"{label} gaussian n={n} d={d} p=1 streaming | {D.n_columns:,} columns | {t:.0f} s, "
-          f"{res.n_iter} rounds, {len(D.passes)} passes ({sum(p.seconds for p in D.passes):.0f} s pricing) | "
+          f"{res.n_iter} rounds, {sum(p.full for p in D.passes)} full + {sum(not p.full for p in D.passes)} "
+          f"local passes ({sum(p.seconds for p in D.passes):.0f} s pricing) | "
           f"rel. gap {rel:.1e} ({'certified' if rel <= 1e-6 else 'NOT certified within the budget'}) | "
           f"support {len(res.columns)} | peak RSS {rss_mb():.0f} MB")
 

@@ -165,7 +165,9 @@ class _ConvexReLUBase(BaseEstimator):
             "dictionary": type(self.dictionary_).__name__, "n_columns": self.dictionary_.n_columns,
             "certificate": self.certificate_, "seconds_dictionary": built - start,
             "seconds_working_set_solves": solves, "seconds_pricing_streamed": pricing,
-            "seconds_total": total, "pricing_passes": len(getattr(self.dictionary_, "passes", [])),
+            "seconds_total": total,
+            "pricing_passes": sum(p.full for p in getattr(self.dictionary_, "passes", [])),
+            "local_pricing_passes": sum(not p.full for p in getattr(self.dictionary_, "passes", [])),
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
         }
         return self
@@ -306,7 +308,8 @@ class ConvexReLU(RegressorMixin, _ConvexReLUBase):
         "global" (the gap is over the full dictionary) or "sampled: no global certificate".
     report_ : dict
         Oracle, number of columns, certificate, seconds per phase (dictionary, working-set
-        solves, streamed pricing, total), pricing passes and the process's peak RSS in MB.
+        solves, streamed pricing, total), full and local (support-neighbourhood) pricing
+        passes, and the process's peak RSS in MB.
     """
 
     def __sklearn_tags__(self):

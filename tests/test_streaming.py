@@ -72,6 +72,67 @@ def test_hyperplane_index_lists_every_subset_once(reg, bias, n, d):
     assert set(rows) == expected
 
 
+def _generator_sets(index):
+    """(data subset, axis subset) of every hyperplane, from its rows (anchor included with bias)."""
+    out = []
+    for row in index.rows(np.arange(index.n_hyperplanes)):
+        data = frozenset(int(g) for g in row if 0 <= g < index.n)
+        out.append((data, frozenset(int(g) for g in row[1:] if g >= index.n)))
+    return out
+
+
+@pytest.mark.parametrize("reg, bias, n, d", [("l1", False, 7, 3), ("l1", True, 6, 3), ("l2", True, 7, 2),
+                                             ("l1", False, 6, 4)])
+def test_neighbors_are_the_hyperplanes_one_generator_away(reg, bias, n, d):
+    index = HyperplaneIndex(n, d, 1 if reg == "l1" else 2, bias)
+    sets = _generator_sets(index)
+
+    def one_apart(a, b):
+        (P, B), (P2, B2) = a, b
+        return len(P) == len(P2) and len(B) == len(B2) and (
+            (len(P ^ P2) == 2 and B == B2) or (P == P2 and len(B ^ B2) == 2))
+
+    for t in range(index.n_hyperplanes):
+        expected = [u for u in range(index.n_hyperplanes) if one_apart(sets[t], sets[u])]
+        np.testing.assert_array_equal(index.neighbors([t]), expected)
+    ids = np.array([0, index.n_hyperplanes // 2, index.n_hyperplanes - 1])
+    union = set().union(*(set(index.neighbors([t]).tolist()) for t in ids)) - set(ids.tolist())
+    assert index.neighbors(ids).tolist() == sorted(union)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_pricing_a_list_of_hyperplanes_prices_exactly_those(threads):
+    X, y = _data(3, 12, 3)
+    R = (y - y.mean())[:, None]
+    streaming = StreamingDictionary(X, "l1", True, n_blocks=4)
+    ranks = np.random.default_rng(0).choice(streaming.n_hyperplanes, 60, replace=False)
+    old = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        result = streaming.price(R, lam=0.0, k=120, hyperplanes=ranks)
+    finally:
+        numba.set_num_threads(old)
+    assert not result.full and result.visited == len(ranks)
+    columns = np.concatenate([2 * ranks, 2 * ranks + 1])
+    scores = np.abs(streaming.materialize(columns).T @ R)[:, 0]  # dense numpy, not the kernel
+    assert set(result.columns.tolist()) <= set(columns.tolist())
+    # with λ = 0 every column with a non-zero score is returned (zero up to rounding: left out)
+    returned = np.abs(streaming.materialize(result.columns).T @ R)[:, 0]
+    assert set(result.columns[returned > 1e-9].tolist()) == set(columns[scores > 1e-9].tolist())
+    assert result.max_score == pytest.approx(scores.max(), rel=1e-12)
+
+
+def test_local_rounds_reach_the_same_certified_optimum():
+    X, y = _data(4, 80, 4)
+    plain, local = StreamingDictionary(X, "l1", False), StreamingDictionary(X, "l1", False)
+    a = solve_lasso(plain, y, 5e-2, fit_intercept=False, tol=1e-10, local_rounds=0)
+    b = solve_lasso(local, y, 5e-2, fit_intercept=False, tol=1e-10, min_add=32)
+    assert any(not p.full for p in local.passes) and all(p.full for p in plain.passes)
+    assert a.converged and b.converged
+    assert b.objective == pytest.approx(a.objective, rel=1e-9)
+    assert b.gap <= 1e-10 * b.objective
+
+
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("reg, bias, n, d", [("l1", False, 9, 3), ("l1", True, 8, 2), ("l2", True, 9, 2),
                                              ("l1", True, 6, 4)])

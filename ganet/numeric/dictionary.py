@@ -36,7 +36,7 @@ from math import comb
 import numba
 import numpy as np
 
-from .combinations import MAX_RANK, binomial_table, unrank_colex
+from .combinations import MAX_RANK, binomial_table, rank_colex, unrank_colex
 from .ga import _cross_into, _use_compiled
 from .validation import as_finite_array
 
@@ -102,6 +102,68 @@ class HyperplaneIndex:
         if ids.size and (ids.min() < 0 or ids.max() >= self.n_hyperplanes):
             raise ValueError(f"hyperplane ids must lie in 0..{self.n_hyperplanes - 1}")
         return _rows(ids, self.n, self.d, self.bias, self.ms, self.bs, self.offsets, self.TP, self.TB)
+
+
+    def neighbors(self, ids):
+        """Hyperplanes one generator away from hyperplanes ``ids``: one data point of P replaced
+        by another point, or one axis of B by another axis (same block). Sorted, unique, without
+        ``ids`` themselves. There are at most |ids|·(m·n + b·d) of them."""
+        ids = np.unique(np.asarray(ids, dtype=np.int64))
+        out = _neighbors(ids, self.n, self.d, self.ms, self.bs, self.offsets, self.TP, self.TB)
+        return np.setdiff1d(out, ids)
+
+
+@numba.njit(cache=True)
+def _swap_one(S, k, size, out):
+    """The sorted k-subsets of {0..size−1} that differ from S[:k] in one element, into out;
+    returns their count (k·(size − k))."""
+    count = 0
+    tmp = np.empty(max(k, 1), dtype=np.int64)
+    for i in range(k):
+        for v in range(size):
+            member = False
+            for j in range(k):
+                member |= S[j] == v
+            if member:
+                continue
+            pos = 0
+            for j in range(k):  # S without S[i], with v inserted in order
+                if j != i:
+                    tmp[pos] = S[j]
+                    pos += 1
+            tmp[pos] = v
+            for a in range(pos, 0, -1):
+                if tmp[a] < tmp[a - 1]:
+                    tmp[a], tmp[a - 1] = tmp[a - 1], tmp[a]
+            for j in range(k):
+                out[count, j] = tmp[j]
+            count += 1
+    return count
+
+
+@numba.njit(cache=True)
+def _neighbors(ids, n, d, ms, bs, offsets, TP, TB):
+    P = np.empty(d, dtype=np.int64)
+    B = np.empty(d, dtype=np.int64)
+    total = 0
+    for r in range(ids.shape[0]):
+        blk = _unrank_hyperplane(ids[r], ms, bs, offsets, TP, TB, P, B)
+        total += ms[blk] * (n - ms[blk]) + bs[blk] * (d - bs[blk])
+    out = np.empty(total, dtype=np.int64)
+    swaps = np.empty((d * max(n, d, 1), d), dtype=np.int64)
+    count = 0
+    for r in range(ids.shape[0]):
+        blk = _unrank_hyperplane(ids[r], ms, bs, offsets, TP, TB, P, B)
+        m, b = ms[blk], bs[blk]
+        nB = TB[TB.shape[0] - 1, b]
+        rank_p, rank_b = rank_colex(P[:m], TP), rank_colex(B[:b], TB)
+        for s in range(_swap_one(P, m, n, swaps)):
+            out[count] = offsets[blk] + rank_colex(swaps[s, :m], TP) * nB + rank_b
+            count += 1
+        for s in range(_swap_one(B, b, d, swaps)):
+            out[count] = offsets[blk] + rank_p * nB + rank_colex(swaps[s, :b], TB)
+            count += 1
+    return np.unique(out[:count])
 
 
 @numba.njit(cache=True)
@@ -385,6 +447,11 @@ class ColumnOracle:
             At most k violators, worst first.
         """
         raise NotImplementedError
+
+    def local_violators(self, R, lam, k, scale=1.0, around=()):
+        """Like :meth:`violators`, over the neighbours of the hyperplanes of columns ``around``
+        only (one generator exchanged); None when a full pass is about as cheap (the default)."""
+        return None
 
     def __repr__(self):
         return (f"{type(self).__name__}(n={self.X.shape[0]}, d={self.X.shape[1]}, p={self.p}, "

@@ -240,7 +240,8 @@ def _solve_working_set(K, Y, lam, Z, tol_abs, max_epochs):
 
 
 def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, max_epochs=2000,
-                initial_size=32, verbose=0, warm_start=None, max_seconds=None, min_add=None):
+                initial_size=32, verbose=0, warm_start=None, max_seconds=None, min_add=None,
+                local_rounds=10):
     """Minimize ½‖KZ + 1tᵀ − Y‖² + λ Σⱼ‖Z_j‖₂ over a dictionary oracle, to a certified gap.
 
     Parameters
@@ -266,6 +267,10 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
         Fewest violators offered to the working set per pricing round (when there are that
         many); by default 10,000, or the number of columns that fit in an eighth of the
         dictionary's ``memory_limit``.
+    local_rounds : int
+        At most this many rounds between two full passes that price only the neighbourhood of
+        the support (for oracles with ``local_violators``, when it is much smaller than the
+        dictionary; c = 1). The certificate always comes from a full pass.
     verbose : int
         1: a tqdm bar over the outer iterations; 2: also one line per iteration.
     warm_start : (columns, coef), optional
@@ -306,6 +311,7 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
     tol_abs = np.inf
     P = D = gap = None
     scale = 1.0
+    n_add = min_add
     it = 0
     for it in range(1, max_iter + 1):
         tic = time.perf_counter()
@@ -327,11 +333,27 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
             P_est = P if P is not None else 0.5 * float(np.sum(Yc * Yc))
             sub_tol = min(tol_abs, 0.1 * tol * P_est)
             Z, R, _ = _solve_working_set(K, Yc, lam, Z, max(sub_tol, 1e-16), max_epochs)
-        if state is not None:
-            ws, Z, R = state.columns, state.coef[:, None], state.theta[:, None]
-        elif not len(ws):
+        if state is None and not len(ws):
             R = Yc.copy()
         solve_seconds += time.perf_counter() - tic
+        # local rounds: the neighbourhoods of the support, priced at a fraction of a full pass
+        for _ in range(local_rounds if state is not None else 0):
+            near = dictionary.local_violators(state.theta[:, None], lam, n_add, scale,
+                                              around=state.columns)
+            if near is None or not len(near):
+                break
+            tic = time.perf_counter()
+            K = dictionary.materialize(near)
+            if fit_intercept:
+                K -= K.mean(axis=0)
+            try:
+                state.solve(K, near)
+            except ActiveSetError:
+                break  # the full pass goes on from the last consistent state
+            finally:
+                solve_seconds += time.perf_counter() - tic
+        if state is not None:
+            ws, Z, R = state.columns, state.coef[:, None], state.theta[:, None]
         if c == 1 and state is None:
             # the fallback's subproblem is solved to high accuracy, so dropping the columns that
             # left the support keeps the objective
