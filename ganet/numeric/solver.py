@@ -14,7 +14,9 @@ materialized:
    For c > 1 (and as a fallback) Clarabel or an interior point to moderate accuracy, then block
    coordinate descent with Anderson extrapolation and gap-safe screening;
 2. price the residual R over the **whole** dictionary (``violators``: the largest ‖K_jᵀR‖ and the
-   worst violators, streamed for a matrix-free dictionary);
+   worst violators, streamed for a matrix-free dictionary). Before each full pass, up to
+   ``local_rounds`` cheaper rounds price only the hyperplanes one generator away from the support
+   (``local_violators``, where the oracle offers it) and add their violators;
 3. certify: with s = max(1, maxⱼ‖K_jᵀR‖₂/λ), Θ = R/s is dual feasible (1ᵀΘ = 0 by centering) and
 
    .. math:: \mathrm{gap} = P - \big(\tfrac12\|Y\|^2 - \tfrac12\|Y - \Theta\|^2\big) \ge P - P^\star \ge 0 ;
