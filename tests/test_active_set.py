@@ -161,3 +161,14 @@ def test_many_small_rounds_reach_the_one_shot_optimum():
     assert rounds.converged and rounds.n_iter > 5
     assert rounds.objective == pytest.approx(one_shot.objective, rel=1e-9)
     assert rounds.objective == pytest.approx(lasso_reference(D.materialize(), y, 1e-2, True), rel=1e-7)
+
+
+def test_growing_past_the_memory_limit_raises_before_allocating():
+    from ganet.numeric.dictionary import MemoryLimitError
+
+    K, y = relu_columns(200, 400, seed=9)
+    # room for the initial 64 columns (2·200·64 + 64² doubles), not for the doubling to 128
+    state = DualActiveSet(y, 1e-3, memory_limit=8 * (2 * 200 * 64 + 64 * 64))
+    with pytest.raises(MemoryLimitError, match="raise λ or memory_limit"):
+        state.solve(K, np.arange(400))
+    assert state.q == 64 and state.N.shape[1] == 64  # full, and nothing larger was allocated

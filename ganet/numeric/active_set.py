@@ -31,6 +31,8 @@ import numba
 import numpy as np
 import scipy.linalg
 
+from .dictionary import MemoryLimitError
+
 __all__ = ["DualActiveSet", "ActiveSetError"]
 
 
@@ -103,6 +105,10 @@ class DualActiveSet:
     dependence_tol : float
         A new normal a whose distance to the span of the active normals is below
         dependence_tol·‖a‖ is treated as dependent (a pure multiplier step).
+    memory_limit : int, optional
+        Bytes the factors (N and Q, n × capacity each, doubling as the support grows) may take;
+        a growth past it raises :class:`~ganet.numeric.dictionary.MemoryLimitError` before
+        allocating.
 
     Attributes
     ----------
@@ -112,12 +118,13 @@ class DualActiveSet:
         Active-set changes so far (additions and deletions).
     """
 
-    def __init__(self, y, lam, dependence_tol=1e-9):
+    def __init__(self, y, lam, dependence_tol=1e-9, memory_limit=None):
         self.y = np.array(y, dtype=np.float64).ravel()
         if not lam > 0:
             raise ValueError(f"lam must be > 0, got {lam}")
         self.lam = float(lam)
         self.dependence_tol = dependence_tol
+        self.memory_limit = memory_limit
         self.theta = self.y.copy()
         self.q = 0
         self.n_steps = 0
@@ -125,6 +132,12 @@ class DualActiveSet:
 
     def _allocate(self, capacity):
         n, q = len(self.y), self.q
+        need = 8 * (2 * n * capacity + capacity * capacity)
+        if self.memory_limit is not None and need > self.memory_limit:
+            raise MemoryLimitError(
+                f"the active set's factors for {capacity:,} columns at {n:,} points need {need:,} "
+                f"bytes, over memory_limit = {self.memory_limit:,}: the support is too large for "
+                "this λ (raise λ or memory_limit)")
         old = getattr(self, "N", None)
         N, Q = np.zeros((n, capacity), order="F"), np.zeros((n, capacity), order="F")
         R = np.zeros((capacity, capacity))

@@ -298,7 +298,9 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
         bar = tqdm(total=max_iter, desc="working-set iterations", unit="it", leave=False)
     # c = 1: the dual active set keeps its factorization between rounds and receives only the
     # new columns; c > 1 (and a c = 1 fallback): the whole working set is re-solved each round
-    state = DualActiveSet(Yc[:, 0], lam) if c == 1 else None
+    state = None
+    if c == 1:
+        state = DualActiveSet(Yc[:, 0], lam, memory_limit=getattr(dictionary, "memory_limit", None))
     ws = np.zeros(0, dtype=np.int64)
     Z = np.zeros((0, c))
     if warm_start is not None and len(warm_start[0]):
