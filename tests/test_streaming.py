@@ -255,3 +255,11 @@ def test_sampled_dictionary_checks_its_arguments():
         SampledDictionary(X, method="grid")
     with pytest.raises(ValueError, match="n_hyperplanes"):
         SampledDictionary(X, n_hyperplanes=0)
+
+
+def test_auto_streams_large_dictionaries_even_when_the_table_fits():
+    X, y = _data(5, 60, 4)  # C(64, 3) = 41,664 hyperplanes: a 3 MB table, but streaming is faster
+    model = ConvexReLU(reg="l1", bias=False, lam=5e-2, tol=1e-9).fit(X, y)
+    assert type(model.dictionary_).__name__ == "StreamingDictionary" and model.converged_
+    stored = ConvexReLU(reg="l1", bias=False, lam=5e-2, tol=1e-9, dictionary="stored").fit(X, y)
+    assert model.objective_ == pytest.approx(stored.objective_, rel=1e-8)
