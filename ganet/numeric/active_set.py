@@ -260,14 +260,15 @@ class DualActiveSet:
         currently active ones, which may leave and become violated again), add the ``batch`` most
         violated ones in order of decreasing distance (|k_jᵀθ| − λ)/‖k_j‖ from θ to their
         constraint, refine, until no violation exceeds tol·λ. Small batches re-rank the candidates
-        as θ moves: with thousands of candidates, adding all violators of one ranking added and
-        removed each active column about 20 times (measured, Gaussian n = 1000, d = 3); batches of
-        16–256 cut the subproblem time by a third.
+        as θ moves: adding all violators of one ranking took 17,538 additions and 16,742
+        deletions for a final support of 796 (Gaussian n = 1000, d = 3, 10,000 candidates per
+        round); batches of 64 cut that whole solve from 56 s to 48 s.
 
         Returns
         -------
         max_violation : float
-            max_j |k_jᵀθ|/λ − 1 over the candidates at exit (≤ tol).
+            max_j |k_jᵀθ|/λ − 1 over the candidates at exit (≤ tol, unless the remaining
+            violations were rounding that no step could remove).
         """
         q, m = self.q, K.shape[1]
         # the active columns (unsigned) take part as candidates too: they may leave and return
@@ -284,10 +285,13 @@ class DualActiveSet:
             violated = np.flatnonzero(excess > tol * self.lam)
             if violated.size == 0:
                 return float(excess.max(initial=-self.lam)) / self.lam
+            steps = self.n_steps
             for j in violated[np.argsort(-excess[violated] / norms[violated])][:batch]:
                 sign = 1.0 if v[j] > 0 else -1.0
                 a = sign * K[:, j]
                 if float(a @ self.theta) - self.lam > tol * self.lam:
                     self._add(a, ids[j], sign, max_steps)
+            if self.n_steps == steps:  # violations at the rounding level only: nothing to do
+                return float(excess.max()) / self.lam
             self.refine()
         raise ActiveSetError(f"dual active set: violations remain after {max_rounds} rounds")
