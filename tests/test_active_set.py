@@ -172,3 +172,20 @@ def test_growing_past_the_memory_limit_raises_before_allocating():
     with pytest.raises(MemoryLimitError, match="raise λ or memory_limit"):
         state.solve(K, np.arange(400))
     assert state.q == 64 and state.N.shape[1] == 64  # full, and nothing larger was allocated
+
+
+@pytest.mark.parametrize("reg, bias", [("l1", False), ("l1", True), ("l2", True)])
+@pytest.mark.parametrize("d, lam", [(2, 1e-3), (3, 1e-2)])
+def test_grid_data_with_ties_and_collinear_points(reg, bias, d, lam):
+    """Integer grid data: duplicate and collinear points, many exactly dependent columns and tied
+    constraints (the degenerate case of an active-set method), against Clarabel."""
+    from ganet.numeric.dictionary import Dictionary
+    from ganet.numeric.solver import solve_lasso
+
+    rng = np.random.default_rng(10 + d)
+    X = rng.integers(-2, 3, size=(14, d)).astype(float)
+    y = rng.integers(-2, 3, size=14).astype(float)
+    D = Dictionary(X, reg, bias)
+    res = solve_lasso(D, y, lam, fit_intercept=bias, tol=1e-10)
+    assert res.converged
+    assert res.objective == pytest.approx(lasso_reference(D.materialize(), y, lam, bias), rel=1e-7)
