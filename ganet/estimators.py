@@ -21,7 +21,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .numeric.dictionary import Dictionary, count_hyperplanes, special_samples, table_bytes
+from .numeric.dictionary import (DEFAULT_MEMORY_LIMIT, Dictionary, count_hyperplanes, special_samples,
+                                table_bytes)
 from .numeric.sampling import SampledDictionary
 from .numeric.solver import dual_gap, solve_lasso
 from .numeric.streaming import StreamingDictionary
@@ -122,7 +123,7 @@ class _ConvexReLUBase(BaseEstimator):
     def _make_dictionary(self, X):
         """Stored table if it is small and fits in memory_limit, else the streaming oracle."""
         kind = self.dictionary
-        limit = self.memory_limit if self.memory_limit is not None else 4 * 2 ** 30
+        limit = self.memory_limit if self.memory_limit is not None else DEFAULT_MEMORY_LIMIT
         n, d = X.shape
         n_hyper = count_hyperplanes(n, d, self.reg, self.bias)
         if kind == "auto":
@@ -165,15 +166,15 @@ class _ConvexReLUBase(BaseEstimator):
         self.history_ = history
         sampled = isinstance(self.dictionary_, SampledDictionary)
         self.certificate_ = SampledDictionary.certificate if sampled else "global"
-        pricing = sum(p.seconds for p in getattr(self.dictionary_, "passes", []))
-        total = time.perf_counter() - start
+        passes = getattr(self.dictionary_, "passes", [])  # streamed pricing only
         self.report_ = {
             "dictionary": type(self.dictionary_).__name__, "n_columns": self.dictionary_.n_columns,
             "certificate": self.certificate_, "seconds_dictionary": built - start,
-            "seconds_working_set_solves": solves, "seconds_pricing_streamed": pricing,
-            "seconds_total": total,
-            "pricing_passes": sum(p.full for p in getattr(self.dictionary_, "passes", [])),
-            "local_pricing_passes": sum(not p.full for p in getattr(self.dictionary_, "passes", [])),
+            "seconds_working_set_solves": solves,
+            "seconds_pricing_streamed": sum(p.seconds for p in passes),
+            "seconds_total": time.perf_counter() - start,
+            "pricing_passes": sum(p.full for p in passes),
+            "local_pricing_passes": sum(not p.full for p in passes),
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
         }
         return self

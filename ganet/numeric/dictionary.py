@@ -44,6 +44,8 @@ __all__ = ["Dictionary", "Hyperplane", "count_hyperplanes"]
 
 _REGS = {"l1": 1, "l2": 2, 1: 1, 2: 2}
 
+DEFAULT_MEMORY_LIMIT = 4 * 2 ** 30  # bytes an oracle may allocate at once unless told otherwise
+
 
 def _reg_to_p(reg):
     try:
@@ -102,7 +104,6 @@ class HyperplaneIndex:
         if ids.size and (ids.min() < 0 or ids.max() >= self.n_hyperplanes):
             raise ValueError(f"hyperplane ids must lie in 0..{self.n_hyperplanes - 1}")
         return _rows(ids, self.n, self.d, self.bias, self.ms, self.bs, self.offsets, self.TP, self.TB)
-
 
     def neighbors(self, ids):
         """Hyperplanes one generator away from hyperplanes ``ids``: one data point of P replaced
@@ -352,7 +353,7 @@ class ColumnOracle:
         if n < 1 or d < 1:
             raise ValueError(f"X must have at least one row and one column; got shape {X.shape}")
         self.X, self.p, self.bias = X, _reg_to_p(reg), bool(bias)
-        self.memory_limit = int(memory_limit) if memory_limit is not None else 4 * 2 ** 30
+        self.memory_limit = int(memory_limit) if memory_limit is not None else DEFAULT_MEMORY_LIMIT
         self.compiled = _use_compiled(kernel)
         self._reduce(rank_tol)
         dr = self.Xr.shape[1]

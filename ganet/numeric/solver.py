@@ -33,6 +33,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from .active_set import ActiveSetError, DualActiveSet
+from .dictionary import DEFAULT_MEMORY_LIMIT
 from .ipm import basic_solution, lasso_ipm
 
 __all__ = ["LassoResult", "solve_lasso", "dual_gap"]
@@ -193,6 +194,14 @@ def _group_socp(K, Y, lam):
     return np.zeros(Z.shape) if Z.value is None else np.asarray(Z.value)
 
 
+def _materialize(dictionary, columns, center):
+    """K[:, columns], centered column-wise when the model has an intercept (in place)."""
+    K = dictionary.materialize(columns)
+    if center:
+        K -= K.mean(axis=0)
+    return K
+
+
 def _solve_working_set(K, Y, lam, Z, tol_abs, max_epochs):
     """Solve the Lasso restricted to the columns of K (centered) to a subproblem gap ≤ tol_abs."""
     K = np.asfortranarray(K)
@@ -310,7 +319,7 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
         new = dictionary.violators(Yc, lam, initial_size)[1]
         Z_new = np.zeros((len(new), c))
     if min_add is None:
-        min_add = min(10_000, getattr(dictionary, "memory_limit", 4 * 2 ** 30) // (64 * n))
+        min_add = min(10_000, getattr(dictionary, "memory_limit", DEFAULT_MEMORY_LIMIT) // (64 * n))
     min_add = max(initial_size, int(min_add))
     tol_abs = np.inf
     P = D = gap = None
@@ -320,20 +329,15 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
     for it in range(1, max_iter + 1):
         tic = time.perf_counter()
         if state is not None and len(new):
-            K = dictionary.materialize(new)
-            if fit_intercept:
-                K -= K.mean(axis=0)
             try:
-                state.solve(K, new)
+                state.solve(_materialize(dictionary, new, fit_intercept), new)
             except ActiveSetError as err:  # cycling under rounding: re-solve from here on
                 warnings.warn(f"{err}; falling back to the interior-point working set",
                               RuntimeWarning, stacklevel=2)
                 ws, Z, state = state.columns, state.coef[:, None], None
         if state is None and len(ws) + len(new):  # (re-solved more tightly when nothing was added)
             ws, Z = np.concatenate([ws, new]), np.vstack([Z, Z_new])
-            K = dictionary.materialize(ws)
-            if fit_intercept:
-                K = K - K.mean(axis=0)
+            K = _materialize(dictionary, ws, fit_intercept)
             P_est = P if P is not None else 0.5 * float(np.sum(Yc * Yc))
             sub_tol = min(tol_abs, 0.1 * tol * P_est)
             Z, R, _ = _solve_working_set(K, Yc, lam, Z, max(sub_tol, 1e-16), max_epochs)
@@ -347,11 +351,8 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
             if near is None or not len(near):
                 break
             tic = time.perf_counter()
-            K = dictionary.materialize(near)
-            if fit_intercept:
-                K -= K.mean(axis=0)
             try:
-                state.solve(K, near)
+                state.solve(_materialize(dictionary, near, fit_intercept), near)
             except ActiveSetError:
                 break  # the full pass goes on from the last consistent state
             finally:
