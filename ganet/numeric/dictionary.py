@@ -146,12 +146,10 @@ def _swap_one(S, k, size, out):
 def _neighbors(ids, n, d, ms, bs, offsets, TP, TB):
     P = np.empty(d, dtype=np.int64)
     B = np.empty(d, dtype=np.int64)
-    total = 0
-    for r in range(ids.shape[0]):
-        blk = _unrank_hyperplane(ids[r], ms, bs, offsets, TP, TB, P, B)
-        total += ms[blk] * (n - ms[blk]) + bs[blk] * (d - bs[blk])
-    out = np.empty(total, dtype=np.int64)
-    swaps = np.empty((d * max(n, d, 1), d), dtype=np.int64)
+    # m·(n − m) + b·(d − b) ≤ d·max(n, d) neighbours per hyperplane (m + b ≤ d)
+    per_id = d * max(n, d, 1)
+    out = np.empty(ids.shape[0] * per_id, dtype=np.int64)
+    swaps = np.empty((per_id, d), dtype=np.int64)
     count = 0
     for r in range(ids.shape[0]):
         blk = _unrank_hyperplane(ids[r], ms, bs, offsets, TP, TB, P, B)
