@@ -325,12 +325,13 @@ class StreamingDictionary(ColumnOracle):
 
     def local_violators(self, R, lam, k, scale=1.0, around=()):
         """The k worst violators among the neighbours of the hyperplanes of columns ``around``
-        (:meth:`HyperplaneIndex.neighbors`), or None when those are over a quarter of the
-        dictionary (then a full pass costs little more).
+        (:meth:`HyperplaneIndex.neighbors`), or None when their number's bound
+        |around|·n·d exceeds a quarter of the dictionary (then a full pass costs little more).
 
         The optimal neurons of consecutive working sets are mostly one generator apart, so
         between two full passes the solver searches these neighbourhoods first (Gaussian n = 300,
-        d = 4: 6 full passes instead of 43, for about one pass's worth of local pricing).
+        d = 4, λ = 0.01: 7 full passes and 39 local ones over 7.8 M hyperplanes in all, 17.5 s,
+        instead of 43 full passes over 4.6 M hyperplanes each, 48.0 s).
         """
         around = np.asarray(around, dtype=np.int64)
         if self.index is None or 4 * len(around) * self.X.shape[0] * self.index.d > self.n_hyperplanes:
