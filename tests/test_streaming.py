@@ -13,7 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 from ganet import ConvexReLU
 from ganet.numeric.combinations import binomial_table, next_colex, rank_colex, unrank_colex
 from ganet.numeric.dictionary import (Dictionary, HyperplaneIndex, MemoryLimitError, count_hyperplanes,
-                                      table_bytes)
+                                      round_robin, table_bytes)
 from ganet.numeric.sampling import SampledDictionary
 from ganet.numeric.solver import dual_gap, solve_lasso
 from ganet.numeric.streaming import StreamingDictionary
@@ -263,3 +263,40 @@ def test_auto_streams_large_dictionaries_even_when_the_table_fits():
     assert type(model.dictionary_).__name__ == "StreamingDictionary" and model.converged_
     stored = ConvexReLU(reg="l1", bias=False, lam=5e-2, tol=1e-9, dictionary="stored").fit(X, y)
     assert model.objective_ == pytest.approx(stored.objective_, rel=1e-8)
+
+
+def test_round_robin_takes_every_range_best_before_any_second_best():
+    """Against a plain-Python reference: rank within each column range, then sort by
+    (rank, −priority, column)."""
+    rng = np.random.default_rng(6)
+    n_columns, n_groups = 1000, 7
+    columns = rng.choice(n_columns, 300, replace=False)
+    priority = rng.integers(0, 20, size=300).astype(float)  # many ties
+    by_group = {}
+    for c, p in zip(columns.tolist(), priority.tolist()):
+        by_group.setdefault(c * n_groups // n_columns, []).append((-p, c))
+    keyed = []
+    for members in by_group.values():
+        keyed += [(rank, p, c) for rank, (p, c) in enumerate(sorted(members))]
+    expected = [c for _, _, c in sorted(keyed)]
+    for k in (0, 5, 50, 300):
+        got = columns[round_robin(columns, priority, k, n_columns, n_groups)]
+        assert got.tolist() == expected[:k]
+
+
+def test_local_violators_price_the_support_neighbourhood_only():
+    X, y = _data(7, 40, 4)
+    S = StreamingDictionary(X, "l1", False)
+    around = np.array([10, 2 * 5000 + 1])
+    near = S.local_violators(y[:, None], 1e-3, 10_000, around=around)
+    allowed = S.index.neighbors(around // 2)
+    assert len(near) and set((near // 2).tolist()) <= set(allowed.tolist())
+    assert not set(near.tolist()) & set(around.tolist())
+    assert not S.passes[-1].full
+    # every violator among the neighbours is found: compare with a dense computation
+    columns = np.concatenate([2 * allowed, 2 * allowed + 1])
+    scores = np.abs(S.materialize(columns).T @ y)
+    assert set(near.tolist()) == set(columns[scores > 1e-3 * (1 + 1e-12)].tolist()) - set(around.tolist())
+    # a neighbourhood bound over a quarter of the dictionary: no local pricing
+    big = np.arange(0, 2 * S.n_hyperplanes, 2 * S.n_hyperplanes // 200)
+    assert S.local_violators(y[:, None], 1e-3, 10, around=big) is None
