@@ -4,6 +4,8 @@ The reference values come from cvxpy + Clarabel on the explicit Lasso (tests/ref
 independent formulation (primal conic program) of the same problem.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -123,8 +125,9 @@ def test_no_columns_and_bad_lam():
 
 
 def test_solver_falls_back_when_the_active_set_fails(monkeypatch):
-    """If the active-set iteration gives up (cycling under rounding), the working-set solver warns,
-    continues with the interior-point path from the active set reached, and still certifies."""
+    """If the active-set iteration gives up (cycling under rounding), the working-set solver
+    continues with SSNAL from the active set reached (saying so when verbose) and still certifies;
+    without verbose the internal switch stays out of the user's way."""
     from ganet.numeric import active_set
     from ganet.numeric.dictionary import Dictionary
     from ganet.numeric.solver import solve_lasso
@@ -143,9 +146,14 @@ def test_solver_falls_back_when_the_active_set_fails(monkeypatch):
     original = active_set.DualActiveSet.solve
     monkeypatch.setattr(active_set.DualActiveSet, "solve", fail_on_second_call)
     with pytest.warns(RuntimeWarning, match="forced"):
-        res = solve_lasso(Dictionary(X, "l1", True), y, 1e-2, tol=1e-9, initial_size=4)
+        res = solve_lasso(Dictionary(X, "l1", True), y, 1e-2, tol=1e-9, initial_size=4, verbose=1)
     assert len(calls) == 2 and res.converged
     assert res.objective == pytest.approx(reference.objective, rel=1e-8)
+    calls.clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        quiet = solve_lasso(Dictionary(X, "l1", True), y, 1e-2, tol=1e-9, initial_size=4)
+    assert len(calls) == 2 and quiet.objective == pytest.approx(reference.objective, rel=1e-8)
 
 
 def test_many_small_rounds_reach_the_one_shot_optimum():

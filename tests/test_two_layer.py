@@ -255,7 +255,11 @@ def test_memory_limit_is_checked_before_allocating():
 
 @pytest.mark.parametrize("reg, bias", [("l1", True), ("l2", True), ("l1", False)])
 def test_reported_gap_is_the_certificate_of_the_returned_solution(reg, bias):
-    """Recompute P and D from the materialized dictionary and the returned (z, t) alone."""
+    """Recompute P and D from the materialized dictionary and the returned (z, t) alone.
+
+    The solver certifies the returned solution from its last full pricing pass plus a rigorous
+    bound on how far the returned residual moved from the priced one (no extra pass), so the
+    reported gap is an upper bound of the recomputed certificate, within tol of the objective."""
     X, y = _data(15, 30, 2)
     model = ConvexReLU(reg=reg, bias=bias, lam=1e-3).fit(X, y)
     K = model.dictionary_.materialize()
@@ -268,7 +272,8 @@ def test_reported_gap_is_the_certificate_of_the_returned_solution(reg, bias):
     D = 0.5 * yc @ yc - 0.5 * (yc - theta) @ (yc - theta)
     assert model.objective_ == pytest.approx(P, rel=1e-12)
     # D is a difference of two numbers of size ½‖y‖², and the pricing kernel and numpy's matmul sum
-    # in different orders: both certificates are valid and agree to ~1e-11 of that scale
+    # in different orders: both certificates are valid up to ~1e-11 of that scale
     rounding = 1e-11 * max(P, 0.5 * yc @ yc)
-    assert model.dual_gap_ == pytest.approx(P - D, abs=rounding)
+    assert model.converged_ and model.dual_gap_ <= model.tol * model.objective_
+    assert model.dual_gap_ >= P - D - rounding
     assert P - D >= -rounding

@@ -28,8 +28,15 @@ For p = 2 and rank(X) = r < d (affine rank for biased networks) the data are fir
 coordinates by an SVD, which preserves the ℓ₂ norms of the neurons (Lemma 23); neurons are mapped
 back. For p = 1 no reduction is needed or allowed: the ℓ₁ norm is not rotation invariant, and the
 augmented generators e₁…e_d already make every dual extreme point reachable.
+
+Internally every oracle works in normalized coordinates Xr = (X − shift)/σ: biased families are
+translation invariant, so X is centred (at a mean rounded to the data's own binary grid, which
+keeps integer data integer), and σ is a power of two near max|X − shift| (an exact scaling). A
+column of X is σ times the column of Xr; every public method returns values in the units of X.
+Degenerate hyperplanes are decided without any absolute tolerance (:mod:`ganet.numeric.planes`).
 """
 
+import numbers
 from dataclasses import dataclass
 from math import comb
 
@@ -37,7 +44,8 @@ import numba
 import numpy as np
 
 from .combinations import MAX_RANK, binomial_table, rank_colex, unrank_colex
-from .ga import _cross_into, _use_compiled
+from .ga import _use_compiled
+from .planes import certified_normals, cross_error_factor, exact_grid, grid_exponent
 from .validation import as_finite_array
 
 __all__ = ["Dictionary", "Hyperplane", "count_hyperplanes"]
@@ -200,41 +208,6 @@ def _rows(ids, n, d, bias, ms, bs, offsets, TP, TB):
 
 
 @numba.njit(cache=True, parallel=True)
-def _normals(X, H, p, compiled):
-    """Unit-p-norm normals w/‖w‖_p and offsets aᵀw/‖w‖_p of hyperplanes H; norm 0 if degenerate."""
-    N = H.shape[0]
-    n, d = X.shape
-    W = np.zeros((N, d))
-    c = np.zeros(N)
-    norms = np.zeros(N)
-    for t in numba.prange(N):
-        V = np.empty((d - 1, d))
-        a = H[t, 0]
-        for r in range(d - 1):
-            g = H[t, r + 1]
-            for q in range(d):
-                if g >= n:
-                    V[r, q] = 1.0 if g - n == q else 0.0
-                else:
-                    V[r, q] = X[g, q] - (X[a, q] if a >= 0 else 0.0)
-        w = np.empty(d)
-        _cross_into(V, w, compiled)
-        s = 0.0
-        for q in range(d):
-            s += abs(w[q]) if p == 1 else w[q] * w[q]
-        s = s if p == 1 else np.sqrt(s)
-        norms[t] = s
-        if s > 0.0:
-            off = 0.0
-            for q in range(d):
-                W[t, q] = w[q] / s
-                if a >= 0:
-                    off += X[a, q] * w[q] / s
-            c[t] = off
-    return W, c, norms
-
-
-@numba.njit(cache=True, parallel=True)
 def _correlations(X, W, c, R):
     """For every hyperplane t and output k: Σᵢ Rᵢₖ (zᵢ)₊ and Σᵢ Rᵢₖ (−zᵢ)₊ with z = X wₜ − cₜ.
 
@@ -351,39 +324,47 @@ class ColumnOracle:
         if n < 1 or d < 1:
             raise ValueError(f"X must have at least one row and one column; got shape {X.shape}")
         self.X, self.p, self.bias = X, _reg_to_p(reg), bool(bias)
-        self.memory_limit = int(memory_limit) if memory_limit is not None else DEFAULT_MEMORY_LIMIT
+        self.memory_limit = _check_memory_limit(memory_limit)
         self.compiled = _use_compiled(kernel)
-        self._reduce(rank_tol)
+        self._normalize(rank_tol)
         dr = self.Xr.shape[1]
         self.n_hyperplanes = count_hyperplanes(n, dr, self.p, self.bias) if dr > 0 else 0
-        # a cross product below this is a linearly dependent subset: a zero column
-        self.degenerate_tol = 1e-12 * max(1.0, float(np.abs(self.Xr).max(initial=0.0))) ** max(dr - 1, 0)
+        self.exact = exact_grid(self.Xr, self.compiled)
+        self.gamma = cross_error_factor(dr, self.compiled)
 
-    def _reduce(self, rank_tol):
-        """SVD reduction to the (affine) rank for p = 2 (Lemma 23); identity otherwise."""
+    def _normalize(self, rank_tol):
+        """Xr = ((X − shift) [· basis]) / scale: centred for biased families, reduced to the
+        (affine) rank for p = 2 (Lemma 23), scaled by a power of two (exactly)."""
         X = self.X
-        self.shift = X.mean(axis=0) if self.bias else np.zeros(X.shape[1])
+        self.shift = np.zeros(X.shape[1])
+        if self.bias:  # the mean, rounded to the data's binary grid when it has a coarse one
+            g = grid_exponent(X)
+            mean = X.mean(axis=0)
+            self.shift = np.round(mean * 2.0 ** -g) * 2.0 ** g if g is not None and g > -60 else mean
         self.basis = None
-        self.Xr = np.ascontiguousarray(X)
-        if self.p != 2:
-            return
         Xc = X - self.shift
-        _, s, Vt = np.linalg.svd(Xc, full_matrices=False)
-        r = int(np.sum(s > rank_tol * max(s[0] if s.size else 0.0, 1e-300))) if s.size else 0
-        if r < X.shape[1]:
-            self.basis = Vt[:r].T
-            self.Xr = np.ascontiguousarray(Xc @ self.basis)
-        else:
-            self.shift = np.zeros(X.shape[1])
+        if self.p == 2:
+            _, s, Vt = np.linalg.svd(Xc, full_matrices=False)
+            r = int(np.sum(s > rank_tol * max(s[0] if s.size else 0.0, 1e-300))) if s.size else 0
+            if r < X.shape[1]:
+                self.basis = Vt[:r].T
+                Xc = Xc @ self.basis
+        top = float(np.abs(Xc).max(initial=0.0))
+        self.scale = 2.0 ** int(np.round(np.log2(top))) if top > 0 else 1.0
+        if not 2.0 ** -960 < self.scale < 2.0 ** 960:
+            raise ValueError(f"X's entries are too {'large' if top > 1 else 'small'} (max |x − shift| = "
+                             f"{top:.3g}): its columns and their correlations would overflow or "
+                             "underflow in float64; rescale X")
+        self.Xr = np.ascontiguousarray(Xc / self.scale)
 
     def _planes(self, t):
         """Rows of H, unit normals W and offsets c of hyperplanes t."""
         raise NotImplementedError
 
     def _coords(self, X):
-        if self.basis is None:
-            return X
-        return (X - self.shift) @ self.basis
+        """Inputs in the oracle's normalized coordinates."""
+        Xc = X - self.shift
+        return (Xc if self.basis is None else Xc @ self.basis) / self.scale
 
     def _columns(self, columns):
         cols = np.arange(self.n_columns) if columns is None else np.asarray(columns, dtype=np.int64)
@@ -409,7 +390,9 @@ class ColumnOracle:
         # read them); temporaries of this size cost more in page faults than in arithmetic
         Z = ((W * sign[:, None]) @ self._coords(X).T).T
         Z -= c * sign
-        return np.maximum(Z, 0.0, out=Z)
+        np.maximum(Z, 0.0, out=Z)
+        Z *= self.scale
+        return Z
 
     def materialize(self, columns=None):
         """The dense block K[:, columns] (all columns by default) at the training inputs."""
@@ -446,6 +429,19 @@ class ColumnOracle:
             At most k violators, worst first.
         """
         raise NotImplementedError
+
+    def column_norm_bound(self):
+        """An upper bound on ‖K_j‖₂ over every column of the dictionary (in the units of X).
+
+        A column is (±(X − 1aᵀ)ŵ)₊ with ‖ŵ‖_p = 1, so |K_ij| ≤ ‖xᵢ − a‖_q (q the dual norm of p)
+        ≤ ‖xᵢ − m‖_q + ‖a − m‖_q for the centre m of the normalized coordinates, and
+        ‖K_j‖₂ ≤ (Σᵢ (‖xᵢ − m‖_q + ρ)²)^{1/2} with ρ = maxₐ‖a − m‖_q (0 without bias): O(nd).
+        """
+        if getattr(self, "_norm_bound", None) is None:
+            radii = np.linalg.norm(self.Xr, ord=np.inf if self.p == 1 else 2, axis=1)
+            rho = float(radii.max(initial=0.0)) if self.bias else 0.0
+            self._norm_bound = (1 + 1e-12) * self.scale * float(np.sqrt(np.sum((radii + rho) ** 2)))
+        return self._norm_bound
 
     def local_violators(self, R, lam, k, scale=1.0, around=()):
         """Like :meth:`violators`, over the neighbours of the hyperplanes of columns ``around``
@@ -484,11 +480,14 @@ class Dictionary(ColumnOracle):
             self.H, self.W, self.c = np.empty((0, 1), np.int32), np.empty((0, 0)), np.empty(0)
         else:
             H = HyperplaneIndex(n, dr, self.p, self.bias).rows(np.arange(n_hyper))
-            W, c, norms = _normals(self.Xr, H, self.p, self.compiled)
-            keep = norms > self.degenerate_tol
-            self.H, self.W, self.c = H[keep], W[keep], c[keep]
+            self._keep_valid(H)
         self.n_columns = 2 * len(self.H)
         self.nbytes_materialized = n * self.n_columns * 8
+
+    def _keep_valid(self, H):
+        """Store the hyperplanes H that are not provably degenerate, with their normals."""
+        W, c, valid = certified_normals(self.Xr, H, self.p, self.exact, self.gamma, self.compiled)
+        self.H, self.W, self.c = H[valid], W[valid], c[valid]
 
     def _planes(self, t):
         return self.H[t], self.W[t], self.c[t]
@@ -504,15 +503,15 @@ class Dictionary(ColumnOracle):
         -------
         ndarray, shape (n_columns,) or (n_columns, c)
         """
-        R = np.asarray(R, dtype=np.float64)
-        R2 = R.reshape(len(R), -1)
-        out = _correlations(self.Xr, self.W, self.c, np.ascontiguousarray(R2))
+        R = _residual(R, self.X.shape[0])
+        out = _correlations(self.Xr, self.W, self.c, np.ascontiguousarray(R.reshape(len(R), -1)))
+        out *= self.scale
         return out[:, 0] if R.ndim == 1 else out
 
     def column_norms(self):
         """‖K_j‖₂ of every column (computed once, cached)."""
         if getattr(self, "_norms", None) is None:
-            self._norms = _column_norms(self.Xr, self.W, self.c)
+            self._norms = _column_norms(self.Xr, self.W, self.c) * self.scale
         return self._norms
 
     def price(self, R):
@@ -528,6 +527,7 @@ class Dictionary(ColumnOracle):
         if self.n_columns == 0:
             return 0.0, np.zeros(0, np.int64)
         scores = np.linalg.norm(self.correlations(np.asarray(R).reshape(len(R), -1)), axis=1)
+        finite_scores(scores)
         candidates = scores > lam
         if exclude is not None and len(exclude):
             candidates[np.asarray(exclude, dtype=np.int64)] = False
@@ -554,6 +554,31 @@ def round_robin(columns, priority, k, n_columns, n_groups=64):
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = within
     return np.lexsort((columns, -priority, rank))[:k]
+
+
+def _residual(R, n):
+    """R as a finite float array with n rows (a residual to price)."""
+    R = as_finite_array(R, "R", ndim=(1, 2))
+    if R.shape[0] != n:
+        raise ValueError(f"R must have n = {n} rows; got shape {R.shape}")
+    return R
+
+
+def finite_scores(scores):
+    """Raise if a pricing pass produced NaN or ±inf: such a score must never pass as a maximum."""
+    if not np.all(np.isfinite(scores)):
+        raise FloatingPointError("pricing produced NaN or infinite scores (overflowing data or "
+                                 "residual); no certificate can be computed from them")
+
+
+def _check_memory_limit(memory_limit):
+    """Bytes as a positive int (default 4 GiB), or a ValueError naming what was given."""
+    if memory_limit is None:
+        return DEFAULT_MEMORY_LIMIT
+    if (not isinstance(memory_limit, numbers.Real) or isinstance(memory_limit, bool)
+            or not np.isfinite(memory_limit) or memory_limit <= 0):
+        raise ValueError(f"memory_limit must be a positive number of bytes; got {memory_limit!r}")
+    return int(memory_limit)
 
 
 def table_bytes(n_hyperplanes, d):

@@ -2,9 +2,10 @@ r"""Sampled dictionaries, for dictionaries too large even to scan.
 
 Two ways to pick hyperplanes:
 
-* ``"subsets"``: hyperplane ranks drawn uniformly without replacement from the full dictionary
-  (the ranking of :class:`~ganet.numeric.dictionary.HyperplaneIndex` makes this O(k)), so every
-  column is a true dictionary column ⋆((x − a) ∧ v₁ ∧ ⋯);
+* ``"subsets"``: hyperplanes drawn uniformly without replacement from the full dictionary (by
+  rank through :class:`~ganet.numeric.dictionary.HyperplaneIndex` when the ranks fit in 62 bits,
+  else subset by subset, so any d works), so every column is a true dictionary column
+  ⋆((x − a) ∧ v₁ ∧ ⋯);
 * ``"arrangement"``: Gaussian directions h (and, with bias, offsets through a random training
   point), the columns (±(Xh − c))₊/‖h‖_p of the sign patterns sign(Xh − c) — the random
   arrangement sampling of the convex-network papers.
@@ -14,11 +15,36 @@ network, but its duality gap certifies only the sampled problem. It is **not** a
 certificate unless the residual is priced against the full dictionary (one streaming pass).
 """
 
+from math import comb
+
 import numpy as np
 
-from .dictionary import ColumnOracle, Dictionary, HyperplaneIndex, _normals
+from .combinations import MAX_RANK
+from .dictionary import ColumnOracle, Dictionary, HyperplaneIndex, _subset_counts
 
 __all__ = ["SampledDictionary"]
+
+
+def _sample_rows(n, d, p, bias, k, rng):
+    """Rows [anchor, g₁, …] of k distinct hyperplanes drawn uniformly from the family (all of them
+    if it has at most k). Through ranks when they fit in 62 bits, else by drawing the block (split
+    of the generators into data points and axes) in proportion to its size and then the subsets
+    themselves, which works at any d."""
+    total = sum(comb(n, m) * comb(d, b) for m, b in _subset_counts(n, d, p, bias) if m <= n)
+    if total < MAX_RANK:
+        index = HyperplaneIndex(n, d, p, bias)
+        ids = np.sort(rng.choice(index.n_hyperplanes, size=min(k, index.n_hyperplanes), replace=False))
+        return index.rows(ids)
+    blocks = [(m, b) for m, b in _subset_counts(n, d, p, bias) if m <= n]
+    weights = np.array([comb(n, m) * comb(d, b) / total for m, b in blocks], dtype=float)
+    rows = set()
+    while len(rows) < k:
+        for blk in rng.choice(len(blocks), size=k - len(rows), p=weights / weights.sum()):
+            m, b = blocks[blk]
+            points = tuple(sorted(rng.choice(n, size=m, replace=False).tolist()))
+            axes = tuple(n + q for q in sorted(rng.choice(d, size=b, replace=False).tolist()))
+            rows.add(((() if bias else (-1,)) + points + axes))
+    return np.array(sorted(rows), dtype=np.int32)
 
 
 class SampledDictionary(Dictionary):
@@ -52,13 +78,7 @@ class SampledDictionary(Dictionary):
         if dr == 0:
             self.H, self.W, self.c = np.empty((0, 1), np.int32), np.empty((0, 0)), np.empty(0)
         elif method == "subsets":
-            index = HyperplaneIndex(n, dr, self.p, self.bias)
-            k = min(int(n_hyperplanes), index.n_hyperplanes)
-            ids = np.sort(rng.choice(index.n_hyperplanes, size=k, replace=False))
-            H = index.rows(ids)
-            W, c, norms = _normals(self.Xr, H, self.p, self.compiled)
-            keep = norms > self.degenerate_tol
-            self.H, self.W, self.c = H[keep], W[keep], c[keep]
+            self._keep_valid(_sample_rows(n, dr, self.p, self.bias, int(n_hyperplanes), rng))
         else:
             h = rng.normal(size=(int(n_hyperplanes), dr))
             h /= np.linalg.norm(h, ord=self.p, axis=1, keepdims=True)

@@ -4,13 +4,20 @@ r"""Matrix-free two-layer dictionary: every column priced on the fly, O(k) memor
 0 … N − 1 (:class:`~ganet.numeric.dictionary.HyperplaneIndex`) in contiguous blocks spread over
 threads (``prange``); each block unranks its first hyperplane and steps through the others in
 colex order. Per hyperplane it builds the generators, takes the compiled cross product
-w = ×(v₁,…,v_{d−1}), and in one sweep over the n points accumulates, for both signs ±,
+w = ×(v₁,…,v_{d−1}) (:func:`ganet.numeric.planes.unit_normal`), and in one sweep over the n
+points accumulates, for both signs ±,
 
 .. math::  K_{\pm}^\top R = \sum_i R_i\,(\pm z_i)_+ ,\qquad \|K_\pm\|_2^2 = \sum_i (\pm z_i)_+^2,
            \qquad z_i = (x_i - a)^\top w / \|w\|_p ,
 
 so a column costs O(n·d) time and nothing is stored but each block's k best violators and its
 largest ‖K_jᵀR‖₂ (the certificate needs the maximum over the whole dictionary).
+
+A pass is a sequence of short kernel calls, each advancing every block by a slice of its range
+(the blocks keep their heaps between calls, so the result does not depend on the slicing): the
+progress bar moves and Ctrl-C is honoured between calls (:mod:`ganet.numeric.interrupts`).
+Hyperplanes whose generators are nearly dependent are found once, resolved in exact arithmetic
+and priced apart (:mod:`ganet.numeric.planes`); provably degenerate ones are zero columns.
 """
 
 import time
@@ -19,13 +26,18 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from .dictionary import ColumnOracle, HyperplaneIndex, _normals, _unrank_hyperplane, round_robin
 from .combinations import next_colex
-from .ga import _cross_into
+from .dictionary import ColumnOracle, HyperplaneIndex, _residual, _unrank_hyperplane, round_robin
+from .interrupts import deferred_interrupt
+from .planes import OK, UNCERTAIN, certified_normals, exact_normals, unit_normal
 
 __all__ = ["StreamingDictionary", "PricingPass"]
 
 _NO_RANKS = np.zeros(0, dtype=np.int64)
+
+# Point × hyperplane products per kernel call of a pass: about 0.1 s at the ~2·10⁹ per second of
+# 2 cores, so a progress bar moves and Ctrl-C returns within a fraction of a second.
+_SLICE_WORK = 2e8
 
 
 @numba.njit(cache=True, inline="always")
@@ -55,36 +67,26 @@ def _heap_replace_min(priority, column, new_priority, new_column):
 _FAST = {"reassoc", "contract", "nsz"}  # lets LLVM vectorize the sums over points (~1e-16 relative)
 
 
-@numba.njit(cache=True, inline="always", fastmath=_FAST)
-def _price_hyperplane(X, XT, R, p, bias, P, m, B, b, V, w, zbuf, pos, neg, tol, compiled):
-    """Kᵀ_±R of the hyperplane with data subset P[:m] and axes B[:b], into pos and neg.
-
-    Returns (‖K₊‖², ‖K₋‖²), or (−1, −1) for a degenerate hyperplane (dependent generators).
-    """
-    n, d = X.shape
-    c = R.shape[1]
-    anchor = P[0] if bias else -1
-    row = 0
-    for i in range(1 if bias else 0, m):
-        for q in range(d):
-            V[row, q] = X[P[i], q] - (X[anchor, q] if bias else 0.0)
-        row += 1
+@numba.njit(cache=True, inline="always")
+def _plane_row(P, m, B, b, bias, n, row):
+    """The hyperplane row [anchor, g₁, …] (ids into [X; e₁ … e_d]) of data subset P[:m], axes B[:b]."""
+    col = 0
+    if not bias:
+        row[0] = -1
+        col = 1
+    for i in range(m):
+        row[col] = P[i]
+        col += 1
     for j in range(b):
-        for q in range(d):
-            V[row, q] = 1.0 if q == B[j] else 0.0
-        row += 1
-    _cross_into(V, w, compiled)
-    norm = 0.0
-    for q in range(d):
-        norm += abs(w[q]) if p == 1 else w[q] * w[q]
-    norm = norm if p == 1 else np.sqrt(norm)
-    if norm <= tol:
-        return -1.0, -1.0
-    offset = 0.0
-    for q in range(d):
-        w[q] /= norm
-        if bias:
-            offset += X[anchor, q] * w[q]
+        row[col] = n + B[j]
+        col += 1
+
+
+@numba.njit(cache=True, inline="always", fastmath=_FAST)
+def _score_plane(XT, R, w, offset, zbuf, pos, neg):
+    """K_±ᵀR of the unit neuron z = Xw − offset into pos and neg; returns (‖K₊‖², ‖K₋‖²)."""
+    d, n = XT.shape
+    c = R.shape[1]
     pos2 = 0.0
     neg2 = 0.0
     if c == 1:  # branch-free and vectorizable: z⁺ = max(z, 0), z⁻ = z⁺ − z
@@ -133,9 +135,11 @@ def _record(t, pos, neg, pos2, neg2, lam, scale, exclude, top_priority, top_colu
         for o in range(acc.shape[0]):
             score += acc[o] * acc[o]
         score = np.sqrt(score)
+        if score != score:
+            return score  # NaN: the caller flags the block
         best = max(best, score)
         col_norm = np.sqrt(pos2 if sign == 0 else neg2)
-        if top_priority.shape[0] == 0 or score <= lam or col_norm == 0.0:
+        if top_priority.shape[0] == 0 or not score > lam or col_norm == 0.0:
             continue
         priority = (score / scale - lam) / col_norm
         if priority <= top_priority[0]:  # the heap's minimum
@@ -149,51 +153,50 @@ def _record(t, pos, neg, pos2, neg2, lam, scale, exclude, top_priority, top_colu
 
 
 @numba.njit(cache=True, parallel=True, fastmath=_FAST)
-def _price_hyperplanes(X, R, p, bias, ms, bs, offsets, TP, TB, start, stop, ranks, n_blocks, lam,
-                       scale, k_block, exclude, tol, compiled):
-    """Price hyperplanes start … stop − 1 (``ranks`` empty), or ``ranks[start:stop]`` (a sorted
-    list), in n_blocks contiguous blocks, one prange task each.
+def _price_slices(X, XT, R, p, bias, ms, bs, offsets, TP, TB, lo, hi, ranks, lam, scale, exclude,
+                  exact, gamma, compiled, top_priority, top_column, best, visited, bad):
+    """Advance every block b over hyperplanes lo[b] … hi[b] − 1 (ranks; or positions into
+    ``ranks`` when it is not empty), one prange task per block.
 
     A block over a rank range unranks its first hyperplane and steps in colex order (axes
-    fastest, then the data subset); over a list it unranks each. Returns per block: the k_block
-    best (priority, column) violators, the largest score and the number of non-degenerate
-    hyperplanes visited.
+    fastest, then the data subset); over a list it unranks each. Block b's state is updated in
+    place: its heap of the best (priority, column) violators, its largest score, the number of
+    hyperplanes priced, and ``bad[b]`` when a score was NaN or infinite. Hyperplanes that are not
+    certified ok (:func:`~ganet.numeric.planes.unit_normal`) are skipped: degenerate ones are zero
+    columns, uncertain ones are priced by the caller from their exact normals.
     """
     n, d = X.shape
     c = R.shape[1]
     listed = ranks.shape[0] > 0
-    XT = np.ascontiguousarray(X.T)  # coordinate-major: the sweep over points reads contiguously
-    size = (stop - start + n_blocks - 1) // n_blocks
-    top_priority = np.full((n_blocks, k_block), -np.inf)
-    top_column = np.full((n_blocks, k_block), -1, dtype=np.int64)
-    best = np.zeros(n_blocks)
-    visited = np.zeros(n_blocks, dtype=np.int64)
-    for blk_id in numba.prange(n_blocks):
-        lo = start + blk_id * size
-        hi = min(stop, lo + size)
-        if lo >= hi:
+    for blk in numba.prange(lo.shape[0]):
+        if lo[blk] >= hi[blk]:
             continue
         V = np.empty((max(d - 1, 0), d))
         w = np.empty(d)
         P = np.empty(d, dtype=np.int64)
         B = np.empty(d, dtype=np.int64)
+        row = np.empty(d, dtype=np.int64)
         pos = np.empty(c)
         neg = np.empty(c)
         zbuf = np.empty(n)
-        i = lo
+        i = lo[blk]
         t = ranks[i] if listed else i
         fam = _unrank_hyperplane(t, ms, bs, offsets, TP, TB, P, B)
         while True:
             m, b = ms[fam], bs[fam]
-            pos2, neg2 = _price_hyperplane(X, XT, R, p, bias, P, m, B, b, V, w, zbuf, pos, neg,
-                                           tol, compiled)
-            if pos2 >= 0.0:
-                visited[blk_id] += 1
-                score = _record(t, pos, neg, pos2, neg2, lam, scale, exclude, top_priority[blk_id],
-                                top_column[blk_id])
-                best[blk_id] = max(best[blk_id], score)
+            _plane_row(P, m, B, b, bias, n, row)
+            status, offset = unit_normal(X, row, p, exact, gamma, V, w, compiled)
+            if status == OK:
+                pos2, neg2 = _score_plane(XT, R, w, offset, zbuf, pos, neg)
+                visited[blk] += 1
+                score = _record(t, pos, neg, pos2, neg2, lam, scale, exclude, top_priority[blk],
+                                top_column[blk])
+                if score == score and score < np.inf:
+                    best[blk] = max(best[blk], score)
+                else:
+                    bad[blk] = True
             i += 1
-            if i >= hi:
+            if i >= hi[blk]:
                 break
             if listed:
                 t = ranks[i]
@@ -206,7 +209,47 @@ def _price_hyperplanes(X, R, p, bias, ms, bs, offsets, TP, TB, start, stop, rank
                     for j in range(b):
                         B[j] = j
                     next_colex(P[:m], n)
-    return top_priority, top_column, best, visited
+
+
+@numba.njit(cache=True, parallel=True)
+def _uncertain_ranks(X, p, bias, ms, bs, offsets, TP, TB, n_blocks, exact, gamma, compiled, fill, out,
+                     counts):
+    """Count (``fill`` False) or list into ``out`` at per-block offsets ``counts`` (``fill``
+    True) the hyperplanes whose normal is UNCERTAIN; cheap: no sweep over the points."""
+    n, d = X.shape
+    N = offsets[offsets.shape[0] - 1]
+    size = (N + n_blocks - 1) // n_blocks
+    found = np.zeros(n_blocks, dtype=np.int64)
+    for blk in numba.prange(n_blocks):
+        lo = blk * size
+        hi = min(N, lo + size)
+        if lo >= hi:
+            continue
+        V = np.empty((max(d - 1, 0), d))
+        w = np.empty(d)
+        P = np.empty(d, dtype=np.int64)
+        B = np.empty(d, dtype=np.int64)
+        row = np.empty(d, dtype=np.int64)
+        fam = _unrank_hyperplane(lo, ms, bs, offsets, TP, TB, P, B)
+        t = lo
+        while True:
+            m, b = ms[fam], bs[fam]
+            _plane_row(P, m, B, b, bias, n, row)
+            status, _ = unit_normal(X, row, p, exact, gamma, V, w, compiled)
+            if status == UNCERTAIN:
+                if fill:
+                    out[counts[blk] + found[blk]] = t
+                found[blk] += 1
+            t += 1
+            if t >= hi:
+                break
+            if t >= offsets[fam + 1]:
+                fam = _unrank_hyperplane(t, ms, bs, offsets, TP, TB, P, B)
+            elif not next_colex(B[:b], d):
+                for j in range(b):
+                    B[j] = j
+                next_colex(P[:m], n)
+    return found
 
 
 @dataclass
@@ -241,12 +284,12 @@ class StreamingDictionary(ColumnOracle):
     Parameters are those of :class:`~ganet.numeric.dictionary.ColumnOracle`, plus
 
     n_blocks : int
-        Pricing tasks per pass step (fixed, so the result does not depend on the thread count).
+        Pricing tasks per pass (fixed, so the result does not depend on the thread count).
     progress : bool
         Show a tqdm bar over each pricing pass.
 
     Column ``2t`` / ``2t + 1`` is hyperplane rank t with sign + / −; degenerate hyperplanes
-    (linearly dependent generators) are zero columns, never violators.
+    (provably dependent generators) are zero columns, never violators.
 
     Attributes
     ----------
@@ -259,62 +302,129 @@ class StreamingDictionary(ColumnOracle):
     def __init__(self, X, reg="l1", bias=True, memory_limit=None, rank_tol=1e-10, kernel="compiled",
                  n_blocks=64, progress=False):
         super().__init__(X, reg, bias, memory_limit, rank_tol, kernel)
+        if not isinstance(n_blocks, (int, np.integer)) or isinstance(n_blocks, bool) or n_blocks < 1:
+            raise ValueError(f"n_blocks must be a positive integer; got {n_blocks!r}")
         n, dr = self.X.shape[0], self.Xr.shape[1]
         self.index = HyperplaneIndex(n, dr, self.p, self.bias) if dr > 0 else None
         self.n_columns = 2 * self.n_hyperplanes
         self.nbytes_materialized = n * self.n_columns * 8
         self.n_blocks, self.progress = int(n_blocks), bool(progress)
         self.passes = []
+        self._XT = np.ascontiguousarray(self.Xr.T)
+        self._resolved = None
 
     def _planes(self, t):
         H = self.index.rows(t)
-        W, c, _ = _normals(self.Xr, H, self.p, self.compiled)
+        W, c, valid = certified_normals(self.Xr, H, self.p, self.exact, self.gamma, self.compiled)
+        W[~valid], c[~valid] = 0.0, 0.0  # a provably degenerate hyperplane is a zero column
         return H, W, c
+
+    def _index_args(self):
+        ix = self.index
+        return ix.ms, ix.bs, ix.offsets, ix.TP, ix.TB
+
+    def resolved(self):
+        """The hyperplanes with nearly dependent generators, resolved exactly (found once).
+
+        Returns
+        -------
+        ranks : ndarray of int64
+            Sorted ranks of the non-degenerate ones among them.
+        W, c : ndarray
+            Their unit normals and offsets (normalized coordinates), from exact arithmetic.
+        """
+        if self._resolved is None:
+            args = (self.Xr, self.p, self.bias, *self._index_args(), self.n_blocks, self.exact,
+                    self.gamma, self.compiled)
+            with deferred_interrupt():
+                counts = _uncertain_ranks(*args, False, _NO_RANKS, np.zeros(self.n_blocks, np.int64))
+                starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+                ranks = np.empty(int(counts.sum()), dtype=np.int64)
+                _uncertain_ranks(*args, True, ranks, starts)
+            W, c, dead = exact_normals(self.Xr, self.index.rows(ranks), self.p)
+            self._resolved = (ranks[~dead], W[~dead], c[~dead])
+        return self._resolved
+
+    def _price_resolved(self, R2, lam, scale, exclude, ranks):
+        """Scores and violators of the resolved hyperplanes among ``ranks`` (all when None), in
+        normalized units: (best score, priorities, columns, count)."""
+        r_ranks, W, c = self.resolved()
+        take = np.ones(len(r_ranks), bool) if ranks is None else np.isin(r_ranks, ranks)
+        if not take.any():
+            return 0.0, np.zeros(0), np.zeros(0, np.int64), 0
+        r_ranks, W, c = r_ranks[take], W[take], c[take]
+        Z = self.Xr @ W.T - c
+        pri, cols, best = [], [], 0.0
+        for sign in (1.0, -1.0):
+            K = np.maximum(sign * Z, 0.0)
+            scores = np.linalg.norm(K.T @ R2, axis=1)
+            best = max(best, float(scores.max()))
+            col_norms = np.linalg.norm(K, axis=0)
+            columns = 2 * r_ranks + (0 if sign > 0 else 1)
+            ok = (scores > lam) & (col_norms > 0) & ~np.isin(columns, exclude)
+            pri.append((scores[ok] / scale - lam) / col_norms[ok])
+            cols.append(columns[ok])
+        if not np.isfinite(best):
+            raise FloatingPointError("pricing produced NaN or infinite scores")
+        return best, np.concatenate(pri), np.concatenate(cols), len(r_ranks)
 
     def price(self, R, lam=np.inf, k=0, scale=1.0, exclude=None, hyperplanes=None):
         """One pass over every column (see :meth:`ColumnOracle.violators`), or over the columns
-        of the given ``hyperplanes`` (ranks) only; returns a PricingPass."""
-        R2 = np.ascontiguousarray(np.asarray(R, dtype=np.float64).reshape(self.X.shape[0], -1))
+        of the given ``hyperplanes`` (ranks) only; returns a PricingPass (scores in the units of X)."""
+        R2 = np.ascontiguousarray(_residual(R, self.X.shape[0]).reshape(self.X.shape[0], -1))
         exclude = np.unique(np.asarray([] if exclude is None else exclude, dtype=np.int64))
         full = hyperplanes is None
         ranks = _NO_RANKS if full else np.unique(np.asarray(hyperplanes, dtype=np.int64))
         k = int(min(k, self.n_columns))
+        lam_r = float(lam) / self.scale  # the kernel prices the columns of Xr: K = scale·K_r
+        start_time = time.perf_counter()
+        N = (self.n_hyperplanes if full else len(ranks)) if self.index is not None else 0
+        nb = self.n_blocks
         # each block keeps up to four times its fair share of the k: the round robin below takes
         # about k / n_blocks from each, more only from blocks where the others run short; keeping
         # k per block made the heaps and the merge cost more than the pass itself at k = 50,000
-        k_block = min(k, 4 * -(-k // self.n_blocks) + 16)
-        start_time = time.perf_counter()
-        N = self.n_hyperplanes if full else len(ranks)
-        steps = max(1, min(50, N // 200_000)) if self.progress else 1
-        bounds = np.linspace(0, N, steps + 1).astype(np.int64)
+        k_block = min(k, 4 * -(-k // nb) + 16)
+        top_priority = np.full((nb, k_block), -np.inf)
+        top_column = np.full((nb, k_block), -1, dtype=np.int64)
+        best, visited = np.zeros(nb), np.zeros(nb, dtype=np.int64)
+        bad = np.zeros(nb, dtype=np.bool_)
+        size = -(-N // nb)
+        first = np.minimum(np.arange(nb, dtype=np.int64) * size, N)
+        last = np.minimum(first + size, N)
+        step = max(1, int(_SLICE_WORK / (nb * self.X.shape[0] * max(self.Xr.shape[1], 1))))
         bar = None
         if self.progress and N:
             from tqdm.auto import tqdm
             bar = tqdm(total=N, unit="hyperplane", unit_scale=True, desc="pricing", leave=False)
-        pri, cols, best, visited = [], [], 0.0, 0
-        for lo, hi in zip(bounds[:-1], bounds[1:]):
-            if hi <= lo:
-                continue
-            tp, tc, b, v = _price_hyperplanes(self.Xr, R2, self.p, self.bias, self.index.ms,
-                                              self.index.bs, self.index.offsets, self.index.TP,
-                                              self.index.TB, lo, hi, ranks, self.n_blocks,
-                                              float(lam), float(scale), k_block, exclude,
-                                              self.degenerate_tol, self.compiled)
-            pri.append(tp.ravel())
-            cols.append(tc.ravel())
-            best, visited = max(best, float(b.max(initial=0.0))), visited + int(v.sum())
+        try:
+            for s in range(0, size, step):
+                lo, hi = np.minimum(first + s, last), np.minimum(first + s + step, last)
+                with deferred_interrupt():
+                    _price_slices(self.Xr, self._XT, R2, self.p, self.bias, *self._index_args(), lo,
+                                  hi, ranks, lam_r, float(scale), exclude, self.exact, self.gamma,
+                                  self.compiled, top_priority, top_column, best, visited, bad)
+                if bar is not None:
+                    bar.update(int((hi - lo).sum()))
+        finally:
             if bar is not None:
-                bar.update(int(hi - lo))
-        if bar is not None:
-            bar.close()
-        priorities = np.concatenate(pri) if pri else np.zeros(0)
-        columns = np.concatenate(cols) if cols else np.zeros(0, np.int64)
+                bar.close()
+        if bad.any():
+            raise FloatingPointError("pricing produced NaN or infinite scores (overflowing data or "
+                                     "residual); no certificate can be computed from them")
+        priorities, columns = top_priority.ravel(), top_column.ravel()
         keep = columns >= 0
         priorities, columns = priorities[keep], columns[keep]
+        top = float(best.max(initial=0.0))
+        n_visited = int(visited.sum())
+        if N:
+            r_best, r_pri, r_cols, r_count = self._price_resolved(R2, lam_r, float(scale), exclude,
+                                                                  None if full else ranks)
+            top, n_visited = max(top, r_best), n_visited + r_count
+            priorities, columns = np.concatenate([priorities, r_pri]), np.concatenate([columns, r_cols])
         # every block kept its best; the merge is the stored dictionary's round robin over
         # contiguous column ranges, one range per block
-        order = round_robin(columns, priorities, k, self.n_columns, n_groups=self.n_blocks)
-        result = PricingPass(best, columns[order], priorities[order], visited,
+        order = round_robin(columns, priorities, k, self.n_columns, n_groups=nb)
+        result = PricingPass(top * self.scale, columns[order], priorities[order], n_visited,
                              time.perf_counter() - start_time, full)
         self.passes.append(result)
         return result

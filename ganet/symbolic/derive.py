@@ -179,7 +179,7 @@ def derive(X, y, reg="l1", bias=True, lam=sp.Rational(1, 100), support=None):
 
 def _numeric_basic_support(D, model, y, bias):
     """Active columns and signs of a basic optimal solution (independent active columns)."""
-    from ..numeric.ipm import basic_solution
+    from ..numeric.basic import basic_solution
 
     K = D.materialize(model.columns_)
     if bias:
