@@ -11,6 +11,7 @@ Reconstruction from z (DESIGN.md): :math:`u_j = \sqrt{|z_j|}\, w/\|w\|_p`, :math
 objective. Vector outputs (Theorem 14) use the group penalty :math:`\lambda\sum_j\|Z_{j,:}\|_2`.
 """
 
+import hashlib
 import numbers
 import resource
 import time
@@ -21,11 +22,13 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .numeric.dictionary import (DEFAULT_MEMORY_LIMIT, Dictionary, count_hyperplanes, special_samples,
-                                table_bytes)
+from .numeric.datafits import DATAFITS, fenchel_gap
+from .numeric.dictionary import (DEFAULT_MEMORY_LIMIT, Dictionary, _check_memory_limit, count_hyperplanes,
+                                special_samples, table_bytes)
 from .numeric.sampling import SampledDictionary
 from .numeric.solver import dual_gap, solve_lasso
 from .numeric.streaming import StreamingDictionary
+from .numeric.validation import as_finite_array
 
 __all__ = ["ConvexReLU", "ConvexReLUClassifier", "Neuron"]
 
@@ -77,12 +80,34 @@ class Neuron:
         return special_samples(self.anchor, self.generators)
 
 
+def _neurons(dictionary, columns, coef):
+    """The neurons of a Lasso solution: u = √‖zⱼ‖·ŵ, b = √‖zⱼ‖·(−aᵀŵ), α = zⱼ/√‖zⱼ‖."""
+    neurons = []
+    for j, zrow in zip(columns, coef):
+        h = dictionary.describe(int(j))
+        scale = np.sqrt(float(np.linalg.norm(zrow)))
+        alpha = zrow / scale
+        neurons.append(Neuron(h.anchor, h.generators, scale * h.direction, scale * h.offset,
+                              float(alpha[0]) if alpha.size == 1 else alpha, h.formula, int(j)))
+    return neurons
+
+
+def _fingerprint(X, T):
+    """A digest of the training data, so that certify() can check it is given the same data."""
+    digest = hashlib.sha256()
+    for a in (X, T):
+        a = np.ascontiguousarray(a, dtype=np.float64)
+        digest.update(str(a.shape).encode())
+        digest.update(a.tobytes())
+    return digest.hexdigest()
+
+
 class _ConvexReLUBase(BaseEstimator):
     _losses = ("squared",)
 
     def __init__(self, reg="l1", bias=True, lam=1e-3, loss="squared", tol=1e-8, max_iter=100,
                  memory_limit=None, verbose=0, dictionary="auto", n_sampled=10_000,
-                 sampling="subsets", random_state=None):
+                 sampling="subsets", random_state=None, max_seconds=None):
         self.reg = reg
         self.bias = bias
         self.lam = lam
@@ -95,6 +120,7 @@ class _ConvexReLUBase(BaseEstimator):
         self.n_sampled = n_sampled
         self.sampling = sampling
         self.random_state = random_state
+        self.max_seconds = max_seconds
 
     def _check_params(self):
         if self.reg not in ("l1", "l2"):
@@ -111,10 +137,18 @@ class _ConvexReLUBase(BaseEstimator):
                              f"{self.dictionary!r}")
         if self.loss not in self._losses:
             raise ValueError(f"loss must be one of {self._losses}; got {self.loss!r}")
-        if not isinstance(self.tol, numbers.Real) or not self.tol > 0:
-            raise ValueError(f"tol must be positive; got {self.tol!r}")
+        if not isinstance(self.tol, numbers.Real) or isinstance(self.tol, bool) or not 0 < self.tol < 1:
+            raise ValueError(f"tol must lie in (0, 1) (a relative duality gap); got {self.tol!r}")
         if not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 1:
             raise ValueError(f"max_iter must be a positive integer; got {self.max_iter!r}")
+        _check_memory_limit(self.memory_limit)
+        if self.max_seconds is not None and (not isinstance(self.max_seconds, numbers.Real)
+                                             or isinstance(self.max_seconds, bool)
+                                             or not self.max_seconds > 0):
+            raise ValueError(f"max_seconds must be a positive number or None; got {self.max_seconds!r}")
+        if self.dictionary == "sampled" and (not isinstance(self.n_sampled, numbers.Integral)
+                                             or isinstance(self.n_sampled, bool) or self.n_sampled < 1):
+            raise ValueError(f"n_sampled must be a positive integer; got {self.n_sampled!r}")
 
     def _lams(self):
         """The λ values to solve, largest first (a regularization path warm-starts downward)."""
@@ -129,11 +163,8 @@ class _ConvexReLUBase(BaseEstimator):
         if kind == "auto":
             small = n_hyper <= _MAX_STORED_HYPERPLANES and table_bytes(n_hyper, d) <= limit
             kind = "stored" if small else "streaming"
-        if kind == "streaming" and n_hyper * n > _MAX_PASS_WORK:
-            raise ValueError(
-                f"the dictionary of n = {n}, d = {d} has {2 * n_hyper:.3g} columns: one pricing pass "
-                f"({n_hyper * n:.3g} point-hyperplane products) would take hours or more. Use "
-                "dictionary='sampled' (no global certificate), or reduce d (e.g. PCA).")
+        if kind == "streaming":
+            _check_pass_work(n, n_hyper)
         if kind == "stored":
             return Dictionary(X, self.reg, self.bias, memory_limit=self.memory_limit)
         if kind == "streaming":
@@ -143,78 +174,100 @@ class _ConvexReLUBase(BaseEstimator):
                                  method=self.sampling, random_state=self.random_state,
                                  memory_limit=self.memory_limit)
 
-    def _fit_targets(self, X, T):
-        """Fit the Lasso to targets T (n × c) for every λ and build the neurons of the last."""
+    def _fit_targets(self, X, T, **fitted):
+        """Fit the Lasso to targets T (n × c) for every λ; the fitted attributes (and ``fitted``,
+        e.g. ``classes_``) are assigned only once everything succeeded, so a failed or interrupted
+        fit leaves a previously fitted model as it was."""
         if X.shape[0] < 2:
             raise ValueError(f"need at least 2 samples to fit; got {X.shape[0]} sample")
         start = time.perf_counter()
-        self.dictionary_ = self._make_dictionary(X)
+        dictionary = self._make_dictionary(X)
         built = time.perf_counter()
-        self.path_, warm, history, solves = [], None, [], 0.0
+        path, warm, history, solves = [], None, [], 0.0
         for lam in self._lams():
-            res = solve_lasso(self.dictionary_, T, lam, fit_intercept=self.bias, tol=self.tol,
-                              max_iter=self.max_iter, verbose=self.verbose, warm_start=warm)
+            budget = None
+            if self.max_seconds is not None:
+                budget = max(self.max_seconds - (time.perf_counter() - start), 1e-3)
+            res = solve_lasso(dictionary, T, lam, fit_intercept=self.bias, tol=self.tol,
+                              max_iter=self.max_iter, verbose=self.verbose, warm_start=warm,
+                              max_seconds=budget)
             warm = (res.columns, res.coef)
             history += res.history
             solves += res.history[-1]["solve_seconds"] if res.history else 0.0
-            self.path_.append(dict(lam=lam, objective=res.objective, dual_gap=res.gap,
-                                   converged=res.converged, n_iter=res.n_iter, columns=res.columns,
-                                   coef=res.coef, intercept=res.intercept))
-        self._set_solution(res.columns, res.coef, res.intercept, res.objective, res.gap,
-                           res.converged, res.n_iter)
-        self.lam_ = float(lam)
-        self.history_ = history
-        sampled = isinstance(self.dictionary_, SampledDictionary)
-        self.certificate_ = SampledDictionary.certificate if sampled else "global"
-        passes = getattr(self.dictionary_, "passes", [])  # streamed pricing only
-        self.report_ = {
-            "dictionary": type(self.dictionary_).__name__, "n_columns": self.dictionary_.n_columns,
-            "certificate": self.certificate_, "seconds_dictionary": built - start,
-            "seconds_working_set_solves": solves,
-            "seconds_pricing_streamed": sum(p.seconds for p in passes),
-            "seconds_total": time.perf_counter() - start,
-            "pricing_passes": sum(p.full for p in passes),
-            "local_pricing_passes": sum(not p.full for p in passes),
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
-        }
+            path.append(dict(lam=lam, objective=res.objective, dual_gap=res.gap,
+                             converged=res.converged, n_iter=res.n_iter, columns=res.columns,
+                             coef=res.coef, intercept=res.intercept, stopped=res.stopped))
+        sampled = isinstance(dictionary, SampledDictionary)
+        certificate = SampledDictionary.certificate if sampled else "global"
+        passes = getattr(dictionary, "passes", [])  # streamed pricing only
+        fitted.update(
+            dictionary_=dictionary, path_=path, lam_=float(lam), history_=history,
+            certificate_=certificate, _fingerprint=_fingerprint(X, T),
+            report_={
+                "dictionary": type(dictionary).__name__, "n_columns": dictionary.n_columns,
+                "certificate": certificate, "stopped": res.stopped,
+                "seconds_dictionary": built - start, "seconds_working_set_solves": solves,
+                "seconds_pricing_streamed": sum(p.seconds for p in passes),
+                "seconds_total": time.perf_counter() - start,
+                "pricing_passes": sum(p.full for p in passes),
+                "local_pricing_passes": sum(not p.full for p in passes),
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+            })
+        self._assign(dictionary, res, fitted)
         return self
 
+    def _assign(self, dictionary, res, fitted):
+        """Set every fitted attribute at once from a finished solve."""
+        neurons = _neurons(dictionary, res.columns, np.asarray(res.coef))
+        for name, value in fitted.items():
+            setattr(self, name, value)
+        self.columns_, self.coef_ = np.asarray(res.columns), np.asarray(res.coef)
+        self.intercept_ = np.asarray(res.intercept, dtype=float)
+        self.objective_, self.dual_gap_ = float(res.objective), float(res.gap)
+        self.converged_, self.n_iter_ = bool(res.converged), int(res.n_iter)
+        self.neurons_ = neurons
+
     def certify(self, X, y):
-        """Price the fitted residual against the **full** dictionary in one streaming pass.
+        """Price the fitted network's dual point against the **full** dictionary in one streaming pass.
 
         For a sampled fit this turns the gap of the sampled problem into a global certificate
         (usually a larger one): the sampled solution is a feasible network of the full problem.
-        Sets ``dual_gap_``, ``converged_`` and ``certificate_ = "global"``; returns the gap.
+        The certificate is the fit's own loss's (squared: the residual; logistic, hinge: the
+        Fenchel dual point of :mod:`ganet.numeric.datafits`). ``X, y`` must be the training data
+        (checked against a fingerprint taken at fit). Sets ``dual_gap_``, ``converged_`` and
+        ``certificate_ = "global"``; returns the gap.
+
+        Raises
+        ------
+        ValueError
+            For data other than the training data, or a dictionary whose pass would exceed about
+            10¹¹ point-hyperplane products.
         """
         check_is_fitted(self, "neurons_")
-        X = validate_data(self, X, reset=False, dtype=np.float64)
-        T = self._targets(np.asarray(y))
+        X, T = self._data(X, y)
+        if _fingerprint(X, T) != self._fingerprint:
+            raise ValueError("certify needs the training data the model was fitted on (X and y "
+                             "differ from it); the certificate is a property of that problem")
+        n, d = X.shape
+        _check_pass_work(n, count_hyperplanes(n, d, self.reg, self.bias))
         full = StreamingDictionary(X, self.reg, self.bias, memory_limit=self.memory_limit,
                                    progress=bool(self.verbose))
-        K = self.dictionary_.materialize(self.columns_) if len(self.columns_) else np.zeros((len(X), 0))
-        R = T - K @ self.coef_ - self.intercept_
-        Yc = T - T.mean(axis=0) if self.bias else T
-        max_score = full.price(R, np.inf, 0).max_score
-        _, _, gap = dual_gap(Yc, R, self.coef_, self.lam_, max_score)
+        K = self.dictionary_.materialize(self.columns_) if len(self.columns_) else np.zeros((n, 0))
+        Q = K @ self.coef_ + self.intercept_
+        if self.loss == "squared":
+            R = T - Q
+            R = R - R.mean(axis=0) if self.bias else R
+            Yc = T - T.mean(axis=0) if self.bias else T
+            _, _, gap = dual_gap(Yc, R, self.coef_, self.lam_, full.price(R).max_score)
+        else:
+            datafit = DATAFITS[self.loss]
+            theta = self.dual_coef_
+            _, _, gap = fenchel_gap(datafit, Q[:, 0], T[:, 0], np.abs(self.coef_).sum(), self.lam_,
+                                    theta, lambda th: full.price(th).max_score, self.bias)
         self.dual_gap_, self.certificate_ = float(gap), "global"
         self.converged_ = bool(gap <= self.tol * self.objective_)
         self.report_["certificate"] = self.certificate_
         return self.dual_gap_
-
-    def _set_solution(self, columns, coef, intercept, objective, gap, converged, n_iter):
-        self.columns_, self.coef_ = np.asarray(columns), np.asarray(coef)
-        self.intercept_ = np.asarray(intercept, dtype=float)
-        self.objective_, self.dual_gap_ = float(objective), float(gap)
-        self.converged_, self.n_iter_ = bool(converged), int(n_iter)
-        neurons = []
-        for j, zrow in zip(self.columns_, self.coef_):
-            h = self.dictionary_.describe(int(j))
-            size = float(np.linalg.norm(zrow))
-            scale = np.sqrt(size)
-            alpha = zrow / scale
-            neurons.append(Neuron(h.anchor, h.generators, scale * h.direction, scale * h.offset,
-                                  float(alpha[0]) if alpha.size == 1 else alpha, h.formula, int(j)))
-        self.neurons_ = neurons
 
     def network(self):
         """Weights of the reconstructed network f(x) = (xᵀW1 + b1)₊ W2 + b2.
@@ -246,12 +299,28 @@ class _ConvexReLUBase(BaseEstimator):
     def network_objective(self, X, y):
         """The non-convex training objective ℓ(f(X), y) + (λ/2)Σⱼ(‖uⱼ‖_p² + αⱼ²) of ``network()``."""
         check_is_fitted(self, "neurons_")
-        X = validate_data(self, X, reset=False)
-        T = self._targets(np.asarray(y))
+        X, T = self._data(X, y)
         return self._loss_value(self._forward(X), T) + self._penalty()
 
+    def _data(self, X, y):
+        """Validated (X, targets) for a fitted model, with matching lengths."""
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        T = self._targets(y, self.classes_ if hasattr(self, "classes_") else None)
+        if len(T) != len(X):
+            raise ValueError(f"X has {len(X)} samples but y has {len(T)}")
+        return X, T
+
     def _loss_value(self, F, T):
-        return 0.5 * float(np.sum((F - T) ** 2))
+        return DATAFITS[self.loss].value(F, T)
+
+
+def _check_pass_work(n, n_hyperplanes):
+    """Refuse a streaming pass that would run for hours: with advice that works at any d."""
+    if n_hyperplanes * n > _MAX_PASS_WORK:
+        raise ValueError(
+            f"the dictionary has {2 * n_hyperplanes:.3g} columns at n = {n}: one pricing pass "
+            f"({n_hyperplanes * n:.3g} point-hyperplane products) would take hours or more. Use "
+            "dictionary='sampled' (no global certificate), or reduce d (e.g. PCA).")
 
 
 class ConvexReLU(RegressorMixin, _ConvexReLUBase):
@@ -331,11 +400,10 @@ class ConvexReLU(RegressorMixin, _ConvexReLUBase):
         """Fit the globally optimal network; returns self."""
         self._check_params()
         X, y = validate_data(self, X, y, y_numeric=True, multi_output=True, dtype=np.float64)
-        self._single_output = y.ndim == 1
-        return self._fit_targets(X, self._targets(y))
+        return self._fit_targets(X, self._targets(y), _single_output=y.ndim == 1)
 
-    def _targets(self, y):
-        y = np.asarray(y, dtype=float)
+    def _targets(self, y, classes=None):
+        y = as_finite_array(y, "y", ndim=(1, 2))
         return y.reshape(len(y), -1)
 
     def predict(self, X):
@@ -364,39 +432,39 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
         self._check_params()
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
-        self.classes_ = np.unique(y)
-        if len(self.classes_) < 2:
-            raise ValueError(f"need samples of at least 2 classes; got 1 class ({self.classes_[0]!r})")
+        classes = np.unique(y)
+        if len(classes) < 2:
+            raise ValueError(f"need samples of at least 2 classes; got 1 class ({classes[0]!r})")
+        T = self._targets(y, classes)
         if self.loss == "squared":
-            return self._fit_targets(X, self._targets(y))
-        if len(self.classes_) != 2:
+            return self._fit_targets(X, T, classes_=classes)
+        if len(classes) != 2:
             raise ValueError(f"loss={self.loss!r} supports two classes; use loss='squared' for "
-                             f"{len(self.classes_)} classes")
-        from .numeric.convex_losses import solve_convex_loss
-
+                             f"{len(classes)} classes")
         if len(self._lams()) > 1:
             raise ValueError(f"a λ path (lam as an array) needs loss='squared'; got loss={self.loss!r}")
-        self.lam_ = float(self._lams()[0])
-        self.dictionary_ = Dictionary(X, self.reg, self.bias, memory_limit=self.memory_limit)
-        self.certificate_ = "global"
-        res = solve_convex_loss(self.dictionary_, self._targets(y)[:, 0], self.lam_, self.loss,
-                                fit_intercept=self.bias, tol=self.tol)
-        self._set_solution(res.columns, res.coef, res.intercept, res.objective, res.gap,
-                           res.converged, 1)
+        from .numeric.convex_losses import solve_convex_loss
+
+        lam = float(self._lams()[0])
+        dictionary = Dictionary(X, self.reg, self.bias, memory_limit=self.memory_limit)
+        res = solve_convex_loss(dictionary, T[:, 0], lam, self.loss, fit_intercept=self.bias,
+                                tol=self.tol)
+        fitted = dict(classes_=classes, dictionary_=dictionary, lam_=lam, certificate_="global",
+                      dual_coef_=res.dual_point, path_=[], history_=[],
+                      _fingerprint=_fingerprint(X, T),
+                      report_={"dictionary": "Dictionary", "n_columns": dictionary.n_columns,
+                               "certificate": "global", "stopped": res.stopped})
+        self._assign(dictionary, res, fitted)
         return self
 
-    def _targets(self, y):
+    def _targets(self, y, classes=None):
+        classes = self.classes_ if classes is None else classes
         y = np.asarray(y)
-        if len(self.classes_) == 2:
-            return np.where(y == self.classes_[1], 1.0, -1.0)[:, None]
-        return (y[:, None] == self.classes_[None, :]).astype(float)
-
-    def _loss_value(self, F, T):
-        if self.loss == "logistic":
-            return float(np.sum(np.logaddexp(0.0, -T * F)))
-        if self.loss == "hinge":
-            return float(np.sum(np.maximum(0.0, 1.0 - T * F)))
-        return super()._loss_value(F, T)
+        if y.ndim != 1:
+            raise ValueError(f"y must be a 1-D array of labels; got shape {y.shape}")
+        if len(classes) == 2:
+            return np.where(y == classes[1], 1.0, -1.0)[:, None]
+        return (y[:, None] == classes[None, :]).astype(float)
 
     def decision_function(self, X):
         """Network output: one score (binary) or one per class."""

@@ -1,6 +1,5 @@
 """scikit-learn's estimator checks; the expected failures carry their reasons."""
 
-import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from ganet import ConvexReLU, ConvexReLUClassifier
@@ -23,12 +22,6 @@ EXPECTED_FAILURES = {
 }
 
 
-# Runs multiclass squared loss (Theorem 14's group Lasso) on 300 samples: the group path solves
-# working sets with Clarabel and needs minutes there; a second-order group solver is future work.
-_TOO_SLOW = {("ConvexReLUClassifier", "check_classifiers_train"):
-             "multiclass group-Lasso path takes minutes at n = 300 (Clarabel working sets)"}
-
-
 def _expected(estimator):
     return EXPECTED_FAILURES.get(type(estimator).__name__, {})
 
@@ -40,8 +33,4 @@ def _expected(estimator):
                                                dictionary="stored")],
                          expected_failed_checks=_expected)
 def test_sklearn_compatible(estimator, check):
-    name = getattr(check, "func", check).__name__
-    reason = _TOO_SLOW.get((type(estimator).__name__, name))
-    if reason:
-        pytest.skip(reason)
     check(estimator)

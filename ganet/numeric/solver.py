@@ -67,6 +67,8 @@ class LassoResult:
         Outer (pricing) iterations.
     history : list of dict
         Per iteration: working-set size, objective, gap, seconds.
+    dual_point : ndarray or None
+        The loss's dual point θ behind the certificate (logistic and hinge solves).
     stopped : str
         Why the iterations ended: "converged", "max_iter", "max_seconds", or "rounding" (the
         violations left were below the working-set solver's rounding floor: more rounds would
@@ -84,6 +86,7 @@ class LassoResult:
     lam: float
     history: list = field(default_factory=list)
     stopped: str = "converged"
+    dual_point: object = None
 
 
 def power_of_two(value):
@@ -282,7 +285,7 @@ def _solve_lasso(dictionary, Y, lam, fit_intercept, tol, max_iter, initial_size,
         # to their constraint, (‖K_jᵀR‖/s − λ)/‖K_j‖ (celer's priority; s from the previous
         # pass), not by the raw correlation, which favours long columns (hyperplanes far from the
         # data, nearly linear on it) over the ones the optimum uses
-        n_add = max(initial_size, 3 * len(ws), min_add) if c == 1 else max(initial_size, len(ws))
+        n_add = max(initial_size, 3 * len(ws), min_add) if c == 1 else max(initial_size, len(ws), n)
         max_score, new = dictionary.violators(R, lt, n_add, scale=scale, exclude=ws)
         snapshot = (ws.copy(), Z.copy(), R.copy(), max_score)
         Z_new = np.zeros((len(new), c))

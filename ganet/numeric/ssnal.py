@@ -57,51 +57,54 @@ def block_gap(A, Y, X, lam, g=1, theta=None):
     return P, D, P - D
 
 
-def _newton_operator(A, W, norms, sigma, lam, g, c, active):
-    """The map H[Δ] = Δ + σ Σ_{j active} A_j J_j A_jᵀ Δ, as a dense matrix when that is cheap."""
+def _newton_solver(A, W, norms, sigma, lam, g, c, active):
+    """A solver for H Δ = r with H[Δ] = Δ + σ Σ_{j active} A_j J_j A_jᵀ Δ (Δ ∈ ℝ^{n×c}).
+
+    With J_j = a_j I + b_j vec(W_j)vec(W_j)ᵀ, H = I_c ⊗ M + V Vᵀ where
+    M = I + σ A_S diag(a) A_Sᵀ (n × n, one Cholesky factorization for every output) and
+    V = [√(σb_j) vec(A_j W_j)] (n·c × |S|). When |S| < n·c, by Woodbury only M and an |S| × |S|
+    capacitance matrix are factorized, never the n·c × n·c matrix H (which is factorized directly
+    otherwise). For one output and groups of one column, a_j + b_j W_j² = 1 and
+    H = I + σ A_S A_Sᵀ = M.
+    """
     n = A.shape[0]
     cols = (active[:, None] * g + np.arange(g)).ravel()
     As = A[:, cols]
-    a = 1.0 - sigma * lam / norms[active]  # J_j = a_j I + b_j vec(W_j) vec(W_j)ᵀ
-    b = sigma * lam / norms[active] ** 3
-    Ws = W.reshape(-1, g, c)[active]  # (|S|, g, c)
-    if n * c <= 2000:  # vec in column-major order: H = I_c ⊗ (A D_a Aᵀ) + Σ b_j vec(A_jW_j)vec(A_jW_j)ᵀ
-        base = (As * np.repeat(a, g)) @ As.T
-        H = np.kron(np.eye(c), base) if c > 1 else base
-        G = np.einsum("nsk,skc->scn", As.reshape(n, -1, g), Ws).reshape(len(a), n * c)
-        H += (G.T * b) @ G
-        H *= sigma
-        H[np.diag_indices_from(H)] += 1.0
-        return H, None
+    if c == 1 and g == 1:
+        a = np.ones(len(active))
+        V = None
+    else:
+        a = 1.0 - sigma * lam / norms[active]
+        Ws = W.reshape(-1, g, c)[active]  # (|S|, g, c)
+        # the rank-one parts of J_j, scaled by √(σ b_j): H = I_c ⊗ M + V Vᵀ
+        V = np.einsum("nsk,skc->scn", As.reshape(n, -1, g), Ws).reshape(len(a), n * c).T
+        V *= np.sqrt(sigma * sigma * lam / norms[active] ** 3)
+    M = (As * (sigma * np.repeat(a, g))) @ As.T
+    M[np.diag_indices_from(M)] += 1.0
+    if V is not None and n * c <= V.shape[1]:  # more groups than residual entries: factor H itself
+        H = np.kron(np.eye(c), M) if c > 1 else M
+        H += V @ V.T
+        factor = scipy.linalg.cho_factor(H, check_finite=False)
+        return lambda r: scipy.linalg.cho_solve(factor, r.reshape(-1, order="F"),
+                                                check_finite=False).reshape(n, c, order="F")
+    factor = scipy.linalg.cho_factor(M, check_finite=False)
 
-    def apply(D):
-        T = As.T @ D  # (|S| g, c)
-        Tg = T.reshape(-1, g, c)
-        inner = np.einsum("jkc,jkc->j", Ws, Tg)
-        out = Tg * a[:, None, None] + Ws * (b * inner)[:, None, None]
-        return D + sigma * (As @ out.reshape(-1, c))
+    def solve_b(R):  # (I_c ⊗ M)⁻¹ on a vec in column-major order, or on an n × k block
+        return scipy.linalg.cho_solve(factor, R.reshape(n, -1, order="F"), check_finite=False)
 
-    return None, apply
+    if V is None:
+        return lambda r: solve_b(r)
+    BinvV = solve_b(V).reshape(n * c, -1, order="F")
+    capacitance = V.T @ BinvV  # I + Vᵀ(I_c ⊗ M)⁻¹V: eigenvalues ≥ 1, so Cholesky is safe
+    capacitance[np.diag_indices_from(capacitance)] += 1.0
+    cap_factor = scipy.linalg.cho_factor(capacitance, check_finite=False)
 
+    def solve(r):
+        x = solve_b(r).reshape(n * c, order="F")
+        corr = scipy.linalg.cho_solve(cap_factor, V.T @ x, check_finite=False)
+        return (x - BinvV @ corr).reshape(n, c, order="F")
 
-def _cg(apply, rhs, tol, max_iter=200):
-    """Conjugate gradients for the symmetric positive definite map ``apply``."""
-    x = np.zeros_like(rhs)
-    r = rhs.copy()
-    p = r.copy()
-    rr = float(np.sum(r * r))
-    stop = tol * tol * rr
-    for _ in range(max_iter):
-        if rr <= stop:
-            break
-        Ap = apply(p)
-        alpha = rr / float(np.sum(p * Ap))
-        x += alpha * p
-        r -= alpha * Ap
-        rr_new = float(np.sum(r * r))
-        p = r + (rr_new / rr) * p
-        rr = rr_new
-    return x
+    return solve
 
 
 def group_lasso_ssnal(A, Y, lam, X0=None, tol=1e-10, group_size=1, max_outer=200, deadline=None):
@@ -159,15 +162,10 @@ def group_lasso_ssnal(A, Y, lam, X0=None, tol=1e-10, group_size=1, max_outer=200
             if active.size == 0:
                 step = -grad
             else:
-                H, apply = _newton_operator(A, W, norms, sigma, lam, g, c, active)
-                if H is not None:
-                    try:
-                        step = scipy.linalg.solve(H, -grad.ravel(order="F"), assume_a="pos",
-                                                  check_finite=False).reshape(n, c, order="F")
-                    except (np.linalg.LinAlgError, ValueError):
-                        step = np.linalg.lstsq(H, -grad.ravel(order="F"), rcond=None)[0].reshape(n, c, order="F")
-                else:
-                    step = _cg(apply, -grad, min(0.1, gnorm))
+                try:
+                    step = _newton_solver(A, W, norms, sigma, lam, g, c, active)(-grad)
+                except np.linalg.LinAlgError:  # M is I + a PSD matrix: only rounding gets here
+                    step = -grad
             # backtracking: Armijo on ψ, or a decrease of ‖∇ψ‖ (near the solution the changes of
             # ψ fall below the rounding of its terms ‖prox‖²/2σ, while ∇ψ stays accurate)
             psi0 = _psi(U, Y, PX, sigma)

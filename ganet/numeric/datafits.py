@@ -1,0 +1,126 @@
+r"""Datafits ℓ(q, y) with their Fenchel duals, as skglm splits datafit from penalty.
+
+For the problem min_{z,t} ℓ(Kz + t1, y) + λ‖z‖₁ every θ with ‖Kᵀθ‖∞ ≤ λ (and 1ᵀθ = 0 with an
+intercept) gives the lower bound D(θ) = −Σᵢ ℓᵢ*(−θᵢ). From any θ in the domain of ℓ*, the point
+θ/s with s = max(1, ‖Kᵀθ‖∞/λ) is feasible, so
+
+.. math::  \mathrm{gap} = \ell(Kz + t1, y) + \lambda\|z\|_1 - D(\theta/s) \ \ge\ P - P^\star .
+
+Each datafit gives its value, the natural dual point θ = −∇ℓ(q) (or the solver's multipliers
+for the hinge), D(θ), and a centering that makes 1ᵀθ = 0 while keeping θ in the domain.
+
+======== ======================= ==================== =========================================
+datafit  ℓ(q, y)                  θ (dual point)       D(θ) = −Σ ℓᵢ*(−θᵢ), its domain
+======== ======================= ==================== =========================================
+squared  ½‖q − y‖²                y − q                ⟨θ, y⟩ − ½‖θ‖²
+logistic Σ log(1 + e^{−yᵢqᵢ})     yᵢ σ(−yᵢqᵢ)          Σ H(yᵢθᵢ), H the binary entropy; yθ ∈ [0, 1]
+hinge    Σ max(0, 1 − yᵢqᵢ)       yᵢ μᵢ                Σ yᵢθᵢ; yθ ∈ [0, 1]
+======== ======================= ==================== =========================================
+
+(labels y ∈ {−1, +1} for logistic and hinge).
+"""
+
+import numpy as np
+from scipy.special import expit, xlogy
+
+__all__ = ["Quadratic", "Logistic", "Hinge", "DATAFITS", "fenchel_gap"]
+
+
+class Quadratic:
+    """½‖q − y‖²."""
+
+    name = "squared"
+
+    @staticmethod
+    def value(q, y):
+        return 0.5 * float(np.sum((q - y) ** 2))
+
+    @staticmethod
+    def dual_point(q, y):
+        return y - q
+
+    @staticmethod
+    def dual_value(theta, y):
+        return float(np.sum(theta * y)) - 0.5 * float(np.sum(theta * theta))
+
+    @staticmethod
+    def center(theta, y):
+        return theta - theta.mean(axis=0)
+
+
+def _rebalance(theta, y):
+    """Scale the larger class's |θ| down so that 1ᵀθ = 0; yθ stays in [0, 1]."""
+    theta = theta.copy()
+    pos, neg = theta[y > 0].sum(), -theta[y < 0].sum()
+    if pos > neg:
+        theta[y > 0] *= neg / pos
+    elif neg > pos:
+        theta[y < 0] *= pos / neg
+    return theta
+
+
+class Logistic:
+    """Σ log(1 + exp(−yᵢqᵢ)) for yᵢ ∈ {−1, +1}."""
+
+    name = "logistic"
+
+    @staticmethod
+    def value(q, y):
+        return float(np.sum(np.logaddexp(0.0, -y * q)))
+
+    @staticmethod
+    def dual_point(q, y):
+        return y * expit(-y * q)
+
+    @staticmethod
+    def dual_value(theta, y):
+        u = np.clip(y * theta, 0.0, 1.0)
+        return float(-np.sum(xlogy(u, u) + xlogy(1 - u, 1 - u)))
+
+    center = staticmethod(_rebalance)
+
+
+class Hinge:
+    """Σ max(0, 1 − yᵢqᵢ) for yᵢ ∈ {−1, +1}; the dual point comes from the margin multipliers."""
+
+    name = "hinge"
+
+    @staticmethod
+    def value(q, y):
+        return float(np.sum(np.maximum(0.0, 1.0 - y * q)))
+
+    @staticmethod
+    def dual_point(q, y, multipliers=None):
+        """yᵢμᵢ: the given multipliers (clipped to [0, 1]), else the subgradient 1[yᵢqᵢ < 1]."""
+        mu = (y * q < 1).astype(float) if multipliers is None else np.clip(multipliers, 0.0, 1.0)
+        return y * mu
+
+    @staticmethod
+    def dual_value(theta, y):
+        return float(np.sum(np.clip(y * theta, 0.0, 1.0)))
+
+    center = staticmethod(_rebalance)
+
+
+DATAFITS = {fit.name: fit for fit in (Quadratic, Logistic, Hinge)}
+
+
+def fenchel_gap(datafit, q, y, penalty, lam, theta, max_correlation, intercept=True):
+    """(P, D, gap) for min ℓ(q, y) + λ‖z‖₁ at the point with scores q and penalty ‖z‖₁.
+
+    Parameters
+    ----------
+    theta : ndarray
+        A dual point in the domain of ℓ* (centered here when there is an intercept).
+    max_correlation : callable
+        θ ↦ maxⱼ |K_jᵀθ| over every column of the dictionary the certificate is for.
+    """
+    if intercept:
+        theta = datafit.center(theta, y)
+    top = float(max_correlation(theta))
+    if not np.isfinite(top):
+        raise FloatingPointError(f"the largest correlation is {top}: no certificate")
+    s = max(1.0, top / lam)
+    P = datafit.value(q, y) + lam * float(penalty)
+    D = datafit.dual_value(theta / s, y)
+    return P, D, P - D
