@@ -15,6 +15,7 @@ import hashlib
 import numbers
 import resource
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -121,6 +122,22 @@ class _ConvexReLUBase(BaseEstimator):
         self.sampling = sampling
         self.random_state = random_state
         self.max_seconds = max_seconds
+
+    @contextmanager
+    def _keeping_state_on_failure(self):
+        """Restore what sklearn's validate_data sets at the start of fit (n_features_in_,
+        feature_names_in_) if the fit fails, so that a failed refit leaves the model usable."""
+        names = ("n_features_in_", "feature_names_in_")
+        saved = {k: getattr(self, k) for k in names if hasattr(self, k)}
+        try:
+            yield
+        except BaseException:
+            for k in names:
+                if k in saved:
+                    setattr(self, k, saved[k])
+                elif hasattr(self, k):
+                    delattr(self, k)
+            raise
 
     def _check_params(self):
         if self.reg not in ("l1", "l2"):
@@ -286,8 +303,16 @@ class _ConvexReLUBase(BaseEstimator):
         return {"W1": W1, "b1": b1, "W2": W2, "b2": self.intercept_.reshape(c).copy()}
 
     def _forward(self, X):
+        """f(X) = Σⱼ αⱼ (uⱼᵀ(x − aⱼ))₊ + b2, evaluated with the differences x − aⱼ to each neuron's
+        anchor taken first: the same network as ``network()`` (whose bⱼ = −uⱼᵀaⱼ), without the
+        cancellation of xᵀuⱼ + bⱼ for data far from the origin."""
         net = self.network()
-        return np.maximum(X @ net["W1"] + net["b1"], 0.0) @ net["W2"] + net["b2"]
+        anchors = np.array([self.dictionary_.X[nu.anchor] if nu.anchor is not None
+                            else np.zeros(X.shape[1]) for nu in self.neurons_]).reshape(-1, X.shape[1])
+        Z = np.zeros((X.shape[0], len(self.neurons_)))
+        for q in range(X.shape[1]):
+            Z += (X[:, q, None] - anchors[None, :, q]) * net["W1"][q]
+        return np.maximum(Z, 0.0) @ net["W2"] + net["b2"]
 
     def _penalty(self):
         """(λ/2) Σⱼ (‖uⱼ‖_p² + ‖αⱼ‖₂²) of the reconstructed weights."""
@@ -399,8 +424,9 @@ class ConvexReLU(RegressorMixin, _ConvexReLUBase):
     def fit(self, X, y):
         """Fit the globally optimal network; returns self."""
         self._check_params()
-        X, y = validate_data(self, X, y, y_numeric=True, multi_output=True, dtype=np.float64)
-        return self._fit_targets(X, self._targets(y), _single_output=y.ndim == 1)
+        with self._keeping_state_on_failure():
+            X, y = validate_data(self, X, y, y_numeric=True, multi_output=True, dtype=np.float64)
+            return self._fit_targets(X, self._targets(y), _single_output=y.ndim == 1)
 
     def _targets(self, y, classes=None):
         y = as_finite_array(y, "y", ndim=(1, 2))
@@ -430,6 +456,10 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
     def fit(self, X, y):
         """Fit the globally optimal classifier; returns self."""
         self._check_params()
+        with self._keeping_state_on_failure():
+            return self._fit_classifier(X, y)
+
+    def _fit_classifier(self, X, y):
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         classes = np.unique(y)

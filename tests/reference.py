@@ -2,6 +2,7 @@
 of a two-layer ReLU network over all sign patterns of its hyperplane arrangement, and the Lasso
 on an explicit matrix, both solved by cvxpy + Clarabel at tight tolerance."""
 
+from fractions import Fraction
 from itertools import combinations
 
 import cvxpy as cp
@@ -57,11 +58,19 @@ def pilanci_ergen(X, y, lam, p, bias):
 
 
 def lasso_reference(K, y, lam, intercept):
+    """min ½‖Kz + t − y‖² + λ‖z‖₁ by Clarabel, over unit-norm columns (z'ⱼ = ‖Kⱼ‖zⱼ with weights
+    λ/‖Kⱼ‖: the same problem, better scaled for an interior point). None if Clarabel fails."""
+    norms = np.linalg.norm(K, axis=0)
+    keep = norms > 0
+    K, norms = K[:, keep] / norms[keep], norms[keep]
     z = cp.Variable(K.shape[1])
     t = cp.Variable() if intercept else 0.0
-    prob = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(K @ z + t - y) + lam * cp.norm1(z)))
-    prob.solve(**TIGHT)
-    return prob.value
+    prob = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(K @ z + t - y) + lam * cp.norm1(cp.multiply(1 / norms, z))))
+    try:
+        prob.solve(**TIGHT)
+    except cp.error.SolverError:
+        return None
+    return prob.value if prob.status == cp.OPTIMAL else None
 
 
 def group_lasso_reference(K, Y, lam, intercept):
@@ -71,3 +80,67 @@ def group_lasso_reference(K, Y, lam, intercept):
     prob = cp.Problem(cp.Minimize(obj))
     prob.solve(**TIGHT)
     return prob.value
+
+
+def _exact_det(M):
+    """Determinant of a square list of lists of Fractions (Gaussian elimination)."""
+    M = [row[:] for row in M]
+    det = Fraction(1)
+    for c in range(len(M)):
+        p = next((r for r in range(c, len(M)) if M[r][c] != 0), None)
+        if p is None:
+            return Fraction(0)
+        if p != c:
+            M[c], M[p] = M[p], M[c]
+            det = -det
+        det *= M[c][c]
+        for r in range(c + 1, len(M)):
+            f = M[r][c] / M[c][c]
+            M[r] = [a - f * b for a, b in zip(M[r], M[c])]
+    return det
+
+
+def exact_dictionary(X, p, bias):
+    """Every non-zero column of the two-layer dictionary, enumerated independently of ganet.
+
+    Anchors (the origin, or each point), every (d − 1)-subset of the generators ({xᵢ − a}, plus
+    the axes for p = 1), the normal w = cofactors of the generator matrix in exact rational
+    arithmetic on the float values of X, both signs; columns (±(X − 1aᵀ)w)₊/‖w‖_p in float64.
+    For p = 2 and (affinely) rank-deficient X, the data are first reduced by an SVD (Lemma 23).
+    """
+    X = np.asarray(X, dtype=float)
+    if p == 2:
+        Xc = X - X.mean(axis=0) if bias else X
+        _, s, Vt = np.linalg.svd(Xc, full_matrices=False)
+        r = int(np.sum(s > 1e-10 * max(s[0], 1e-300))) if s.size else 0
+        if r < X.shape[1]:
+            X = Xc @ Vt[:r].T
+    n, d = X.shape
+    if d == 0:
+        return np.zeros((n, 0))
+    F = [[Fraction(float(v)) for v in row] for row in X]
+    axes = [[Fraction(int(i == j)) for j in range(d)] for i in range(d)] if p == 1 else []
+    columns = []
+    for a in (range(n) if bias else [None]):
+        base = F[a] if bias else [Fraction(0)] * d
+        gens = [[u - v for u, v in zip(F[i], base)] for i in range(n) if i != a] if bias else F
+        for S in combinations(gens + axes, d - 1):
+            w = [(-1) ** q * _exact_det([[row[j] for j in range(d) if j != q] for row in S])
+                 for q in range(d)] if d > 1 else [Fraction(1)]
+            if all(c == 0 for c in w):
+                continue
+            wf = np.array([float(c) for c in w])
+            wf /= np.abs(wf).sum() if p == 1 else np.linalg.norm(wf)
+            z = (X - (X[a] if bias else 0.0)) @ wf
+            columns += [np.maximum(z, 0.0), np.maximum(-z, 0.0)]
+    return np.array(columns).T if columns else np.zeros((n, 0))
+
+
+def independent_gap(K, y, lam, residual, objective, intercept):
+    """The certificate of a solution with this residual and objective over the columns K:
+    θ = r/s, s = max(1, ‖Kᵀr‖∞/λ), gap = objective − (⟨θ, y_c⟩ − ½‖θ‖²)."""
+    r = residual - residual.mean() if intercept else residual
+    yc = y - y.mean() if intercept else y
+    s = max(1.0, float(np.abs(K.T @ r).max(initial=0.0)) / lam)
+    theta = r / s
+    return objective - (float(theta @ yc) - 0.5 * float(theta @ theta))

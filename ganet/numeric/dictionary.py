@@ -45,6 +45,7 @@ import numpy as np
 
 from .combinations import MAX_RANK, binomial_table, rank_colex, unrank_colex
 from .ga import _use_compiled
+from .interrupts import deferred_interrupt
 from .planes import certified_normals, cross_error_factor, exact_grid, grid_exponent
 from .validation import as_finite_array
 
@@ -343,12 +344,13 @@ class ColumnOracle:
             self.shift = np.round(mean * 2.0 ** -g) * 2.0 ** g if g is not None and g > -60 else mean
         self.basis = None
         Xc = X - self.shift
-        if self.p == 2:
-            _, s, Vt = np.linalg.svd(Xc, full_matrices=False)
+        if self.p == 2:  # the (affine) rank, of the exactly centred data
+            centre = X.mean(axis=0) if self.bias else np.zeros(X.shape[1])
+            _, s, Vt = np.linalg.svd(X - centre, full_matrices=False)
             r = int(np.sum(s > rank_tol * max(s[0] if s.size else 0.0, 1e-300))) if s.size else 0
             if r < X.shape[1]:
-                self.basis = Vt[:r].T
-                Xc = Xc @ self.basis
+                self.shift, self.basis = centre, Vt[:r].T
+                Xc = (X - centre) @ self.basis
         top = float(np.abs(Xc).max(initial=0.0))
         self.scale = 2.0 ** int(np.round(np.log2(top))) if top > 0 else 1.0
         if not 2.0 ** -960 < self.scale < 2.0 ** 960:
@@ -504,14 +506,16 @@ class Dictionary(ColumnOracle):
         ndarray, shape (n_columns,) or (n_columns, c)
         """
         R = _residual(R, self.X.shape[0])
-        out = _correlations(self.Xr, self.W, self.c, np.ascontiguousarray(R.reshape(len(R), -1)))
+        with deferred_interrupt():
+            out = _correlations(self.Xr, self.W, self.c, np.ascontiguousarray(R.reshape(len(R), -1)))
         out *= self.scale
         return out[:, 0] if R.ndim == 1 else out
 
     def column_norms(self):
         """‖K_j‖₂ of every column (computed once, cached)."""
         if getattr(self, "_norms", None) is None:
-            self._norms = _column_norms(self.Xr, self.W, self.c) * self.scale
+            with deferred_interrupt():
+                self._norms = _column_norms(self.Xr, self.W, self.c) * self.scale
         return self._norms
 
     def price(self, R):

@@ -10,8 +10,9 @@ absolute tolerance dropped valid hyperplanes of translated or scaled data, and t
 then computed over what remained). Here the decision is relative and rigorous:
 
 * Each cofactor wᵩ is a sum of signed products of d − 1 generator entries, so its rounding error
-  is at most γ_d·Πᵣ‖vᵣ‖₁ (γ_d = 2(d + 1)²·u for the closed-form kernels, u the unit roundoff; a
-  larger factor for the LU kernel of d > 6). Scaling or translating the data scales both sides.
+  is at most γ_d·Πᵣ‖vᵣ‖₁ (γ_d = 2(d + 1)²·u for the closed-form kernels, u the unit roundoff).
+  Scaling or translating the data scales both sides. (The QR kernel of d > 6 bounds the error of
+  the direction by 4d·u times its condition estimate instead: :func:`cross_error_factor`.)
 * **ok**: ‖w‖_∞ > 10⁸·γ_d·Πᵣ‖vᵣ‖₁, so the computed direction w/‖w‖ is accurate to 10⁻⁸ or better.
 * **degenerate**: proven zero, either because a generator is exactly the zero vector (duplicate
   points) or because the data lie on a binary grid small enough that every product and sum of
@@ -29,6 +30,7 @@ import numba
 import numpy as np
 
 from .ga import _cross_into
+from .interrupts import deferred_interrupt
 
 __all__ = ["OK", "DEGENERATE", "UNCERTAIN", "cross_error_factor", "grid_exponent", "exact_grid", "unit_normal",
            "normals", "exact_normals", "certified_normals"]
@@ -40,15 +42,21 @@ _ACCURACY = 1e8  # an ok direction has a relative error bound below 1/_ACCURACY
 
 
 def cross_error_factor(d, compiled=True):
-    """γ_d with |fl(wᵩ) − wᵩ| ≤ γ_d·Πᵣ‖vᵣ‖₁ for the cross product kernel in dimension d.
+    """γ_d of the kernel's error bound in dimension d.
 
-    The closed forms (d ≤ 6) expand the cofactors along the rows: each level of the recursion adds
-    at most (k + 1)·u relative error to the absolute-value expansion, which is bounded by
-    Πᵣ‖vᵣ‖₁, and the generator entries themselves carry u (a difference of two floats); doubled
-    for the second-order terms. The LU kernel (d > 6) is given a pessimistic growth factor 2^d.
+    Closed forms (d ≤ 6): |fl(wᵩ) − wᵩ| ≤ γ_d·Πᵣ‖vᵣ‖₁ with γ_d = 2(d + 1)²·u. They expand the
+    cofactors along the rows: each level of the recursion adds at most (k + 1)·u relative error
+    to the absolute-value expansion, which is bounded by Πᵣ‖vᵣ‖₁, and the generator entries carry
+    u (a difference of two floats); doubled for the second-order terms.
+
+    QR kernel (d > 6 or ``kernel="generic"``): the direction's error is about γ_d·κ with
+    γ_d = 4d·u and κ the condition estimate the kernel returns (Householder QR is backward
+    stable; a volume bound like Πᵣ‖vᵣ‖ would call most hyperplanes of large d uncertain, since
+    the normalized volume of d − 1 random directions shrinks exponentially with d).
     """
-    base = 2.0 * (d + 1) ** 2 * _U
-    return base if compiled and d <= 6 else base * 2.0 ** d * d
+    if compiled and d <= 6:
+        return 2.0 * (d + 1) ** 2 * _U
+    return 4.0 * d * _U
 
 
 def grid_exponent(A):
@@ -104,7 +112,7 @@ def unit_normal(X, row, p, exact, gamma, V, w, compiled):
             V[r, q] = v
             s += abs(v)
         bound *= s
-    _cross_into(V, w, compiled)
+    cond = _cross_into(V, w, compiled)
     big = 0.0
     norm = 0.0
     for q in range(d):
@@ -112,7 +120,10 @@ def unit_normal(X, row, p, exact, gamma, V, w, compiled):
         norm += abs(w[q]) if p == 1 else w[q] * w[q]
     if not big > 0.0:
         return (DEGENERATE if exact or bound == 0.0 else UNCERTAIN), 0.0
-    if not (exact or big > _ACCURACY * gamma * bound):
+    if cond < 0.0:  # closed form: the permanent bound
+        if not (exact or big > _ACCURACY * gamma * bound):
+            return UNCERTAIN, 0.0
+    elif not _ACCURACY * gamma * cond < 1.0:  # QR: the condition estimate
         return UNCERTAIN, 0.0
     norm = norm if p == 1 else np.sqrt(norm)
     offset = 0.0
@@ -211,7 +222,8 @@ def certified_normals(X, H, p, exact, gamma, compiled):
 
     Returns W, c and a boolean mask of the hyperplanes that are not degenerate.
     """
-    W, c, status = normals(X, H, p, exact, gamma, compiled)
+    with deferred_interrupt():
+        W, c, status = normals(X, H, p, exact, gamma, compiled)
     unsure = np.flatnonzero(status == UNCERTAIN)
     valid = status == OK
     if unsure.size:

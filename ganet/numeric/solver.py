@@ -208,6 +208,9 @@ def _solve_lasso(dictionary, Y, lam, fit_intercept, tol, max_iter, initial_size,
     # an exact power-of-two scaling: the iterations see targets of order one
     tau = power_of_two(np.abs(Y2 - ymean).max(initial=0.0))
     Yt, lt = (Y2 - ymean) / tau, lam / tau
+    if 2 * np.log2(tau) + np.log2(max(0.5 * float(np.sum(Yt * Yt)), 1e-300)) > 1000:
+        raise OverflowError(f"the objective ½‖y − ȳ‖² of targets this large (max |y| = "
+                            f"{np.abs(Y2).max():.3g}) exceeds the float64 range; rescale y")
     history = []
     solve_seconds = 0.0
     bar = None

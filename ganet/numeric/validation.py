@@ -23,6 +23,8 @@ def as_finite_array(a, name, ndim=None, shape=None, dtype=np.float64):
         Required shape; ``None`` entries match any length.
     """
     arr = np.asarray(a, dtype=object) if not isinstance(a, np.ndarray) else a
+    if arr.dtype.kind == "c":  # a cast would silently drop the imaginary parts
+        raise ValueError(f"{name} must contain real numbers only; got complex entries")
     if arr.dtype.kind in "USO" or arr.dtype == bool:
         flat = arr.ravel() if arr.dtype.kind == "O" else None
         if flat is None or not all(

@@ -23,7 +23,9 @@ import sympy as sp
 
 from ..numeric.blades import pseudoscalar_inverse_sign
 
-__all__ = ["Algebra", "Multivector", "exact"]
+__all__ = ["Algebra", "Multivector", "exact", "MAX_D"]
+
+MAX_D = 10  # Algebra(10) builds in under a second; the tables grow as 4^d
 
 
 def exact(value, name="value"):
@@ -88,8 +90,14 @@ class Algebra:
     """
 
     def __new__(cls, d):
-        if not isinstance(d, (int, np.integer)) or isinstance(d, bool) or not 1 <= d <= 12:
-            raise ValueError(f"d must be an integer in 1..12; got {d!r}")
+        if not isinstance(d, (int, np.integer)) or isinstance(d, bool) or d < 1:
+            raise ValueError(f"d must be a positive integer; got {d!r}")
+        if d > MAX_D:
+            raise ValueError(f"Algebra({d}) would build clifford's layout with 2^{d} = {2 ** d:,} blades "
+                             f"and product tables of 4^{d} entries (d = 12 took 98 s and 5.1 GB); "
+                             f"exact multivectors are supported up to d = {MAX_D}. Cross products "
+                             "and features of any d are in ganet.numeric and "
+                             "ganet.symbolic.features.cross_cofactors")
         return _algebra(int(d))
 
     @classmethod

@@ -20,10 +20,15 @@ import numpy as np
 import sympy as sp
 from sklearn.exceptions import ConvergenceWarning
 
+from ..numeric.dictionary import count_hyperplanes
 from .algebra import exact
 from .features import family
 
-__all__ = ["derive", "Derivation", "ExactVerificationError"]
+__all__ = ["derive", "Derivation", "ExactVerificationError", "MAX_EXACT_EVALUATIONS"]
+
+# Columns × points evaluated exactly; sympy takes tens of microseconds for each (with the KKT
+# checks), so this keeps a derivation within about a minute.
+MAX_EXACT_EVALUATIONS = 200_000
 
 
 class ExactVerificationError(ValueError):
@@ -110,6 +115,12 @@ def derive(X, y, reg="l1", bias=True, lam=sp.Rational(1, 100), support=None):
     n, d = len(Xe), len(Xe[0])
     if len(ye) != n:
         raise ValueError(f"X has {n} rows but y has {len(ye)} entries")
+    work = 2 * count_hyperplanes(n, d, reg, bias) * n
+    if work > MAX_EXACT_EVALUATIONS:
+        raise ValueError(f"derive evaluates every column of the dictionary exactly at every point: "
+                         f"{work:,} exact evaluations for n = {n}, d = {d}, over the limit of "
+                         f"{MAX_EXACT_EVALUATIONS:,} (minutes of sympy arithmetic); use ConvexReLU for "
+                         "a certified floating-point optimum, or fewer points")
     Xf = np.array([[float(v) for v in r] for r in Xe])
     yf = np.array([float(v) for v in ye])
     with warnings.catch_warnings():  # the exact solve and verification decide, not the float gap
@@ -136,7 +147,7 @@ def derive(X, y, reg="l1", bias=True, lam=sp.Rational(1, 100), support=None):
         if not zero:
             break
         support = [js for k, js in enumerate(support) if k not in zero]
-    r = (Y - KS * sp.Matrix(z) - t * ones).applyfunc(sp.simplify)
+    r = (Y - KS * sp.Matrix(len(z), 1, z) - t * ones).applyfunc(sp.simplify)
     for j, s, zj in zip(S, sigma, z):
         if sp.sign(zj) != s:
             raise ExactVerificationError(f"sign condition fails for column {j}: z = {zj}, expected "
@@ -169,7 +180,7 @@ def derive(X, y, reg="l1", bias=True, lam=sp.Rational(1, 100), support=None):
         W2.append([sp.sign(zj) * sp.sqrt(sp.Abs(zj))])
         neurons.append(dict(neuron=col.neuron, anchor=col.anchor, generators=col.generators,
                             formula=col.formula, z=zj, column=j, feature=col))
-    network = {"W1": sp.Matrix(W1).T if W1 else sp.zeros(d, 0), "b1": sp.Matrix(b1),
+    network = {"W1": sp.Matrix(W1).T if W1 else sp.zeros(d, 0), "b1": sp.Matrix(b1) if b1 else sp.zeros(0, 1),
                "W2": sp.Matrix(W2) if W2 else sp.zeros(0, 1), "b2": sp.Matrix([t])}
     return Derivation(z=dict(zip(S, z)), intercept=t, objective=objective, neurons=neurons,
                       network=network, conditions={"max_abs_correlation": worst, "argmax": worst_j,
