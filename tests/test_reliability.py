@@ -430,8 +430,8 @@ def test_fuzz_pricing_covers_every_hyperplane(problem, seed, streamed):
     X, _, kwargs = problem
     p, bias = (1 if kwargs["reg"] == "l1" else 2), kwargs["bias"]
     try:
-        oracle = (StreamingDictionary if streamed else Dictionary)(X, kwargs["reg"], bias, n_blocks=3) \
-            if streamed else Dictionary(X, kwargs["reg"], bias)
+        oracle = (StreamingDictionary(X, kwargs["reg"], bias, n_blocks=3) if streamed
+                  else Dictionary(X, kwargs["reg"], bias))
     except _CLEAR_ERRORS as err:
         assert len(str(err)) > 20
         return
@@ -441,4 +441,7 @@ def test_fuzz_pricing_covers_every_hyperplane(problem, seed, streamed):
     K = exact_dictionary(X, p, bias)
     top = np.abs(K.T @ R).max(initial=0.0)
     got = oracle.violators(R, np.inf, 0)[0]
-    assert got == pytest.approx(top, rel=1e-9, abs=1e-12 * np.abs(K).max(initial=0.0) * np.abs(R).sum())
+    # a missed or invented hyperplane changes the maximum at O(1); rounding, amplified by nearly
+    # parallel generators far from the origin (1e-9 relative seen for a sine of 1e-4 at |x| = 1e3,
+    # where a direction accurate to 1e-12 moves the column by |x|·1e-12), stays far below 1e-7
+    assert got == pytest.approx(top, rel=1e-7, abs=1e-12 * np.abs(K).max(initial=0.0) * np.abs(R).sum())

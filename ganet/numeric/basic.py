@@ -21,8 +21,22 @@ def basic_solution(A, z, tol=1e-12):
     null space; after each move the remaining null vectors are combined to vanish at the zeroed
     coordinate (they stay null vectors), so the loop ends with independent active columns. Such a
     basic optimal solution always exists.
+
+    In floating point the rank-one updates of the null basis lose accuracy over long walks (a
+    support of 1,335 columns in ℝ⁸⁰⁰ moved A z visibly): the result is returned only if A z moved
+    by at most 1e-9·‖A z‖ and ‖z‖₁ did not grow; otherwise z is returned unchanged.
     """
-    z = z.copy()
+    z0 = np.asarray(z, dtype=float)
+    z = _walk(A, z0.copy(), tol)
+    fit0 = A @ z0
+    moved = float(np.linalg.norm(A @ z - fit0))
+    if moved > 1e-9 * max(float(np.linalg.norm(fit0)), 1e-300) or np.abs(z).sum() > np.abs(z0).sum():
+        return z0.copy()
+    return z
+
+
+def _walk(A, z, tol):
+    """The null-space walk of :func:`basic_solution`, without its final check."""
     S = np.flatnonzero(z)
     if S.size == 0:
         return z

@@ -327,7 +327,9 @@ def _solve_lasso(dictionary, Y, lam, fit_intercept, tol, max_iter, initial_size,
     intercept = ymean + tau * intercept
     if not converged:
         why = {"max_seconds": "the time budget max_seconds ran out", "max_iter": f"{it} iterations",
-               "rounding": f"{it} iterations, at the rounding floor of float64 for this λ"}.get(stopped, stopped)
+               "rounding": f"{it} iterations, at the rounding floor of float64 for this λ",
+               "converged": f"{it} iterations, when the certificate of the returned (basic) solution"
+                            " was recomputed"}[stopped]
         warnings.warn(f"solver stopped after {why} ({time.perf_counter() - start:.0f} s) with duality "
                       f"gap {gap:.3e} > tol·objective = {tol * P:.3e} (objective {P:.10g}); the "
                       "result is not certified optimal: raise max_iter, max_seconds or tol",
