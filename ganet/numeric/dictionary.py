@@ -43,6 +43,7 @@ from math import comb
 import numba
 import numpy as np
 
+from ._generated import SCORE_BLOCK, score_closed_form
 from .combinations import MAX_RANK, binomial_table, rank_colex, unrank_colex
 from .ga import _use_compiled
 from .interrupts import deferred_interrupt
@@ -208,14 +209,67 @@ def _rows(ids, n, d, bias, ms, bs, offsets, TP, TB):
     return H
 
 
+@numba.njit(cache=True, fastmath={"reassoc", "contract", "nsz"})
+def _score_block_generic(XT, r, W, off, cnt, out, zbuf):
+    """The sums of :func:`ganet.numeric._generated.score_d2` & co. for any d, one plane at a time."""
+    d, n = XT.shape
+    for j in range(cnt):
+        for i in range(n):
+            zbuf[i] = -off[j]
+        for q in range(d):
+            wq = W[j, q]
+            for i in range(n):
+                zbuf[i] += XT[q, i] * wq
+        p1 = 0.0
+        n1 = 0.0
+        p2 = 0.0
+        n2 = 0.0
+        for i in range(n):
+            z = zbuf[i]
+            zp = max(z, 0.0)
+            zn = zp - z
+            p1 += r[i] * zp
+            n1 += r[i] * zn
+            p2 += zp * zp
+            n2 += zn * zn
+        out[j, 0] = p1
+        out[j, 1] = n1
+        out[j, 2] = p2
+        out[j, 3] = n2
+
+
 @numba.njit(cache=True)
-def _plane_sums(X, W, c, R, out, norms, lo, hi):
+def _plane_sums(X, XT, W, c, R, r, out, norms, lo, hi):
     """For hyperplanes t in [lo, hi) and outputs k, with z = X wₜ − cₜ: out[2t, k] = Σᵢ Rᵢₖ (zᵢ)₊,
     out[2t + 1, k] = Σᵢ Rᵢₖ (−zᵢ)₊ (that is, K_{2t}ᵀR and K_{2t+1}ᵀR without storing K), and
-    norms[2t], norms[2t + 1] = ‖(z)₊‖₂, ‖(−z)₊‖₂ (when ``norms`` is not empty)."""
+    norms[2t], norms[2t + 1] = ‖(z)₊‖₂, ‖(−z)₊‖₂ (when ``norms`` is not empty). With at most one
+    output (``r`` = that output, contiguous, or zeros), blocks of hyperplanes go through the fused
+    generated kernel (:func:`ganet.numeric._generated.score_closed_form`)."""
     n, d = X.shape
     m = R.shape[1]
     with_norms = norms.shape[0] > 0
+    if m <= 1:
+        sums = np.empty((SCORE_BLOCK, 4))
+        block_w = np.zeros((SCORE_BLOCK, d))
+        block_c = np.zeros(SCORE_BLOCK)
+        zbuf = np.empty(n)
+        for t0 in range(lo, hi, SCORE_BLOCK):
+            cnt = min(SCORE_BLOCK, hi - t0)
+            block_w[:] = 0.0
+            block_c[:] = 0.0
+            block_w[:cnt] = W[t0:t0 + cnt]
+            block_c[:cnt] = c[t0:t0 + cnt]
+            if not score_closed_form(XT, r, block_w, block_c, sums):
+                _score_block_generic(XT, r, block_w, block_c, cnt, sums, zbuf)
+            for j in range(cnt):
+                t = t0 + j
+                if m == 1:
+                    out[2 * t, 0] = sums[j, 0]
+                    out[2 * t + 1, 0] = sums[j, 1]
+                if with_norms:
+                    norms[2 * t] = np.sqrt(sums[j, 2])
+                    norms[2 * t + 1] = np.sqrt(sums[j, 3])
+        return
     for t in range(lo, hi):
         pos = 0.0
         neg = 0.0
@@ -237,11 +291,11 @@ def _plane_sums(X, W, c, R, out, norms, lo, hi):
 
 
 @numba.njit(cache=True, parallel=True)
-def _plane_sums_parallel(X, W, c, R, out, norms, n_blocks):
+def _plane_sums_parallel(X, XT, W, c, R, r, out, norms, n_blocks):
     N = W.shape[0]
     size = (N + n_blocks - 1) // n_blocks
     for b in numba.prange(n_blocks):
-        _plane_sums(X, W, c, R, out, norms, b * size, min(N, (b + 1) * size))
+        _plane_sums(X, XT, W, c, R, r, out, norms, b * size, min(N, (b + 1) * size))
 
 
 # Point × hyperplane products below which a stored-dictionary pass runs on one thread: a parallel
@@ -255,11 +309,13 @@ def _plane_pass(X, W, c, R, with_norms):
     """(KᵀR, column norms or None) of the stored hyperplanes (W, c), serial or parallel by size."""
     out = np.zeros((2 * W.shape[0], R.shape[1]))
     norms = np.zeros(2 * W.shape[0] if with_norms else 0)
+    XT = np.ascontiguousarray(X.T)
+    r = np.ascontiguousarray(R[:, 0]) if R.shape[1] == 1 else np.zeros(X.shape[0])
     with deferred_interrupt():
         if W.shape[0] * X.shape[0] < _PARALLEL_WORK:
-            _plane_sums(X, W, c, R, out, norms, 0, W.shape[0])
+            _plane_sums(X, XT, W, c, R, r, out, norms, 0, W.shape[0])
         else:
-            _plane_sums_parallel(X, W, c, R, out, norms, 64)
+            _plane_sums_parallel(X, XT, W, c, R, r, out, norms, 64)
     return out, (norms if with_norms else None)
 
 

@@ -26,8 +26,10 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from ._generated import SCORE_BLOCK, score_closed_form
 from .combinations import next_colex
-from .dictionary import ColumnOracle, HyperplaneIndex, _residual, _unrank_hyperplane, round_robin
+from .dictionary import (ColumnOracle, HyperplaneIndex, _residual, _score_block_generic, _unrank_hyperplane,
+                         round_robin)
 from .interrupts import deferred_interrupt
 from .planes import OK, UNCERTAIN, certified_normals, exact_normals, unit_normal
 
@@ -84,45 +86,48 @@ def _plane_row(P, m, B, b, bias, n, row):
 
 @numba.njit(cache=True, inline="always", fastmath=_FAST)
 def _score_plane(XT, R, w, offset, zbuf, pos, neg):
-    """K_±ᵀR of the unit neuron z = Xw − offset into pos and neg; returns (‖K₊‖², ‖K₋‖²)."""
+    """K_±ᵀR (c outputs) of the unit neuron z = Xw − offset into pos and neg; returns
+    (‖K₊‖², ‖K₋‖²). One output goes through the buffered, fused kernel instead (:func:`_flush`)."""
     d, n = XT.shape
     c = R.shape[1]
     pos2 = 0.0
     neg2 = 0.0
-    if c == 1:  # branch-free and vectorizable: z⁺ = max(z, 0), z⁻ = z⁺ − z
-        for i in range(n):
-            zbuf[i] = -offset
+    pos[:] = 0.0
+    neg[:] = 0.0
+    for i in range(n):
+        z = -offset
         for q in range(d):
-            wq = w[q]
-            for i in range(n):
-                zbuf[i] += XT[q, i] * wq
-        p1 = 0.0
-        n1 = 0.0
-        for i in range(n):
-            z = zbuf[i]
-            zp = max(z, 0.0)
-            zn = zp - z
-            p1 += R[i, 0] * zp
-            n1 += R[i, 0] * zn
-            pos2 += zp * zp
-            neg2 += zn * zn
-        pos[0] = p1
-        neg[0] = n1
-    else:
-        pos[:] = 0.0
-        neg[:] = 0.0
-        for i in range(n):
-            z = -offset
-            for q in range(d):
-                z += XT[q, i] * w[q]
-            zp = max(z, 0.0)
-            zn = zp - z
-            pos2 += zp * zp
-            neg2 += zn * zn
-            for o in range(c):
-                pos[o] += R[i, o] * zp
-                neg[o] += R[i, o] * zn
+            z += XT[q, i] * w[q]
+        zp = max(z, 0.0)
+        zn = zp - z
+        pos2 += zp * zp
+        neg2 += zn * zn
+        for o in range(c):
+            pos[o] += R[i, o] * zp
+            neg[o] += R[i, o] * zn
     return pos2, neg2
+
+
+@numba.njit(cache=True, inline="always")
+def _flush(XT, r, buf_w, buf_off, buf_t, cnt, sums, zbuf, pos, neg, lam, scale, exclude, top_priority,
+           top_column):
+    """Price the cnt buffered unit neurons at once and offer their columns to the block's heap;
+    returns the largest score (NaN if one was NaN)."""
+    for j in range(cnt, buf_w.shape[0]):  # padding rows: z = 0, sums 0, never recorded
+        buf_w[j, :] = 0.0
+        buf_off[j] = 0.0
+    if not score_closed_form(XT, r, buf_w, buf_off, sums):
+        _score_block_generic(XT, r, buf_w, buf_off, cnt, sums, zbuf)
+    best = 0.0
+    for j in range(cnt):
+        pos[0] = sums[j, 0]
+        neg[0] = sums[j, 1]
+        score = _record(buf_t[j], pos, neg, sums[j, 2], sums[j, 3], lam, scale, exclude, top_priority,
+                        top_column)
+        if score != score:
+            return score
+        best = max(best, score)
+    return best
 
 
 @numba.njit(cache=True, inline="always")
@@ -153,10 +158,11 @@ def _record(t, pos, neg, pos2, neg2, lam, scale, exclude, top_priority, top_colu
 
 
 @numba.njit(cache=True, parallel=True, fastmath=_FAST)
-def _price_slices(X, XT, R, p, bias, ms, bs, offsets, TP, TB, lo, hi, ranks, lam, scale, exclude,
+def _price_slices(X, XT, R, r, p, bias, ms, bs, offsets, TP, TB, lo, hi, ranks, lam, scale, exclude,
                   exact, gamma, compiled, top_priority, top_column, best, visited, bad):
     """Advance every block b over hyperplanes lo[b] … hi[b] − 1 (ranks; or positions into
-    ``ranks`` when it is not empty), one prange task per block.
+    ``ranks`` when it is not empty), one prange task per block. ``r`` is R[:, 0] as a contiguous
+    vector (a column view of R would have an unknown stride, which stops vectorization).
 
     A block over a rank range unranks its first hyperplane and steps in colex order (axes
     fastest, then the data subset); over a list it unranks each. Block b's state is updated in
@@ -179,6 +185,11 @@ def _price_slices(X, XT, R, p, bias, ms, bs, offsets, TP, TB, lo, hi, ranks, lam
         pos = np.empty(c)
         neg = np.empty(c)
         zbuf = np.empty(n)
+        buf_w = np.empty((SCORE_BLOCK, d))
+        buf_off = np.empty(SCORE_BLOCK)
+        buf_t = np.empty(SCORE_BLOCK, dtype=np.int64)
+        sums = np.empty((SCORE_BLOCK, 4))
+        cnt = 0
         i = lo[blk]
         t = ranks[i] if listed else i
         fam = _unrank_hyperplane(t, ms, bs, offsets, TP, TB, P, B)
@@ -186,16 +197,31 @@ def _price_slices(X, XT, R, p, bias, ms, bs, offsets, TP, TB, lo, hi, ranks, lam
             m, b = ms[fam], bs[fam]
             _plane_row(P, m, B, b, bias, n, row)
             status, offset = unit_normal(X, row, p, exact, gamma, V, w, compiled)
+            score = 0.0
             if status == OK:
-                pos2, neg2 = _score_plane(XT, R, w, offset, zbuf, pos, neg)
                 visited[blk] += 1
-                score = _record(t, pos, neg, pos2, neg2, lam, scale, exclude, top_priority[blk],
-                                top_column[blk])
-                if score == score and score < np.inf:
-                    best[blk] = max(best[blk], score)
+                if c == 1:  # buffered: SCORE_BLOCK unit neurons share one sweep over the points
+                    buf_w[cnt, :] = w
+                    buf_off[cnt] = offset
+                    buf_t[cnt] = t
+                    cnt += 1
+                    if cnt == SCORE_BLOCK:
+                        score = _flush(XT, r, buf_w, buf_off, buf_t, cnt, sums, zbuf, pos, neg, lam,
+                                       scale, exclude, top_priority[blk], top_column[blk])
+                        cnt = 0
                 else:
-                    bad[blk] = True
+                    pos2, neg2 = _score_plane(XT, R, w, offset, zbuf, pos, neg)
+                    score = _record(t, pos, neg, pos2, neg2, lam, scale, exclude, top_priority[blk],
+                                    top_column[blk])
             i += 1
+            if i >= hi[blk] and cnt:
+                score = max(score, _flush(XT, r, buf_w, buf_off, buf_t, cnt, sums, zbuf, pos, neg, lam,
+                                          scale, exclude, top_priority[blk], top_column[blk]))
+                cnt = 0
+            if score == score and score < np.inf:
+                best[blk] = max(best[blk], score)
+            else:
+                bad[blk] = True
             if i >= hi[blk]:
                 break
             if listed:
@@ -392,6 +418,7 @@ class StreamingDictionary(ColumnOracle):
         first = np.minimum(np.arange(nb, dtype=np.int64) * size, N)
         last = np.minimum(first + size, N)
         step = max(1, int(_SLICE_WORK / (nb * self.X.shape[0] * max(self.Xr.shape[1], 1))))
+        r = np.ascontiguousarray(R2[:, 0])
         bar = None
         if self.progress and N:
             from tqdm.auto import tqdm
@@ -400,7 +427,7 @@ class StreamingDictionary(ColumnOracle):
             for s in range(0, size, step):
                 lo, hi = np.minimum(first + s, last), np.minimum(first + s + step, last)
                 with deferred_interrupt():
-                    _price_slices(self.Xr, self._XT, R2, self.p, self.bias, *self._index_args(), lo,
+                    _price_slices(self.Xr, self._XT, R2, r, self.p, self.bias, *self._index_args(), lo,
                                   hi, ranks, lam_r, float(scale), exclude, self.exact, self.gamma,
                                   self.compiled, top_priority, top_column, best, visited, bad)
                 if bar is not None:
