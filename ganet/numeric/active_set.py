@@ -166,10 +166,14 @@ class DualActiveSet:
 
     # ---------------------------------------------------------------- factor updates
     def _project(self, a):
-        """(Qᵀa, a − QQᵀa), orthogonalized twice (classical Gram–Schmidt needs the second pass)."""
+        """(Qᵀa, a − QQᵀa) by classical Gram–Schmidt, with a second pass only when the first lost
+        more than half of ‖a‖² (Kahan's "twice is enough": otherwise one pass is orthogonal to
+        working precision)."""
         Q = self.Q[:, : self.q]
         w = Q.T @ a
         z = a - Q @ w
+        if 2.0 * float(z @ z) >= float(a @ a):
+            return w, z
         w2 = Q.T @ z
         return w + w2, z - Q @ w2
 

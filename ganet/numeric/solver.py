@@ -303,7 +303,9 @@ def _solve_lasso(dictionary, Y, lam, fit_intercept, tol, max_iter, initial_size,
             if verbose > 1:
                 bar.write(f"  iteration {it:3d}: working set {len(ws):6d}  objective "
                           f"{P * tau ** 2:.10g}  gap {gap * tau ** 2:.3e}")
-        if gap <= tol * P or P == 0.0:
+        # half of tol in the loop: the returned (basic) solution's certificate is recomputed with
+        # a bound that may add rounding, and must still meet tol
+        if gap <= 0.5 * tol * P or P == 0.0:
             stopped = "converged"
             break
         if deadline is not None and time.perf_counter() > deadline:
@@ -362,6 +364,7 @@ def _certified_solution(dictionary, Y, lam, snapshot, fit_intercept, tol):
     bound = max_score + dictionary.column_norm_bound() * float(np.linalg.norm(R - R_priced))
     P, D, gap = dual_gap(Y, R, coef, lam, bound)
     priced_gap = dual_gap(Y, R_priced, Z, lam, max_score)[2]
-    if gap > tol * P and gap > 1.5 * priced_gap:  # the bound lost what the pass had: price R
+    if gap > tol * P and (gap > 1.5 * priced_gap or priced_gap <= tol * P):
+        # the bound lost what the pass had: price the returned residual itself
         P, D, gap = dual_gap(Y, R, coef, lam, dictionary.violators(R, lam, 0)[0])
     return columns, coef, intercept, P, D, gap

@@ -28,8 +28,8 @@ import numpy as np
 
 from ._generated import SCORE_BLOCK, score_closed_form
 from .combinations import next_colex
-from .dictionary import (ColumnOracle, HyperplaneIndex, _residual, _score_block_generic, _unrank_hyperplane,
-                         round_robin)
+from .dictionary import (ROUND_ROBIN_GROUPS, ColumnOracle, HyperplaneIndex, _residual, _score_block_generic,
+                         _unrank_hyperplane, round_robin)
 from .interrupts import deferred_interrupt
 from .planes import OK, UNCERTAIN, certified_normals, exact_normals, unit_normal
 
@@ -310,7 +310,8 @@ class StreamingDictionary(ColumnOracle):
     Parameters are those of :class:`~ganet.numeric.dictionary.ColumnOracle`, plus
 
     n_blocks : int
-        Pricing tasks per pass (fixed, so the result does not depend on the thread count).
+        Pricing tasks per pass, each a contiguous range of ranks and a range of the violators'
+        round robin (fixed, so the result does not depend on the thread count).
     progress : bool
         Show a tqdm bar over each pricing pass.
 
@@ -326,7 +327,7 @@ class StreamingDictionary(ColumnOracle):
     """
 
     def __init__(self, X, reg="l1", bias=True, memory_limit=None, rank_tol=1e-10, kernel="compiled",
-                 n_blocks=64, progress=False):
+                 n_blocks=ROUND_ROBIN_GROUPS, progress=False):
         super().__init__(X, reg, bias, memory_limit, rank_tol, kernel)
         if not isinstance(n_blocks, (int, np.integer)) or isinstance(n_blocks, bool) or n_blocks < 1:
             raise ValueError(f"n_blocks must be a positive integer; got {n_blocks!r}")
