@@ -37,7 +37,7 @@ def check_invariants(state, K, y):
     active = K[:, state.columns].T @ state.theta * state.signs[:q]
     np.testing.assert_allclose(active, lam, rtol=1e-9)
     assert np.all(state.u[:q] >= 0)
-    Q, R, N = state.Q[:, :q], state.R[:q, :q], state.N[:, :q]
+    Q, R, N = state.Q[:, :q], state.R[:q, :q], state.normals
     np.testing.assert_allclose(Q.T @ Q, np.eye(q), atol=1e-10)
     np.testing.assert_allclose(Q @ R, N, atol=1e-10)
     assert np.allclose(R, np.triu(R))
@@ -179,7 +179,7 @@ def test_growing_past_the_memory_limit_raises_before_allocating():
     state = DualActiveSet(y, 1e-3, memory_limit=8 * (2 * 200 * 64 + 64 * 64))
     with pytest.raises(MemoryLimitError, match="raise λ or memory_limit"):
         state.solve(K, np.arange(400))
-    assert state.q == 64 and state.N.shape[1] == 64  # full, and nothing larger was allocated
+    assert state.q == 64 and state.Q.shape[1] == 64  # full, and nothing larger was allocated
 
 
 @pytest.mark.parametrize("reg, bias", [("l1", False), ("l1", True), ("l2", True)])

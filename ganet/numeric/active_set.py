@@ -111,7 +111,7 @@ class DualActiveSet:
         A new normal a whose distance to the span of the active normals is below
         dependence_tol·‖a‖ is treated as dependent (a pure multiplier step).
     memory_limit : int, optional
-        Bytes the factors (N and Q, n × capacity each, doubling as the support grows) may take;
+        Bytes the factors (the normals and Q, n × capacity each, doubling as the support grows) may take;
         a growth past it raises :class:`~ganet.numeric.dictionary.MemoryLimitError` before
         allocating.
 
@@ -143,15 +143,24 @@ class DualActiveSet:
                 f"the active set's factors for {capacity:,} columns at {n:,} points need {need:,} "
                 f"bytes, over memory_limit = {self.memory_limit:,}: the support is too large for "
                 "this λ (raise λ or memory_limit)")
-        old = getattr(self, "N", None)
+        old = getattr(self, "Q", None)
         N, Q = np.zeros((n, capacity), order="F"), np.zeros((n, capacity), order="F")
         R = np.zeros((capacity, capacity))
         u, signs = np.zeros(capacity), np.zeros(capacity)
         ids = np.zeros(capacity, dtype=np.int64)
         if old is not None:
-            N[:, :q], Q[:, :q], R[:q, :q] = self.N[:, :q], self.Q[:, :q], self.R[:q, :q]
+            N[:, :q], Q[:, :q], R[:q, :q] = self.normals, self.Q[:, :q], self.R[:q, :q]
             u[:q], signs[:q], ids[:q] = self.u[:q], self.signs[:q], self.ids[:q]
-        self.N, self.Q, self.R, self.u, self.signs, self.ids = N, Q, R, u, signs, ids
+        self._N, self.Q, self.R, self.u, self.signs, self.ids = N, Q, R, u, signs, ids
+        # the normals stay where they were appended; _slot[i] is the column of the i-th active one
+        # (a deletion then moves q integers, not an n × q block)
+        self._slot = np.arange(capacity)
+        self._free = q
+
+    @property
+    def normals(self):
+        """The active normals aᵢ = σᵢk_{jᵢ} as columns, in the order of the factors (N = QR)."""
+        return self._N[:, self._slot[: self.q]]
 
     # ---------------------------------------------------------------- results
     @property
@@ -178,10 +187,16 @@ class DualActiveSet:
         return w + w2, z - Q @ w2
 
     def _append(self, a, w, z, rho, u_p, ident, sign):
-        if self.q == self.N.shape[1]:
+        if self.q == self.Q.shape[1]:
             self._allocate(min(2 * self.q, len(self.y) + 1))
+        elif self._free == self._N.shape[1]:  # no free column left: compact the normals in place
+            self._N[:, : self.q] = self.normals
+            self._slot[: self.q] = np.arange(self.q)
+            self._free = self.q
         q = self.q
-        self.N[:, q], self.Q[:, q] = a, z / rho
+        self._N[:, self._free], self.Q[:, q] = a, z / rho
+        self._slot[q] = self._free
+        self._free += 1
         self.R[:q, q], self.R[q, q] = w, rho
         self.u[q], self.signs[q], self.ids[q] = u_p, sign, ident
         self.q += 1
@@ -192,8 +207,7 @@ class DualActiveSet:
         q = self.q
         w = np.zeros(q) if w is None else w
         _delete_column(self.Q, self.R, q, j, w)
-        self.N[:, j:q - 1] = self.N[:, j + 1:q]
-        for arr in (self.u, self.signs, self.ids):
+        for arr in (self.u, self.signs, self.ids, self._slot):
             arr[j:q - 1] = arr[j + 1:q]
         self.q -= 1
         self.n_steps += 1
@@ -291,7 +305,7 @@ class DualActiveSet:
         # the active columns (unsigned) take part as candidates too: they may leave and return
         candidates = np.empty((len(self.y), m + q), order="F")
         candidates[:, :m] = K
-        candidates[:, m:] = self.N[:, :q] * self.signs[:q]
+        candidates[:, m:] = self.normals * self.signs[:q]
         K = candidates
         ids = np.concatenate([np.asarray(ids, dtype=np.int64), self.ids[:q]])
         norms = np.maximum(np.linalg.norm(K, axis=0), 1e-300)
