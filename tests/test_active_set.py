@@ -102,17 +102,17 @@ def test_set_lam_walks_a_path():
 
 def test_delete_column_keeps_the_qr_factorization():
     rng = np.random.default_rng(6)
-    N, a = rng.standard_normal((12, 7)), rng.standard_normal(12)
+    N, A = rng.standard_normal((12, 7)), rng.standard_normal((12, 3))
     for j in range(7):
         Q, R = np.linalg.qr(N)
         Q, R = np.asfortranarray(Q), R.copy()
-        w = Q.T @ a
-        _delete_column(Q, R, 7, j, w)
+        W = np.asfortranarray(Q.T @ A)
+        _delete_column(Q, R, 7, j, W)
         expected = np.delete(N, j, axis=1)
         np.testing.assert_allclose(Q[:, :6] @ R[:6, :6], expected, atol=1e-12)
         np.testing.assert_allclose(Q.T @ Q, np.eye(7), atol=1e-12)  # the 7th: the removed direction
         assert np.allclose(R[:6, :6], np.triu(R[:6, :6]))
-        np.testing.assert_allclose(w, Q.T @ a, atol=1e-12)  # w rotated along
+        np.testing.assert_allclose(W, Q.T @ A, atol=1e-12)  # the batch's projections rotated along
 
 
 def test_no_columns_and_bad_lam():

@@ -178,8 +178,11 @@ def test_streaming_and_materialized_paths_give_the_same_optimum_and_certificate(
     R = y[:, None] - Kb @ b.coef - b.intercept
     yc = (y - y.mean() if bias else y)[:, None]
     _, _, gap = dual_gap(yc, R, b.coef, lam, np.abs(D.correlations(R)).max())
-    # both are P − D with D = ½‖y‖² − ½‖y − θ‖²: rounding is relative to ½‖y‖², not to the gap
-    assert b.gap == pytest.approx(gap, rel=1e-6, abs=1e-12 * 0.5 * float(yc[:, 0] @ yc[:, 0]))
+    # both are P − D with D = ½‖y‖² − ½‖y − θ‖²: rounding is relative to ½‖y‖², not to the gap;
+    # the solver certifies the returned solution from its last pass plus a rigorous bound on how
+    # far the residual moved, so its gap is an upper bound of the recomputed one, within tol
+    rounding = 1e-12 * 0.5 * float(yc[:, 0] @ yc[:, 0])
+    assert gap - rounding <= b.gap <= 1e-10 * b.objective
 
 
 def test_corrupting_the_streamed_solution_raises_the_certified_gap():

@@ -46,13 +46,14 @@ class ActiveSetError(RuntimeError):
 
 
 @numba.njit(cache=True)
-def _delete_column(Q, R, q, j, w):
+def _delete_column(Q, R, q, j, W):
     """Delete column j of N = Q R (q columns) and restore R to upper-triangular form.
 
     Removing column j leaves R upper Hessenberg from column j on; Givens rotations G_k of rows
     k, k+1 zero the subdiagonal, and Q ← Q G_kᵀ keeps the product. The rotations are applied to
-    w = Qᵀa too, so afterwards w[:q−1] = Q[:, :q−1]ᵀa and w[q−1] is a's component along Q[:, q−1],
-    the direction that left the span (the projection of a is updated in O(n), not recomputed).
+    the rows of W = QᵀA too (A: the candidate normals being added), so afterwards
+    W[:q−1] = Q[:, :q−1]ᵀA and W[q−1] holds A's components along Q[:, q−1], the direction that
+    left the span (the projections of A are then updated in O(n), not recomputed).
     Row q − 1 of R is left zero.
     """
     n = Q.shape[0]
@@ -75,9 +76,10 @@ def _delete_column(Q, R, q, j, w):
             R[k, col] = cs * x + sn * y
             R[k + 1, col] = -sn * x + cs * y
         R[k + 1, k] = 0.0
-        x = w[k]
-        w[k] = cs * x + sn * w[k + 1]
-        w[k + 1] = -sn * x + cs * w[k + 1]
+        for c in range(W.shape[1]):
+            x = W[k, c]
+            W[k, c] = cs * x + sn * W[k + 1, c]
+            W[k + 1, c] = -sn * x + cs * W[k + 1, c]
         for i in range(n):
             x = Q[i, k]
             y = Q[i, k + 1]
@@ -133,6 +135,7 @@ class DualActiveSet:
         self.theta = self.y.copy()
         self.q = 0
         self.n_steps = 0
+        self._A = self._W = self._Z = None  # the batch being added (see _project)
         self._allocate(min(len(self.y), 64))
 
     def _allocate(self, capacity):
@@ -156,6 +159,10 @@ class DualActiveSet:
         # (a deletion then moves q integers, not an n × q block)
         self._slot = np.arange(capacity)
         self._free = q
+        if getattr(self, "_W", None) is not None:
+            W = np.zeros((capacity, self._W.shape[1]), order="F")
+            W[:q] = self._W[:q]
+            self._W = W
 
     @property
     def normals(self):
@@ -174,19 +181,27 @@ class DualActiveSet:
         return self.signs[: self.q] * self.u[: self.q]
 
     # ---------------------------------------------------------------- factor updates
-    def _project(self, a):
-        """(Qᵀa, a − QQᵀa) by classical Gram–Schmidt, with a second pass only when the first lost
-        more than half of ‖a‖² (Kahan's "twice is enough": otherwise one pass is orthogonal to
-        working precision)."""
-        Q = self.Q[:, : self.q]
-        w = Q.T @ a
-        z = a - Q @ w
-        if 2.0 * float(z @ z) >= float(a @ a):
-            return w, z
-        w2 = Q.T @ z
-        return w + w2, z - Q @ w2
+    def _project(self, A):
+        """Start a batch: the candidate normals A (n × B), W = QᵀA and Z = A − QQᵀA.
 
-    def _append(self, a, w, z, rho, u_p, ident, sign):
+        One matrix product for the whole batch reads Q once (a projection per candidate read it
+        twice or four times). Classical Gram–Schmidt, with a second pass for the columns whose
+        first pass lost more than half of ‖a‖² (Kahan's "twice is enough"). From then on every
+        addition and deletion updates W and Z in O(n·B) (:meth:`_append`, :meth:`_delete`).
+        """
+        Q = self.Q[:, : self.q]
+        W = np.zeros((self.Q.shape[1], A.shape[1]), order="F")
+        W[: self.q] = Q.T @ A
+        Z = np.asfortranarray(A - Q @ W[: self.q])
+        again = 2.0 * np.einsum("ij,ij->j", Z, Z) < np.einsum("ij,ij->j", A, A)
+        if again.any():
+            W2 = Q.T @ Z[:, again]
+            W[: self.q, again] += W2
+            Z[:, again] -= Q @ W2
+        self._A, self._W, self._Z = A, W, Z
+
+    def _append(self, b, rho, u_p, ident, sign):
+        """Batch column b joins the active set: Q gains z_b/ρ, R the column (w_b, ρ)."""
         if self.q == self.Q.shape[1]:
             self._allocate(min(2 * self.q, len(self.y) + 1))
         elif self._free == self._N.shape[1]:  # no free column left: compact the normals in place
@@ -194,34 +209,44 @@ class DualActiveSet:
             self._slot[: self.q] = np.arange(self.q)
             self._free = self.q
         q = self.q
-        self._N[:, self._free], self.Q[:, q] = a, z / rho
+        new = self._Z[:, b] / rho
+        self._N[:, self._free], self.Q[:, q] = self._A[:, b], new
+        self.R[:q, q], self.R[q, q] = self._W[:q, b], rho
         self._slot[q] = self._free
         self._free += 1
-        self.R[:q, q], self.R[q, q] = w, rho
         self.u[q], self.signs[q], self.ids[q] = u_p, sign, ident
         self.q += 1
         self.n_steps += 1
+        # the batch's components along the new direction (new ⟂ the old Q, so newᵀa = newᵀz)
+        along = new @ self._Z
+        self._W[q] = along
+        self._Z -= np.outer(new, along)
 
-    def _delete(self, j, w=None):
-        """Remove active constraint j; with w = Qᵀa, return it rotated (see _delete_column)."""
+    def _delete(self, j):
+        """Remove active constraint j, keeping the batch's W and Z (if any) consistent."""
         q = self.q
-        w = np.zeros(q) if w is None else w
-        _delete_column(self.Q, self.R, q, j, w)
+        batch = self._W is not None
+        W = self._W if batch else np.zeros((q, 1))
+        _delete_column(self.Q, self.R, q, j, W)
         for arr in (self.u, self.signs, self.ids, self._slot):
             arr[j:q - 1] = arr[j + 1:q]
         self.q -= 1
         self.n_steps += 1
-        return w
+        if batch:  # the components along the direction that left the span return to Z
+            self._Z += np.outer(self.Q[:, q - 1], W[q - 1])
+            W[q - 1] = 0.0
 
     # ---------------------------------------------------------------- the method
-    def _add(self, a, ident, sign, max_steps):
-        """Make constraint aᵀθ ≤ λ hold: Goldfarb–Idnani steps until it joins the active set."""
+    def _add(self, b, ident, sign, max_steps):
+        """Make the constraint aᵀθ ≤ λ of batch column b hold: Goldfarb–Idnani steps until it
+        joins the active set."""
+        a = self._A[:, b]
         c = float(a @ self.theta) - self.lam
         norm_a = float(np.linalg.norm(a))
         u_p = 0.0
-        w, z = self._project(a)
         for _ in range(max_steps):
             q = self.q
+            w, z = self._W[:q, b], self._Z[:, b]
             rho2 = float(z @ z)
             dependent = rho2 <= (self.dependence_tol * norm_a) ** 2
             r = _solve_upper(self.R, q, w)
@@ -242,11 +267,9 @@ class DualActiveSet:
             u -= t * r
             u_p += t
             if t2 <= t1:
-                self._append(a, w, z, np.sqrt(rho2), u_p, ident, sign)
+                self._append(b, np.sqrt(rho2), u_p, ident, sign)
                 return
-            w = self._delete(j, w)
-            z = z + w[q - 1] * self.Q[:, q - 1]  # a's component along the direction that left
-            w = w[: q - 1]
+            self._delete(j)
         raise ActiveSetError("dual active set: no progress after "
                              f"{max_steps} steps on one constraint")
 
@@ -319,11 +342,15 @@ class DualActiveSet:
             if violated.size == 0 or (deadline is not None and time.perf_counter() > deadline):
                 return float(excess.max(initial=-self.lam)) / self.lam
             steps = self.n_steps
-            for j in violated[np.argsort(-excess[violated] / norms[violated])][:batch]:
-                sign = 1.0 if v[j] > 0 else -1.0
-                a = sign * K[:, j]
-                if float(a @ self.theta) - self.lam > threshold[j]:
-                    self._add(a, ids[j], sign, max_steps)
+            chosen = violated[np.argsort(-excess[violated] / norms[violated])][:batch]
+            signs = np.where(v[chosen] > 0, 1.0, -1.0)
+            self._project(np.asfortranarray(K[:, chosen] * signs))
+            try:
+                for b, (j, sign) in enumerate(zip(chosen, signs)):
+                    if float(self._A[:, b] @ self.theta) - self.lam > threshold[j]:
+                        self._add(b, ids[j], sign, max_steps)
+            finally:
+                self._A = self._W = self._Z = None
             if self.n_steps == steps:  # violations at the rounding level only: nothing to do
                 return float(excess.max()) / self.lam
             self.refine()
