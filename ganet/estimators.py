@@ -13,7 +13,6 @@ objective. Vector outputs (Theorem 14) use the group penalty :math:`\lambda\sum_
 
 import hashlib
 import numbers
-import resource
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .numeric.datafits import DATAFITS, fenchel_gap
 from .numeric.dictionary import (DEFAULT_MEMORY_LIMIT, Dictionary, _check_memory_limit, count_hyperplanes,
                                 special_samples, table_bytes)
+from .numeric.memory import PeakMemory
 from .numeric.sampling import SampledDictionary
 from .numeric.solver import dual_gap, solve_lasso
 from .numeric.streaming import StreamingDictionary
@@ -198,22 +198,23 @@ class _ConvexReLUBase(BaseEstimator):
         if X.shape[0] < 2:
             raise ValueError(f"need at least 2 samples to fit; got {X.shape[0]} sample")
         start = time.perf_counter()
-        dictionary = self._make_dictionary(X)
-        built = time.perf_counter()
-        path, warm, history, solves = [], None, [], 0.0
-        for lam in self._lams():
-            budget = None
-            if self.max_seconds is not None:
-                budget = max(self.max_seconds - (time.perf_counter() - start), 1e-3)
-            res = solve_lasso(dictionary, T, lam, fit_intercept=self.bias, tol=self.tol,
-                              max_iter=self.max_iter, verbose=self.verbose, warm_start=warm,
-                              max_seconds=budget)
-            warm = (res.columns, res.coef)
-            history += res.history
-            solves += res.history[-1]["solve_seconds"] if res.history else 0.0
-            path.append(dict(lam=lam, objective=res.objective, dual_gap=res.gap,
-                             converged=res.converged, n_iter=res.n_iter, columns=res.columns,
-                             coef=res.coef, intercept=res.intercept, stopped=res.stopped))
+        with PeakMemory() as memory:
+            dictionary = self._make_dictionary(X)
+            built = time.perf_counter()
+            path, warm, history, solves = [], None, [], 0.0
+            for lam in self._lams():
+                budget = None
+                if self.max_seconds is not None:
+                    budget = max(self.max_seconds - (time.perf_counter() - start), 1e-3)
+                res = solve_lasso(dictionary, T, lam, fit_intercept=self.bias, tol=self.tol,
+                                  max_iter=self.max_iter, verbose=self.verbose, warm_start=warm,
+                                  max_seconds=budget)
+                warm = (res.columns, res.coef)
+                history += res.history
+                solves += res.history[-1]["solve_seconds"] if res.history else 0.0
+                path.append(dict(lam=lam, objective=res.objective, dual_gap=res.gap,
+                                 converged=res.converged, n_iter=res.n_iter, columns=res.columns,
+                                 coef=res.coef, intercept=res.intercept, stopped=res.stopped))
         sampled = isinstance(dictionary, SampledDictionary)
         certificate = SampledDictionary.certificate if sampled else "global"
         passes = getattr(dictionary, "passes", [])  # streamed pricing only
@@ -228,7 +229,7 @@ class _ConvexReLUBase(BaseEstimator):
                 "seconds_total": time.perf_counter() - start,
                 "pricing_passes": sum(p.full for p in passes),
                 "local_pricing_passes": sum(not p.full for p in passes),
-                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+                "peak_rss_mb": memory.peak_mb, "rss_at_start_mb": memory.start_mb,
             })
         self._assign(dictionary, res, fitted)
         return self
@@ -411,9 +412,11 @@ class ConvexReLU(RegressorMixin, _ConvexReLUBase):
     certificate_ : str
         "global" (the gap is over the full dictionary) or "sampled: no global certificate".
     report_ : dict
-        Oracle, number of columns, certificate, seconds per phase (dictionary, working-set
-        solves, streamed pricing, total), full and local (support-neighbourhood) pricing
-        passes, and the process's peak RSS in MB.
+        Oracle, number of columns, certificate, why the solver stopped, seconds per phase
+        (dictionary, working-set solves, streamed pricing, total), full and local
+        (support-neighbourhood) pricing passes, the fit's own peak resident memory
+        (``peak_rss_mb``; :class:`ganet.numeric.memory.PeakMemory`) and what the process held
+        when the fit started (``rss_at_start_mb``).
     """
 
     def __sklearn_tags__(self):

@@ -1,6 +1,7 @@
 """Matrix-free pricing at scale: rank/unrank, every column visited once, the streaming optimum and
 certificate equal to the materialized ones, honest certificates, sampling and the memory guard."""
 
+import os
 import warnings
 from itertools import combinations
 from math import comb
@@ -303,3 +304,16 @@ def test_local_violators_price_the_support_neighbourhood_only():
     # a neighbourhood bound over a quarter of the dictionary: no local pricing
     big = np.arange(0, 2 * S.n_hyperplanes, 2 * S.n_hyperplanes // 200)
     assert S.local_violators(y[:, None], 1e-3, 10, around=big) is None
+
+
+def test_report_peak_memory_is_the_fits_own():
+    """A large allocation before the fit does not show in report_["peak_rss_mb"] (Linux)."""
+    X, y = _data(9, 40, 2)
+    before = np.ones((4000, 4000))  # 128 MB, resident
+    held = float(before.sum())
+    del before
+    model = ConvexReLU(lam=1e-2).fit(X, y)
+    assert held == 16e6
+    report = model.report_
+    if report["peak_rss_mb"] is not None and os.path.exists("/proc/self/clear_refs"):
+        assert report["peak_rss_mb"] < report["rss_at_start_mb"] + 100
