@@ -109,10 +109,10 @@ def _score_plane(XT, R, w, offset, zbuf, pos, neg):
 
 
 @numba.njit(cache=True, inline="always")
-def _flush(XT, r, buf_w, buf_off, buf_t, cnt, sums, zbuf, pos, neg, lam, scale, exclude, top_priority,
-           top_column):
-    """Price the cnt buffered unit neurons at once and offer their columns to the block's heap;
-    returns the largest score (NaN if one was NaN)."""
+def _flush(XT, r, buf_w, buf_off, buf_t, cnt, sums, zbuf, pos, neg, lam, scale, exclude, n_ranks,
+           top_priority, top_column):
+    """Price the cnt buffered unit neurons at once and offer their columns to their groups'
+    heaps; returns the largest score (NaN if one was NaN)."""
     for j in range(cnt, buf_w.shape[0]):  # padding rows: z = 0, sums 0, never recorded
         buf_w[j, :] = 0.0
         buf_off[j] = 0.0
@@ -122,12 +122,19 @@ def _flush(XT, r, buf_w, buf_off, buf_t, cnt, sums, zbuf, pos, neg, lam, scale, 
     for j in range(cnt):
         pos[0] = sums[j, 0]
         neg[0] = sums[j, 1]
-        score = _record(buf_t[j], pos, neg, sums[j, 2], sums[j, 3], lam, scale, exclude, top_priority,
-                        top_column)
+        g = _group(buf_t[j], top_priority.shape[0], n_ranks)
+        score = _record(buf_t[j], pos, neg, sums[j, 2], sums[j, 3], lam, scale, exclude,
+                        top_priority[g], top_column[g])
         if score != score:
             return score
         best = max(best, score)
     return best
+
+
+@numba.njit(cache=True, inline="always")
+def _group(t, n_groups, n_ranks):
+    """The round-robin group (contiguous range of ranks) of hyperplane t: ⌊t·G/N⌋."""
+    return t * n_groups // n_ranks
 
 
 @numba.njit(cache=True, inline="always")
@@ -159,17 +166,19 @@ def _record(t, pos, neg, pos2, neg2, lam, scale, exclude, top_priority, top_colu
 
 @numba.njit(cache=True, parallel=True, fastmath=_FAST)
 def _price_slices(X, XT, R, r, p, bias, ms, bs, offsets, TP, TB, lo, hi, ranks, lam, scale, exclude,
-                  exact, gamma, compiled, top_priority, top_column, best, visited, bad):
+                  exact, gamma, compiled, n_ranks, top_priority, top_column, best, visited, bad):
     """Advance every block b over hyperplanes lo[b] … hi[b] − 1 (ranks; or positions into
     ``ranks`` when it is not empty), one prange task per block. ``r`` is R[:, 0] as a contiguous
     vector (a column view of R would have an unknown stride, which stops vectorization).
 
     A block over a rank range unranks its first hyperplane and steps in colex order (axes
     fastest, then the data subset); over a list it unranks each. Block b's state is updated in
-    place: its heap of the best (priority, column) violators, its largest score, the number of
-    hyperplanes priced, and ``bad[b]`` when a score was NaN or infinite. Hyperplanes that are not
-    certified ok (:func:`~ganet.numeric.planes.unit_normal`) are skipped: degenerate ones are zero
-    columns, uncertain ones are priced by the caller from their exact normals.
+    place: its largest score, the number of hyperplanes priced, and ``bad[b]`` when a score was
+    NaN or infinite. The violators go to the heaps of their round-robin groups (G contiguous rank
+    ranges of the N = ``n_ranks`` hyperplanes, :func:`_group`); block boundaries fall on group
+    boundaries, so no two tasks share a heap. Hyperplanes that are not certified ok
+    (:func:`~ganet.numeric.planes.unit_normal`) are skipped: degenerate ones are zero columns,
+    uncertain ones are priced by the caller from their exact normals.
     """
     n, d = X.shape
     c = R.shape[1]
@@ -207,16 +216,17 @@ def _price_slices(X, XT, R, r, p, bias, ms, bs, offsets, TP, TB, lo, hi, ranks, 
                     cnt += 1
                     if cnt == SCORE_BLOCK:
                         score = _flush(XT, r, buf_w, buf_off, buf_t, cnt, sums, zbuf, pos, neg, lam,
-                                       scale, exclude, top_priority[blk], top_column[blk])
+                                       scale, exclude, n_ranks, top_priority, top_column)
                         cnt = 0
                 else:
                     pos2, neg2 = _score_plane(XT, R, w, offset, zbuf, pos, neg)
-                    score = _record(t, pos, neg, pos2, neg2, lam, scale, exclude, top_priority[blk],
-                                    top_column[blk])
+                    g = _group(t, top_priority.shape[0], n_ranks)
+                    score = _record(t, pos, neg, pos2, neg2, lam, scale, exclude, top_priority[g],
+                                    top_column[g])
             i += 1
             if i >= hi[blk] and cnt:
                 score = max(score, _flush(XT, r, buf_w, buf_off, buf_t, cnt, sums, zbuf, pos, neg, lam,
-                                          scale, exclude, top_priority[blk], top_column[blk]))
+                                          scale, exclude, n_ranks, top_priority, top_column))
                 cnt = 0
             if score == score and score < np.inf:
                 best[blk] = max(best[blk], score)
@@ -310,8 +320,11 @@ class StreamingDictionary(ColumnOracle):
     Parameters are those of :class:`~ganet.numeric.dictionary.ColumnOracle`, plus
 
     n_blocks : int
-        Pricing tasks per pass, each a contiguous range of ranks and a range of the violators'
-        round robin (fixed, so the result does not depend on the thread count).
+        Pricing tasks per pass, each a contiguous range of ranks (fixed, so the result does not
+        depend on the thread count).
+    n_groups : int
+        Contiguous rank ranges of the violators' round robin, each with its own heap (at least
+        ``n_blocks``; see :data:`~ganet.numeric.dictionary.ROUND_ROBIN_GROUPS`).
     progress : bool
         Show a tqdm bar over each pricing pass.
 
@@ -327,7 +340,7 @@ class StreamingDictionary(ColumnOracle):
     """
 
     def __init__(self, X, reg="l1", bias=True, memory_limit=None, rank_tol=1e-10, kernel="compiled",
-                 n_blocks=ROUND_ROBIN_GROUPS, progress=False):
+                 n_blocks=64, progress=False, n_groups=ROUND_ROBIN_GROUPS):
         super().__init__(X, reg, bias, memory_limit, rank_tol, kernel)
         if not isinstance(n_blocks, (int, np.integer)) or isinstance(n_blocks, bool) or n_blocks < 1:
             raise ValueError(f"n_blocks must be a positive integer; got {n_blocks!r}")
@@ -335,7 +348,10 @@ class StreamingDictionary(ColumnOracle):
         self.index = HyperplaneIndex(n, dr, self.p, self.bias) if dr > 0 else None
         self.n_columns = 2 * self.n_hyperplanes
         self.nbytes_materialized = n * self.n_columns * 8
+        if not isinstance(n_groups, (int, np.integer)) or isinstance(n_groups, bool) or n_groups < 1:
+            raise ValueError(f"n_groups must be a positive integer; got {n_groups!r}")
         self.n_blocks, self.progress = int(n_blocks), bool(progress)
+        self.n_groups = max(int(n_groups), self.n_blocks)
         self.passes = []
         self._XT = np.ascontiguousarray(self.Xr.T)
         self._resolved = None
@@ -406,18 +422,23 @@ class StreamingDictionary(ColumnOracle):
         lam_r = float(lam) / self.scale  # the kernel prices the columns of Xr: K = scale·K_r
         start_time = time.perf_counter()
         N = (self.n_hyperplanes if full else len(ranks)) if self.index is not None else 0
-        nb = self.n_blocks
-        # each block keeps up to four times its fair share of the k: the round robin below takes
-        # about k / n_blocks from each, more only from blocks where the others run short; keeping
-        # k per block made the heaps and the merge cost more than the pass itself at k = 50,000
-        k_block = min(k, 4 * -(-k // nb) + 16)
-        top_priority = np.full((nb, k_block), -np.inf)
-        top_column = np.full((nb, k_block), -1, dtype=np.int64)
+        G, nb = self.n_groups, self.n_blocks
+        # each group keeps up to four times its fair share of the k: the round robin below takes
+        # about k / G from each, more only from groups where the others run short; keeping k per
+        # group made the heaps and the merge cost more than the pass itself at k = 50,000
+        k_group = min(k, 4 * -(-k // G) + 16)
+        top_priority = np.full((G, k_group), -np.inf)
+        top_column = np.full((G, k_group), -1, dtype=np.int64)
         best, visited = np.zeros(nb), np.zeros(nb, dtype=np.int64)
         bad = np.zeros(nb, dtype=np.bool_)
-        size = -(-N // nb)
-        first = np.minimum(np.arange(nb, dtype=np.int64) * size, N)
-        last = np.minimum(first + size, N)
+        n_ranks = max(self.n_hyperplanes, 1)
+        # blocks are unions of whole groups: group g holds the ranks t with ⌊t·G/N⌋ = g
+        group_start = -(-np.arange(G + 1, dtype=np.int64) * n_ranks // G)
+        cuts = group_start[np.linspace(0, G, nb + 1).astype(np.int64)]
+        if not full:
+            cuts = np.searchsorted(ranks, cuts).astype(np.int64)
+        first, last = cuts[:-1], cuts[1:]
+        size = int((last - first).max(initial=0))
         step = max(1, int(_SLICE_WORK / (nb * self.X.shape[0] * max(self.Xr.shape[1], 1))))
         r = np.ascontiguousarray(R2[:, 0])
         bar = None
@@ -430,7 +451,7 @@ class StreamingDictionary(ColumnOracle):
                 with deferred_interrupt():
                     _price_slices(self.Xr, self._XT, R2, r, self.p, self.bias, *self._index_args(), lo,
                                   hi, ranks, lam_r, float(scale), exclude, self.exact, self.gamma,
-                                  self.compiled, top_priority, top_column, best, visited, bad)
+                                  self.compiled, n_ranks, top_priority, top_column, best, visited, bad)
                 if bar is not None:
                     bar.update(int((hi - lo).sum()))
         finally:
@@ -449,9 +470,9 @@ class StreamingDictionary(ColumnOracle):
                                                                   None if full else ranks)
             top, n_visited = max(top, r_best), n_visited + r_count
             priorities, columns = np.concatenate([priorities, r_pri]), np.concatenate([columns, r_cols])
-        # every block kept its best; the merge is the stored dictionary's round robin over
-        # contiguous column ranges, one range per block
-        order = round_robin(columns, priorities, k, self.n_columns, n_groups=nb)
+        # every group kept its best; the merge is the stored dictionary's round robin over the
+        # same contiguous ranges
+        order = round_robin(columns, priorities, k, self.n_columns, n_groups=G)
         result = PricingPass(top * self.scale, columns[order], priorities[order], n_visited,
                              time.perf_counter() - start_time, full)
         self.passes.append(result)
