@@ -34,9 +34,9 @@ from .numeric.validation import as_finite_array
 __all__ = ["ConvexReLU", "ConvexReLUClassifier", "Neuron"]
 
 # Point × hyperplane products of one pricing pass beyond which streaming is refused: about a
-# minute at the ~2·10⁹ per second measured on 2 cores (benchmarks/scale.py), and a certificate
-# takes tens of passes.
-_MAX_PASS_WORK = 1e11
+# minute at the ~5·10⁹ per second measured on 2 cores (benchmarks/scale.py, d = 3), and a
+# certificate takes tens of passes.
+_MAX_PASS_WORK = 3e11
 
 # Hyperplanes up to which dictionary="auto" stores the table: above it the streaming oracle was
 # measured faster (2× at 46k hyperplanes, 4× at 500k, 13× at 1.4M: its passes keep only the best
