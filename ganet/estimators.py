@@ -145,7 +145,9 @@ class _ConvexReLUBase(BaseEstimator):
         if not isinstance(self.bias, (bool, np.bool_)):
             raise ValueError(f"bias must be True or False; got {self.bias!r}")
         lams = np.atleast_1d(np.asarray(self.lam, dtype=object))
-        if lams.ndim != 1 or lams.size == 0 or not all(
+        if self._interpolates():
+            pass
+        elif lams.ndim != 1 or lams.size == 0 or not all(
                 isinstance(v, numbers.Real) and not isinstance(v, bool) and np.isfinite(v) and v > 0
                 for v in lams):
             raise ValueError(f"lam must be a positive finite number or a 1-D array of them; got {self.lam!r}")
@@ -166,6 +168,14 @@ class _ConvexReLUBase(BaseEstimator):
         if self.dictionary == "sampled" and (not isinstance(self.n_sampled, numbers.Integral)
                                              or isinstance(self.n_sampled, bool) or self.n_sampled < 1):
             raise ValueError(f"n_sampled must be a positive integer; got {self.n_sampled!r}")
+
+    _interpolation = False  # estimators solving min ‖z‖₁ s.t. interpolation for lam = 0
+
+    def _interpolates(self):
+        """Whether lam = 0 asks for the minimum-norm interpolant (where the model offers it)."""
+        lam = self.lam
+        return (self._interpolation and isinstance(lam, numbers.Real) and not isinstance(lam, bool)
+                and lam == 0)
 
     def _lams(self):
         """The λ values to solve, largest first (a regularization path warm-starts downward)."""
@@ -215,8 +225,7 @@ class _ConvexReLUBase(BaseEstimator):
                 path.append(dict(lam=lam, objective=res.objective, dual_gap=res.gap,
                                  converged=res.converged, n_iter=res.n_iter, columns=res.columns,
                                  coef=res.coef, intercept=res.intercept, stopped=res.stopped))
-        sampled = isinstance(dictionary, SampledDictionary)
-        certificate = SampledDictionary.certificate if sampled else "global"
+        certificate = getattr(dictionary, "certificate", "global")
         passes = getattr(dictionary, "passes", [])  # streamed pricing only
         fitted.update(
             dictionary_=dictionary, path_=path, lam_=float(lam), history_=history,
@@ -236,7 +245,7 @@ class _ConvexReLUBase(BaseEstimator):
 
     def _assign(self, dictionary, res, fitted):
         """Set every fitted attribute at once from a finished solve."""
-        neurons = _neurons(dictionary, res.columns, np.asarray(res.coef))
+        neurons = self._make_neurons(dictionary, res.columns, np.asarray(res.coef))
         for name, value in fitted.items():
             setattr(self, name, value)
         self.columns_, self.coef_ = np.asarray(res.columns), np.asarray(res.coef)
@@ -266,11 +275,8 @@ class _ConvexReLUBase(BaseEstimator):
         if _fingerprint(X, T) != self._fingerprint:
             raise ValueError("certify needs the training data the model was fitted on (X and y "
                              "differ from it); the certificate is a property of that problem")
-        n, d = X.shape
-        _check_pass_work(n, count_hyperplanes(n, d, self.reg, self.bias))
-        full = StreamingDictionary(X, self.reg, self.bias, memory_limit=self.memory_limit,
-                                   progress=bool(self.verbose))
-        K = self.dictionary_.materialize(self.columns_) if len(self.columns_) else np.zeros((n, 0))
+        full = self._full_dictionary(X)
+        K = self.dictionary_.materialize(self.columns_) if len(self.columns_) else np.zeros((len(X), 0))
         Q = K @ self.coef_ + self.intercept_
         if self.loss == "squared":
             R = T - Q
@@ -286,6 +292,16 @@ class _ConvexReLUBase(BaseEstimator):
         self.converged_ = bool(gap <= self.tol * self.objective_)
         self.report_["certificate"] = self.certificate_
         return self.dual_gap_
+
+    def _make_neurons(self, dictionary, columns, coef):
+        return _neurons(dictionary, columns, coef)
+
+    def _full_dictionary(self, X):
+        """The full (streamed) dictionary of this model's family, for :meth:`certify`."""
+        n, d = X.shape
+        _check_pass_work(n, count_hyperplanes(n, d, self.reg, self.bias))
+        return StreamingDictionary(X, self.reg, self.bias, memory_limit=self.memory_limit,
+                                   progress=bool(self.verbose))
 
     def network(self):
         """Weights of the reconstructed network f(x) = (xᵀW1 + b1)₊ W2 + b2.

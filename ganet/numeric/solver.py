@@ -361,10 +361,12 @@ def _certified_solution(dictionary, Y, lam, snapshot, fit_intercept, tol):
         columns, coef, Kc, K = columns[z != 0], z[z != 0, None], Kc[:, z != 0], K[:, z != 0]
     intercept = -(K.mean(axis=0) @ coef) if fit_intercept and len(columns) else np.zeros(c)
     R = Y - Kc @ coef
-    bound = max_score + dictionary.column_norm_bound() * float(np.linalg.norm(R - R_priced))
-    P, D, gap = dual_gap(Y, R, coef, lam, bound)
-    priced_gap = dual_gap(Y, R_priced, Z, lam, max_score)[2]
-    if gap > tol * P and (gap > 1.5 * priced_gap or priced_gap <= tol * P):
-        # the bound lost what the pass had: price the returned residual itself
+    moved = float(np.linalg.norm(R - R_priced))
+    bound = max_score + (dictionary.column_norm_bound() * moved if moved > 0 else 0.0)
+    if np.isfinite(bound):
+        P, D, gap = dual_gap(Y, R, coef, lam, bound)
+        priced_gap = dual_gap(Y, R_priced, Z, lam, max_score)[2]
+    if not np.isfinite(bound) or (gap > tol * P and (gap > 1.5 * priced_gap or priced_gap <= tol * P)):
+        # no finite bound, or it lost what the pass had: price the returned residual itself
         P, D, gap = dual_gap(Y, R, coef, lam, dictionary.violators(R, lam, 0)[0])
     return columns, coef, intercept, P, D, gap

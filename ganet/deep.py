@@ -1,0 +1,378 @@
+r"""Deeper networks to global optimality: deep narrow |·| networks and three-layer ReLU networks.
+
+**Deep narrow |·| network** of depth L (Zeger & Pilanci eq. 3), trained on their eq. (2),
+
+.. math::  \min\ \tfrac12\|f(X) - y\|^2 + \frac{\beta}{L}\sum_i\Big(|\alpha_i|^L
+           + \sum_{l=1}^{L-1}\|W^{(i,l)}\|_1^L\Big),\qquad
+           f(x) = \sum_i \alpha_i\,\big|\cdots\big||xW^{(i,1)} + b^{(i,1)}|\,w^{(i,2)} + b^{(i,2)}\big|
+           \cdots w^{(i,L-1)} + b^{(i,L-1)}\big| + \xi ,
+
+is the Lasso ½‖Kz + ξ1 − y‖² + β‖z‖₁ over the features |…||xᵀw − c| − δ₂| … − δ_{L−1}| with
+‖w‖₁ = 1 (Lemma D.1: AM–GM makes every chain's penalty β|α|∏‖W‖₁).
+**Three-layer ReLU network** (Pilanci 2023, Theorems 12 and 13), with parallel scalar chains
+f(x) = Σⱼ αⱼ(w2ⱼ(xᵀW1ⱼ + b1ⱼ)₊ + b2ⱼ)₊ + b and the depth-3 case of the same objective,
+½‖f(X) − y‖² + (β/3)Σⱼ(|αⱼ|³ + ‖W1ⱼ‖₁³ + |w2ⱼ|³) (biases free), is the Lasso of eq. (26) over
+(h − τ)₊ and (τ − h)₊ with h = (xᵀw + b)₊ (b = 0 without first-layer bias).
+
+The dictionaries are :class:`ganet.numeric.lifted.LiftedDictionary`: every optimal first-layer
+neuron is a wedge product ⋆(g₁ ∧ ⋯ ∧ g_{D−1}) of lifted generators (training points with a kink
+type, axes), enumerated completely, so the certificate is global at any depth. Reconstruction
+(Definition E.2): with γ = |zⱼ|^{1/L}, W1 = γw, inner weights γ, b₁ = −γc, b_l = −γ^l δ_l,
+α = sign(zⱼ)γ; for three layers W1 = γw, b1 = γb, w2 = ±γ, b2 = ∓γ²τ, α = sign(zⱼ)γ.
+"""
+
+import numbers
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .estimators import _MAX_PASS_WORK, _ConvexReLUBase
+from .numeric.families import abs_chain, relu3
+from .numeric.interpolation import min_norm_interpolation
+from .numeric.lifted import LiftedDictionary, count_lifted
+from .numeric.solver import LassoResult
+
+__all__ = ["DeepNarrowAbs", "ThreeLayerReLU", "DeepNeuron", "reflection_points"]
+
+
+@dataclass(frozen=True)
+class DeepNeuron:
+    """One chain of a deep network: its feature, its Lasso coefficient and its layers' weights.
+
+    Attributes
+    ----------
+    feature : LiftedNeuron
+        Direction w (‖w‖₁ = 1), parameters π, generators, kink planes and formula.
+    z : float
+        Lasso coefficient: the chain computes z·φ(xᵀw; π).
+    weights : dict
+        The balanced weights of the chain (see the module docstring).
+    reflections : tuple of (str, ndarray)
+        Named points on its kink planes that are not training points, e.g.
+        ``("R(x2, x1) = 2·x1 − x2", coordinates)``.
+    column : int
+    """
+
+    feature: object
+    z: float
+    weights: dict
+    reflections: tuple
+    column: int
+
+    @property
+    def formula(self):
+        return self.feature.formula
+
+    @property
+    def special_samples(self):
+        return self.feature.special_samples
+
+
+def reflection_points(X, w, planes, rounds=2):
+    """Points on a neuron's parallel kink planes xᵀw = v named by reflections of training points.
+
+    Where two planes v₁ ≠ v₂ are symmetric about a third, m = (v₁ + v₂)/2, a point b on v₁ and a
+    point a on m give the reflection R(b, a) = 2a − b on v₂; points a on v₁ and b on v₂ with
+    nothing on m give their average on m. Repeating with the points found names reflections of
+    reflections (the higher orders of Zeger & Pilanci's Theorem 4.5).
+    """
+    values = [v for v, _ in planes]
+    points = {f"x{i}": X[i] for _, on in planes for i in on}
+    tol = 1e-9 * max(1.0, max(abs(v) for v in values) if values else 1.0)
+    where = lambda p: next((v for v in values if abs(p @ w - v) <= tol), None)  # noqa: E731
+    found = []
+    for _ in range(rounds):
+        new = {}
+        located = {name: where(p) for name, p in points.items()}
+        for m in values:
+            for v1 in values:
+                v2 = 2 * m - v1
+                if abs(v1 - m) <= tol or not any(abs(v2 - v) <= tol for v in values):
+                    continue
+                on_m = [k for k, v in located.items() if v is not None and abs(v - m) <= tol]
+                on_1 = [k for k, v in located.items() if v is not None and abs(v - v1) <= tol]
+                on_2 = [k for k, v in located.items() if v is not None and abs(v - v2) <= tol]
+                for b in on_1:
+                    for a in on_m:
+                        name = f"R({b}, {a})"
+                        if name not in points and name not in new:
+                            new[name] = 2 * points[a] - points[b]
+                    for a in ([] if on_m else on_2):
+                        name = f"avg({min(a, b)}, {max(a, b)})"
+                        if name not in points and name not in new:
+                            new[name] = (points[a] + points[b]) / 2
+        if not new:
+            break
+        points.update(new)
+        found += [(_reflection_name(k), p) for k, p in new.items()]
+    return tuple(found)
+
+
+def _reflection_name(key):
+    """'R(x2, x1) = 2·x1 − x2' or 'avg(x1, x3) = (x1 + x3)/2'."""
+    inner = key[key.index("(") + 1:-1]
+    a, b = inner.rsplit(", ", 1) if key.startswith("R(") else inner.split(", ", 1)
+    return f"{key} = 2·{b} − {a}" if key.startswith("R(") else f"{key} = ({a} + {b})/2"
+
+
+class _DeepBase(_ConvexReLUBase):
+    """What the deep estimators share: a lifted dictionary, chains as neurons, eq. (2)."""
+
+    def _family(self):
+        raise NotImplementedError
+
+    def _depth(self):
+        return self._family().depth
+
+    _interpolation = True
+    reg, loss, sampling = "l1", "squared", "subsets"  # fixed by eq. (2): not parameters here
+
+    def _check_params(self):
+        super()._check_params()
+        if self.reg != "l1":
+            raise ValueError(f"deep networks are trained with the ℓ₁ penalty of eq. (2): reg must be "
+                             f"'l1'; got {self.reg!r}")
+        if self.dictionary == "stored":
+            raise ValueError("deep dictionaries are always streamed: use dictionary='auto' or 'streaming'")
+
+    def _lifted(self, X):
+        n, d = X.shape
+        fam = self._family()
+        count = count_lifted(n, d, fam)
+        work = count * n * 2 * fam.kinds
+        if work > _MAX_PASS_WORK:
+            raise ValueError(
+                f"the depth-{fam.depth} {fam.name} dictionary of n = {n}, d = {d} has "
+                f"{2 * fam.kinds * count:.3g} columns: one pricing pass ({work:.3g} point-column "
+                "products) would take hours or more. Use fewer points, a smaller d (e.g. PCA) or "
+                "dictionary='sampled' (no global certificate)")
+        return LiftedDictionary(X, fam, memory_limit=self.memory_limit, progress=bool(self.verbose))
+
+    def _make_dictionary(self, X):
+        if self.dictionary == "sampled":
+            return _SampledLifted(X, self._family(), self.n_sampled, self.random_state,
+                                  memory_limit=self.memory_limit, progress=bool(self.verbose))
+        return self._lifted(X)
+
+    def _full_dictionary(self, X):
+        return self._lifted(X)
+
+    def _fit_targets(self, X, T, **fitted):
+        if not self._interpolates():
+            return super()._fit_targets(X, T, **fitted)
+        # β → 0: the minimum-norm interpolant of eq. (14), its own (linear) program
+        dictionary = self._make_dictionary(X)
+        res = min_norm_interpolation(dictionary, T[:, 0], tol=self.tol, max_iter=self.max_iter,
+                                     max_seconds=self.max_seconds)
+        if res.residual > 1e-6 * (1.0 + float(np.abs(T).max())):
+            warnings.warn(f"the dictionary does not interpolate the data (max residual "
+                          f"{res.residual:.3g})", RuntimeWarning, stacklevel=3)
+        lasso = LassoResult(columns=res.columns, coef=res.coef[:, None], intercept=np.array([res.intercept]),
+                            objective=res.norm, dual_objective=res.norm - res.gap, gap=res.gap,
+                            converged=res.converged, n_iter=res.n_iter, lam=0.0)
+        fitted.update(dictionary_=dictionary, path_=[], lam_=0.0, history_=[],
+                      certificate_=getattr(dictionary, "certificate", "global"),
+                      report_={"dictionary": type(dictionary).__name__, "n_columns": dictionary.n_columns,
+                               "certificate": getattr(dictionary, "certificate", "global"),
+                               "problem": "minimum-norm interpolation (eq. 14)",
+                               "max_residual": res.residual})
+        self._assign(dictionary, lasso, fitted)
+        return self
+
+    def _make_neurons(self, dictionary, columns, coef):
+        out = []
+        for j, zrow in zip(columns, coef):
+            f = dictionary.describe(int(j))
+            z = float(zrow[0])
+            refl = reflection_points(dictionary.X, f.direction, f.kink_planes, rounds=max(self._depth() - 2, 1))
+            out.append(DeepNeuron(f, z, self._chain_weights(f, z), refl, int(j)))
+        return out
+
+    def network_objective(self, X, y):
+        """The non-convex training objective of eq. (2) for the reconstructed network.
+
+        For ``lam=0`` (interpolation), the penalty sum Σᵢ(|αᵢ|^L + Σ_l‖W^{(i,l)}‖₁^L)/L instead.
+        """
+        check_is_fitted(self, "neurons_")
+        X, T = self._data(X, y)
+        penalty = self._penalty_sum() / self._depth()
+        if self.lam_ == 0.0:
+            return penalty
+        return 0.5 * float(np.sum((self._forward(X) - T) ** 2)) + self.lam_ * penalty
+
+    def predict(self, X):
+        """Network output f(X)."""
+        check_is_fitted(self, "neurons_")
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return self._forward(X)[:, 0]
+
+    def _targets(self, y, classes=None):
+        from .numeric.validation import as_finite_array
+
+        y = as_finite_array(y, "y", ndim=1)
+        return y.reshape(len(y), 1)
+
+
+class DeepNarrowAbs(RegressorMixin, _DeepBase):
+    r"""Deep narrow network with absolute-value activation, trained to global optimality.
+
+    Minimizes Zeger & Pilanci's eq. (2),
+    ½‖f(X) − y‖² + (β/L)Σᵢ(|αᵢ|^L + Σ_{l=1}^{L−1}‖W^{(i,l)}‖₁^L) (no 1/n, biases free), over
+    networks f(x) = Σᵢ αᵢ|…||xW^{(i,1)} + b^{(i,1)}|w^{(i,2)} + b^{(i,2)}|…| + ξ of any width,
+    by its Lasso over the lifted wedge dictionary; ``objective_`` is that optimum.
+
+    Parameters
+    ----------
+    depth : int, default 3
+        L ≥ 2 (the output layer included).
+    lam : float or array, default 1e-3
+        β ≥ 0. ``lam=0`` solves the minimum-norm interpolation problem (14) instead (the β → 0
+        limit): ``objective_`` is then min ‖z‖₁.
+    tol, max_iter, memory_limit, verbose, dictionary, n_sampled, random_state, max_seconds
+        As for :class:`~ganet.ConvexReLU` (``dictionary``: "auto"/"streaming" or "sampled").
+
+    Attributes
+    ----------
+    neurons_ : list of DeepNeuron
+        Each chain's feature (direction, biases, kink planes, reflections) and weights.
+    objective_, dual_gap_, converged_, certificate_, report_, path_
+        As for :class:`~ganet.ConvexReLU`.
+    """
+
+    bias = True  # the deep narrow network always has biases
+
+    def __init__(self, depth=3, lam=1e-3, tol=1e-8, max_iter=100, memory_limit=None, verbose=0,
+                 dictionary="auto", n_sampled=10_000, random_state=None, max_seconds=None):
+        self.depth = depth
+        self.lam, self.tol, self.max_iter, self.memory_limit = lam, tol, max_iter, memory_limit
+        self.verbose, self.dictionary, self.n_sampled = verbose, dictionary, n_sampled
+        self.random_state, self.max_seconds = random_state, max_seconds
+
+    def _family(self):
+        return abs_chain(self.depth)
+
+    def _check_params(self):
+        if not isinstance(self.depth, numbers.Integral) or isinstance(self.depth, bool) or self.depth < 2:
+            raise ValueError(f"depth must be an integer ≥ 2; got {self.depth!r}")
+        super()._check_params()
+
+    def fit(self, X, y):
+        """Fit the globally optimal deep narrow network; returns self."""
+        self._check_params()
+        with self._keeping_state_on_failure():
+            X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
+            return self._fit_targets(X, self._targets(y))
+
+    @staticmethod
+    def _chain_weights(f, z):
+        L = f.family.depth
+        g = abs(z) ** (1.0 / L)
+        return {"W1": g * f.direction, "biases": np.array([-g * f.params[0]] +
+                                                          [-(g ** (l + 1)) * f.params[l] for l in range(1, L - 1)]),
+                "inner": np.full(L - 2, g), "alpha": float(np.sign(z) * g)}
+
+    def network(self):
+        """Weights of the reconstructed network: ``W1`` (d × m), ``biases`` (m × (L − 1)),
+        ``inner`` (m × (L − 2)) scalar weights w^{(i,l)}, ``alpha`` (m,), ``xi``."""
+        check_is_fitted(self, "neurons_")
+        m, L = len(self.neurons_), self.depth
+        ws = [nu.weights for nu in self.neurons_]
+        return {"W1": np.array([w["W1"] for w in ws]).T.reshape(self.n_features_in_, m),
+                "biases": np.array([w["biases"] for w in ws]).reshape(m, L - 1),
+                "inner": np.array([w["inner"] for w in ws]).reshape(m, L - 2),
+                "alpha": np.array([w["alpha"] for w in ws]), "xi": float(self.intercept_[0])}
+
+    def _forward(self, X):
+        net = self.network()
+        h = np.abs(X @ net["W1"] + net["biases"][:, 0])
+        for l in range(1, self.depth - 1):
+            h = np.abs(h * net["inner"][:, l - 1] + net["biases"][:, l])
+        return (h @ net["alpha"] + net["xi"])[:, None]
+
+    def _penalty_sum(self):
+        net, L = self.network(), self.depth
+        return float(np.sum(np.abs(net["alpha"]) ** L + np.abs(net["W1"]).sum(axis=0) ** L)
+                     + np.sum(np.abs(net["inner"]) ** L))
+
+
+class ThreeLayerReLU(RegressorMixin, _DeepBase):
+    r"""Three-layer ReLU network (scalar chains) trained to global optimality, p = 1.
+
+    Minimizes ½‖f(X) − y‖² + (β/3)Σⱼ(|αⱼ|³ + ‖W1ⱼ‖₁³ + |w2ⱼ|³) (biases free) over
+    f(x) = Σⱼ αⱼ(w2ⱼ(xᵀW1ⱼ + b1ⱼ)₊ + b2ⱼ)₊ + b, i.e. the Lasso (26) of Pilanci (2023) over
+    the features (h − τ)₊, (τ − h)₊, h = (xᵀw + b)₊ (Theorem 13; b = 0 for Theorem 12);
+    ``objective_`` is that optimum.
+
+    Parameters
+    ----------
+    lam : float or array
+        β > 0.
+    bias : bool, default False
+        Biases in the first layer (Theorem 13) or not (Theorem 12).
+    Other parameters as for :class:`DeepNarrowAbs`.
+    """
+
+    _interpolation = False
+
+    def __init__(self, lam=1e-3, bias=False, tol=1e-8, max_iter=100, memory_limit=None, verbose=0,
+                 dictionary="auto", n_sampled=10_000, random_state=None, max_seconds=None):
+        self.lam, self.bias, self.tol, self.max_iter, self.memory_limit = lam, bias, tol, max_iter, memory_limit
+        self.verbose, self.dictionary, self.n_sampled = verbose, dictionary, n_sampled
+        self.random_state, self.max_seconds = random_state, max_seconds
+
+    def _family(self):
+        return relu3(self.bias)
+
+    def fit(self, X, y):
+        """Fit the globally optimal three-layer network; returns self."""
+        self._check_params()
+        with self._keeping_state_on_failure():
+            X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
+            return self._fit_targets(X, self._targets(y))
+
+    @staticmethod
+    def _chain_weights(f, z):
+        g = abs(z) ** (1.0 / 3.0)
+        b = f.params[0] if f.family.name == "relu3_bias" else 0.0
+        tau, up = f.params[-1], f.kind == 0
+        return {"W1": g * f.direction, "b1": g * b, "w2": g if up else -g,
+                "b2": -(g ** 2) * tau if up else (g ** 2) * tau, "alpha": float(np.sign(z) * g)}
+
+    def network(self):
+        """Weights of the chains: ``W1`` (d × m), ``b1``, ``w2``, ``b2``, ``alpha`` (m,), ``b``."""
+        check_is_fitted(self, "neurons_")
+        m = len(self.neurons_)
+        ws = [nu.weights for nu in self.neurons_]
+        out = {k: np.array([w[k] for w in ws], dtype=float).reshape(m) for k in ("b1", "w2", "b2", "alpha")}
+        out["W1"] = np.array([w["W1"] for w in ws]).T.reshape(self.n_features_in_, m)
+        out["b"] = float(self.intercept_[0])
+        return out
+
+    def _forward(self, X):
+        net = self.network()
+        h = np.maximum(X @ net["W1"] + net["b1"], 0.0)
+        return (np.maximum(net["w2"] * h + net["b2"], 0.0) @ net["alpha"] + net["b"])[:, None]
+
+    def _penalty_sum(self):
+        net = self.network()
+        return float(np.sum(np.abs(net["alpha"]) ** 3 + np.abs(net["W1"]).sum(axis=0) ** 3
+                            + np.abs(net["w2"]) ** 3))
+
+
+class _SampledLifted(LiftedDictionary):
+    """A lifted dictionary priced only over a random sample of its subsets (no global certificate)."""
+
+    certificate = "sampled: no global certificate"
+
+    def __init__(self, X, family, n_sampled, random_state, **kwargs):
+        super().__init__(X, family, **kwargs)
+        rng = np.random.default_rng(random_state)
+        k = min(int(n_sampled), self.n_subsets)
+        self.sample = np.sort(rng.choice(self.n_subsets, size=k, replace=False))
+
+    def violators(self, R, lam, k, scale=1.0, exclude=None):
+        result = self.price(R, lam, k, scale, exclude, hyperplanes=self.sample)
+        return result.max_score, result.columns

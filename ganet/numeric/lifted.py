@@ -1,0 +1,480 @@
+r"""Matrix-free dictionaries of deep families: lifted wedge products priced on the fly.
+
+A column of :class:`LiftedDictionary` is a neuron of a :class:`~ganet.numeric.families.LiftedFamily`
+(deep narrow |·| networks, three-layer ReLU networks): a (D − 1)-subset of the lifted generators
+g = (xᵢ, κ_τ) (a kink of type τ at data point i), e_k (k ≤ d: the ℓ₁ faces) and e_{d+l} (π_l = 0),
+its normal u = ⋆(g₁ ∧ ⋯ ∧ g_{D−1}) ∈ ℝ^{d+q} = (w, π) scaled to ‖w‖₁ = 1, either sign, and each
+kind of feature: the column is φ(Xw; π). Subsets are ranked in colex order by block (number of
+data generators, number of axes), as :class:`~ganet.numeric.dictionary.HyperplaneIndex` does for
+the two-layer families, so a pass streams every column in parallel blocks, keeps only the best
+violators in per-group heaps (the same round robin) and the largest |K_jᵀR|.
+
+Column ``j`` is ``(2·t + s)·kinds + k``: subset rank t, sign s (0: +u, 1: −u) and kind k.
+
+A subset whose direction w is zero to within the rounding bound of its cross product is not a
+neuron (its "features" are constants on the data, or, for a tiny nonzero w, features whose other
+kinks lie outside the data: the shallower features of the same family, which are vertices of
+their own). Coordinates are normalized as in :class:`~ganet.numeric.dictionary.ColumnOracle`:
+translation-invariant families are centred, and every family is scaled by a power of two (the
+features are homogeneous of degree one in (t, π)).
+"""
+
+import time
+from dataclasses import dataclass
+from math import comb
+
+import numba
+import numpy as np
+
+from .combinations import MAX_RANK, binomial_table, next_colex
+from .dictionary import (DEFAULT_MEMORY_LIMIT, ROUND_ROBIN_GROUPS, MemoryLimitError, _check_memory_limit,
+                         _residual, _unrank_hyperplane, round_robin)
+from .ga import _cross_into
+from .interrupts import deferred_interrupt
+from .planes import cross_error_factor, grid_exponent
+from .streaming import PricingPass, _group, _heap_replace_min
+from .validation import as_finite_array
+
+__all__ = ["LiftedDictionary", "LiftedNeuron", "count_lifted"]
+
+_SLICE_WORK = 2e8
+_ACCURACY = 1e8
+_NO_RANKS = np.zeros(0, dtype=np.int64)
+
+
+def _blocks(n_generators, n_axes, size):
+    """(data generators, axes) splits of a subset of ``size`` lifted generators."""
+    return [(m, size - m) for m in range(min(size, n_generators), -1, -1) if size - m <= n_axes]
+
+
+def count_lifted(n, d, family):
+    """Number of lifted subsets (before dropping those without a direction); the dictionary has
+    2·kinds times as many columns."""
+    D = d + family.q
+    n_axes = d + len(family.param_axes)
+    return sum(comb(n * len(family.kappa), m) * comb(n_axes, b)
+               for m, b in _blocks(n * len(family.kappa), n_axes, D - 1))
+
+
+@numba.njit(cache=True, inline="always")
+def _lifted_normal(G, axes, P, m, B, b, d, gamma, compiled, V, u):
+    """u ← ⋆(rows P[:m] of G ∧ axes B[:b]) scaled to ‖u[:d]‖₁ = 1; False if u[:d] vanishes to
+    within the rounding bound of the cross product (see the module docstring)."""
+    D = G.shape[1]
+    bound = 1.0
+    for r in range(m):
+        s = 0.0
+        for k in range(D):
+            V[r, k] = G[P[r], k]
+            s += abs(G[P[r], k])
+        bound *= s
+    for r in range(b):
+        for k in range(D):
+            V[m + r, k] = 0.0
+        V[m + r, axes[B[r]]] = 1.0
+    cond = _cross_into(V, u, compiled)
+    big = 0.0
+    norm = 0.0
+    for k in range(d):
+        big = max(big, abs(u[k]))
+        norm += abs(u[k])
+    if not big > 0.0:
+        return False
+    if cond < 0.0:
+        if not big > _ACCURACY * gamma * bound:
+            return False
+    elif not _ACCURACY * gamma * cond < 1.0:
+        return False
+    for k in range(D):
+        u[k] /= norm
+    return True
+
+
+@numba.njit(cache=True, inline="always")
+def _offer(col, score, norm2, lam, scale, exclude, top_priority, top_column):
+    """Offer one column to a heap of (priority, column) violators."""
+    col_norm = np.sqrt(norm2)
+    if top_priority.shape[0] == 0 or not score > lam or col_norm == 0.0:
+        return
+    priority = (score / scale - lam) / col_norm
+    if priority <= top_priority[0]:
+        return
+    e = np.searchsorted(exclude, col)
+    if e < exclude.shape[0] and exclude[e] == col:
+        return
+    _heap_replace_min(top_priority, top_column, priority, col)
+
+
+@numba.njit(cache=True, parallel=True)
+def _price_lifted(X, G, axes, ms, bs, offsets, TP, TB, lo, hi, ranks, R, lam, scale, exclude, gamma,
+                  compiled, n_ranks, feature, kinds, top_priority, top_column, best, visited, bad):
+    """Advance every block over subsets lo[b] … hi[b] − 1 (ranks, or positions into ``ranks``),
+    pricing every neuron's columns against R (see :mod:`ganet.numeric.streaming` for the block,
+    heap and group mechanics, which are the same)."""
+    n, d = X.shape
+    D = G.shape[1]
+    q = D - d
+    c = R.shape[1]
+    n_axes = TB.shape[0] - 1
+    listed = ranks.shape[0] > 0
+    for blk in numba.prange(lo.shape[0]):
+        if lo[blk] >= hi[blk]:
+            continue
+        V = np.empty((D - 1, D))
+        u = np.empty(D)
+        P = np.empty(D, dtype=np.int64)
+        B = np.empty(D, dtype=np.int64)
+        prm = np.empty(q)
+        acc = np.empty(c)
+        proj = np.empty(n)
+        i = lo[blk]
+        t = ranks[i] if listed else i
+        fam = _unrank_hyperplane(t, ms, bs, offsets, TP, TB, P, B)
+        while True:
+            m, b = ms[fam], bs[fam]
+            if _lifted_normal(G, axes, P, m, B, b, d, gamma, compiled, V, u):
+                visited[blk] += 1
+                for i2 in range(n):
+                    s = 0.0
+                    for k in range(d):
+                        s += X[i2, k] * u[k]
+                    proj[i2] = s
+                g = _group(t, top_priority.shape[0], n_ranks)
+                for sgn in range(2):
+                    flip = 1.0 - 2.0 * sgn
+                    for k in range(q):
+                        prm[k] = flip * u[d + k]
+                    for kind in range(kinds):
+                        acc[:] = 0.0
+                        norm2 = 0.0
+                        for i2 in range(n):
+                            v = feature(flip * proj[i2], prm, kind)
+                            norm2 += v * v
+                            for o in range(c):
+                                acc[o] += R[i2, o] * v
+                        score = 0.0
+                        for o in range(c):
+                            score += acc[o] * acc[o]
+                        score = np.sqrt(score)
+                        if not (score == score and score < np.inf):
+                            bad[blk] = True
+                            continue
+                        best[blk] = max(best[blk], score)
+                        _offer((2 * t + sgn) * kinds + kind, score, norm2, lam, scale, exclude,
+                               top_priority[g], top_column[g])
+            i += 1
+            if i >= hi[blk]:
+                break
+            if listed:
+                t = ranks[i]
+                fam = _unrank_hyperplane(t, ms, bs, offsets, TP, TB, P, B)
+            else:
+                t = i
+                if t >= offsets[fam + 1]:
+                    fam = _unrank_hyperplane(t, ms, bs, offsets, TP, TB, P, B)
+                elif not next_colex(B[:b], n_axes):
+                    for j in range(b):
+                        B[j] = j
+                    next_colex(P[:m], G.shape[0])
+
+
+@numba.njit(cache=True)
+def _lifted_directions(G, axes, ms, bs, offsets, TP, TB, d, gamma, compiled, ranks):
+    """(u, ok) for the subsets ``ranks``: the normalized lifted normals and whether each is a neuron."""
+    D = G.shape[1]
+    out = np.zeros((ranks.shape[0], D))
+    ok = np.zeros(ranks.shape[0], dtype=np.bool_)
+    V = np.empty((D - 1, D))
+    u = np.empty(D)
+    P = np.empty(D, dtype=np.int64)
+    B = np.empty(D, dtype=np.int64)
+    for r in range(ranks.shape[0]):
+        fam = _unrank_hyperplane(ranks[r], ms, bs, offsets, TP, TB, P, B)
+        if _lifted_normal(G, axes, P, ms[fam], B, bs[fam], d, gamma, compiled, V, u):
+            ok[r] = True
+            out[r] = u
+    return out, ok
+
+
+@dataclass(frozen=True)
+class LiftedNeuron:
+    """A column of a :class:`LiftedDictionary` as a deep neuron, in the coordinates of X.
+
+    Attributes
+    ----------
+    family : LiftedFamily
+    direction : ndarray, shape (d,)
+        The first-layer weight w (‖w‖₁ = 1).
+    params : ndarray, shape (q,)
+        π, in the units of X (e.g. c, δ₂, … for the |·| chain: biases b₁ = −c, b_l = −δ_l).
+    kind : int
+    generators : tuple
+        ``("x", i, τ)`` (a kink of type τ at training point i), ``("e", k)`` (1-based axis) and
+        ``("π", name)`` (that parameter is 0).
+    kink_planes : tuple of (float, tuple)
+        The parallel breakplanes xᵀw = value of the feature's kinks, each with the training
+        indices lying on it.
+    formula : str
+    """
+
+    family: object
+    direction: np.ndarray
+    params: np.ndarray
+    kind: int
+    generators: tuple
+    kink_planes: tuple
+    formula: str
+
+    @property
+    def special_samples(self):
+        """Training indices whose kink conditions define the neuron."""
+        return tuple(sorted({g[1] for g in self.generators if g[0] == "x"}))
+
+    def __call__(self, X):
+        """The feature's values at the rows of X."""
+        return self.family.evaluate(X, self.direction, self.params, self.kind)
+
+
+class LiftedDictionary:
+    """The dictionary of a deep family over training inputs X (p = 1), matrix-free.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+    family : LiftedFamily
+    memory_limit : int, optional
+    kernel : {"compiled", "generic"}
+    n_blocks, n_groups : int
+        Pricing tasks per pass and round-robin groups (as for the streaming two-layer oracle).
+    progress : bool
+
+    Attributes
+    ----------
+    n_subsets : int
+    n_columns : int
+        2 · kinds · n_subsets (subsets without a direction are zero columns).
+    passes : list of PricingPass
+    """
+
+    def __init__(self, X, family, memory_limit=None, kernel="compiled", n_blocks=64,
+                 n_groups=ROUND_ROBIN_GROUPS, progress=False):
+        from .ga import _use_compiled
+
+        X = as_finite_array(X, "X", ndim=2)
+        n, d = X.shape
+        if n < 1 or d < 1:
+            raise ValueError(f"X must have at least one row and one column; got shape {X.shape}")
+        self.X, self.family = X, family
+        self.memory_limit = _check_memory_limit(memory_limit)
+        self.compiled = _use_compiled(kernel)
+        self.n_blocks, self.n_groups, self.progress = int(n_blocks), max(int(n_groups), int(n_blocks)), bool(progress)
+        # translation-invariant families are centred (the first parameter absorbs the shift)
+        self.shift = np.zeros(d)
+        if family.name != "relu3":
+            g = grid_exponent(X)
+            mean = X.mean(axis=0)
+            self.shift = np.round(mean * 2.0 ** -g) * 2.0 ** g if g is not None and g > -60 else mean
+        Xc = X - self.shift
+        top = float(np.abs(Xc).max(initial=0.0))
+        self.scale = 2.0 ** int(np.round(np.log2(top))) if top > 0 else 1.0
+        if not 2.0 ** -960 < self.scale < 2.0 ** 960:
+            raise ValueError(f"X's entries are too {'large' if top > 1 else 'small'} (max |x − shift| = "
+                             f"{top:.3g}); rescale X")
+        self.Xr = np.ascontiguousarray(Xc / self.scale)
+        T, q = len(family.kappa), family.q
+        self.D = d + q
+        self.G = np.ascontiguousarray(np.hstack([np.repeat(self.Xr, T, axis=0),
+                                                 np.tile(family.kappa, (n, 1))]))
+        self.axes = np.array(list(range(d)) + [d + l for l in family.param_axes], dtype=np.int64)
+        blocks = _blocks(len(self.G), len(self.axes), self.D - 1)
+        counts = [comb(len(self.G), m) * comb(len(self.axes), b) for m, b in blocks]
+        if sum(counts) >= MAX_RANK:
+            raise OverflowError(f"{sum(counts)} lifted subsets do not fit in 62-bit ranks")
+        self.ms = np.array([m for m, _ in blocks], dtype=np.int64)
+        self.bs = np.array([b for _, b in blocks], dtype=np.int64)
+        self.offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self.TP = binomial_table(len(self.G), max(int(self.ms.max(initial=0)), 1))
+        self.TB = binomial_table(len(self.axes), len(self.axes))
+        self.n_subsets = int(self.offsets[-1])
+        self.n_columns = 2 * family.kinds * self.n_subsets
+        self.gamma = cross_error_factor(self.D, self.compiled)
+        self.passes = []
+
+    # ---- columns ----------------------------------------------------------------------------
+    def _decode(self, columns):
+        cols = np.asarray(columns, dtype=np.int64).reshape(-1)
+        if cols.size and (cols.min() < 0 or cols.max() >= self.n_columns):
+            raise ValueError(f"column indices must lie in 0..{self.n_columns - 1}")
+        kinds = self.family.kinds
+        return cols // (2 * kinds), (cols // kinds) % 2, cols % kinds
+
+    def _directions(self, ranks):
+        return _lifted_directions(self.G, self.axes, self.ms, self.bs, self.offsets, self.TP, self.TB,
+                                  self.X.shape[1], self.gamma, self.compiled,
+                                  np.asarray(ranks, dtype=np.int64))
+
+    def transform(self, X, columns):
+        """Column values at new inputs: φ(xᵀw; π) in the units of X."""
+        X = as_finite_array(X, "X", ndim=2)
+        if X.shape[1] != self.X.shape[1]:
+            raise ValueError(f"X must have {self.X.shape[1]} columns; got {X.shape[1]}")
+        ranks, signs, kinds = self._decode(columns)
+        need = X.shape[0] * len(ranks) * 8
+        if need > self.memory_limit:
+            raise MemoryLimitError(f"materializing {len(ranks):,} columns at {X.shape[0]:,} points needs "
+                                   f"{need:,} bytes, over memory_limit = {self.memory_limit:,}")
+        U, ok = self._directions(ranks)
+        d = self.X.shape[1]
+        flip = (1.0 - 2.0 * signs)[:, None]
+        W, P = U[:, :d] * flip, U[:, d:] * flip
+        Z = np.ascontiguousarray((X - self.shift) / self.scale) @ W.T
+        out = np.zeros((X.shape[0], len(ranks)), order="F")
+        for j in np.flatnonzero(ok):
+            out[:, j] = _apply(self.family.feature, np.ascontiguousarray(Z[:, j]), P[j], int(kinds[j]))
+        out *= self.scale
+        return out
+
+    def materialize(self, columns=None):
+        """The dense block K[:, columns] at the training inputs."""
+        cols = np.arange(self.n_columns) if columns is None else columns
+        return self.transform(self.X, cols)
+
+    def describe(self, j):
+        """Column j as a :class:`LiftedNeuron` (direction, parameters and kink planes in the
+        coordinates of X)."""
+        (t,), (s,), (kind,) = self._decode([j])
+        U, ok = self._directions([t])
+        d, fam = self.X.shape[1], self.family
+        flip = 1.0 - 2.0 * s
+        w, prm = flip * U[0, :d], flip * U[0, d:] * self.scale
+        if fam.name != "relu3":  # undo the centring: the first parameter absorbs x ↦ x − shift
+            prm = prm.copy()
+            prm[0] += (1.0 if fam.name.startswith("abs") else -1.0) * float(self.shift @ w)
+        P = np.empty(self.D, dtype=np.int64)
+        B = np.empty(self.D, dtype=np.int64)
+        blk = _unrank_hyperplane(t, self.ms, self.bs, self.offsets, self.TP, self.TB, P, B)
+        T = len(fam.kappa)
+        gens = tuple(("x", int(g) // T, int(g) % T) for g in P[:self.ms[blk]])
+        gens += tuple(("e", int(self.axes[a]) + 1) if self.axes[a] < d else ("π", fam.param_names[self.axes[a] - d])
+                      for a in B[:self.bs[blk]])
+        planes = _kink_planes(fam, self.X, w, prm) if ok[0] else ()
+        return LiftedNeuron(fam, w, prm, int(kind), gens, planes, _formula(fam, w, prm, int(kind)))
+
+    # ---- pricing ----------------------------------------------------------------------------
+    def price(self, R, lam=np.inf, k=0, scale=1.0, exclude=None, hyperplanes=None):
+        """One pass over every column (or over the subsets ``hyperplanes``); a PricingPass with
+        scores in the units of X."""
+        R2 = np.ascontiguousarray(_residual(R, self.X.shape[0]).reshape(self.X.shape[0], -1))
+        exclude = np.unique(np.asarray([] if exclude is None else exclude, dtype=np.int64))
+        full = hyperplanes is None
+        ranks = _NO_RANKS if full else np.unique(np.asarray(hyperplanes, dtype=np.int64))
+        k = int(min(k, self.n_columns))
+        start = time.perf_counter()
+        N = self.n_subsets if full else len(ranks)
+        G, nb = self.n_groups, self.n_blocks
+        k_group = min(k, 4 * -(-k // G) + 16)
+        top_priority = np.full((G, k_group), -np.inf)
+        top_column = np.full((G, k_group), -1, dtype=np.int64)
+        best, visited = np.zeros(nb), np.zeros(nb, dtype=np.int64)
+        bad = np.zeros(nb, dtype=np.bool_)
+        n_ranks = max(self.n_subsets, 1)
+        group_start = -(-np.arange(G + 1, dtype=np.int64) * n_ranks // G)
+        cuts = group_start[np.linspace(0, G, nb + 1).astype(np.int64)]
+        if not full:
+            cuts = np.searchsorted(ranks, cuts).astype(np.int64)
+        first, last = cuts[:-1], cuts[1:]
+        size = int((last - first).max(initial=0))
+        n = self.X.shape[0]
+        per_subset = n * (self.D + 2 * self.family.kinds * (2 + R2.shape[1]))
+        step = max(1, int(_SLICE_WORK / (nb * per_subset)))
+        bar = None
+        if self.progress and N:
+            from tqdm.auto import tqdm
+            bar = tqdm(total=N, unit="subset", unit_scale=True, desc="pricing", leave=False)
+        try:
+            for s in range(0, size, step):
+                lo, hi = np.minimum(first + s, last), np.minimum(first + s + step, last)
+                with deferred_interrupt():
+                    _price_lifted(self.Xr, self.G, self.axes, self.ms, self.bs, self.offsets, self.TP,
+                                  self.TB, lo, hi, ranks, R2, float(lam) / self.scale, float(scale),
+                                  exclude, self.gamma, self.compiled, n_ranks, self.family.feature,
+                                  self.family.kinds, top_priority, top_column, best, visited, bad)
+                if bar is not None:
+                    bar.update(int((hi - lo).sum()))
+        finally:
+            if bar is not None:
+                bar.close()
+        if bad.any():
+            raise FloatingPointError("pricing produced NaN or infinite scores; no certificate")
+        priorities, columns = top_priority.ravel(), top_column.ravel()
+        keep = columns >= 0
+        order = round_robin(columns[keep], priorities[keep], k, self.n_columns, n_groups=G)
+        result = PricingPass(float(best.max(initial=0.0)) * self.scale, columns[keep][order],
+                             priorities[keep][order], int(visited.sum()), time.perf_counter() - start, full)
+        self.passes.append(result)
+        return result
+
+    def violators(self, R, lam, k, scale=1.0, exclude=None):
+        result = self.price(R, lam, k, scale, exclude)
+        return result.max_score, result.columns
+
+    def local_violators(self, R, lam, k, scale=1.0, around=()):
+        return None
+
+    def column_norm_bound(self):
+        """No finite bound: a vertex may put its kinks far outside the data, where the feature
+        is large on every point. The solver then certifies by one more pass when needed."""
+        return np.inf
+
+    def __repr__(self):
+        return (f"LiftedDictionary({self.family.name}, n={self.X.shape[0]}, d={self.X.shape[1]}, "
+                f"n_columns={self.n_columns:,})")
+
+
+@numba.njit(cache=True)
+def _apply(feature, t, params, kind):
+    """φ(t; π) at every entry of t."""
+    out = np.empty(t.shape[0])
+    for i in range(t.shape[0]):
+        out[i] = feature(t[i], params, kind)
+    return out
+
+
+def _kink_planes(family, X, w, params):
+    """The breakplanes xᵀw = value of the feature's kinks, with the training points on each."""
+    values = []
+    for row in family.kappa:  # the kink of type τ is where xᵀw = −κ_τ·π
+        values.append(-float(row @ params))
+    t = X @ w
+    tol = 1e-9 * max(1.0, float(np.abs(t).max(initial=0.0)))
+    planes = []
+    for v in sorted(set(np.round(values, 12))):
+        on = tuple(int(i) for i in np.flatnonzero(np.abs(t - v) <= tol))
+        planes.append((float(v), on))
+    return tuple(planes)
+
+
+def _linear(w, offset):
+    """'2·x1 − 0.5·x2 + 0.3': the affine form xᵀw + offset, signs folded into the terms."""
+    terms = [(c, f"x{q + 1}") for q, c in enumerate(w) if c != 0] + ([(offset, "")] if offset else [])
+    out = ""
+    for k, (c, name) in enumerate(terms):
+        mag = f"{abs(c):.4g}" + (f"·{name}" if name and abs(c) != 1 else name if name else "")
+        if name and abs(c) == 1:
+            mag = name
+        out += ("−" if c < 0 else "") + mag if k == 0 else (" − " if c < 0 else " + ") + mag
+    return out or "0"
+
+
+def _formula(family, w, params, kind):
+    """The feature as a formula, e.g. '||x1 − 0.5| − 1.2|' or '((x1 − x2)₊ − 0.3)₊'."""
+    if family.name.startswith("abs"):
+        expr = f"|{_linear(w, -params[0])}|"
+        for delta in params[1:]:
+            expr = f"|{expr} {'−' if delta >= 0 else '+'} {abs(delta):.4g}|"
+        return expr
+    h = f"({_linear(w, params[0] if family.name == 'relu3_bias' else 0.0)})₊"
+    tau = params[-1]
+    if kind == 0:
+        return f"({h} {'−' if tau >= 0 else '+'} {abs(tau):.4g})₊"
+    return f"({tau:.4g} − {h})₊"
