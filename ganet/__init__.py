@@ -2,11 +2,13 @@
 
 Layers: :mod:`ganet.numeric` (numpy/numba kernels, dictionaries, solvers) and
 :mod:`ganet.symbolic` (exact sympy algebra). Estimators: :class:`ConvexReLU` and
-:class:`ConvexReLUClassifier`.
+:class:`ConvexReLUClassifier` (two layers), :class:`DeepNarrowAbs` (deep narrow |·| networks)
+and :class:`ThreeLayerReLU` (three-layer ReLU chains).
 """
 
 __version__ = "0.1.0"
 
+from .deep import DeepNarrowAbs, ThreeLayerReLU  # noqa: E402
 from .estimators import ConvexReLU, ConvexReLUClassifier, Neuron  # noqa: E402
 
-__all__ = ["ConvexReLU", "ConvexReLUClassifier", "Neuron", "__version__"]
+__all__ = ["ConvexReLU", "ConvexReLUClassifier", "DeepNarrowAbs", "Neuron", "ThreeLayerReLU", "__version__"]

@@ -127,6 +127,9 @@ class _DeepBase(_ConvexReLUBase):
     def _depth(self):
         return self._family().depth
 
+    def _intercept(self):
+        return True  # the output bias (ξ, b) is free in every deep architecture here
+
     _interpolation = True
     reg, loss, sampling = "l1", "squared", "subsets"  # fixed by eq. (2): not parameters here
 

@@ -139,6 +139,10 @@ class _ConvexReLUBase(BaseEstimator):
                     delattr(self, k)
             raise
 
+    def _intercept(self):
+        """Whether the Lasso has a free intercept (the network's output bias): with the biases."""
+        return self.bias
+
     def _check_params(self):
         if self.reg not in ("l1", "l2"):
             raise ValueError(f"reg must be 'l1' or 'l2'; got {self.reg!r}")
@@ -216,7 +220,7 @@ class _ConvexReLUBase(BaseEstimator):
                 budget = None
                 if self.max_seconds is not None:
                     budget = max(self.max_seconds - (time.perf_counter() - start), 1e-3)
-                res = solve_lasso(dictionary, T, lam, fit_intercept=self.bias, tol=self.tol,
+                res = solve_lasso(dictionary, T, lam, fit_intercept=self._intercept(), tol=self.tol,
                                   max_iter=self.max_iter, verbose=self.verbose, warm_start=warm,
                                   max_seconds=budget)
                 warm = (res.columns, res.coef)
@@ -280,14 +284,14 @@ class _ConvexReLUBase(BaseEstimator):
         Q = K @ self.coef_ + self.intercept_
         if self.loss == "squared":
             R = T - Q
-            R = R - R.mean(axis=0) if self.bias else R
-            Yc = T - T.mean(axis=0) if self.bias else T
+            R = R - R.mean(axis=0) if self._intercept() else R
+            Yc = T - T.mean(axis=0) if self._intercept() else T
             _, _, gap = dual_gap(Yc, R, self.coef_, self.lam_, full.price(R).max_score)
         else:
             datafit = DATAFITS[self.loss]
             theta = self.dual_coef_
             _, _, gap = fenchel_gap(datafit, Q[:, 0], T[:, 0], np.abs(self.coef_).sum(), self.lam_,
-                                    theta, lambda th: full.price(th).max_score, self.bias)
+                                    theta, lambda th: full.price(th).max_score, self._intercept())
         self.dual_gap_, self.certificate_ = float(gap), "global"
         self.converged_ = bool(gap <= self.tol * self.objective_)
         self.report_["certificate"] = self.certificate_

@@ -3,7 +3,7 @@ of a two-layer ReLU network over all sign patterns of its hyperplane arrangement
 on an explicit matrix, both solved by cvxpy + Clarabel at tight tolerance."""
 
 from fractions import Fraction
-from itertools import combinations
+from itertools import combinations, product
 
 import cvxpy as cp
 import numpy as np
@@ -144,3 +144,61 @@ def independent_gap(K, y, lam, residual, objective, intercept):
     s = max(1.0, float(np.abs(K.T @ r).max(initial=0.0)) / lam)
     theta = r / s
     return objective - (float(theta @ yc) - 0.5 * float(theta @ theta))
+
+
+def _solve_exact(rows, rhs):
+    """The unique solution of a square Fraction system, or None if it is singular."""
+    k = len(rows)
+    M = [list(r) + [b] for r, b in zip(rows, rhs)]
+    for c in range(k):
+        p = next((r for r in range(c, k) if M[r][c] != 0), None)
+        if p is None:
+            return None
+        M[c], M[p] = M[p], M[c]
+        for r in range(k):
+            if r != c and M[r][c] != 0:
+                f = M[r][c] / M[c][c]
+                M[r] = [a - f * b for a, b in zip(M[r], M[c])]
+    return tuple(M[r][k] / M[r][r] for r in range(k))
+
+
+def deep_abs_1d_dictionary(x, depth):
+    """Every candidate feature |…||x − c| − δ₂| … − δ_{L−1}| of the depth-L narrow |·| network in 1-D.
+
+    Written without ganet. ‖w‖₁ = 1 in 1-D means w = ±1, and |·| is even, so w = 1. The dual
+    objective Σₖ vₖ f(xₖ; π) is piecewise linear in π = (c, δ₂, …) on the arrangement of the
+    conditions "a layer's pre-activation vanishes at a point": a₁ = xₖ − c and
+    a_l = s·a_{l−1} − δ_l for every sign s of the previous layer's argument, i.e. the affine
+    forms xₖ − c − Σ ±δ. Every vertex of the arrangement solves L − 1 of these equations;
+    solving every (L − 1)-subset exactly gives a superset of the vertices, where the maximum of
+    |vᵀf| is attained (on the unbounded cells too, since 1ᵀv = 0 and the features at infinity are
+    those of smaller depth, already vertices). Returns (K, params) with K of shape n × candidates.
+    """
+    xs = [Fraction(float(v)) for v in np.ravel(x)]
+    q = depth - 1
+    forms = []  # (coefficients of (c, δ₂, …), constant): the form is const + coeffs·π
+    for xk in xs:
+        for layer in range(1, depth):
+            for signs in product((1, -1), repeat=layer - 1):
+                coeffs = [Fraction(-1)] + [Fraction(0)] * (q - 1)
+                const = xk
+                for l, s in enumerate(signs, start=1):  # a_{l+1} = s·a_l − δ_{l+1}
+                    coeffs = [s * c for c in coeffs]
+                    const = s * const
+                    coeffs[l] -= 1
+                forms.append((tuple(coeffs), const))
+    forms = sorted(set(forms))
+    params = set()
+    for chosen in combinations(forms, q):
+        p = _solve_exact([f[0] for f in chosen], [-f[1] for f in chosen])
+        if p is not None:
+            params.add(p)
+    params = sorted(params)
+    X = np.array([float(v) for v in xs])
+    K = np.empty((len(X), len(params)))
+    for j, p in enumerate(params):
+        h = np.abs(X - float(p[0]))
+        for delta in p[1:]:
+            h = np.abs(h - float(delta))
+        K[:, j] = h
+    return K, params

@@ -818,3 +818,29 @@ def phi_relu3_bias(t, params, kind):
     if kind == 0:
         return max(0, -params[1] + max(0, params[0] + t))
     return max(0, params[1] - max(0, params[0] + t))
+
+
+PHI_FAMILIES = ("abs2", "abs3", "abs4", "abs5", "abs6", "relu3", "relu3_bias", )
+
+
+@numba.njit(cache=True, error_model="numpy")
+def phi(code, t, params, kind):
+    """φ(t; π) of the family PHI_FAMILIES[code]; other codes: the |·| chain of any depth."""
+    if code == 0:
+        return phi_abs2(t, params, kind)
+    elif code == 1:
+        return phi_abs3(t, params, kind)
+    elif code == 2:
+        return phi_abs4(t, params, kind)
+    elif code == 3:
+        return phi_abs5(t, params, kind)
+    elif code == 4:
+        return phi_abs6(t, params, kind)
+    elif code == 5:
+        return phi_relu3(t, params, kind)
+    elif code == 6:
+        return phi_relu3_bias(t, params, kind)
+    h = abs(t - params[0])
+    for l in range(1, params.shape[0]):
+        h = abs(h - params[l])
+    return h

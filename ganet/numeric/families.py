@@ -41,7 +41,6 @@ vertex, hence certifies globally at any depth (where its size allows).
 from dataclasses import dataclass
 from itertools import product
 
-import numba
 import numpy as np
 
 from . import _generated
@@ -49,18 +48,9 @@ from . import _generated
 __all__ = ["LiftedFamily", "abs_chain", "relu3", "FAMILY_NAMES", "lifted_family"]
 
 
-@numba.njit(cache=True)
-def _abs_chain_feature(t, params, kind):
-    """|…||t − c| − δ₂| … − δ_{L−1}| with params = (c, δ₂, …), for depths without a generated
-    closed form (the generated ones, :data:`_PHI`, are printed from sympy)."""
-    h = abs(t - params[0])
-    for l in range(1, params.shape[0]):
-        h = abs(h - params[l])
-    return h
-
-
-# φ(t; π) compiled from the sympy closed forms of ganet.symbolic.deep (ganet/numeric/_generated.py)
-_PHI = {name[4:]: fn for name, fn in vars(_generated).items() if name.startswith("phi_")}
+def _code(name):
+    """The index of φ's closed form (printed from sympy) in the generated dispatcher, or −1."""
+    return _generated.PHI_FAMILIES.index(name) if name in _generated.PHI_FAMILIES else -1
 
 
 @dataclass(frozen=True)
@@ -80,8 +70,9 @@ class LiftedFamily:
         Parameters l with a condition π_l = 0 (generator e_{d+l}).
     kinds : int
         Features per signed normal (e.g. (h − τ)₊ and (τ − h)₊).
-    feature : numba function
-        φ(t, params, kind) → float.
+    code : int
+        The family's index in the generated ``phi(code, t, params, kind)`` (−1: the |·| chain of
+        any depth, for depths without a printed closed form).
     param_names : tuple of str
     """
 
@@ -91,14 +82,18 @@ class LiftedFamily:
     kappa: np.ndarray
     param_axes: tuple
     kinds: int
-    feature: object
+    code: int
     param_names: tuple
 
     def evaluate(self, X, w, params, kind=0):
         """φ(Xw; π) at the rows of X (numpy, for descriptions and new inputs)."""
         t = np.asarray(X, dtype=float) @ np.asarray(w, dtype=float)
         params = np.asarray(params, dtype=float)
-        return np.array([self.feature(ti, params, kind) for ti in t])
+        return np.array([_generated.phi(self.code, ti, params, kind) for ti in t])
+
+    def feature(self, t, params, kind=0):
+        """φ(t; π) at one scalar t (the compiled closed form)."""
+        return _generated.phi(self.code, float(t), np.asarray(params, dtype=float), kind)
 
 
 def abs_chain(depth):
@@ -115,16 +110,16 @@ def abs_chain(depth):
                 rows.append(coef + [0.0] * (q - len(coef)))
     names = ("c",) + tuple(f"δ{l}" for l in range(2, depth))
     return LiftedFamily(f"abs{depth}", depth, q, np.array(rows), tuple(range(1, q)), 1,
-                        _PHI.get(f"abs{depth}", _abs_chain_feature), names)
+                        _code(f"abs{depth}"), names)
 
 
 def relu3(bias):
     """The three-layer ReLU family of Pilanci (2023) Theorem 12 (bias-free first layer) or 13."""
     if bias:
         kappa = np.array([[1.0, 0.0], [1.0, -1.0]])  # t + b = 0, t + b − τ = 0
-        return LiftedFamily("relu3_bias", 3, 2, kappa, (1,), 2, _PHI["relu3_bias"], ("b", "τ"))
+        return LiftedFamily("relu3_bias", 3, 2, kappa, (1,), 2, _code("relu3_bias"), ("b", "τ"))
     kappa = np.array([[0.0], [-1.0]])  # t = 0, t − τ = 0
-    return LiftedFamily("relu3", 3, 1, kappa, (0,), 2, _PHI["relu3"], ("τ",))
+    return LiftedFamily("relu3", 3, 1, kappa, (0,), 2, _code("relu3"), ("τ",))
 
 
 FAMILY_NAMES = ("abs{L}", "relu3", "relu3_bias")

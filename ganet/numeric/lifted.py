@@ -30,6 +30,7 @@ from .combinations import MAX_RANK, binomial_table, next_colex
 from .dictionary import (DEFAULT_MEMORY_LIMIT, ROUND_ROBIN_GROUPS, MemoryLimitError, _check_memory_limit,
                          _residual, _unrank_hyperplane, round_robin)
 from .ga import _cross_into
+from ._generated import phi
 from .interrupts import deferred_interrupt
 from .planes import cross_error_factor, grid_exponent
 from .streaming import PricingPass, _group, _heap_replace_min
@@ -107,7 +108,7 @@ def _offer(col, score, norm2, lam, scale, exclude, top_priority, top_column):
 
 @numba.njit(cache=True, parallel=True)
 def _price_lifted(X, G, axes, ms, bs, offsets, TP, TB, lo, hi, ranks, R, lam, scale, exclude, gamma,
-                  compiled, n_ranks, feature, kinds, top_priority, top_column, best, visited, bad):
+                  compiled, n_ranks, code, kinds, top_priority, top_column, best, visited, bad):
     """Advance every block over subsets lo[b] … hi[b] − 1 (ranks, or positions into ``ranks``),
     pricing every neuron's columns against R (see :mod:`ganet.numeric.streaming` for the block,
     heap and group mechanics, which are the same)."""
@@ -148,7 +149,7 @@ def _price_lifted(X, G, axes, ms, bs, offsets, TP, TB, lo, hi, ranks, R, lam, sc
                         acc[:] = 0.0
                         norm2 = 0.0
                         for i2 in range(n):
-                            v = feature(flip * proj[i2], prm, kind)
+                            v = phi(code, flip * proj[i2], prm, kind)
                             norm2 += v * v
                             for o in range(c):
                                 acc[o] += R[i2, o] * v
@@ -330,7 +331,7 @@ class LiftedDictionary:
         Z = np.ascontiguousarray((X - self.shift) / self.scale) @ W.T
         out = np.zeros((X.shape[0], len(ranks)), order="F")
         for j in np.flatnonzero(ok):
-            out[:, j] = _apply(self.family.feature, np.ascontiguousarray(Z[:, j]), P[j], int(kinds[j]))
+            out[:, j] = _apply(self.family.code, np.ascontiguousarray(Z[:, j]), P[j], int(kinds[j]))
         out *= self.scale
         return out
 
@@ -397,7 +398,7 @@ class LiftedDictionary:
                 with deferred_interrupt():
                     _price_lifted(self.Xr, self.G, self.axes, self.ms, self.bs, self.offsets, self.TP,
                                   self.TB, lo, hi, ranks, R2, float(lam) / self.scale, float(scale),
-                                  exclude, self.gamma, self.compiled, n_ranks, self.family.feature,
+                                  exclude, self.gamma, self.compiled, n_ranks, self.family.code,
                                   self.family.kinds, top_priority, top_column, best, visited, bad)
                 if bar is not None:
                     bar.update(int((hi - lo).sum()))
@@ -432,11 +433,11 @@ class LiftedDictionary:
 
 
 @numba.njit(cache=True)
-def _apply(feature, t, params, kind):
+def _apply(code, t, params, kind):
     """φ(t; π) at every entry of t."""
     out = np.empty(t.shape[0])
     for i in range(t.shape[0]):
-        out[i] = feature(t[i], params, kind)
+        out[i] = phi(code, t[i], params, kind)
     return out
 
 

@@ -295,6 +295,21 @@ def _phi_source(fam):
     return "\n".join(lines) + "\n"
 
 
+def _phi_dispatcher(families):
+    """Source of ``phi(code, t, params, kind)``: φ of the family with index ``code`` in
+    ``PHI_FAMILIES``; any other code is the |·| chain of depth len(params) + 1. An integer code,
+    not a function argument, keeps the pricing kernels cacheable (numba cannot cache a kernel
+    that takes a function)."""
+    lines = ["PHI_FAMILIES = (" + "".join(f'"{f.name}", ' for f in families) + ")", "", "",
+             "@numba.njit(cache=True, error_model=\"numpy\")", "def phi(code, t, params, kind):",
+             '    """φ(t; π) of the family PHI_FAMILIES[code]; other codes: the |·| chain of any depth."""']
+    for k, f in enumerate(families):
+        lines += [f"    {'if' if k == 0 else 'elif'} code == {k}:", f"        return phi_{f.name}(t, params, kind)"]
+    lines += ["    h = abs(t - params[0])", "    for l in range(1, params.shape[0]):",
+              "        h = abs(h - params[l])", "    return h"]
+    return "\n".join(lines) + "\n"
+
+
 def _dispatcher(name, args, op, max_d, doc):
     lines = ["@numba.njit(cache=True)", f"def {name}({args}):", f'    """{doc}"""',
              f"    d = {'V.shape[1]' if op == 'cross' else 'XT.shape[0]'}"]
@@ -323,4 +338,5 @@ def numeric_module_source(max_d=MAX_SHIPPED_D):
     from .deep import DEEP_FAMILIES
 
     parts += [_phi_source(fam) for fam in DEEP_FAMILIES.values()]
+    parts.append(_phi_dispatcher(list(DEEP_FAMILIES.values())))
     return "\n\n".join(parts)

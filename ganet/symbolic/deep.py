@@ -227,6 +227,8 @@ def reflection_feature(X, j_minus1, j0, generators, average=False):
     if len(gens) != d - 1:
         raise ValueError(f"need d − 1 = {d - 1} generators; got {len(gens)}")
     w = G.cross(*[G.vector(g) for g in gens]).vector_coefficients() if G else [sp.S.One]
+    if all(c == 0 for c in w):
+        raise ValueError("the generators are linearly dependent: ×(Δx₂, …, Δx_d) = 0, no feature")
     x = sp.symbols(f"x_1:{d + 1}", real=True)
     l1 = sp.Add(*[sp.Abs(c) for c in w])
     vol = lambda p: sp.Add(*[(pi - bi) * wi for pi, bi, wi in zip(p, base, w)])  # noqa: E731
