@@ -339,3 +339,60 @@ def test_three_layer_relu_needs_positive_beta_and_an_oversized_dictionary_is_ref
     rng = np.random.default_rng(0)
     with pytest.raises(ValueError, match="hours"):
         DeepNarrowAbs(depth=4, lam=0.1).fit(rng.normal(size=(300, 6)), rng.normal(size=300))
+
+
+def _exact_eq2(res, X, y, lam, depth):
+    """Eq. (2) of the exact reconstructed network, evaluated with 60 digits."""
+    net = res.network
+    total = 0
+    for xi, yi in zip(X, y):
+        if "inner" in net:
+            h = [abs(sum(sp.Rational(a) * net["W1"][k, j] for k, a in enumerate(xi)) + net["biases"][j, 0])
+                 for j in range(net["W1"].shape[1])]
+            for l in range(1, depth - 1):
+                h = [abs(h[j] * net["inner"][j, l - 1] + net["biases"][j, l]) for j in range(len(h))]
+            f = sum(a * hj for a, hj in zip(net["alpha"], h)) + net["xi"]
+        else:
+            h = [sp.Max(0, sum(sp.Rational(a) * net["W1"][k, j] for k, a in enumerate(xi)) + net["b1"][j])
+                 for j in range(net["W1"].shape[1])]
+            f = sum(a * sp.Max(0, w2 * hj + b2) for a, w2, b2, hj in zip(net["alpha"], net["w2"], net["b2"], h)) + net["b"]
+        total += (f - yi) ** 2 / 2
+    l1 = [sum(abs(v) for v in net["W1"][:, j]) for j in range(net["W1"].shape[1])]
+    pen = sum(abs(a) ** depth for a in net["alpha"]) + sum(v ** depth for v in l1)
+    pen += sum(abs(v) ** depth for v in (net["inner"] if "inner" in net else net["w2"]))
+    return (total + sp.Rational(lam) * pen / depth).evalf(60)
+
+
+@pytest.mark.parametrize("depth,network,bias", [(2, "abs", False), (3, "abs", False), (3, "relu3", False),
+                                                (3, "relu3", True)])
+def test_exact_deep_derivation_verifies_kkt_and_its_network_attains_it(depth, network, bias):
+    from ganet.symbolic import ExactVerificationError, derive_deep
+
+    X = [[0], [1], [2], [4], [5], [7]] if network == "abs" else [[1, 0], [0, 1], [-1, 0], [0, -1], [1, 1]]
+    y = [0, 1, 0, 1, 0, 1] if network == "abs" else [1, -1, 1, -1, "1/2"]
+    res = derive_deep(X, y, depth=depth, network=network, bias=bias, lam="1/20")
+    lam = sp.Rational(1, 20)
+    assert res.conditions["max_abs_correlation"] <= lam
+    model = (DeepNarrowAbs(depth=depth, lam=0.05) if network == "abs" else ThreeLayerReLU(lam=0.05, bias=bias))
+    Xf, yf = np.array(X, dtype=float), np.array([float(sp.Rational(v)) for v in y])
+    model.fit(Xf, yf)
+    assert abs(float(res.objective) - model.objective_) <= 1e-9 * model.objective_
+    # the exact network of Definition E.2 attains the exact optimum of eq. (2)
+    assert abs(_exact_eq2(res, X, [sp.Rational(v) for v in y], lam, depth) - res.objective.evalf(60)) < 1e-40
+    assert res.latex().startswith("f(x) = ")
+    j, zj = next(iter(res.z.items()))  # a wrong support (one column, wrong sign) is caught exactly
+    with pytest.raises(ExactVerificationError):
+        derive_deep(X, y, depth=depth, network=network, bias=bias, lam="1/20", support=[(j, -int(sp.sign(zj)))])
+
+
+def test_exact_deep_derivation_names_reflections_and_refuses_large_problems():
+    from ganet.symbolic import derive_deep
+
+    res = derive_deep([[0], [1], [2], [4], [5], [7]], [0, 1, 0, 1, 0, 1], depth=3, lam="1/100")
+    names = [name for nu in res.neurons for name, _ in nu["reflections"]]
+    assert any(name.startswith("R(") and "= 2·" in name for name in names)
+    assert any(name.startswith("avg(") for name in names)
+    with pytest.raises(ValueError, match="exact evaluations"):
+        derive_deep(np.arange(60.0).reshape(30, 2), np.arange(30.0), depth=3)
+    with pytest.raises(ValueError, match="network"):
+        derive_deep([[0], [1]], [0, 1], network="relu4")

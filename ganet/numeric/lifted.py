@@ -470,7 +470,9 @@ def _linear(w, offset):
 def _formula(family, w, params, kind):
     """The feature as a formula, e.g. '||x1 − 0.5| − 1.2|' or '((x1 − x2)₊ − 0.3)₊'."""
     if family.name.startswith("abs"):
-        expr = f"|{_linear(w, -params[0])}|"
+        lead = w[np.flatnonzero(w)[0]] if np.any(w) else 1.0
+        s = 1.0 if lead > 0 else -1.0  # |−t + c| = |t − c|: write the leading coefficient positive
+        expr = f"|{_linear(s * w, -s * params[0])}|"
         for delta in params[1:]:
             expr = f"|{expr} {'−' if delta >= 0 else '+'} {abs(delta):.4g}|"
         return expr

@@ -7,7 +7,8 @@ Everything here is exact (Rationals, symbols, exact square roots); the numeric l
 from .algebra import Algebra, Multivector, exact
 from .codegen import kernel
 from .derive import Derivation, ExactVerificationError, derive
+from .derive_deep import derive_deep
 from .features import FAMILIES, family
 
-__all__ = ["Algebra", "Multivector", "exact", "derive", "Derivation", "ExactVerificationError",
+__all__ = ["Algebra", "Multivector", "exact", "derive", "derive_deep", "Derivation", "ExactVerificationError",
            "FAMILIES", "family", "kernel"]

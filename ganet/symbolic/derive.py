@@ -42,6 +42,27 @@ def _exact_matrix(X, name):
     return [[exact(v, f"{name}[{i}][{j}]") for j, v in enumerate(r)] for i, r in enumerate(rows)]
 
 
+def _exact_inputs(X, y, lam):
+    """Exact X, y, λ > 0 (and their float copies for the numeric solve), validated."""
+    Xe = _exact_matrix(X, "X")
+    ye = [exact(v, f"y[{i}]") for i, v in enumerate(list(y))]
+    lam_e = exact(lam, "lam")
+    if not lam_e.is_positive:
+        raise ValueError(f"lam must be positive; got {lam!r}")
+    if len(ye) != len(Xe):
+        raise ValueError(f"X has {len(Xe)} rows but y has {len(ye)} entries")
+    Xf = np.array([[float(v) for v in r] for r in Xe])
+    return Xe, ye, lam_e, Xf, np.array([float(v) for v in ye])
+
+
+def _check_work(work, n, d, estimator):
+    if work > MAX_EXACT_EVALUATIONS:
+        raise ValueError(f"derive evaluates every column of the dictionary exactly at every point: "
+                         f"{work:,} exact evaluations for n = {n}, d = {d}, over the limit of "
+                         f"{MAX_EXACT_EVALUATIONS:,} (minutes of sympy arithmetic); use {estimator} for "
+                         "a certified floating-point optimum, or fewer points")
+
+
 @dataclass
 class Derivation:
     """Result of :func:`derive`; every number is exact.
@@ -107,22 +128,9 @@ def derive(X, y, reg="l1", bias=True, lam=sp.Rational(1, 100), support=None):
     """
     from ..estimators import ConvexReLU
 
-    Xe = _exact_matrix(X, "X")
-    ye = [exact(v, f"y[{i}]") for i, v in enumerate(list(y))]
-    lam_e = exact(lam, "lam")
-    if not lam_e.is_positive:
-        raise ValueError(f"lam must be positive; got {lam!r}")
+    Xe, ye, lam_e, Xf, yf = _exact_inputs(X, y, lam)
     n, d = len(Xe), len(Xe[0])
-    if len(ye) != n:
-        raise ValueError(f"X has {n} rows but y has {len(ye)} entries")
-    work = 2 * count_hyperplanes(n, d, reg, bias) * n
-    if work > MAX_EXACT_EVALUATIONS:
-        raise ValueError(f"derive evaluates every column of the dictionary exactly at every point: "
-                         f"{work:,} exact evaluations for n = {n}, d = {d}, over the limit of "
-                         f"{MAX_EXACT_EVALUATIONS:,} (minutes of sympy arithmetic); use ConvexReLU for "
-                         "a certified floating-point optimum, or fewer points")
-    Xf = np.array([[float(v) for v in r] for r in Xe])
-    yf = np.array([float(v) for v in ye])
+    _check_work(2 * count_hyperplanes(n, d, reg, bias) * n, n, d, "ConvexReLU")
     with warnings.catch_warnings():  # the exact solve and verification decide, not the float gap
         warnings.simplefilter("ignore", ConvergenceWarning)
         model = ConvexReLU(reg=reg, bias=bias, lam=float(lam_e), tol=1e-11).fit(Xf, yf)
@@ -137,6 +145,34 @@ def derive(X, y, reg="l1", bias=True, lam=sp.Rational(1, 100), support=None):
         h = D.describe(j)
         columns.append(fam.column(Xe, h.anchor, h.generators, h.sign))
     K = [[col(Xe[i]) for col in columns] for i in range(n)]
+    S, sigma, z, t, r, conditions = _certified_kkt(K, ye, support, lam_e, bias,
+                                                   lambda j: columns[j].formula)
+    objective = sp.simplify(sp.Rational(1, 2) * sum(v ** 2 for v in r) + lam_e * sum(sp.Abs(v) for v in z))
+    xs = sp.symbols(f"x_1:{d + 1}", real=True)
+    expression = sum(zj * columns[j](xs) for j, zj in zip(S, z)) + t
+    neurons, W1, b1, W2 = [], [], [], []
+    for j, zj in zip(S, z):
+        col = columns[j]
+        u = [sp.sqrt(sp.Abs(zj)) * col.sign * wi / col.norm for wi in col.w.vector_coefficients()]
+        W1.append(u)
+        b1.append(-sum(ai * ui for ai, ui in zip(col.anchor_point, u)))
+        W2.append([sp.sign(zj) * sp.sqrt(sp.Abs(zj))])
+        neurons.append(dict(neuron=col.neuron, anchor=col.anchor, generators=col.generators,
+                            formula=col.formula, z=zj, column=j, feature=col))
+    network = {"W1": sp.Matrix(W1).T if W1 else sp.zeros(d, 0), "b1": sp.Matrix(b1) if b1 else sp.zeros(0, 1),
+               "W2": sp.Matrix(W2) if W2 else sp.zeros(0, 1), "b2": sp.Matrix([t])}
+    return Derivation(z=dict(zip(S, z)), intercept=t, objective=objective, neurons=neurons,
+                      network=network, conditions=conditions,
+                      symbols=xs, expression=expression)
+
+
+def _certified_kkt(K, ye, support, lam_e, bias, formula):
+    """Solve the KKT system exactly on the support and verify every condition over all columns.
+
+    Returns (S, σ, z, t, r, conditions); raises :class:`ExactVerificationError` naming the
+    first condition that fails (``formula(j)`` describes column j in the message).
+    """
+    n = len(K)
     Y = sp.Matrix(ye)
     ones = sp.ones(n, 1)
     while True:  # exact zeros on the numeric support (degenerate optima) leave it; then re-solve
@@ -156,7 +192,7 @@ def derive(X, y, reg="l1", bias=True, lam=sp.Rational(1, 100), support=None):
     if bias and sum_r != 0:
         raise ExactVerificationError(f"intercept condition 1ᵀr = 0 fails: 1ᵀr = {sum_r}")
     worst, worst_j = sp.S.Zero, None
-    for j in range(D.n_columns):
+    for j in range(len(K[0]) if n else 0):
         corr = sp.simplify(sum(K[i][j] * r[i] for i in range(n)))
         if j in S:
             expected = lam_e * sigma[S.index(j)]
@@ -165,27 +201,10 @@ def derive(X, y, reg="l1", bias=True, lam=sp.Rational(1, 100), support=None):
                                              f"K_jᵀr = {corr}, expected {expected}")
         elif sp.simplify(sp.Abs(corr) - lam_e).is_positive:
             raise ExactVerificationError(f"dual feasibility |K_jᵀr| ≤ λ fails for column {j} "
-                                         f"({columns[j].formula}): |K_jᵀr| = {sp.Abs(corr)} > λ = {lam_e}")
+                                         f"({formula(j)}): |K_jᵀr| = {sp.Abs(corr)} > λ = {lam_e}")
         if worst_j is None or (sp.Abs(corr) - worst).is_positive:
             worst, worst_j = sp.Abs(corr), j
-    objective = sp.simplify(sp.Rational(1, 2) * sum(v ** 2 for v in r) + lam_e * sum(sp.Abs(v) for v in z))
-    xs = sp.symbols(f"x_1:{d + 1}", real=True)
-    expression = sum(zj * columns[j](xs) for j, zj in zip(S, z)) + t
-    neurons, W1, b1, W2 = [], [], [], []
-    for j, zj in zip(S, z):
-        col = columns[j]
-        u = [sp.sqrt(sp.Abs(zj)) * col.sign * wi / col.norm for wi in col.w.vector_coefficients()]
-        W1.append(u)
-        b1.append(-sum(ai * ui for ai, ui in zip(col.anchor_point, u)))
-        W2.append([sp.sign(zj) * sp.sqrt(sp.Abs(zj))])
-        neurons.append(dict(neuron=col.neuron, anchor=col.anchor, generators=col.generators,
-                            formula=col.formula, z=zj, column=j, feature=col))
-    network = {"W1": sp.Matrix(W1).T if W1 else sp.zeros(d, 0), "b1": sp.Matrix(b1) if b1 else sp.zeros(0, 1),
-               "W2": sp.Matrix(W2) if W2 else sp.zeros(0, 1), "b2": sp.Matrix([t])}
-    return Derivation(z=dict(zip(S, z)), intercept=t, objective=objective, neurons=neurons,
-                      network=network, conditions={"max_abs_correlation": worst, "argmax": worst_j,
-                                                   "sum_residual": sum_r},
-                      symbols=xs, expression=expression)
+    return S, sigma, z, t, r, {"max_abs_correlation": worst, "argmax": worst_j, "sum_residual": sum_r}
 
 
 def _numeric_basic_support(D, model, y, bias):
