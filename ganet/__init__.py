@@ -10,5 +10,6 @@ __version__ = "0.1.0"
 
 from .deep import DeepNarrowAbs, ThreeLayerReLU  # noqa: E402
 from .estimators import ConvexReLU, ConvexReLUClassifier, Neuron  # noqa: E402
+from .persistence import load  # noqa: E402
 
-__all__ = ["ConvexReLU", "ConvexReLUClassifier", "DeepNarrowAbs", "Neuron", "ThreeLayerReLU", "__version__"]
+__all__ = ["ConvexReLU", "ConvexReLUClassifier", "DeepNarrowAbs", "Neuron", "ThreeLayerReLU", "__version__", "load"]

@@ -154,9 +154,9 @@ class _DeepBase(_ConvexReLUBase):
                 "dictionary='sampled' (no global certificate)")
         return LiftedDictionary(X, fam, memory_limit=self.memory_limit, progress=bool(self.verbose))
 
-    def _make_dictionary(self, X):
+    def _make_dictionary(self, X, seed=None):
         if self.dictionary == "sampled":
-            return _SampledLifted(X, self._family(), self.n_sampled, self.random_state,
+            return _SampledLifted(X, self._family(), self.n_sampled, seed,
                                   memory_limit=self.memory_limit, progress=bool(self.verbose))
         return self._lifted(X)
 
@@ -167,7 +167,8 @@ class _DeepBase(_ConvexReLUBase):
         if not self._interpolates():
             return super()._fit_targets(X, T, **fitted)
         # β → 0: the minimum-norm interpolant of eq. (14), its own (linear) program
-        dictionary = self._make_dictionary(X)
+        fitted["sample_seed_"] = seed = self._sample_seed()
+        dictionary = self._make_dictionary(X, seed)
         res = min_norm_interpolation(dictionary, T[:, 0], tol=self.tol, max_iter=self.max_iter,
                                      max_seconds=self.max_seconds)
         if res.residual > 1e-6 * (1.0 + float(np.abs(T).max())):

@@ -139,6 +139,13 @@ class _ConvexReLUBase(BaseEstimator):
                     delattr(self, k)
             raise
 
+    def save(self, path):
+        """Write the fitted model to ``path`` without pickle (npz arrays + JSON metadata; see
+        :mod:`ganet.persistence`); read it back with :func:`ganet.load`."""
+        from .persistence import save
+
+        save(self, path)
+
     def _intercept(self):
         """Whether the Lasso has a free intercept (the network's output bias): with the biases."""
         return self.bias
@@ -185,8 +192,16 @@ class _ConvexReLUBase(BaseEstimator):
         """The λ values to solve, largest first (a regularization path warm-starts downward)."""
         return np.sort(np.atleast_1d(np.asarray(self.lam, dtype=float)))[::-1]
 
-    def _make_dictionary(self, X):
-        """Stored table if it is small and fits in memory_limit, else the streaming oracle."""
+    def _sample_seed(self):
+        """A concrete seed for a sampled dictionary (drawn from ``random_state``), recorded as
+        ``sample_seed_`` so that a saved model rebuilds the same sample; None when not sampling."""
+        if self.dictionary != "sampled":
+            return None
+        return int(np.random.default_rng(self.random_state).integers(2 ** 63))
+
+    def _make_dictionary(self, X, seed=None):
+        """Stored table if it is small and fits in memory_limit, else the streaming oracle (or the
+        sample drawn with ``seed``)."""
         kind = self.dictionary
         limit = self.memory_limit if self.memory_limit is not None else DEFAULT_MEMORY_LIMIT
         n, d = X.shape
@@ -202,7 +217,7 @@ class _ConvexReLUBase(BaseEstimator):
             return StreamingDictionary(X, self.reg, self.bias, memory_limit=self.memory_limit,
                                        progress=bool(self.verbose))
         return SampledDictionary(X, self.reg, self.bias, n_hyperplanes=self.n_sampled,
-                                 method=self.sampling, random_state=self.random_state,
+                                 method=self.sampling, random_state=seed,
                                  memory_limit=self.memory_limit)
 
     def _fit_targets(self, X, T, **fitted):
@@ -213,7 +228,8 @@ class _ConvexReLUBase(BaseEstimator):
             raise ValueError(f"need at least 2 samples to fit; got {X.shape[0]} sample")
         start = time.perf_counter()
         with PeakMemory() as memory:
-            dictionary = self._make_dictionary(X)
+            fitted["sample_seed_"] = seed = self._sample_seed()
+            dictionary = self._make_dictionary(X, seed)
             built = time.perf_counter()
             path, warm, history, solves = [], None, [], 0.0
             for lam in self._lams():

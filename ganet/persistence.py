@@ -1,0 +1,163 @@
+"""Saving and loading fitted models without pickle.
+
+File format (version 1): a NumPy ``.npz`` archive (a zip of ``.npy`` arrays) holding
+
+* ``__meta__`` — a JSON document (a 0-d unicode array): ``format`` = ``"ganet-model"``,
+  ``version``, ``ganet_version``, ``class`` (one of :data:`MODEL_CLASSES`), ``params`` (the
+  estimator's constructor parameters), ``dictionary`` (the dictionary type the fit used),
+  ``attributes`` (objective, gap, certificate, λ, …), ``report``, ``path`` and ``history``;
+* the arrays ``X`` (training inputs: the dictionary is a function of them), ``columns_``,
+  ``coef_``, ``intercept_`` and, where fitted, ``classes_`` and ``dual_coef_``.
+
+Loading reads the archive with ``allow_pickle=False`` and parses JSON, so a file can carry no
+code; the dictionary is rebuilt from X and the parameters (a sampled one from the recorded
+``sample_seed_``), and the neurons from the dictionary — the loaded model predicts bit for bit
+like the saved one. Arrays inside JSON are written as ``{"__array__": [...], "dtype": ...}``;
+floats round-trip exactly (shortest repr), including inf and nan.
+"""
+
+import json
+import zipfile
+
+import numpy as np
+
+__all__ = ["save", "load", "MODEL_CLASSES", "FORMAT_VERSION"]
+
+FORMAT, FORMAT_VERSION = "ganet-model", 1
+MODEL_CLASSES = ("ConvexReLU", "ConvexReLUClassifier", "DeepNarrowAbs", "ThreeLayerReLU")
+_ARRAYS = ("columns_", "coef_", "intercept_", "classes_", "dual_coef_")
+_SCALARS = ("objective_", "dual_gap_", "converged_", "n_iter_", "certificate_", "lam_", "_fingerprint",
+            "sample_seed_", "n_features_in_", "feature_names_in_", "_single_output")
+
+
+def _to_json(value):
+    """JSON-ready copy: numpy scalars → Python numbers, arrays → tagged lists, tuples → lists."""
+    if isinstance(value, dict):
+        return {str(k): _to_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_to_json(v) for v in value]
+    if isinstance(value, np.ndarray):
+        if value.dtype == object:
+            return {"__array__": [_to_json(v) for v in value.tolist()], "dtype": "object"}
+        return {"__array__": value.tolist(), "dtype": value.dtype.str}
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"cannot save a value of type {type(value).__name__}")
+
+
+def _from_json(value):
+    if isinstance(value, dict):
+        if "__array__" in value:
+            dtype = value.get("dtype", "float64")
+            if dtype == "object":
+                return np.array([_from_json(v) for v in value["__array__"]], dtype=object)
+            return np.array(value["__array__"], dtype=np.dtype(dtype))
+        return {k: _from_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_json(v) for v in value]
+    return value
+
+
+def save(model, path):
+    """Write a fitted ganet estimator to ``path`` (an ``.npz`` archive, see the module docstring).
+
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError
+        For an unfitted model.
+    TypeError
+        For a model that is not a ganet estimator, or classes that are not numbers or strings.
+    """
+    from sklearn.utils.validation import check_is_fitted
+
+    from . import __version__
+
+    name = type(model).__name__
+    if name not in MODEL_CLASSES:
+        raise TypeError(f"can only save {', '.join(MODEL_CLASSES)}; got {name}")
+    check_is_fitted(model, "neurons_")
+    arrays = {"X": np.asarray(model.dictionary_.X, dtype=np.float64)}
+    for key in _ARRAYS:
+        if hasattr(model, key):
+            a = np.asarray(getattr(model, key))
+            if a.dtype == object:
+                raise TypeError(f"{key} holds Python objects ({a.dtype}); only numeric or string "
+                                "labels can be saved")
+            arrays[key] = a
+    meta = {"format": FORMAT, "version": FORMAT_VERSION, "ganet_version": __version__, "class": name,
+            "params": _to_json(model.get_params()), "dictionary": type(model.dictionary_).__name__,
+            "attributes": {k: _to_json(getattr(model, k)) for k in _SCALARS if hasattr(model, k)},
+            "report": _to_json(model.report_), "path": _to_json(getattr(model, "path_", [])),
+            "history": _to_json(getattr(model, "history_", []))}
+    with open(path, "wb") as f:
+        np.savez(f, __meta__=np.array(json.dumps(meta)), **arrays)
+
+
+def load(path):
+    """Read a model written by :func:`save` (or ``model.save``); nothing in the file is executed.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a readable ganet model (not an npz archive, missing or malformed
+        metadata, an unknown class or parameter, a newer format version, inconsistent arrays).
+    """
+    from . import ConvexReLU, ConvexReLUClassifier, DeepNarrowAbs, ThreeLayerReLU
+
+    classes = {"ConvexReLU": ConvexReLU, "ConvexReLUClassifier": ConvexReLUClassifier,
+               "DeepNarrowAbs": DeepNarrowAbs, "ThreeLayerReLU": ThreeLayerReLU}
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["__meta__"][()]))
+            arrays = {k: data[k] for k in data.files if k != "__meta__"}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path}: not a readable ganet model file ({type(exc).__name__}: {exc})") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ValueError(f"{path}: not a ganet model file (no '{FORMAT}' metadata)")
+    if not isinstance(meta.get("version"), int) or meta["version"] > FORMAT_VERSION:
+        raise ValueError(f"{path}: format version {meta.get('version')!r} is newer than this ganet "
+                         f"reads ({FORMAT_VERSION}); upgrade ganet")
+    if meta.get("class") not in classes:
+        raise ValueError(f"{path}: unknown model class {meta.get('class')!r}")
+    try:
+        model = classes[meta["class"]](**_from_json(meta["params"]))
+        model._check_params()
+        X, columns = arrays["X"], np.asarray(arrays["columns_"], dtype=np.int64)
+        attributes = _from_json(meta["attributes"])
+        dictionary = _rebuild_dictionary(model, meta["dictionary"], X, attributes.get("sample_seed_"))
+        if columns.size and (columns.min() < 0 or columns.max() >= dictionary.n_columns):
+            raise ValueError("column indices outside the dictionary")
+        for key, value in attributes.items():
+            setattr(model, key, value)
+        for key in _ARRAYS:
+            if key in arrays:
+                setattr(model, key, arrays[key])
+        model.columns_ = columns
+        model.dictionary_ = dictionary
+        model.report_ = _from_json(meta["report"])
+        model.path_ = _from_json(meta["path"])
+        model.history_ = _from_json(meta["history"])
+        model.neurons_ = model._make_neurons(dictionary, columns, np.asarray(model.coef_))
+    except (TypeError, KeyError, ValueError, IndexError) as exc:
+        raise ValueError(f"{path}: inconsistent ganet model file ({type(exc).__name__}: {exc})") from None
+    return model
+
+
+def _rebuild_dictionary(model, kind, X, seed):
+    """The dictionary the fit used, rebuilt from X (the same columns in the same order)."""
+    from .numeric.dictionary import Dictionary
+    from .numeric.streaming import StreamingDictionary
+
+    if kind == "Dictionary":
+        return Dictionary(X, model.reg, model.bias, memory_limit=model.memory_limit)
+    if kind == "StreamingDictionary":
+        return StreamingDictionary(X, model.reg, model.bias, memory_limit=model.memory_limit)
+    if kind == "LiftedDictionary":
+        return model._lifted(X)
+    if kind in ("SampledDictionary", "_SampledLifted"):
+        if seed is None:
+            raise ValueError("a sampled model without its sample seed")
+        return model._make_dictionary(X, seed)
+    raise ValueError(f"unknown dictionary type {kind!r}")
