@@ -1,25 +1,225 @@
-"""Command line: ``python -m ganet demo`` (the main job) and ``python -m ganet ga`` (§3.4 in 𝔾²)."""
+"""Command line of ganet (``ganet …`` or ``python -m ganet …``).
+
+::
+
+    ganet fit DATA.csv --target COL [--model relu|relu-classifier|deep-abs|relu3] [--lam 1e-3]
+              [--depth 3] [--reg l1|l2] [--no-bias] [--features A,B] [--max-seconds S] -o MODEL.npz
+    ganet predict MODEL.npz DATA.csv [-o OUT.csv]     # a CSV with a 'prediction' column (stdout)
+    ganet report MODEL.npz [--png OUT.png]            # objective, certificate, neurons, a figure
+    ganet demo | ganet ga | ganet --version
+
+Exit status: 0 on success, 1 for bad data or model files (a one-line message on stderr), 2 for
+usage errors.
+"""
 
 import argparse
+import csv
 import sys
+import time
+
+import numpy as np
+
+MODELS = ("relu", "relu-classifier", "deep-abs", "relu3")
+
+
+class CLIError(Exception):
+    """A user-facing error: printed as 'ganet: error: …', exit status 1."""
+
+
+def read_csv(path):
+    """(header, rows) of a CSV file with a header line; rows as lists of strings."""
+    try:
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f))
+    except OSError as exc:
+        raise CLIError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise CLIError(f"{path} is not a text CSV file ({exc})") from None
+    rows = [r for r in rows if r and any(c.strip() for c in r)]
+    if len(rows) < 2:
+        raise CLIError(f"{path} needs a header line and at least one data row")
+    header = [h.strip() for h in rows[0]]
+    for k, r in enumerate(rows[1:], start=2):
+        if len(r) != len(header):
+            raise CLIError(f"{path}, line {k}: {len(r)} fields, but the header has {len(header)}")
+    return header, rows[1:]
+
+
+def numeric_columns(path, header, rows, names):
+    """The named columns as a float matrix, with a clear error for a missing or non-numeric one."""
+    missing = [n for n in names if n not in header]
+    if missing:
+        raise CLIError(f"{path}: no column {', '.join(map(repr, missing))} (columns: {', '.join(header)})")
+    idx = [header.index(n) for n in names]
+    out = np.empty((len(rows), len(idx)))
+    for i, r in enumerate(rows):
+        for j, c in enumerate(idx):
+            try:
+                out[i, j] = float(r[c])
+            except ValueError:
+                raise CLIError(f"{path}, line {i + 2}, column {names[j]!r}: {r[c]!r} is not a number") from None
+    if not np.isfinite(out).all():
+        raise CLIError(f"{path}: the features contain NaN or infinite values")
+    return out
+
+
+def _build(args):
+    from . import ConvexReLU, ConvexReLUClassifier, DeepNarrowAbs, ThreeLayerReLU
+
+    common = dict(lam=args.lam, max_seconds=args.max_seconds, verbose=int(args.verbose))
+    if args.model == "relu":
+        return ConvexReLU(reg=args.reg, bias=not args.no_bias, **common)
+    if args.model == "relu-classifier":
+        return ConvexReLUClassifier(reg=args.reg, bias=not args.no_bias, **common)
+    if args.model == "deep-abs":
+        return DeepNarrowAbs(depth=args.depth, **common)
+    return ThreeLayerReLU(bias=not args.no_bias, **common)
+
+
+def cmd_fit(args):
+    from .persistence import save
+
+    header, rows = read_csv(args.data)
+    if args.target not in header:
+        raise CLIError(f"{args.data}: no target column {args.target!r} (columns: {', '.join(header)})")
+    features = args.features.split(",") if args.features else [h for h in header if h != args.target]
+    if not features:
+        raise CLIError(f"{args.data}: no feature columns besides the target")
+    X = numeric_columns(args.data, header, rows, features)
+    t = header.index(args.target)
+    if args.model == "relu-classifier":
+        y = np.array([r[t].strip() for r in rows])
+        try:  # numeric labels stay numbers
+            y = y.astype(float)
+        except ValueError:
+            pass
+    else:
+        y = numeric_columns(args.data, header, rows, [args.target])[:, 0]
+    model = _build(args)
+    print(f"fitting {type(model).__name__} on {X.shape[0]} rows × {X.shape[1]} features "
+          f"({', '.join(features)}) …", file=sys.stderr, flush=True)
+    start = time.perf_counter()
+    try:
+        model.fit(X, y)
+    except (ValueError, MemoryError, OverflowError) as exc:
+        raise CLIError(f"cannot fit: {exc}") from None
+    model.report_["cli"] = {"features": features, "target": args.target, "data": str(args.data)}
+    save(model, args.output)
+    print(f"objective {model.objective_:.10g}, certificate {model.certificate_}, duality gap "
+          f"{model.dual_gap_:.3g}, converged {model.converged_}, {len(model.neurons_)} neurons, "
+          f"{time.perf_counter() - start:.1f} s; saved to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _load(path):
+    from .persistence import load
+
+    try:
+        return load(path)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+
+
+def cmd_predict(args):
+    model = _load(args.model)
+    features = model.report_.get("cli", {}).get("features")
+    header, rows = read_csv(args.data)
+    if features is None:  # a model saved from Python: take the first n_features_in_ columns
+        features = header[:model.n_features_in_]
+    X = numeric_columns(args.data, header, rows, features)
+    pred = model.predict(X)
+    out = open(args.output, "w", newline="") if args.output else sys.stdout
+    try:
+        w = csv.writer(out)
+        w.writerow(["prediction"])
+        for p in pred:
+            w.writerow([repr(float(p)) if np.asarray(pred).dtype.kind == "f" else p])
+    finally:
+        if args.output:
+            out.close()
+    return 0
+
+
+def cmd_report(args):
+    from .plots import report_figure
+
+    model = _load(args.model)
+    cli = model.report_.get("cli", {})
+    print(f"model        {type(model).__name__} ({args.model})")
+    if cli:
+        print(f"trained on   {cli.get('data')}: target {cli.get('target')!r}, features {', '.join(cli['features'])}")
+    print(f"objective    {model.objective_:.12g}")
+    print(f"certificate  {model.certificate_}; duality gap {model.dual_gap_:.3g} "
+          f"({model.dual_gap_ / max(model.objective_, 1e-300):.2g} relative); converged {model.converged_}")
+    print(f"dictionary   {model.report_.get('dictionary')} with {model.report_.get('n_columns', 0):,} columns")
+    print(f"neurons      {len(model.neurons_)}")
+    for k, nu in enumerate(model.neurons_):
+        size = nu.z if hasattr(nu, "z") else float(np.atleast_1d(nu.alpha)[0])
+        through = ", ".join(f"x{i}" for i in nu.special_samples)
+        extra = "; ".join(name for name, _ in getattr(nu, "reflections", ())[:2])
+        print(f"  {k:>3}  {'z' if hasattr(nu, 'z') else 'α'} = {size:+.5g}  {nu.formula}  (through {through})"
+              + (f"  [{extra}]" if extra else ""))
+    png = args.png or str(args.model).rsplit(".", 1)[0] + ".png"
+    report_figure(model, model.dictionary_.X, None, png)
+    print(f"figure       {png}")
+    return 0
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="ganet", description=__doc__)
+    from . import __version__
+
+    parser = argparse.ArgumentParser(prog="ganet", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    parser.add_argument("--version", action="version", version=f"ganet {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
+    fit = sub.add_parser("fit", help="fit a globally optimal network to a CSV file and save it")
+    fit.add_argument("data", help="CSV file with a header line")
+    fit.add_argument("--target", required=True, help="name of the target column")
+    fit.add_argument("--model", choices=MODELS, default="relu",
+                     help="two-layer ReLU (regression or classifier), deep narrow |·|, three-layer ReLU")
+    fit.add_argument("--lam", type=float, default=1e-3, help="regularization λ (β), default 1e-3")
+    fit.add_argument("--depth", type=int, default=3, help="depth L of deep-abs (default 3)")
+    fit.add_argument("--reg", choices=("l1", "l2"), default="l1", help="p of the two-layer penalty")
+    fit.add_argument("--no-bias", action="store_true", help="no first-layer biases")
+    fit.add_argument("--features", help="comma-separated feature columns (default: all but the target)")
+    fit.add_argument("--max-seconds", type=float, help="time budget; the fit stops uncertified after it")
+    fit.add_argument("-v", "--verbose", action="store_true", help="progress of the solver and pricing")
+    fit.add_argument("-o", "--output", required=True, help="where to save the model (.npz)")
+    pred = sub.add_parser("predict", help="predict with a saved model; a CSV with a 'prediction' column")
+    pred.add_argument("model")
+    pred.add_argument("data")
+    pred.add_argument("-o", "--output", help="output CSV (default: stdout)")
+    rep = sub.add_parser("report", help="objective, certificate, neurons as formulas, and a figure")
+    rep.add_argument("model")
+    rep.add_argument("--png", help="figure path (default: MODEL with .png)")
     demo = sub.add_parser("demo", help="run the main demonstration")
     demo.add_argument("--png", default="ganet_demo.png", help="where to write the decision-region plot")
     sub.add_parser("ga", help="print the paper's §3.4 geometric-algebra worked example")
     args = parser.parse_args(argv)
-    if args.command == "ga":
-        from .worked_example import section_3_4_report
+    try:
+        if args.command == "fit":
+            return cmd_fit(args)
+        if args.command == "predict":
+            return cmd_predict(args)
+        if args.command == "report":
+            return cmd_report(args)
+        if args.command == "ga":
+            from .worked_example import section_3_4_report
 
-        print(section_3_4_report())
-    elif args.command == "demo":
+            print(section_3_4_report())
+            return 0
         from .demo import run
 
         run(png=args.png)
-    return 0
+        return 0
+    except CLIError as exc:
+        print(f"ganet: error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. `ganet predict … | head`: the reader left; stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -109,6 +109,8 @@ def load(path):
     classes = {"ConvexReLU": ConvexReLU, "ConvexReLUClassifier": ConvexReLUClassifier,
                "DeepNarrowAbs": DeepNarrowAbs, "ThreeLayerReLU": ThreeLayerReLU}
     try:
+        if not zipfile.is_zipfile(path):
+            raise ValueError("not an npz (zip) archive")
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["__meta__"][()]))
             arrays = {k: data[k] for k in data.files if k != "__meta__"}

@@ -774,37 +774,37 @@ def score_closed_form(XT, r, W, off, out):
     return True
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def phi_abs2(t, params, kind):
     """φ(t; π) of the abs2 family (Zeger & Pilanci, Thm 3.1 (L = 2), 4.1/4.3 (L = 3), 4.4/4.5), printed from sympy."""
     return abs(params[0] - t)
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def phi_abs3(t, params, kind):
     """φ(t; π) of the abs3 family (Zeger & Pilanci, Thm 3.1 (L = 2), 4.1/4.3 (L = 3), 4.4/4.5), printed from sympy."""
     return abs(params[1] - abs(params[0] - t))
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def phi_abs4(t, params, kind):
     """φ(t; π) of the abs4 family (Zeger & Pilanci, Thm 3.1 (L = 2), 4.1/4.3 (L = 3), 4.4/4.5), printed from sympy."""
     return abs(params[2] - abs(params[1] - abs(params[0] - t)))
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def phi_abs5(t, params, kind):
     """φ(t; π) of the abs5 family (Zeger & Pilanci, Thm 3.1 (L = 2), 4.1/4.3 (L = 3), 4.4/4.5), printed from sympy."""
     return abs(params[3] - abs(params[2] - abs(params[1] - abs(params[0] - t))))
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def phi_abs6(t, params, kind):
     """φ(t; π) of the abs6 family (Zeger & Pilanci, Thm 3.1 (L = 2), 4.1/4.3 (L = 3), 4.4/4.5), printed from sympy."""
     return abs(params[4] - abs(params[3] - abs(params[2] - abs(params[1] - abs(params[0] - t)))))
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def phi_relu3(t, params, kind):
     """φ(t; π) of the relu3 family (Pilanci 2023, Thm 12), printed from sympy."""
     if kind == 0:
@@ -812,7 +812,7 @@ def phi_relu3(t, params, kind):
     return max(0, params[0] - max(0, t))
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def phi_relu3_bias(t, params, kind):
     """φ(t; π) of the relu3_bias family (Pilanci 2023, Thm 13), printed from sympy."""
     if kind == 0:
@@ -820,10 +820,94 @@ def phi_relu3_bias(t, params, kind):
     return max(0, params[1] - max(0, params[0] + t))
 
 
-PHI_FAMILIES = ("abs2", "abs3", "abs4", "abs5", "abs6", "relu3", "relu3_bias", )
+@numba.njit(cache=True, error_model="numpy")
+def phi_vec_abs2(t, flip, params, kind, out):
+    """out[i] = φ(flip·t[i]; π) of the abs2 family, printed from sympy."""
+    p0 = params[0]
+    for i in range(t.shape[0]):
+        ti = flip * t[i]
+        out[i] = abs(p0 - ti)
 
 
 @numba.njit(cache=True, error_model="numpy")
+def phi_vec_abs3(t, flip, params, kind, out):
+    """out[i] = φ(flip·t[i]; π) of the abs3 family, printed from sympy."""
+    p0 = params[0]
+    p1 = params[1]
+    for i in range(t.shape[0]):
+        ti = flip * t[i]
+        out[i] = abs(p1 - abs(p0 - ti))
+
+
+@numba.njit(cache=True, error_model="numpy")
+def phi_vec_abs4(t, flip, params, kind, out):
+    """out[i] = φ(flip·t[i]; π) of the abs4 family, printed from sympy."""
+    p0 = params[0]
+    p1 = params[1]
+    p2 = params[2]
+    for i in range(t.shape[0]):
+        ti = flip * t[i]
+        out[i] = abs(p2 - abs(p1 - abs(p0 - ti)))
+
+
+@numba.njit(cache=True, error_model="numpy")
+def phi_vec_abs5(t, flip, params, kind, out):
+    """out[i] = φ(flip·t[i]; π) of the abs5 family, printed from sympy."""
+    p0 = params[0]
+    p1 = params[1]
+    p2 = params[2]
+    p3 = params[3]
+    for i in range(t.shape[0]):
+        ti = flip * t[i]
+        out[i] = abs(p3 - abs(p2 - abs(p1 - abs(p0 - ti))))
+
+
+@numba.njit(cache=True, error_model="numpy")
+def phi_vec_abs6(t, flip, params, kind, out):
+    """out[i] = φ(flip·t[i]; π) of the abs6 family, printed from sympy."""
+    p0 = params[0]
+    p1 = params[1]
+    p2 = params[2]
+    p3 = params[3]
+    p4 = params[4]
+    for i in range(t.shape[0]):
+        ti = flip * t[i]
+        out[i] = abs(p4 - abs(p3 - abs(p2 - abs(p1 - abs(p0 - ti)))))
+
+
+@numba.njit(cache=True, error_model="numpy")
+def phi_vec_relu3(t, flip, params, kind, out):
+    """out[i] = φ(flip·t[i]; π) of the relu3 family, printed from sympy."""
+    p0 = params[0]
+    if kind == 0:
+        for i in range(t.shape[0]):
+            ti = flip * t[i]
+            out[i] = max(0, -p0 + max(0, ti))
+    else:
+        for i in range(t.shape[0]):
+            ti = flip * t[i]
+            out[i] = max(0, p0 - max(0, ti))
+
+
+@numba.njit(cache=True, error_model="numpy")
+def phi_vec_relu3_bias(t, flip, params, kind, out):
+    """out[i] = φ(flip·t[i]; π) of the relu3_bias family, printed from sympy."""
+    p0 = params[0]
+    p1 = params[1]
+    if kind == 0:
+        for i in range(t.shape[0]):
+            ti = flip * t[i]
+            out[i] = max(0, -p1 + max(0, p0 + ti))
+    else:
+        for i in range(t.shape[0]):
+            ti = flip * t[i]
+            out[i] = max(0, p1 - max(0, p0 + ti))
+
+
+PHI_FAMILIES = ("abs2", "abs3", "abs4", "abs5", "abs6", "relu3", "relu3_bias", )
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def phi(code, t, params, kind):
     """φ(t; π) of the family PHI_FAMILIES[code]; other codes: the |·| chain of any depth."""
     if code == 0:
@@ -844,3 +928,28 @@ def phi(code, t, params, kind):
     for l in range(1, params.shape[0]):
         h = abs(h - params[l])
     return h
+
+
+@numba.njit(cache=True)
+def phi_vec(code, t, flip, params, kind, out):
+    """out[i] = φ(flip·t[i]; π) of the family PHI_FAMILIES[code] (other codes: the |·| chain)."""
+    if code == 0:
+        phi_vec_abs2(t, flip, params, kind, out)
+    elif code == 1:
+        phi_vec_abs3(t, flip, params, kind, out)
+    elif code == 2:
+        phi_vec_abs4(t, flip, params, kind, out)
+    elif code == 3:
+        phi_vec_abs5(t, flip, params, kind, out)
+    elif code == 4:
+        phi_vec_abs6(t, flip, params, kind, out)
+    elif code == 5:
+        phi_vec_relu3(t, flip, params, kind, out)
+    elif code == 6:
+        phi_vec_relu3_bias(t, flip, params, kind, out)
+    else:
+        for i in range(t.shape[0]):
+            out[i] = abs(flip * t[i] - params[0])
+        for l in range(1, params.shape[0]):
+            for i in range(t.shape[0]):
+                out[i] = abs(out[i] - params[l])

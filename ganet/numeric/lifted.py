@@ -30,7 +30,7 @@ from .combinations import MAX_RANK, binomial_table, next_colex
 from .dictionary import (DEFAULT_MEMORY_LIMIT, ROUND_ROBIN_GROUPS, MemoryLimitError, _check_memory_limit,
                          _residual, _unrank_hyperplane, round_robin)
 from .ga import _cross_into
-from ._generated import phi
+from ._generated import phi, phi_vec
 from .interrupts import deferred_interrupt
 from .planes import cross_error_factor, grid_exponent
 from .streaming import PricingPass, _group, _heap_replace_min
@@ -106,6 +106,15 @@ def _offer(col, score, norm2, lam, scale, exclude, top_priority, top_column):
     _heap_replace_min(top_priority, top_column, priority, col)
 
 
+@numba.njit(cache=True, inline="always", fastmath={"reassoc", "contract", "nsz"})
+def _dot(a, b):
+    """Σ aᵢbᵢ, vectorized (reassociation allowed; NaN and inf still propagate)."""
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += a[i] * b[i]
+    return s
+
+
 @numba.njit(cache=True, parallel=True)
 def _price_lifted(X, G, axes, ms, bs, offsets, TP, TB, lo, hi, ranks, R, lam, scale, exclude, gamma,
                   compiled, n_ranks, code, kinds, top_priority, top_column, best, visited, bad):
@@ -116,6 +125,7 @@ def _price_lifted(X, G, axes, ms, bs, offsets, TP, TB, lo, hi, ranks, R, lam, sc
     D = G.shape[1]
     q = D - d
     c = R.shape[1]
+    RT = np.ascontiguousarray(R.T)
     n_axes = TB.shape[0] - 1
     listed = ranks.shape[0] > 0
     for blk in numba.prange(lo.shape[0]):
@@ -126,7 +136,7 @@ def _price_lifted(X, G, axes, ms, bs, offsets, TP, TB, lo, hi, ranks, R, lam, sc
         P = np.empty(D, dtype=np.int64)
         B = np.empty(D, dtype=np.int64)
         prm = np.empty(q)
-        acc = np.empty(c)
+        vals = np.empty(n)
         proj = np.empty(n)
         i = lo[blk]
         t = ranks[i] if listed else i
@@ -146,16 +156,12 @@ def _price_lifted(X, G, axes, ms, bs, offsets, TP, TB, lo, hi, ranks, R, lam, sc
                     for k in range(q):
                         prm[k] = flip * u[d + k]
                     for kind in range(kinds):
-                        acc[:] = 0.0
-                        norm2 = 0.0
-                        for i2 in range(n):
-                            v = phi(code, flip * proj[i2], prm, kind)
-                            norm2 += v * v
-                            for o in range(c):
-                                acc[o] += R[i2, o] * v
+                        phi_vec(code, proj, flip, prm, kind, vals)
+                        norm2 = _dot(vals, vals)
                         score = 0.0
                         for o in range(c):
-                            score += acc[o] * acc[o]
+                            a = _dot(vals, RT[o])
+                            score += a * a
                         score = np.sqrt(score)
                         if not (score == score and score < np.inf):
                             bad[blk] = True

@@ -50,6 +50,8 @@ SCORE_BLOCK = 4  # hyperplanes per sweep of the fused pricing kernel (8 spills r
 _HEADER = "import math\n\nimport numba\n"
 _DECORATOR = '@numba.njit(cache=True, error_model="numpy")'
 # reassociation lets LLVM vectorize the sums over points (results differ by ~1e-16 relative)
+# φ is inlined into the pricing loop, where the branch on the family code is loop-invariant
+_PHI_DECORATOR = '@numba.njit(cache=True, error_model="numpy", inline="always")'
 _SCORE_DECORATOR = '@numba.njit(cache=True, fastmath={"reassoc", "contract", "nsz"})'
 
 
@@ -282,7 +284,7 @@ def _phi_source(fam):
     p = sp.symbols(f"p0:{fam.q}", real=True)
     names = {pl: sp.Symbol(f"params[{i}]") for i, pl in enumerate(p)}
     pr = _printer()
-    lines = [_DECORATOR, f"def phi_{fam.name}(t, params, kind):",
+    lines = [_PHI_DECORATOR, f"def phi_{fam.name}(t, params, kind):",
              f'    """φ(t; π) of the {fam.name} family ({fam.theorem}), printed from sympy."""']
     for kind in range(fam.kinds):
         expr = pr.doprint(fam.phi(kind).xreplace(names))
@@ -295,18 +297,45 @@ def _phi_source(fam):
     return "\n".join(lines) + "\n"
 
 
+def _phi_vec_source(fam):
+    """Source of ``phi_vec_{name}(t, flip, params, kind, out)``: out[i] = φ(flip·t[i]; π), one
+    loop per kind with the parameters hoisted, so that each loop vectorizes (the pricing pass
+    calls it once per signed neuron)."""
+    t = sp.Symbol("t", real=True)
+    p = sp.symbols(f"p0:{fam.q}", real=True)
+    pr = _printer()
+    lines = [_DECORATOR, f"def phi_vec_{fam.name}(t, flip, params, kind, out):",
+             f'    """out[i] = φ(flip·t[i]; π) of the {fam.name} family, printed from sympy."""']
+    lines += [f"    p{i} = params[{i}]" for i in range(fam.q)]
+    for kind in range(fam.kinds):
+        expr = pr.doprint(fam.phi(kind).xreplace({t: sp.Symbol("ti")}))
+        pad = "    " if fam.kinds == 1 else "        "
+        if fam.kinds > 1:
+            lines.append(f"    {'if' if kind == 0 else 'else'}{f' kind == {kind}' if kind == 0 else ''}:")
+        lines += [f"{pad}for i in range(t.shape[0]):", f"{pad}    ti = flip * t[i]", f"{pad}    out[i] = {expr}"]
+    return "\n".join(lines) + "\n"
+
+
 def _phi_dispatcher(families):
     """Source of ``phi(code, t, params, kind)``: φ of the family with index ``code`` in
     ``PHI_FAMILIES``; any other code is the |·| chain of depth len(params) + 1. An integer code,
     not a function argument, keeps the pricing kernels cacheable (numba cannot cache a kernel
     that takes a function)."""
     lines = ["PHI_FAMILIES = (" + "".join(f'"{f.name}", ' for f in families) + ")", "", "",
-             "@numba.njit(cache=True, error_model=\"numpy\")", "def phi(code, t, params, kind):",
+             _PHI_DECORATOR, "def phi(code, t, params, kind):",
              '    """φ(t; π) of the family PHI_FAMILIES[code]; other codes: the |·| chain of any depth."""']
     for k, f in enumerate(families):
         lines += [f"    {'if' if k == 0 else 'elif'} code == {k}:", f"        return phi_{f.name}(t, params, kind)"]
     lines += ["    h = abs(t - params[0])", "    for l in range(1, params.shape[0]):",
-              "        h = abs(h - params[l])", "    return h"]
+              "        h = abs(h - params[l])", "    return h", "", "",
+              "@numba.njit(cache=True)", "def phi_vec(code, t, flip, params, kind, out):",
+              '    """out[i] = φ(flip·t[i]; π) of the family PHI_FAMILIES[code] (other codes: the |·| chain)."""']
+    for k, f in enumerate(families):
+        lines += [f"    {'if' if k == 0 else 'elif'} code == {k}:",
+                  f"        phi_vec_{f.name}(t, flip, params, kind, out)"]
+    lines += ["    else:", "        for i in range(t.shape[0]):", "            out[i] = abs(flip * t[i] - params[0])",
+              "        for l in range(1, params.shape[0]):", "            for i in range(t.shape[0]):",
+              "                out[i] = abs(out[i] - params[l])"]
     return "\n".join(lines) + "\n"
 
 
@@ -338,5 +367,6 @@ def numeric_module_source(max_d=MAX_SHIPPED_D):
     from .deep import DEEP_FAMILIES
 
     parts += [_phi_source(fam) for fam in DEEP_FAMILIES.values()]
+    parts += [_phi_vec_source(fam) for fam in DEEP_FAMILIES.values()]
     parts.append(_phi_dispatcher(list(DEEP_FAMILIES.values())))
     return "\n\n".join(parts)

@@ -1,0 +1,98 @@
+"""Pictures of a fitted model: the function (1-D), its regions and breaklines (2-D), or the
+neurons' sizes (any d). Used by ``ganet report``; matplotlib only, written to a file."""
+
+import numpy as np
+
+__all__ = ["breaklines", "report_figure"]
+
+
+def breaklines(model):
+    """The lines xᵀw = v where the fitted network's neurons kink, as (w, v, neuron index).
+
+    Two-layer neurons kink on uᵀx + b = 0; deep neurons on each of their parallel kink planes.
+    """
+    out = []
+    for k, nu in enumerate(model.neurons_):
+        if hasattr(nu, "feature"):
+            out += [(nu.feature.direction, v, k) for v, _ in nu.feature.kink_planes]
+        else:
+            out.append((np.asarray(nu.weight, dtype=float), -float(nu.bias), k))
+    return out
+
+
+def _sizes(model):
+    """Each neuron's contribution scale: |z| for deep chains, ‖α‖·‖u‖₁ for two-layer neurons."""
+    return np.array([abs(nu.z) if hasattr(nu, "z") else
+                     float(np.abs(np.atleast_1d(nu.alpha)).max() * np.abs(nu.weight).sum())
+                     for nu in model.neurons_])
+
+
+def _scores(model, Z):
+    return model.decision_function(Z) if hasattr(model, "decision_function") else model.predict(Z)
+
+
+def report_figure(model, X, y, path):
+    """Write a PNG: for d = 1 the fitted function with the data and kinks, for d = 2 the
+    prediction (or decision regions) with every breakline and the data, otherwise a bar chart of
+    the neurons' sizes labelled by their formulas. Returns ``path``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    X = np.asarray(X, dtype=float)
+    d = X.shape[1]
+    title = (f"{type(model).__name__}: objective {model.objective_:.6g}, certificate "
+             f"{model.certificate_} (gap {model.dual_gap_:.1e}), {len(model.neurons_)} neurons")
+    if d == 1:
+        fig, ax = plt.subplots(figsize=(7, 4))
+        lo, hi = X.min() - 0.1 * np.ptp(X) - 1e-9, X.max() + 0.1 * np.ptp(X) + 1e-9
+        grid = np.linspace(lo, hi, 800)[:, None]
+        ax.plot(grid[:, 0], _scores(model, grid), label="fitted network")
+        if y is not None and np.asarray(y).dtype.kind in "fiu":
+            ax.scatter(X[:, 0], y, color="k", s=14, zorder=3, label="data")
+        else:  # no targets at hand (a saved model): mark the training inputs on the curve
+            ax.scatter(X[:, 0], _scores(model, X), color="k", s=14, zorder=3, label="training inputs")
+        for w, v, _ in breaklines(model):
+            ax.axvline(v / w[0], color="C3", lw=0.6, ls=":")
+        ax.plot([], [], color="C3", lw=0.6, ls=":", label="kinks of the neurons")
+        ax.set_xlabel("x1")
+        ax.set_ylabel("f(x)")
+        ax.legend(fontsize=8)
+    elif d == 2:
+        fig, ax = plt.subplots(figsize=(6.5, 6))
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        pad = 0.1 * (hi - lo) + 1e-9
+        lo, hi = lo - pad, hi + pad
+        g1, g2 = np.meshgrid(np.linspace(lo[0], hi[0], 250), np.linspace(lo[1], hi[1], 250))
+        F = _scores(model, np.column_stack([g1.ravel(), g2.ravel()]))
+        F = F.reshape(g1.shape) if F.ndim == 1 else F.argmax(axis=1).reshape(g1.shape)
+        im = ax.contourf(g1, g2, F, 20, cmap="coolwarm", alpha=0.8)
+        fig.colorbar(im, ax=ax, label="network output")
+        for w, v, _ in breaklines(model):
+            if abs(w[1]) > abs(w[0]):
+                xs = np.array([lo[0], hi[0]])
+                ax.plot(xs, (v - w[0] * xs) / w[1], "--", color="0.25", lw=0.6)
+            else:
+                ys = np.array([lo[1], hi[1]])
+                ax.plot((v - w[1] * ys) / w[0], ys, "--", color="0.25", lw=0.6)
+        ax.plot([], [], "--", color="0.25", lw=0.6, label="breaklines of the neurons")
+        ax.scatter(*X.T, c="k", s=10, label="training points")
+        ax.set_xlim(lo[0], hi[0])
+        ax.set_ylim(lo[1], hi[1])
+        ax.set_xlabel("x1")
+        ax.set_ylabel("x2")
+        ax.legend(loc="lower right", fontsize=8)
+    else:
+        sizes = _sizes(model)
+        order = np.argsort(-sizes)[:30]
+        fig, ax = plt.subplots(figsize=(8, 0.3 * len(order) + 1.5))
+        ax.barh(range(len(order)), sizes[order], color="C0")
+        ax.set_yticks(range(len(order)), [model.neurons_[i].formula for i in order], fontsize=7)
+        ax.invert_yaxis()
+        ax.set_xlabel("neuron size (|z|, or ‖α‖·‖u‖₁)")
+    ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

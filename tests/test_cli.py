@@ -1,0 +1,89 @@
+"""The command line as a user runs it: fit a CSV, predict, report, and clear failures."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import ganet
+from ganet.cli import main
+
+
+@pytest.fixture
+def data_csv(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 2))
+    y = np.sin(X.sum(axis=1))
+    path = tmp_path / "data.csv"
+    lines = ["a,b,target,label"] + [f"{float(a)!r},{float(b)!r},{float(t)!r},{'yes' if t > 0 else 'no'}" for (a, b), t in zip(X, y)]
+    path.write_text("\n".join(lines) + "\n")
+    return path, X, y
+
+
+@pytest.mark.parametrize("model,target,features", [("relu", "target", "a,b"), ("relu-classifier", "label", "a,b"),
+                                                    ("deep-abs", "target", "a"), ("relu3", "target", "a,b")])
+def test_fit_predict_report_round_trip(tmp_path, data_csv, capsys, model, target, features):
+    path, X, y = data_csv
+    out = tmp_path / "m.npz"
+    assert main(["fit", str(path), "--target", target, "--features", features, "--model", model,
+                 "--lam", "0.01", "-o", str(out)]) == 0
+    loaded = ganet.load(out)
+    cols = [0, 1] if features == "a,b" else [0]
+    assert loaded.certificate_ == "global" and loaded.converged_
+    capsys.readouterr()
+    assert main(["predict", str(out), str(path)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "prediction" and len(lines) == 31
+    expected = loaded.predict(X[:, cols])
+    if model == "relu-classifier":
+        assert lines[1:] == [str(v) for v in expected]
+    else:
+        assert np.array_equal(np.array(lines[1:], dtype=float), expected)  # repr: bit for bit
+    png = tmp_path / "r.png"
+    assert main(["report", str(out), "--png", str(png)]) == 0
+    text = capsys.readouterr().out
+    assert "certificate  global" in text and f"neurons      {len(loaded.neurons_)}" in text
+    assert png.stat().st_size > 10_000
+
+
+def test_predict_writes_a_file_and_checks_columns(tmp_path, data_csv):
+    path, X, y = data_csv
+    out = tmp_path / "m.npz"
+    main(["fit", str(path), "--target", "target", "--features", "a,b", "-o", str(out)])
+    csv_out = tmp_path / "pred.csv"
+    assert main(["predict", str(out), str(path), "-o", str(csv_out)]) == 0
+    assert csv_out.read_text().splitlines()[0] == "prediction"
+    other = tmp_path / "other.csv"
+    other.write_text("x,y\n1,2\n")
+    assert main(["predict", str(out), str(other)]) == 1
+
+
+@pytest.mark.parametrize("content,args,message", [
+    ("a,b,target\n1,2,3\n1,x,3\n", ["--target", "target"], "line 3, column 'b': 'x' is not a number"),
+    ("a,b,target\n1,2,3\n", ["--target", "nope"], "no target column 'nope'"),
+    ("a,b,target\n1,2\n", ["--target", "target"], "line 2: 2 fields"),
+    ("a,target\n", ["--target", "target"], "at least one data row"),
+    ("a,target\n1,nan\n2,3\n", ["--target", "target"], "NaN or infinite"),
+])
+def test_bad_files_exit_1_with_a_message(tmp_path, capsys, content, args, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    assert main(["fit", str(path), *args, "-o", str(tmp_path / "m.npz")]) == 1
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_missing_and_corrupt_model_files(tmp_path, capsys):
+    junk = tmp_path / "junk.npz"
+    junk.write_text("junk")
+    for path in (tmp_path / "missing.npz", junk):
+        assert main(["report", str(path)]) == 1
+        assert "not a readable ganet model file" in capsys.readouterr().err
+
+
+def test_version_and_usage_through_python_m():
+    out = subprocess.run([sys.executable, "-m", "ganet", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == f"ganet {ganet.__version__}"
+    out = subprocess.run([sys.executable, "-m", "ganet", "fit"], capture_output=True, text=True)
+    assert out.returncode == 2 and "required" in out.stderr
