@@ -48,7 +48,7 @@ def run_cvxpy(K, y, lam, bias):
 
 def run_sklearn(K, y, lam, bias, max_iter=5000):
     """Coordinate descent capped at max_iter epochs: on these coherent dictionaries it stalls
-    (DESIGN.md), so its objective excess is part of the result."""
+    (docs/conventions.md), so its objective excess is part of the result."""
     from sklearn.linear_model import Lasso
 
     n = len(y)

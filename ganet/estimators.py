@@ -6,7 +6,7 @@ The network :math:`f(x) = \sum_j \alpha_j (x^\top u_j + b_j)_+ + t`, trained on
 
 has the optimal value of the Lasso :math:`\ell(Kz + t1, y) + \lambda\|z\|_1` over the dictionary
 K of :class:`ganet.numeric.dictionary.Dictionary` (exactly for p = 1; within 1/(1−ε) for p = 2).
-Reconstruction from z (DESIGN.md): :math:`u_j = \sqrt{|z_j|}\, w/\|w\|_p`, :math:`b_j = -a^\top u_j`,
+Reconstruction from z (docs/conventions.md): :math:`u_j = \sqrt{|z_j|}\, w/\|w\|_p`, :math:`b_j = -a^\top u_j`,
 :math:`\alpha_j = \mathrm{sign}(z_j)\sqrt{|z_j|}`, so the network objective equals the Lasso
 objective. Vector outputs (Theorem 14) use the group penalty :math:`\lambda\sum_j\|Z_{j,:}\|_2`.
 """
@@ -15,7 +15,7 @@ import hashlib
 import numbers
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -30,6 +30,7 @@ from .numeric.sampling import SampledDictionary
 from .numeric.solver import dual_gap, solve_lasso
 from .numeric.streaming import StreamingDictionary
 from .numeric.validation import as_finite_array
+from .numeric.weighted import WeightedDictionary, check_sample_weight
 
 __all__ = ["ConvexReLU", "ConvexReLUClassifier", "Neuron"]
 
@@ -220,25 +221,35 @@ class _ConvexReLUBase(BaseEstimator):
                                  method=self.sampling, random_state=seed,
                                  memory_limit=self.memory_limit)
 
-    def _fit_targets(self, X, T, **fitted):
-        """Fit the Lasso to targets T (n × c) for every λ; the fitted attributes (and ``fitted``,
-        e.g. ``classes_``) are assigned only once everything succeeded, so a failed or interrupted
-        fit leaves a previously fitted model as it was."""
+    def _fit_targets(self, X, T, sample_weight=None, **fitted):
+        """Fit the Lasso to targets T (n × c) for every λ (weighted by ``sample_weight``: see
+        :mod:`ganet.numeric.weighted`); the fitted attributes (and ``fitted``, e.g. ``classes_``)
+        are assigned only once everything succeeded, so a failed or interrupted fit leaves a
+        previously fitted model as it was."""
         if X.shape[0] < 2:
             raise ValueError(f"need at least 2 samples to fit; got {X.shape[0]} sample")
+        fitted["_sample_weight"] = sw = None if sample_weight is None else check_sample_weight(sample_weight, len(X))
         start = time.perf_counter()
         with PeakMemory() as memory:
             fitted["sample_seed_"] = seed = self._sample_seed()
             dictionary = self._make_dictionary(X, seed)
+            oracle, targets, intercept = dictionary, T, self._intercept()
+            if sw is not None:  # a Lasso without intercept over √W-scaled, w-centred columns
+                oracle = WeightedDictionary(dictionary, sw, intercept)
+                targets = np.sqrt(sw)[:, None] * (T - oracle.weighted_means(T))
+                intercept = False
             built = time.perf_counter()
             path, warm, history, solves = [], None, [], 0.0
             for lam in self._lams():
                 budget = None
                 if self.max_seconds is not None:
                     budget = max(self.max_seconds - (time.perf_counter() - start), 1e-3)
-                res = solve_lasso(dictionary, T, lam, fit_intercept=self._intercept(), tol=self.tol,
+                res = solve_lasso(oracle, targets, lam, fit_intercept=intercept, tol=self.tol,
                                   max_iter=self.max_iter, verbose=self.verbose, warm_start=warm,
                                   max_seconds=budget)
+                if sw is not None and self._intercept():  # t = ȳ_w − μ_wᵀz
+                    K = dictionary.materialize(res.columns) if len(res.columns) else np.zeros((len(X), 0))
+                    res = replace(res, intercept=oracle.weighted_means(T) - oracle.weighted_means(K) @ res.coef)
                 warm = (res.columns, res.coef)
                 history += res.history
                 solves += res.history[-1]["solve_seconds"] if res.history else 0.0
@@ -298,7 +309,13 @@ class _ConvexReLUBase(BaseEstimator):
         full = self._full_dictionary(X)
         K = self.dictionary_.materialize(self.columns_) if len(self.columns_) else np.zeros((len(X), 0))
         Q = K @ self.coef_ + self.intercept_
-        if self.loss == "squared":
+        sw = getattr(self, "_sample_weight", None)
+        if self.loss == "squared" and sw is not None:  # the weighted problem of the fit
+            full = WeightedDictionary(full, sw, self._intercept())
+            R = np.sqrt(sw)[:, None] * (T - Q)
+            Yc = np.sqrt(sw)[:, None] * (T - full.weighted_means(T))
+            _, _, gap = dual_gap(Yc, R, self.coef_, self.lam_, full.price(R).max_score)
+        elif self.loss == "squared":
             R = T - Q
             R = R - R.mean(axis=0) if self._intercept() else R
             Yc = T - T.mean(axis=0) if self._intercept() else T
@@ -358,10 +375,14 @@ class _ConvexReLUBase(BaseEstimator):
         return 0.5 * self.lam_ * float(np.sum(np.linalg.norm(net["W1"], ord=p, axis=0) ** 2)
                                       + np.sum(net["W2"] ** 2))
 
-    def network_objective(self, X, y):
-        """The non-convex training objective ℓ(f(X), y) + (λ/2)Σⱼ(‖uⱼ‖_p² + αⱼ²) of ``network()``."""
+    def network_objective(self, X, y, sample_weight=None):
+        """The non-convex training objective ℓ(f(X), y) + (λ/2)Σⱼ(‖uⱼ‖_p² + αⱼ²) of ``network()``
+        (with ``sample_weight``, the squared loss ½Σᵢ wᵢ‖f(xᵢ) − yᵢ‖²)."""
         check_is_fitted(self, "neurons_")
         X, T = self._data(X, y)
+        if sample_weight is not None:
+            w = check_sample_weight(sample_weight, len(X))
+            return 0.5 * float(np.sum(w[:, None] * (self._forward(X) - T) ** 2)) + self._penalty()
         return self._loss_value(self._forward(X), T) + self._penalty()
 
     def _data(self, X, y):
@@ -460,12 +481,16 @@ class ConvexReLU(RegressorMixin, _ConvexReLUBase):
         tags.target_tags.multi_output = True
         return tags
 
-    def fit(self, X, y):
-        """Fit the globally optimal network; returns self."""
+    def fit(self, X, y, sample_weight=None):
+        """Fit the globally optimal network; returns self.
+
+        ``sample_weight`` (n non-negative weights) minimizes ½Σᵢ wᵢ‖f(xᵢ) − yᵢ‖² + penalty
+        instead: integer weights give the fit on repeated rows."""
         self._check_params()
         with self._keeping_state_on_failure():
             X, y = validate_data(self, X, y, y_numeric=True, multi_output=True, dtype=np.float64)
-            return self._fit_targets(X, self._targets(y), _single_output=y.ndim == 1)
+            return self._fit_targets(X, self._targets(y), sample_weight=sample_weight,
+                                     _single_output=y.ndim == 1)
 
     def _targets(self, y, classes=None):
         y = as_finite_array(y, "y", ndim=(1, 2))
@@ -492,13 +517,14 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
 
     _losses = ("squared", "logistic", "hinge")
 
-    def fit(self, X, y):
-        """Fit the globally optimal classifier; returns self."""
+    def fit(self, X, y, sample_weight=None):
+        """Fit the globally optimal classifier; returns self. ``sample_weight`` needs
+        ``loss="squared"`` (a weighted Lasso, as for :class:`ConvexReLU`)."""
         self._check_params()
         with self._keeping_state_on_failure():
-            return self._fit_classifier(X, y)
+            return self._fit_classifier(X, y, sample_weight)
 
-    def _fit_classifier(self, X, y):
+    def _fit_classifier(self, X, y, sample_weight=None):
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         classes = np.unique(y)
@@ -506,7 +532,9 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
             raise ValueError(f"need samples of at least 2 classes; got 1 class ({classes[0]!r})")
         T = self._targets(y, classes)
         if self.loss == "squared":
-            return self._fit_targets(X, T, classes_=classes)
+            return self._fit_targets(X, T, sample_weight=sample_weight, classes_=classes)
+        if sample_weight is not None:
+            raise ValueError(f"sample_weight needs loss='squared'; got loss={self.loss!r}")
         if len(classes) != 2:
             raise ValueError(f"loss={self.loss!r} supports two classes; use loss='squared' for "
                              f"{len(classes)} classes")
@@ -541,6 +569,27 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
         X = validate_data(self, X, reset=False, dtype=np.float64)
         F = self._forward(X)
         return F[:, 0] if len(self.classes_) == 2 else F
+
+    def predict_proba(self, X):
+        """Class probabilities, shape (n, n_classes).
+
+        For ``loss="logistic"`` these are the model's own, σ(f(x)) and 1 − σ(f(x)). The squared
+        and hinge losses do not model probabilities: their scores are mapped to [0, 1] — two
+        classes by p = clip((f + 1)/2, 0, 1) of the ±1 score, several by clipping the one-hot
+        scores at 0 and normalizing (uniform where all are ≤ 0). These are **not calibrated**;
+        wrap the model in :class:`sklearn.calibration.CalibratedClassifierCV` when calibrated
+        probabilities matter.
+        """
+        scores = self.decision_function(X)
+        if len(self.classes_) == 2:
+            if self.loss == "logistic":
+                p = 0.5 * (1.0 + np.tanh(0.5 * scores))  # σ(f), overflow-free
+            else:
+                p = np.clip(0.5 * (scores + 1.0), 0.0, 1.0)
+            return np.column_stack([1.0 - p, p])
+        P = np.maximum(scores, 0.0)
+        total = P.sum(axis=1, keepdims=True)
+        return np.where(total > 0, P / np.where(total > 0, total, 1.0), 1.0 / P.shape[1])
 
     def predict(self, X):
         """Predicted class labels."""

@@ -25,7 +25,7 @@ __all__ = ["save", "load", "MODEL_CLASSES", "FORMAT_VERSION"]
 
 FORMAT, FORMAT_VERSION = "ganet-model", 1
 MODEL_CLASSES = ("ConvexReLU", "ConvexReLUClassifier", "DeepNarrowAbs", "ThreeLayerReLU")
-_ARRAYS = ("columns_", "coef_", "intercept_", "classes_", "dual_coef_")
+_ARRAYS = ("columns_", "coef_", "intercept_", "classes_", "dual_coef_", "_sample_weight")
 _SCALARS = ("objective_", "dual_gap_", "converged_", "n_iter_", "certificate_", "lam_", "_fingerprint",
             "sample_seed_", "n_features_in_", "feature_names_in_", "_single_output")
 
@@ -80,7 +80,7 @@ def save(model, path):
     check_is_fitted(model, "neurons_")
     arrays = {"X": np.asarray(model.dictionary_.X, dtype=np.float64)}
     for key in _ARRAYS:
-        if hasattr(model, key):
+        if getattr(model, key, None) is not None:
             a = np.asarray(getattr(model, key))
             if a.dtype == object:
                 raise TypeError(f"{key} holds Python objects ({a.dtype}); only numeric or string "
@@ -133,6 +133,7 @@ def load(path):
             raise ValueError("column indices outside the dictionary")
         for key, value in attributes.items():
             setattr(model, key, value)
+        model._sample_weight = None  # present in the archive only for weighted fits
         for key in _ARRAYS:
             if key in arrays:
                 setattr(model, key, arrays[key])

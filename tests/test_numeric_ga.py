@@ -15,7 +15,7 @@ DIMS = range(1, 7)
 
 
 def test_hodge_of_a_vector_in_two_dimensions():
-    # DESIGN.md: ⋆(a e1 + b e2) = b e1 − a e2
+    # docs/conventions.md: ⋆(a e1 + b e2) = b e1 − a e2
     a, b = 3.0, -5.0
     np.testing.assert_array_equal(hodge([a, b], 2, 1), [b, -a])
 

@@ -15,10 +15,18 @@ _CHECKS_WITH_MANY_FEATURES = [
     "check_regressors_train(readonly_memmap=True,X_dtype=float32)", "check_regressor_data_not_an_array",
     "check_regressors_int", "check_non_transformer_estimators_n_iter",
 ]
+# The checked estimators use p = 2 (the p = 1 dictionary of the check's 30-feature data is ~10¹⁶
+# columns). The p = 2 dictionary (affine hulls of data points) is a sub-library that depends on
+# which points exist: a zero-weight point keeps its hyperplanes, removing it drops them, so the
+# optima differ. The exact (p = 1) case is tested in tests/test_weights_and_probabilities.py.
+_ZERO_WEIGHTS = ("zero weights keep a point's hyperplanes in the p = 2 sub-library (see "
+                 "test_weights_and_probabilities.py for the exact p = 1 equivalence)")
 EXPECTED_FAILURES = {
-    "ConvexReLU": {name: _HIGH_DIMENSIONAL for name in _CHECKS_WITH_MANY_FEATURES},
-    "ConvexReLUClassifier": {name: _HIGH_DIMENSIONAL for name in [
+    "ConvexReLU": {**{name: _HIGH_DIMENSIONAL for name in _CHECKS_WITH_MANY_FEATURES},
+                   "check_sample_weight_equivalence_on_dense_data": _ZERO_WEIGHTS},
+    "ConvexReLUClassifier": {**{name: _HIGH_DIMENSIONAL for name in [
         "check_positive_only_tag_during_fit", "check_dtype_object", "check_non_transformer_estimators_n_iter"]},
+        "check_sample_weight_equivalence_on_dense_data": _ZERO_WEIGHTS},
 }
 
 

@@ -23,7 +23,7 @@ def rational_vectors(d, k):
     return st.lists(st.lists(small_rationals, min_size=d, max_size=d), min_size=k, max_size=k)
 
 
-# ---- conventions of DESIGN.md ---------------------------------------------------------------
+# ---- conventions of docs/conventions.md ---------------------------------------------------------------
 
 def test_paper_section_3_4_worked_example():
     G2 = Algebra(2)

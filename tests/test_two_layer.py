@@ -58,7 +58,7 @@ def test_one_dimensional_biased_dictionary_is_theorem_1_ramps():
 
 
 @pytest.mark.parametrize("reg, bias, n, d, expected", [
-    ("l1", False, 300, 3, 91506 // 2),     # C(n + d, d − 1), DESIGN.md / issue figures
+    ("l1", False, 300, 3, 91506 // 2),     # C(n + d, d − 1), docs/conventions.md / issue figures
     ("l2", True, 160, 2, 25440 // 2),      # C(n, d)
 ])
 def test_hyperplane_counts_match_the_documented_sizes(reg, bias, n, d, expected):

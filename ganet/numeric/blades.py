@@ -49,7 +49,7 @@ def pseudoscalar_inverse_sign(d):
 
 @lru_cache(maxsize=None)
 def hodge_sign(d, blade):
-    """Sign and blade of ⋆e_blade = e_blade I⁻¹ (DESIGN.md's Hodge dual).
+    """Sign and blade of ⋆e_blade = e_blade I⁻¹ (the Hodge dual of docs/conventions.md).
 
     Returns ``(sign, complement)`` with ``e_blade I⁻¹ = sign · e_complement``.
     """

@@ -1,6 +1,6 @@
 r"""Numeric geometric-algebra core of 𝔾ᵈ (numpy + numba; never imports sympy).
 
-Conventions (DESIGN.md): Euclidean metric, blades in ``clifford.Cl(d)`` order (see
+Conventions (docs/conventions.md): Euclidean metric, blades in ``clifford.Cl(d)`` order (see
 :mod:`ganet.numeric.blades`), unit pseudoscalar I = e₁⋯e_d and the Hodge dual ⋆M := M I⁻¹. The
 generalized cross product ×(v₁,…,v_{d−1}) := ⋆(v₁∧⋯∧v_{d−1}) satisfies
 

@@ -157,24 +157,77 @@ def normals(X, H, p, exact, gamma, compiled):
     return W, c, status
 
 
-def _det(M):
-    """Exact determinant of a square list-of-lists of Fractions (Gaussian elimination)."""
+def _integer_rows(V):
+    """Rows of dyadic Fractions scaled (each by a positive power of two) to Python ints."""
+    out = []
+    for row in V:
+        scale = max(x.denominator for x in row)
+        out.append([x.numerator * (scale // x.denominator) for x in row])
+    return out
+
+
+def _echelon(M):
+    """Fraction-free (Bareiss) row echelon form of an integer matrix: (rows, pivot columns).
+
+    Every division is exact (Sylvester's identity: the entries are minors of the pivot columns),
+    so the integers stay as long as a minor, not exponentially longer.
+    """
     M = [row[:] for row in M]
-    k = len(M)
-    det = Fraction(1)
-    for col in range(k):
-        pivot = next((r for r in range(col, k) if M[r][col] != 0), None)
-        if pivot is None:
-            return Fraction(0)
-        if pivot != col:
-            M[col], M[pivot] = M[pivot], M[col]
-            det = -det
-        det *= M[col][col]
-        for r in range(col + 1, k):
-            f = M[r][col] / M[col][col]
-            if f:
-                M[r] = [x - f * y for x, y in zip(M[r], M[col])]
-    return det
+    rows, cols = len(M), len(M[0]) if M else 0
+    prev, r, pivots = 1, 0, []
+    for c in range(cols):
+        p = next((i for i in range(r, rows) if M[i][c]), None)
+        if p is None:
+            continue
+        M[r], M[p] = M[p], M[r]
+        for i in range(r + 1, rows):
+            M[i] = [(M[r][c] * M[i][j] - M[i][c] * M[r][j]) // prev for j in range(cols)]
+        prev = M[r][c]
+        pivots.append(c)
+        r += 1
+        if r == rows:
+            break
+    return M[:r], pivots
+
+
+def _cross_exact(V):
+    """×(rows of V) = ⋆(v₁ ∧ ⋯ ∧ v_{d−1}) for a (d − 1) × d matrix of dyadic Fractions, exactly,
+    up to a positive factor; None if the rows are dependent. Two eliminations on integers: the
+    echelon form gives the null vector, one determinant its sign and scale."""
+    d = len(V) + 1
+    if d == 1:
+        return [Fraction(1)]
+    A = _integer_rows(V)
+    E, pivots = _echelon(A)
+    if len(pivots) < d - 1:
+        return None
+    free = next(q for q in range(d) if q not in pivots)
+    v = [Fraction(0)] * d
+    v[free] = Fraction(1)
+    for r in range(len(E) - 1, -1, -1):  # back substitution: E v = 0 with v_free = 1
+        c = pivots[r]
+        v[c] = -sum(Fraction(E[r][j]) * v[j] for j in range(c + 1, d)) / E[r][c]
+    det = _det_from_echelon([[row[j] for j in range(d) if j != free] for row in A])
+    scale = (-1) ** free * det  # w_free = (−1)^free · det(A without column free), and v_free = 1
+    return [scale * x for x in v]
+
+
+def _det_from_echelon(M):
+    """Exact determinant of a square integer matrix (Bareiss: the last pivot, with the sign of
+    the row swaps)."""
+    M = [row[:] for row in M]
+    k, sign, prev = len(M), 1, 1
+    for c in range(k):
+        p = next((i for i in range(c, k) if M[i][c]), None)
+        if p is None:
+            return 0
+        if p != c:
+            M[c], M[p] = M[p], M[c]
+            sign = -sign
+        for i in range(c + 1, k):
+            M[i] = [(M[c][c] * M[i][j] - M[i][c] * M[c][j]) // prev for j in range(k)]
+        prev = M[c][c]
+    return sign * M[k - 1][k - 1]
 
 
 def exact_normals(X, H, p):
@@ -209,16 +262,32 @@ def exact_normals(X, H, p):
                 V.append([Fraction(int(q == g - n)) for q in range(d)])
             else:
                 V.append([coord(g, q) - (coord(a, q) if a >= 0 else 0) for q in range(d)])
-        w = [(-1) ** q * _det([[row[j] for j in range(d) if j != q] for row in V]) for q in range(d)]
-        big = max(abs(v) for v in w)
-        if big == 0:
+        w = _cross_exact(V)
+        if w is None:
             degenerate[t] = True
             continue
+        big = max(abs(v) for v in w)
         wf = np.array([float(v / big) for v in w])  # correctly rounded, in [−1, 1]
         wf /= np.abs(wf).sum() if p == 1 else np.sqrt(wf @ wf)
         W[t] = wf
         c[t] = float(X[a] @ wf) if a >= 0 else 0.0
     return W, c, degenerate
+
+
+def _repeated_generators(X, H):
+    """Hyperplanes whose generators are exactly dependent because of repeated data: two equal
+    generators, or a generator equal to the anchor (xᵢ − a = 0). Rows of X are compared exactly;
+    generator indices ≥ n are the axes e_{g−n}."""
+    n, d = X.shape
+    _, uid = np.unique(X, axis=0, return_inverse=True)
+    uid = np.concatenate([uid.reshape(-1), n + np.arange(d)])
+    G = np.sort(uid[np.asarray(H[:, 1:], dtype=np.int64)], axis=1)
+    out = (G[:, 1:] == G[:, :-1]).any(axis=1) if G.shape[1] > 1 else np.zeros(len(H), dtype=bool)
+    anchored = H[:, 0] >= 0
+    if anchored.any():
+        a = uid[np.where(anchored, H[:, 0], 0)]
+        out |= anchored & (G == a[:, None]).any(axis=1)
+    return out
 
 
 def certified_normals(X, H, p, exact, gamma, compiled):
@@ -230,6 +299,8 @@ def certified_normals(X, H, p, exact, gamma, compiled):
         W, c, status = normals(X, H, p, exact, gamma, compiled)
     unsure = np.flatnonzero(status == UNCERTAIN)
     valid = status == OK
+    if unsure.size:  # repeated points make a subset dependent with no arithmetic at all
+        unsure = unsure[~_repeated_generators(X, H[unsure])]
     if unsure.size:
         We, ce, dead = exact_normals(X, H[unsure], p)
         W[unsure], c[unsure] = We, ce

@@ -100,7 +100,7 @@ def _primal(R, Z, lam):
 
 
 def dual_gap(Y, R, Z, lam, max_correlation):
-    """Primal value, dual value and gap of DESIGN.md's certificate.
+    """Primal value, dual value and gap of the certificate of docs/conventions.md.
 
     Parameters
     ----------
