@@ -11,5 +11,6 @@ __version__ = "0.1.0"
 from .deep import DeepNarrowAbs, ThreeLayerReLU  # noqa: E402
 from .estimators import ConvexReLU, ConvexReLUClassifier, Neuron  # noqa: E402
 from .persistence import load  # noqa: E402
+from .polish import polish  # noqa: E402
 
-__all__ = ["ConvexReLU", "ConvexReLUClassifier", "DeepNarrowAbs", "Neuron", "ThreeLayerReLU", "__version__", "load"]
+__all__ = ["ConvexReLU", "ConvexReLUClassifier", "DeepNarrowAbs", "Neuron", "ThreeLayerReLU", "__version__", "load", "polish"]

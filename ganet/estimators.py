@@ -221,7 +221,7 @@ class _ConvexReLUBase(BaseEstimator):
                                  method=self.sampling, random_state=seed,
                                  memory_limit=self.memory_limit)
 
-    def _fit_targets(self, X, T, sample_weight=None, **fitted):
+    def _fit_targets(self, X, T, sample_weight=None, warm_start=None, **fitted):
         """Fit the Lasso to targets T (n × c) for every λ (weighted by ``sample_weight``: see
         :mod:`ganet.numeric.weighted`); the fitted attributes (and ``fitted``, e.g. ``classes_``)
         are assigned only once everything succeeded, so a failed or interrupted fit leaves a
@@ -239,7 +239,7 @@ class _ConvexReLUBase(BaseEstimator):
                 targets = np.sqrt(sw)[:, None] * (T - oracle.weighted_means(T))
                 intercept = False
             built = time.perf_counter()
-            path, warm, history, solves = [], None, [], 0.0
+            path, warm, history, solves = [], warm_start, [], 0.0
             for lam in self._lams():
                 budget = None
                 if self.max_seconds is not None:
