@@ -1,7 +1,8 @@
-"""Write the tutorial notebooks from the cell sources below (run: python tutorials/make_notebooks.py).
+"""Write the tutorial notebooks from the cell sources below, executed, with their outputs
+(run: python tutorials/make_notebooks.py [--no-execute]).
 
-Keeping the sources here keeps diffs readable; the .ipynb files are what users open and what
-`make test` executes with nbmake.
+Keeping the sources here keeps diffs readable; the .ipynb files are what users open (with the
+figures, on the web too) and what `make test` executes again with nbmake.
 """
 
 from pathlib import Path
@@ -86,6 +87,45 @@ TWO_LAYER = [
     "        else: ax.axvline(-b / u[0], color='k', ls='--', lw=0.8)\n"
     "    ax.set_xlim(-2, 2); ax.set_ylim(-2, 2)\n"
     "    ax.set_title(f'p = {reg[1]}: objective {clf.objective_:.4f}, gap {clf.dual_gap_:.0e}')\nplt.show()",
+    "md:The paper's caption names the breaklines $\\mathrm{Aff}((-1,-1),(1,-1))$ and "
+    "$\\mathrm{Aff}((-1,-1),(-1,1))$ — the lines $y=-1$ and $x=-1$. That cannot be right: ramps on "
+    "axis-parallel lines are constant on each XOR class pair, so they cannot fit XOR at all. Restricted to "
+    "every axis-parallel column, the Lasso value is $\\tfrac12\\|y-\\bar y\\|^2 = 2$ (no neuron helps), "
+    "while the certified optimum uses the anti-diagonal $\\mathrm{Aff}((1,-1),(-1,1))$ in both orientations, "
+    "$f = \\alpha|x_1+x_2| + t$ — what the figure above draws (one line, two neurons).",
+    "import cvxpy as cp\nfrom ganet.numeric.dictionary import Dictionary\n"
+    "D = Dictionary(Xx, 'l1', True); K = D.materialize()\n"
+    "axis = [j for j in range(D.n_columns) if np.count_nonzero(D.describe(j).direction) == 1]\n"
+    "z, t = cp.Variable(len(axis)), cp.Variable()\n"
+    "value = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(K[:, axis] @ z + t - yx) + 1e-3 * cp.norm1(z))).solve(solver='CLARABEL')\n"
+    "best = ConvexReLUClassifier(reg='l1', bias=True, lam=1e-3).fit(Xx, yx)\n"
+    "print(f'axis-parallel breaklines only: {value:.6f};  certified optimum: {best.objective_:.6f} with', "
+    "[nu.formula for nu in best.neurons_])",
+    "md:## Figure 12: the spirals across λ, $p=1$ against $p=2$\n\n"
+    "For large λ the two penalties give different decision regions; as λ shrinks both interpolate and "
+    "the regions become nearly the same.",
+    "from ganet.datasets import two_spirals\nXs, ys = two_spirals(n=60, turns=1.25)\n"
+    "g1, g2 = np.meshgrid(np.linspace(-1.3, 1.3, 160), np.linspace(-1.3, 1.3, 160))\nG = np.column_stack([g1.ravel(), g2.ravel()])\n"
+    "lams = [1e-1, 1e-2, 1e-3]\nfig, axes = plt.subplots(2, 3, figsize=(11, 7.5))\n"
+    "for row, reg in zip(axes, ['l1', 'l2']):\n"
+    "    for ax, lam in zip(row, lams):\n"
+    "        clf = ConvexReLUClassifier(reg=reg, bias=True, lam=lam).fit(Xs, ys)\n"
+    "        ax.contourf(g1, g2, clf.decision_function(G).reshape(g1.shape) > 0, cmap='coolwarm', alpha=0.35)\n"
+    "        ax.scatter(*Xs.T, c=ys, cmap='coolwarm', s=12, edgecolors='k', linewidths=0.3)\n"
+    "        ax.set_title(f'p = {reg[1]}, λ = {lam:g}: {len(clf.neurons_)} neurons', fontsize=9); ax.set_aspect('equal')\n"
+    "        ax.set_xticks([]); ax.set_yticks([])\nplt.tight_layout(); plt.show()",
+    "md:## Figure 8: Adam, then polishing to the global optimum\n\n"
+    "`ganet.polish` maps each neuron of a trained network onto its best-aligned dictionary hyperplanes "
+    "(through special samples), starts the certified solver from them and returns the global optimum — "
+    "never worse than the trained network for $p = 1$.",
+    "from ganet import polish\nfrom ganet.adam import train_adam\n"
+    "net, history = train_adam(Xs, ys, 40, 1e-3, 'l1', True, steps=3000, seed=0)\n"
+    "polished = polish(net, Xs, ys, lam=1e-3)\ninfo = polished.report_['polish']\n"
+    "print(f\"Adam: {info['objective_before']:.5f} → polished: {info['objective_after']:.5f} \"\n"
+    "      f\"({polished.certificate_}, gap {polished.dual_gap_:.0e}); first mapped neurons:\", info['mapped'][:3])\n"
+    "fig, ax = plt.subplots(figsize=(6, 3.5))\nax.semilogy(history, label='Adam (width 40)')\n"
+    "ax.axhline(info['objective_after'], color='C3', ls='--', label='polished = certified optimum')\n"
+    "ax.set_xlabel('Adam step'); ax.set_ylabel('objective'); ax.legend(); plt.show()",
 ]
 
 EXACT = [
@@ -170,19 +210,20 @@ DEPTH = [
     "depth 3 also at reflections $R(a,b)=2b-a$ and averages of data points (Theorem 4.1); depth 4 at "
     "reflections of reflections (Theorem 4.5). Each neuron lists the named points on its kinks.",
     "x = np.array([0.0, 1.0, 2.0, 4.0, 5.0, 7.0]); y = np.array([0.0, 1.0, 0.0, 1.0, 0.0, 1.0])\n"
-    "grid = np.linspace(-2, 9, 800)\nfig, axes = plt.subplots(1, 3, figsize=(13, 3.4), sharey=True)\n"
+    "fig, axes = plt.subplots(1, 3, figsize=(13, 3.6), sharey=True)\n"
     "for ax, L in zip(axes, (2, 3, 4)):\n"
     "    m = DeepNarrowAbs(depth=L, lam=1e-3).fit(x[:, None], y)\n"
+    "    kinks = sorted({v for nu in m.neurons_ for v, _ in nu.feature.kink_planes})\n"
+    "    grid = np.linspace(min(kinks + [-2.0]) - 1, max(kinks + [9.0]) + 1, 1000)\n"
     "    ax.plot(grid, m.predict(grid[:, None]), label='certified optimum')\n"
     "    ax.scatter(x, y, color='k', zorder=3, label='data')\n"
-    "    kinks = sorted({v for nu in m.neurons_ for v, _ in nu.feature.kink_planes})\n"
     "    for v in kinks:\n        ax.axvline(v, color='C3', lw=0.6, ls=':')\n"
     "    ax.set_title(f'L = {L}: objective {m.objective_:.4g}, gap {m.dual_gap_:.0e}')\n"
     "    ax.set_xlabel('x'); ax.legend(loc='upper left', fontsize=8)\n"
     "    print(f'L = {L}:', m.certificate_, f'{len(m.neurons_)} neurons')\n"
     "    for nu in m.neurons_:\n"
     "        print(f'   z = {nu.z:+.3f}  {nu.formula:28s}', '; '.join(n for n, _ in nu.reflections[:2]))\n"
-    "axes[0].set_ylabel('f(x)'); fig.suptitle('dotted: kinks of the optimal neurons'); plt.show()",
+    "axes[0].set_ylabel('f(x)'); fig.suptitle('dotted: kinks of the optimal neurons', y=1.02); plt.show()",
     "md:## Figure 2 of the reflections paper: 3- and 4-layer features in 2-D with their reflection planes\n\n"
     "Theorem 4.3 writes the 3-layer feature two ways: a difference of volumes (wedge products) and the "
     "distance to the nearer of two reflection planes $\\mathcal H\\ni x_2$ and "
@@ -201,7 +242,7 @@ DEPTH = [
     "    for v in values:  # the line x·w = v\n"
     "        p0 = w * v / (w @ w); ax.plot(*np.c_[p0 - 6 * u, p0 + 6 * u], 'r--', lw=1)\n"
     "    for name, p in zip(names, pts):\n"
-    "        ax.plot(*p, 'wo'); ax.annotate(name, p, color='w', xytext=(4, 4), textcoords='offset points')\n"
+    "        ax.plot(*p, 'wo'); ax.annotate(name, p, color='w', xytext=(4, 4) if p[0] < 2 else (-90, 6), textcoords='offset points')\n"
     "    ax.set_xlim(-2.5, 3.5); ax.set_ylim(-2.5, 3.5); ax.set_aspect('equal'); ax.set_title(title, fontsize=9)\n\n"
     "X3 = np.array([[0, 0], [1, 0.5], [0.5, 2]], float)\n"
     "w = np.array([X3[2, 1] - X3[0, 1], X3[0, 0] - X3[2, 0]]); w /= np.abs(w).sum()  # ⋆(x3 − x1), ‖w‖₁ = 1\n"
@@ -272,6 +313,13 @@ NOTEBOOKS = {"00_geometric_algebra_core.ipynb": GA_CORE,
              "03_depth_and_reflections.ipynb": DEPTH}
 
 if __name__ == "__main__":
+    import sys
+
+    from nbclient import NotebookClient
+
     for name, cells in NOTEBOOKS.items():
-        nbf.write(notebook(cells), HERE / name)
+        nb = notebook(cells)
+        if "--no-execute" not in sys.argv:
+            NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(HERE)}}).execute()
+        nbf.write(nb, HERE / name)
         print("wrote", HERE / name)
