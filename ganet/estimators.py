@@ -109,7 +109,7 @@ class _ConvexReLUBase(BaseEstimator):
 
     def __init__(self, reg="l1", bias=True, lam=1e-3, loss="squared", tol=1e-8, max_iter=100,
                  memory_limit=None, verbose=0, dictionary="auto", n_sampled=10_000,
-                 sampling="subsets", random_state=None, max_seconds=None):
+                 sampling="subsets", random_state=None, max_seconds=None, client=None):
         self.reg = reg
         self.bias = bias
         self.lam = lam
@@ -123,6 +123,7 @@ class _ConvexReLUBase(BaseEstimator):
         self.sampling = sampling
         self.random_state = random_state
         self.max_seconds = max_seconds
+        self.client = client
 
     @contextmanager
     def _keeping_state_on_failure(self):
@@ -215,8 +216,7 @@ class _ConvexReLUBase(BaseEstimator):
         if kind == "stored":
             return Dictionary(X, self.reg, self.bias, memory_limit=self.memory_limit)
         if kind == "streaming":
-            return StreamingDictionary(X, self.reg, self.bias, memory_limit=self.memory_limit,
-                                       progress=bool(self.verbose))
+            return self._streaming(X)
         return SampledDictionary(X, self.reg, self.bias, n_hyperplanes=self.n_sampled,
                                  method=self.sampling, random_state=seed,
                                  memory_limit=self.memory_limit)
@@ -337,8 +337,14 @@ class _ConvexReLUBase(BaseEstimator):
         """The full (streamed) dictionary of this model's family, for :meth:`certify`."""
         n, d = X.shape
         _check_pass_work(n, count_hyperplanes(n, d, self.reg, self.bias))
-        return StreamingDictionary(X, self.reg, self.bias, memory_limit=self.memory_limit,
-                                   progress=bool(self.verbose))
+        return self._streaming(X)
+
+    def _streaming(self, X):
+        """The streaming oracle, its full passes on ``client`` when one is given."""
+        D = StreamingDictionary(X, self.reg, self.bias, memory_limit=self.memory_limit,
+                                progress=bool(self.verbose))
+        D.client = getattr(self, "client", None)
+        return D
 
     def network(self):
         """Weights of the reconstructed network f(x) = (xᵀW1 + b1)₊ W2 + b2.
@@ -449,6 +455,12 @@ class ConvexReLU(RegressorMixin, _ConvexReLUBase):
         Random generator subsets, or Gaussian directions (random activation patterns).
     random_state : int, optional
         Seed of the sampling.
+    max_seconds : float, optional
+        Time budget of the fit: it stops at the best point so far, with ``converged_ = False``
+        and an honest ``dual_gap_``.
+    client : dask.distributed.Client, optional
+        Run the streaming dictionary's full pricing passes on this Dask cluster (the same
+        result bit for bit; see :mod:`ganet.numeric.distributed`). Needs ``ganet[dask]``.
 
     Attributes
     ----------

@@ -87,7 +87,9 @@ def save(model, path):
                                 "labels can be saved")
             arrays[key] = a
     meta = {"format": FORMAT, "version": FORMAT_VERSION, "ganet_version": __version__, "class": name,
-            "params": _to_json(model.get_params()), "dictionary": type(model.dictionary_).__name__,
+            # a Dask client is a connection, not a parameter of the fitted model
+            "params": _to_json({k: v for k, v in model.get_params().items() if k != "client"}),
+            "dictionary": type(model.dictionary_).__name__,
             "attributes": {k: _to_json(getattr(model, k)) for k in _SCALARS if hasattr(model, k)},
             "report": _to_json(model.report_), "path": _to_json(getattr(model, "path_", [])),
             "history": _to_json(getattr(model, "history_", []))}

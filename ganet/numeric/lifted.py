@@ -117,7 +117,7 @@ def _dot(a, b):
 
 @numba.njit(cache=True, parallel=True)
 def _price_lifted(X, G, axes, ms, bs, offsets, TP, TB, lo, hi, ranks, R, lam, scale, exclude, gamma,
-                  compiled, n_ranks, code, kinds, top_priority, top_column, best, visited, bad):
+                  compiled, group_size, code, kinds, top_priority, top_column, best, visited, bad):
     """Advance every block over subsets lo[b] … hi[b] − 1 (ranks, or positions into ``ranks``),
     pricing every neuron's columns against R (see :mod:`ganet.numeric.streaming` for the block,
     heap and group mechanics, which are the same)."""
@@ -150,7 +150,7 @@ def _price_lifted(X, G, axes, ms, bs, offsets, TP, TB, lo, hi, ranks, R, lam, sc
                     for k in range(d):
                         s += X[i2, k] * u[k]
                     proj[i2] = s
-                g = _group(t, top_priority.shape[0], n_ranks)
+                g = _group(i if listed else t, group_size)
                 for sgn in range(2):
                     flip = 1.0 - 2.0 * sgn
                     for k in range(q):
@@ -384,11 +384,10 @@ class LiftedDictionary:
         top_column = np.full((G, k_group), -1, dtype=np.int64)
         best, visited = np.zeros(nb), np.zeros(nb, dtype=np.int64)
         bad = np.zeros(nb, dtype=np.bool_)
-        n_ranks = max(self.n_subsets, 1)
-        group_start = -(-np.arange(G + 1, dtype=np.int64) * n_ranks // G)
+        n_keys = max(self.n_subsets if full else len(ranks), 1)  # group keys: ranks, or list positions
+        group_size = -(-n_keys // G)
+        group_start = np.minimum(np.arange(G + 1, dtype=np.int64) * group_size, n_keys)
         cuts = group_start[np.linspace(0, G, nb + 1).astype(np.int64)]
-        if not full:
-            cuts = np.searchsorted(ranks, cuts).astype(np.int64)
         first, last = cuts[:-1], cuts[1:]
         size = int((last - first).max(initial=0))
         n = self.X.shape[0]
@@ -404,7 +403,7 @@ class LiftedDictionary:
                 with deferred_interrupt():
                     _price_lifted(self.Xr, self.G, self.axes, self.ms, self.bs, self.offsets, self.TP,
                                   self.TB, lo, hi, ranks, R2, float(lam) / self.scale, float(scale),
-                                  exclude, self.gamma, self.compiled, n_ranks, self.family.code,
+                                  exclude, self.gamma, self.compiled, group_size, self.family.code,
                                   self.family.kinds, top_priority, top_column, best, visited, bad)
                 if bar is not None:
                     bar.update(int((hi - lo).sum()))

@@ -109,7 +109,7 @@ def _score_plane(XT, R, w, offset, zbuf, pos, neg):
 
 
 @numba.njit(cache=True, inline="always")
-def _flush(XT, r, buf_w, buf_off, buf_t, cnt, sums, zbuf, pos, neg, lam, scale, exclude, n_ranks,
+def _flush(XT, r, buf_w, buf_off, buf_t, buf_g, cnt, sums, zbuf, pos, neg, lam, scale, exclude,
            top_priority, top_column):
     """Price the cnt buffered unit neurons at once and offer their columns to their groups'
     heaps; returns the largest score (NaN if one was NaN)."""
@@ -122,7 +122,7 @@ def _flush(XT, r, buf_w, buf_off, buf_t, cnt, sums, zbuf, pos, neg, lam, scale, 
     for j in range(cnt):
         pos[0] = sums[j, 0]
         neg[0] = sums[j, 1]
-        g = _group(buf_t[j], top_priority.shape[0], n_ranks)
+        g = buf_g[j]
         score = _record(buf_t[j], pos, neg, sums[j, 2], sums[j, 3], lam, scale, exclude,
                         top_priority[g], top_column[g])
         if score != score:
@@ -132,9 +132,11 @@ def _flush(XT, r, buf_w, buf_off, buf_t, cnt, sums, zbuf, pos, neg, lam, scale, 
 
 
 @numba.njit(cache=True, inline="always")
-def _group(t, n_groups, n_ranks):
-    """The round-robin group (contiguous range of ranks) of hyperplane t: ⌊t·G/N⌋."""
-    return t * n_groups // n_ranks
+def _group(key, group_size):
+    """The round-robin group of a hyperplane: ⌊key / ⌈N/G⌉⌋, its key being its rank t in a pass
+    over rank ranges (N = all ranks) and its position in the list in a pass over a list of ranks
+    (N = the list's length), so that a list's violators spread over all groups."""
+    return key // group_size
 
 
 @numba.njit(cache=True, inline="always")
@@ -166,7 +168,7 @@ def _record(t, pos, neg, pos2, neg2, lam, scale, exclude, top_priority, top_colu
 
 @numba.njit(cache=True, parallel=True, fastmath=_FAST)
 def _price_slices(X, XT, R, r, p, bias, ms, bs, offsets, TP, TB, lo, hi, ranks, lam, scale, exclude,
-                  exact, gamma, compiled, n_ranks, top_priority, top_column, best, visited, bad):
+                  exact, gamma, compiled, group_size, top_priority, top_column, best, visited, bad):
     """Advance every block b over hyperplanes lo[b] … hi[b] − 1 (ranks; or positions into
     ``ranks`` when it is not empty), one prange task per block. ``r`` is R[:, 0] as a contiguous
     vector (a column view of R would have an unknown stride, which stops vectorization).
@@ -174,9 +176,9 @@ def _price_slices(X, XT, R, r, p, bias, ms, bs, offsets, TP, TB, lo, hi, ranks, 
     A block over a rank range unranks its first hyperplane and steps in colex order (axes
     fastest, then the data subset); over a list it unranks each. Block b's state is updated in
     place: its largest score, the number of hyperplanes priced, and ``bad[b]`` when a score was
-    NaN or infinite. The violators go to the heaps of their round-robin groups (G contiguous rank
-    ranges of the N = ``n_ranks`` hyperplanes, :func:`_group`); block boundaries fall on group
-    boundaries, so no two tasks share a heap. Hyperplanes that are not certified ok
+    NaN or infinite. The violators go to the heaps of their round-robin groups (G contiguous
+    ranges of the N = ``n_keys`` ranks or list positions, :func:`_group`); block boundaries fall
+    on group boundaries, so no two tasks share a heap. Hyperplanes that are not certified ok
     (:func:`~ganet.numeric.planes.unit_normal`) are skipped: degenerate ones are zero columns,
     uncertain ones are priced by the caller from their exact normals.
     """
@@ -197,6 +199,7 @@ def _price_slices(X, XT, R, r, p, bias, ms, bs, offsets, TP, TB, lo, hi, ranks, 
         buf_w = np.empty((SCORE_BLOCK, d))
         buf_off = np.empty(SCORE_BLOCK)
         buf_t = np.empty(SCORE_BLOCK, dtype=np.int64)
+        buf_g = np.empty(SCORE_BLOCK, dtype=np.int64)
         sums = np.empty((SCORE_BLOCK, 4))
         cnt = 0
         i = lo[blk]
@@ -209,24 +212,25 @@ def _price_slices(X, XT, R, r, p, bias, ms, bs, offsets, TP, TB, lo, hi, ranks, 
             score = 0.0
             if status == OK:
                 visited[blk] += 1
+                g = _group(i if listed else t, group_size)
                 if c == 1:  # buffered: SCORE_BLOCK unit neurons share one sweep over the points
                     buf_w[cnt, :] = w
                     buf_off[cnt] = offset
                     buf_t[cnt] = t
+                    buf_g[cnt] = g
                     cnt += 1
                     if cnt == SCORE_BLOCK:
-                        score = _flush(XT, r, buf_w, buf_off, buf_t, cnt, sums, zbuf, pos, neg, lam,
-                                       scale, exclude, n_ranks, top_priority, top_column)
+                        score = _flush(XT, r, buf_w, buf_off, buf_t, buf_g, cnt, sums, zbuf, pos, neg,
+                                       lam, scale, exclude, top_priority, top_column)
                         cnt = 0
                 else:
                     pos2, neg2 = _score_plane(XT, R, w, offset, zbuf, pos, neg)
-                    g = _group(t, top_priority.shape[0], n_ranks)
                     score = _record(t, pos, neg, pos2, neg2, lam, scale, exclude, top_priority[g],
                                     top_column[g])
             i += 1
             if i >= hi[blk] and cnt:
-                score = max(score, _flush(XT, r, buf_w, buf_off, buf_t, cnt, sums, zbuf, pos, neg, lam,
-                                          scale, exclude, n_ranks, top_priority, top_column))
+                score = max(score, _flush(XT, r, buf_w, buf_off, buf_t, buf_g, cnt, sums, zbuf, pos, neg,
+                                          lam, scale, exclude, top_priority, top_column))
                 cnt = 0
             if score == score and score < np.inf:
                 best[blk] = max(best[blk], score)
@@ -355,6 +359,7 @@ class StreamingDictionary(ColumnOracle):
         self.passes = []
         self._XT = np.ascontiguousarray(self.Xr.T)
         self._resolved = None
+        self.client = None  # a dask.distributed.Client: full passes run on its workers
 
     def _planes(self, t):
         H = self.index.rows(t)
@@ -411,9 +416,54 @@ class StreamingDictionary(ColumnOracle):
             raise FloatingPointError("pricing produced NaN or infinite scores")
         return best, np.concatenate(pri), np.concatenate(cols), len(r_ranks)
 
+    def _scan(self, R2, lam_r, scale, exclude, ranks, k_group, blocks=None, bar=None):
+        """Run the pricing kernel over the pricing blocks ``blocks`` = (b0, b1) (all when None).
+
+        Blocks are unions of whole round-robin groups, and each block is sliced the same way
+        whichever blocks are scanned together, so the scores and the group heaps are bit for bit
+        those of a whole pass: a pass split into block ranges (e.g. over a Dask cluster, see
+        :mod:`ganet.numeric.distributed`) merges into exactly the local result.
+
+        Returns (top_priority, top_column, best, visited, bad), the heaps of every group (those
+        outside the scanned blocks empty).
+        """
+        full = ranks.shape[0] == 0
+        G, nb = self.n_groups, self.n_blocks
+        top_priority = np.full((G, k_group), -np.inf)
+        top_column = np.full((G, k_group), -1, dtype=np.int64)
+        best, visited = np.zeros(nb), np.zeros(nb, dtype=np.int64)
+        bad = np.zeros(nb, dtype=np.bool_)
+        # blocks are unions of whole groups: group g holds the keys (ranks, or list positions)
+        # with ⌊key·G/N⌋ = g
+        n_keys = max(self.n_hyperplanes if full else len(ranks), 1)
+        group_size = -(-n_keys // G)
+        group_start = np.minimum(np.arange(G + 1, dtype=np.int64) * group_size, n_keys)
+        cuts = group_start[np.linspace(0, G, nb + 1).astype(np.int64)]
+        first, last = cuts[:-1].copy(), cuts[1:].copy()
+        if blocks is not None:  # the other blocks are empty ranges
+            outside = np.ones(nb, dtype=bool)
+            outside[blocks[0]:blocks[1]] = False
+            last[outside] = first[outside]
+        size = int((last - first).max(initial=0))
+        step = max(1, int(_SLICE_WORK / (nb * self.X.shape[0] * max(self.Xr.shape[1], 1))))
+        r = np.ascontiguousarray(R2[:, 0])
+        for s in range(0, size, step):
+            lo, hi = np.minimum(first + s, last), np.minimum(first + s + step, last)
+            with deferred_interrupt():
+                _price_slices(self.Xr, self._XT, R2, r, self.p, self.bias, *self._index_args(), lo,
+                              hi, ranks, lam_r, float(scale), exclude, self.exact, self.gamma,
+                              self.compiled, group_size, top_priority, top_column, best, visited, bad)
+            if bar is not None:
+                bar.update(int((hi - lo).sum()))
+        return top_priority, top_column, float(best.max(initial=0.0)), int(visited.sum()), bool(bad.any())
+
     def price(self, R, lam=np.inf, k=0, scale=1.0, exclude=None, hyperplanes=None):
         """One pass over every column (see :meth:`ColumnOracle.violators`), or over the columns
-        of the given ``hyperplanes`` (ranks) only; returns a PricingPass (scores in the units of X)."""
+        of the given ``hyperplanes`` (ranks) only; returns a PricingPass (scores in the units of X).
+
+        With ``self.client`` set (a ``dask.distributed.Client``), full passes run on the cluster
+        (:func:`ganet.numeric.distributed.scan_on_cluster`); the result is the same bit for bit.
+        """
         R2 = np.ascontiguousarray(_residual(R, self.X.shape[0]).reshape(self.X.shape[0], -1))
         exclude = np.unique(np.asarray([] if exclude is None else exclude, dtype=np.int64))
         full = hyperplanes is None
@@ -422,49 +472,32 @@ class StreamingDictionary(ColumnOracle):
         lam_r = float(lam) / self.scale  # the kernel prices the columns of Xr: K = scale·K_r
         start_time = time.perf_counter()
         N = (self.n_hyperplanes if full else len(ranks)) if self.index is not None else 0
-        G, nb = self.n_groups, self.n_blocks
+        G = self.n_groups
         # each group keeps up to four times its fair share of the k: the round robin below takes
         # about k / G from each, more only from groups where the others run short; keeping k per
         # group made the heaps and the merge cost more than the pass itself at k = 50,000
         k_group = min(k, 4 * -(-k // G) + 16)
-        top_priority = np.full((G, k_group), -np.inf)
-        top_column = np.full((G, k_group), -1, dtype=np.int64)
-        best, visited = np.zeros(nb), np.zeros(nb, dtype=np.int64)
-        bad = np.zeros(nb, dtype=np.bool_)
-        n_ranks = max(self.n_hyperplanes, 1)
-        # blocks are unions of whole groups: group g holds the ranks t with ⌊t·G/N⌋ = g
-        group_start = -(-np.arange(G + 1, dtype=np.int64) * n_ranks // G)
-        cuts = group_start[np.linspace(0, G, nb + 1).astype(np.int64)]
-        if not full:
-            cuts = np.searchsorted(ranks, cuts).astype(np.int64)
-        first, last = cuts[:-1], cuts[1:]
-        size = int((last - first).max(initial=0))
-        step = max(1, int(_SLICE_WORK / (nb * self.X.shape[0] * max(self.Xr.shape[1], 1))))
-        r = np.ascontiguousarray(R2[:, 0])
-        bar = None
-        if self.progress and N:
-            from tqdm.auto import tqdm
-            bar = tqdm(total=N, unit="hyperplane", unit_scale=True, desc="pricing", leave=False)
-        try:
-            for s in range(0, size, step):
-                lo, hi = np.minimum(first + s, last), np.minimum(first + s + step, last)
-                with deferred_interrupt():
-                    _price_slices(self.Xr, self._XT, R2, r, self.p, self.bias, *self._index_args(), lo,
-                                  hi, ranks, lam_r, float(scale), exclude, self.exact, self.gamma,
-                                  self.compiled, n_ranks, top_priority, top_column, best, visited, bad)
+        args = (R2, lam_r, float(scale), exclude, ranks, k_group)
+        if full and N and getattr(self, "client", None) is not None:
+            from .distributed import scan_on_cluster
+
+            top_priority, top_column, top, n_visited, bad = scan_on_cluster(self, args, self.client)
+        else:
+            bar = None
+            if self.progress and N:
+                from tqdm.auto import tqdm
+                bar = tqdm(total=N, unit="hyperplane", unit_scale=True, desc="pricing", leave=False)
+            try:
+                top_priority, top_column, top, n_visited, bad = self._scan(*args, bar=bar)
+            finally:
                 if bar is not None:
-                    bar.update(int((hi - lo).sum()))
-        finally:
-            if bar is not None:
-                bar.close()
-        if bad.any():
+                    bar.close()
+        if bad:
             raise FloatingPointError("pricing produced NaN or infinite scores (overflowing data or "
                                      "residual); no certificate can be computed from them")
         priorities, columns = top_priority.ravel(), top_column.ravel()
         keep = columns >= 0
         priorities, columns = priorities[keep], columns[keep]
-        top = float(best.max(initial=0.0))
-        n_visited = int(visited.sum())
         if N:
             r_best, r_pri, r_cols, r_count = self._price_resolved(R2, lam_r, float(scale), exclude,
                                                                   None if full else ranks)
