@@ -120,3 +120,26 @@ def test_saving_an_unfitted_model_or_another_object_fails_clearly(tmp_path):
         ConvexReLU().save(tmp_path / "m.npz")
     with pytest.raises(TypeError, match="can only save"):
         ganet.persistence.save(object(), tmp_path / "m.npz")
+
+
+def test_torch_layout_export_computes_the_same_network_and_polishes_back():
+    from ganet import polish
+    from ganet.export import to_torch, torch_state_dict
+
+    model = ConvexReLU(lam=0.01).fit(X, Y)
+    state = torch_state_dict(model)
+    hidden = np.maximum(X @ state["0.weight"].T + state["0.bias"], 0.0)
+    out = hidden @ state["2.weight"].T + state["2.bias"]
+    assert np.allclose(out[:, 0], model.predict(X), rtol=1e-12, atol=1e-12)
+    again = polish(state, X, Y, lam=0.01)  # the torch layout is accepted back
+    assert again.objective_ == pytest.approx(model.objective_, rel=1e-9)
+    with pytest.raises(ValueError, match="two-layer"):
+        torch_state_dict(DeepNarrowAbs(depth=2, lam=0.01).fit(X[:8, :1], Y[:8]))
+    try:
+        import torch
+    except ImportError:
+        with pytest.raises(ImportError, match="pip install torch"):
+            to_torch(model)
+    else:
+        module = to_torch(model)
+        assert np.allclose(module(torch.from_numpy(X)).detach().numpy()[:, 0], model.predict(X))
