@@ -66,7 +66,9 @@ def polish(weights, X, y, lam, reg="l1", bias=True, neighbours=2, tol=1e-8, max_
     bias : bool
         Fit biases (and an intercept); with ``bias=False`` the given b1, b2 are ignored.
     neighbours : int
-        Dictionary columns taken per trained neuron (the best-aligned and its runners-up).
+        Dictionary columns taken per trained neuron (the best-aligned and its runners-up). The
+        mapping prices each neuron's activation vector once against the dictionary: one pass
+        per neuron, cheap for stored dictionaries, seconds each for large streaming ones.
     tol, max_seconds
         As for :class:`ganet.ConvexReLU`.
 

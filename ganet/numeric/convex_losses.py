@@ -126,15 +126,10 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8):
         raise ValueError(f"loss must be 'logistic' or 'hinge'; got {loss!r}")
     K = dictionary.materialize()
     y = np.asarray(y, dtype=float)
-    # the conic solver sees unit-norm columns (u = ‖K_j‖ z_j, weights λ/‖K_j‖: the same problem);
-    # with the raw columns Clarabel failed on small separable sets
-    norms = np.linalg.norm(K, axis=0)
-    live = norms > 0
-    Ku = K[:, live] / norms[live]
-    u = cp.Variable(Ku.shape[1])
+    u = cp.Variable(K.shape[1])
     t = cp.Variable() if fit_intercept else 0.0
-    q = Ku @ u + t
-    penalty = lam * cp.norm1(cp.multiply(1.0 / norms[live], u))
+    q = K @ u + t
+    penalty = lam * cp.norm1(u)
     margins = None
     if loss == "logistic":
         problem = cp.Problem(cp.Minimize(cp.sum(cp.logistic(-cp.multiply(y, q))) + penalty))
@@ -142,22 +137,27 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8):
         xi = cp.Variable(len(y))
         margins = xi >= 1 - cp.multiply(y, q)
         problem = cp.Problem(cp.Minimize(cp.sum(xi) + penalty), [xi >= 0, margins])
-    solved = True
-    with warnings.catch_warnings():  # accuracy is judged by the certificate below, not by cvxpy
-        warnings.simplefilter("ignore", UserWarning)
-        try:
-            problem.solve(solver="CLARABEL", tol_gap_abs=1e-11, tol_gap_rel=1e-11, tol_feas=1e-11)
-        except cp.error.SolverError:
-            solved = False
-    solved = solved and u.value is not None
-    if not solved and loss == "hinge":
+    # Clarabel at tight tolerances first; it has failed (SolverError) on small separable sets,
+    # not reproducibly, so every loss has fallbacks and none raises: hinge is an LP (HiGHS),
+    # logistic falls back to L-BFGS-B refined on working sets (below). The certificate decides.
+    attempts = [("CLARABEL", dict(tol_gap_abs=1e-11, tol_gap_rel=1e-11, tol_feas=1e-11))]
+    attempts += [("HIGHS", {})] if loss == "hinge" else []
+    attempts += [("CLARABEL", {})]
+    solved = False
+    for solver, options in attempts:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            problem.solve(solver="CLARABEL")  # the defaults; hinge has no smooth fallback
-        solved = u.value is not None
-    zval = np.zeros(K.shape[1])
+            try:
+                problem.solve(solver=solver, **options)
+            except (cp.error.SolverError, ValueError):  # ValueError: cvxpy on a status "unknown"
+                continue
+        if u.value is not None and (margins is None or margins.dual_value is not None):
+            solved = True
+            break
+    if not solved and loss == "hinge":
+        raise FloatingPointError("Clarabel and HiGHS both failed on the hinge-loss program")
     if solved:
-        zval[live] = np.asarray(u.value, dtype=float) / norms[live]
+        zval = np.asarray(u.value, dtype=float)
         tval = float(t.value) if fit_intercept else 0.0
     else:  # Clarabel failed (seen on small separable sets with an intercept): L-BFGS-B
         zval, tval = _logistic_lbfgs(K, y, lam, fit_intercept)

@@ -176,9 +176,9 @@ def _price_slices(X, XT, R, r, p, bias, ms, bs, offsets, TP, TB, lo, hi, ranks, 
     A block over a rank range unranks its first hyperplane and steps in colex order (axes
     fastest, then the data subset); over a list it unranks each. Block b's state is updated in
     place: its largest score, the number of hyperplanes priced, and ``bad[b]`` when a score was
-    NaN or infinite. The violators go to the heaps of their round-robin groups (G contiguous
-    ranges of the N = ``n_keys`` ranks or list positions, :func:`_group`); block boundaries fall
-    on group boundaries, so no two tasks share a heap. Hyperplanes that are not certified ok
+    NaN or infinite. The violators go to the heaps of their round-robin groups (contiguous ranges
+    of ``group_size`` ranks, or list positions, :func:`_group`); block boundaries fall on group
+    boundaries, so no two tasks share a heap. Hyperplanes that are not certified ok
     (:func:`~ganet.numeric.planes.unit_normal`) are skipped: degenerate ones are zero columns,
     uncertain ones are priced by the caller from their exact normals.
     """
