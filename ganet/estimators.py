@@ -555,13 +555,13 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
         from .numeric.convex_losses import solve_convex_loss
 
         lam = float(self._lams()[0])
-        dictionary = Dictionary(X, self.reg, self.bias, memory_limit=self.memory_limit)
+        dictionary = self._make_dictionary(X)  # stored, or streaming for large ones
         res = solve_convex_loss(dictionary, T[:, 0], lam, self.loss, fit_intercept=self.bias,
                                 tol=self.tol)
         fitted = dict(classes_=classes, dictionary_=dictionary, lam_=lam, certificate_="global",
                       dual_coef_=res.dual_point, path_=[], history_=[],
                       _fingerprint=_fingerprint(X, T),
-                      report_={"dictionary": "Dictionary", "n_columns": dictionary.n_columns,
+                      report_={"dictionary": type(dictionary).__name__, "n_columns": dictionary.n_columns,
                                "certificate": "global", "stopped": res.stopped})
         self._assign(dictionary, res, fitted)
         return self

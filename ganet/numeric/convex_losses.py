@@ -23,6 +23,8 @@ from .solver import LassoResult
 
 __all__ = ["solve_convex_loss"]
 
+_WHOLE = 20_000  # columns up to which one program over the whole dictionary is solved
+
 
 def _logistic_intercept(Kz, y, t0):
     """The exact minimizer in t of Σ log(1 + e^{−yᵢ(Kz + t)ᵢ}): Σ yᵢσ(−yᵢqᵢ) = 0, monotone in t."""
@@ -35,16 +37,17 @@ def _logistic_intercept(Kz, y, t0):
     return brentq(f, lo, hi, xtol=1e-15)
 
 
-def _certify(K, y, z, t, lam, loss, fit_intercept, multipliers):
-    """(P, D, gap, t, θ) of the point z (the logistic intercept re-optimized exactly)."""
+def _certify(K, y, z, t, lam, loss, fit_intercept, multipliers, max_correlation=None):
+    """(P, D, gap, t, θ) of the point z over the columns K (the logistic intercept re-optimized
+    exactly); ``max_correlation`` prices θ over the whole dictionary (default: the columns K)."""
     datafit = DATAFITS[loss]
     Kz = K @ z
     if loss == "logistic" and fit_intercept:
         t = _logistic_intercept(Kz, y, t)
     q = Kz + t
     theta = datafit.dual_point(q, y) if loss == "logistic" else datafit.dual_point(q, y, multipliers)
-    P, D, gap = fenchel_gap(datafit, q, y, np.abs(z).sum(), lam, theta,
-                            lambda th: np.abs(K.T @ th).max(initial=0.0), fit_intercept)
+    top = max_correlation or (lambda th: np.abs(K.T @ th).max(initial=0.0))
+    P, D, gap = fenchel_gap(datafit, q, y, np.abs(z).sum(), lam, theta, top, fit_intercept)
     return P, D, gap, t, theta
 
 
@@ -112,20 +115,13 @@ def _working_set_logistic(K, y, lam, fit_intercept, z, t, tol, rounds=20, add=50
     return best[0], best[1]
 
 
-def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8):
-    """Minimize ℓ(Kz + t1, y) + λ‖z‖₁ (ℓ logistic or hinge, y ∈ {−1, +1}) on the full dictionary.
-
-    Returns
-    -------
-    LassoResult
-        ``coef`` has one column; ``gap`` is the certified duality gap.
-    """
+def _restricted(K, y, lam, loss, fit_intercept, tol):
+    """Solve min ℓ(Kz + t1, y) + λ‖z‖₁ on the columns K: Clarabel at tight tolerances, then the
+    fallbacks (it has raised SolverError on small separable sets, not reproducibly): hinge is an
+    LP (HiGHS), logistic goes to L-BFGS-B refined by Clarabel on working sets. Returns (z, t, μ)
+    with μ the hinge margin multipliers (None for logistic or when they are not available)."""
     import cvxpy as cp
 
-    if loss not in ("logistic", "hinge"):
-        raise ValueError(f"loss must be 'logistic' or 'hinge'; got {loss!r}")
-    K = dictionary.materialize()
-    y = np.asarray(y, dtype=float)
     u = cp.Variable(K.shape[1])
     t = cp.Variable() if fit_intercept else 0.0
     q = K @ u + t
@@ -137,54 +133,91 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8):
         xi = cp.Variable(len(y))
         margins = xi >= 1 - cp.multiply(y, q)
         problem = cp.Problem(cp.Minimize(cp.sum(xi) + penalty), [xi >= 0, margins])
-    # Clarabel at tight tolerances first; it has failed (SolverError) on small separable sets,
-    # not reproducibly, so every loss has fallbacks and none raises: hinge is an LP (HiGHS),
-    # logistic falls back to L-BFGS-B refined on working sets (below). The certificate decides.
     attempts = [("CLARABEL", dict(tol_gap_abs=1e-11, tol_gap_rel=1e-11, tol_feas=1e-11))]
     attempts += [("HIGHS", {})] if loss == "hinge" else []
     attempts += [("CLARABEL", {})]
-    solved = False
     for solver, options in attempts:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings():  # accuracy is judged by the certificate, not by cvxpy
             warnings.simplefilter("ignore", UserWarning)
             try:
                 problem.solve(solver=solver, **options)
             except (cp.error.SolverError, ValueError):  # ValueError: cvxpy on a status "unknown"
                 continue
         if u.value is not None and (margins is None or margins.dual_value is not None):
-            solved = True
-            break
-    if not solved and loss == "hinge":
+            mu = np.asarray(margins.dual_value, dtype=float) if margins is not None else None
+            return np.asarray(u.value, dtype=float), (float(t.value) if fit_intercept else 0.0), mu
+    if loss == "hinge":
         raise FloatingPointError("Clarabel and HiGHS both failed on the hinge-loss program")
-    if solved:
-        zval = np.asarray(u.value, dtype=float)
-        tval = float(t.value) if fit_intercept else 0.0
-    else:  # Clarabel failed (seen on small separable sets with an intercept): L-BFGS-B
-        zval, tval = _logistic_lbfgs(K, y, lam, fit_intercept)
-        zval, tval = _working_set_logistic(K, y, lam, fit_intercept, zval, tval, tol)
-    mu = np.asarray(margins.dual_value, dtype=float) if margins is not None and solved else None
-    P, D, gap, tval, theta = _certify(K, y, zval, tval, lam, loss, fit_intercept, mu)
+    z, t0 = _logistic_lbfgs(K, y, lam, fit_intercept)
+    z, t0 = _working_set_logistic(K, y, lam, fit_intercept, z, t0, tol)
+    return z, t0, None
+
+
+def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, initial_size=64, add=64,
+                      max_rounds=100):
+    """Minimize ℓ(Kz + t1, y) + λ‖z‖₁ (ℓ logistic or hinge, y ∈ {−1, +1}) over a dictionary.
+
+    Up to ``_WHOLE`` columns the conic program is solved over all of them at once
+    (:func:`_restricted`). Larger (streaming) dictionaries use a working set: the program on a few
+    columns, its dual point priced over **every** column, the worst violators joining, until the
+    certified Fenchel gap meets ``tol`` — the structure of the squared loss.
+
+    Returns
+    -------
+    LassoResult
+        ``coef`` has one column; ``gap`` is the certified duality gap over the whole dictionary.
+    """
+    if loss not in ("logistic", "hinge"):
+        raise ValueError(f"loss must be 'logistic' or 'hinge'; got {loss!r}")
+    y = np.asarray(y, dtype=float)
+    found = {}
+
+    def price(theta):  # the whole dictionary: its largest correlation, and the worst columns
+        top, cols = dictionary.violators(theta, 0.0, add, exclude=found.get("ws"))
+        found["new"] = cols
+        return top
+
+    if dictionary.n_columns <= _WHOLE:  # small: one conic program over every column
+        ws = np.arange(dictionary.n_columns, dtype=np.int64)
+    else:
+        _, first = dictionary.violators(y - y.mean() if fit_intercept else y, 0.0, initial_size)
+        ws = np.unique(np.asarray(first, dtype=np.int64))
+    best = None
+    for n_iter in range(1, max_rounds + 1):
+        K = dictionary.materialize(ws) if len(ws) else np.zeros((len(y), 0))
+        z, t, mu = _restricted(K, y, lam, loss, fit_intercept, tol) if len(ws) else \
+            (np.zeros(0), 0.0, np.ones(len(y)) if loss == "hinge" else None)
+        found["ws"] = ws
+        P, D, gap, t, theta = _certify(K, y, z, t, lam, loss, fit_intercept, mu, price)
+        if best is None or gap < best[4]:
+            best = (ws, z, t, P, gap, D, theta, mu, K)
+        new = np.setdiff1d(np.asarray(found["new"], dtype=np.int64), ws)
+        if gap <= tol * P or not len(new):
+            break
+        ws = np.union1d(ws, new)
+    ws, zval, tval, P, gap, D, theta, mu, K = best
+    found["ws"] = None
     # drop the smallest coefficients while the certificate allows (binary search on how many)
     order = np.argsort(np.abs(zval))
     order = order[zval[order] != 0]
     allowed = max(tol * P, gap)
-    lo, hi, best = 0, len(order), (zval, tval, P, D, gap, theta)
+    lo, hi = 0, len(order)
     while lo < hi:
         k = (lo + hi + 1) // 2
         trial = zval.copy()
         trial[order[:k]] = 0.0
-        Pk, Dk, gk, tk, thk = _certify(K, y, trial, tval, lam, loss, fit_intercept, mu)
+        Pk, Dk, gk, tk, thk = _certify(K, y, trial, tval, lam, loss, fit_intercept, mu, price)
         if gk <= allowed:
             lo, best = k, (trial, tk, Pk, Dk, gk, thk)
         else:
             hi = k - 1
-    zval, tval, P, D, gap, theta = best
+    if lo:
+        zval, tval, P, D, gap, theta = best
     if gap > tol * P:
-        warnings.warn(f"{'cvxpy + Clarabel' if solved else 'L-BFGS-B (Clarabel failed)'} reached a certified duality gap of {gap:.3e} > tol·objective "
-                      f"= {tol * P:.3e} (objective {P:.10g}) for the {loss} loss; the result is "
-                      "near-optimal within that gap, not certified to tol", ConvergenceWarning,
-                      stacklevel=3)
-    columns = np.flatnonzero(zval)
-    return LassoResult(columns=columns, coef=zval[columns, None], intercept=np.array([tval]),
-                       objective=P, dual_objective=D, gap=gap, converged=gap <= tol * P, n_iter=1,
+        warnings.warn(f"the {loss} fit reached a certified duality gap of {gap:.3e} > tol·objective = "
+                      f"{tol * P:.3e} (objective {P:.10g}); the result is near-optimal within that gap, "
+                      "not certified to tol", ConvergenceWarning, stacklevel=3)
+    keep = np.flatnonzero(zval)
+    return LassoResult(columns=ws[keep], coef=zval[keep, None], intercept=np.array([tval]),
+                       objective=P, dual_objective=D, gap=gap, converged=gap <= tol * P, n_iter=n_iter,
                        lam=lam, dual_point=theta)
