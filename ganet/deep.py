@@ -195,6 +195,13 @@ class _DeepBase(_ConvexReLUBase):
             out.append(DeepNeuron(f, z, self._chain_weights(f, z), refl, int(j)))
         return out
 
+    def fit(self, X, y):
+        """Fit the globally optimal network (the Lasso of the family over every vertex); returns self."""
+        self._check_params()
+        with self._keeping_state_on_failure():
+            X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
+            return self._fit_targets(X, self._targets(y))
+
     def network_objective(self, X, y):
         """The non-convex training objective of eq. (2) for the reconstructed network.
 
@@ -263,13 +270,6 @@ class DeepNarrowAbs(RegressorMixin, _DeepBase):
             raise ValueError(f"depth must be an integer ≥ 2; got {self.depth!r}")
         super()._check_params()
 
-    def fit(self, X, y):
-        """Fit the globally optimal deep narrow network; returns self."""
-        self._check_params()
-        with self._keeping_state_on_failure():
-            X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
-            return self._fit_targets(X, self._targets(y))
-
     @staticmethod
     def _chain_weights(f, z):
         L = f.family.depth
@@ -329,13 +329,6 @@ class ThreeLayerReLU(RegressorMixin, _DeepBase):
 
     def _family(self):
         return relu3(self.bias)
-
-    def fit(self, X, y):
-        """Fit the globally optimal three-layer network; returns self."""
-        self._check_params()
-        with self._keeping_state_on_failure():
-            X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
-            return self._fit_targets(X, self._targets(y))
 
     @staticmethod
     def _chain_weights(f, z):

@@ -11,7 +11,7 @@ from ganet import DeepNarrowAbs, ThreeLayerReLU
 from ganet.adam import deep_abs_objective, relu3_objective, train_deep_abs, train_relu3
 from ganet.numeric.families import abs_chain, lifted_family, relu3
 from ganet.numeric.lifted import LiftedDictionary
-from ganet.symbolic.deep import deep_family, reflection_feature
+from ganet.symbolic.deep import deep_family, lifted_generators, reflection_feature
 
 from .reference import deep_abs_1d_dictionary, independent_gap, lasso_reference
 
@@ -47,23 +47,6 @@ def test_compiled_phi_equals_the_sympy_closed_form(name):
             assert fam.feature(float(tv), pv, kind) == float(expr.xreplace(subs))
 
 
-def _generator_matrix(X, fam, generators):
-    """The exact lifted generators of a column: (xᵢ, κ_τ), axes e_k and parameter axes."""
-    d, D = X.shape[1], X.shape[1] + fam.q
-    rows = []
-    for g in generators:
-        row = [sp.S.Zero] * D
-        if g[0] == "x":
-            row[:d] = [sp.Rational(v) for v in X[g[1]]]
-            row[d:] = [sp.Rational(int(v)) for v in fam.kappa[g[2]]]
-        elif g[0] == "e":
-            row[g[1] - 1] = sp.S.One
-        else:
-            row[d + fam.param_names.index(g[1])] = sp.S.One
-        rows.append(row)
-    return rows
-
-
 @pytest.mark.parametrize("d", [1, 2, 3])
 @pytest.mark.parametrize("name", FAMILIES)
 def test_lifted_kernel_equals_symbolic_wedge_form(name, d):
@@ -79,7 +62,7 @@ def test_lifted_kernel_equals_symbolic_wedge_form(name, d):
     checked = 0
     for t in rng.permutation(D.n_subsets)[:6]:
         gens = D.describe(int(2 * fam.kinds * t)).generators
-        G = _generator_matrix(X, fam, gens)
+        G = lifted_generators(X, fam.kappa, fam.param_names, gens)
         for kind in range(fam.kinds):
             cols = [2 * fam.kinds * t + s * fam.kinds + kind for s in (0, 1)]
             numeric = D.transform(T, cols)
@@ -396,3 +379,23 @@ def test_exact_deep_derivation_names_reflections_and_refuses_large_problems():
         derive_deep(np.arange(60.0).reshape(30, 2), np.arange(30.0), depth=3)
     with pytest.raises(ValueError, match="network"):
         derive_deep([[0], [1]], [0, 1], network="relu4")
+
+
+@pytest.mark.parametrize("name", ["abs3", "relu3_bias"])
+def test_lifted_generators_are_the_numeric_neurons_kink_conditions(name):
+    """Each exact generator row g of a column satisfies g·(w, π) = 0 for the neuron the numeric
+    dictionary describes (w and π in the units of X, found by the kernel independently)."""
+    rng = np.random.default_rng(5)
+    fam = lifted_family(name)
+    X = _dyadic(rng, (5, 2), scale=3)
+    D = LiftedDictionary(X, fam)
+    checked = 0
+    for j in rng.permutation(D.n_columns)[:40]:
+        f = D.describe(int(j))
+        if not np.any(f.direction):
+            continue
+        rows = np.array(lifted_generators(X, fam.kappa, fam.param_names, f.generators), dtype=float)
+        v = np.r_[f.direction, f.params]
+        assert np.abs(rows @ v).max() <= 1e-12 * (1 + np.abs(rows).max() * np.abs(v).max())
+        checked += 1
+    assert checked >= 10

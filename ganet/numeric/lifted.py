@@ -26,14 +26,14 @@ from math import comb
 import numba
 import numpy as np
 
-from .combinations import MAX_RANK, binomial_table, next_colex
+from .combinations import MAX_RANK, binomial_table
 from .dictionary import (DEFAULT_MEMORY_LIMIT, ROUND_ROBIN_GROUPS, MemoryLimitError, _check_memory_limit,
                          _residual, _unrank_hyperplane, round_robin)
 from .ga import _cross_into
 from ._generated import phi, phi_vec
 from .interrupts import deferred_interrupt
 from .planes import cross_error_factor, grid_exponent
-from .streaming import PricingPass, _group, _heap_replace_min
+from .streaming import PricingPass, _advance, _group, _heap_replace_min
 from .validation import as_finite_array
 
 __all__ = ["LiftedDictionary", "LiftedNeuron", "count_lifted"]
@@ -172,17 +172,7 @@ def _price_lifted(X, G, axes, ms, bs, offsets, TP, TB, lo, hi, ranks, R, lam, sc
             i += 1
             if i >= hi[blk]:
                 break
-            if listed:
-                t = ranks[i]
-                fam = _unrank_hyperplane(t, ms, bs, offsets, TP, TB, P, B)
-            else:
-                t = i
-                if t >= offsets[fam + 1]:
-                    fam = _unrank_hyperplane(t, ms, bs, offsets, TP, TB, P, B)
-                elif not next_colex(B[:b], n_axes):
-                    for j in range(b):
-                        B[j] = j
-                    next_colex(P[:m], G.shape[0])
+            t, fam = _advance(i, listed, ranks, fam, ms, bs, offsets, TP, TB, P, B, n_axes, G.shape[0])
 
 
 @numba.njit(cache=True)

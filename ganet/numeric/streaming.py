@@ -132,6 +132,27 @@ def _flush(XT, r, buf_w, buf_off, buf_t, buf_g, cnt, sums, zbuf, pos, neg, lam, 
 
 
 @numba.njit(cache=True, inline="always")
+def _advance(i, listed, ranks, fam, ms, bs, offsets, TP, TB, P, B, n_axes, n_generators):
+    """The hyperplane at position i of a pass, in (P, B): its rank t and block ``fam``.
+
+    Over a list it unranks ``ranks[i]``; over a rank range it steps the previous subset to its
+    colex successor (axes fastest, then the data subset), unranking only at a block change.
+    Returns (t, fam).
+    """
+    if listed:
+        t = ranks[i]
+        return t, _unrank_hyperplane(t, ms, bs, offsets, TP, TB, P, B)
+    if i >= offsets[fam + 1]:
+        return i, _unrank_hyperplane(i, ms, bs, offsets, TP, TB, P, B)
+    b = bs[fam]
+    if not next_colex(B[:b], n_axes):
+        for j in range(b):
+            B[j] = j
+        next_colex(P[:ms[fam]], n_generators)
+    return i, fam
+
+
+@numba.njit(cache=True, inline="always")
 def _group(key, group_size):
     """The round-robin group of a hyperplane: ⌊key / ⌈N/G⌉⌋, its key being its rank t in a pass
     over rank ranges (N = all ranks) and its position in the list in a pass over a list of ranks
@@ -238,17 +259,7 @@ def _price_slices(X, XT, R, r, p, bias, ms, bs, offsets, TP, TB, lo, hi, ranks, 
                 bad[blk] = True
             if i >= hi[blk]:
                 break
-            if listed:
-                t = ranks[i]
-                fam = _unrank_hyperplane(t, ms, bs, offsets, TP, TB, P, B)
-            else:
-                t = i
-                if t >= offsets[fam + 1]:
-                    fam = _unrank_hyperplane(t, ms, bs, offsets, TP, TB, P, B)
-                elif not next_colex(B[:b], d):
-                    for j in range(b):
-                        B[j] = j
-                    next_colex(P[:m], n)
+            t, fam = _advance(i, listed, ranks, fam, ms, bs, offsets, TP, TB, P, B, d, n)
 
 
 @numba.njit(cache=True, parallel=True)
@@ -283,12 +294,7 @@ def _uncertain_ranks(X, p, bias, ms, bs, offsets, TP, TB, n_blocks, exact, gamma
             t += 1
             if t >= hi:
                 break
-            if t >= offsets[fam + 1]:
-                fam = _unrank_hyperplane(t, ms, bs, offsets, TP, TB, P, B)
-            elif not next_colex(B[:b], d):
-                for j in range(b):
-                    B[j] = j
-                next_colex(P[:m], n)
+            t, fam = _advance(t, False, _NO_RANKS, fam, ms, bs, offsets, TP, TB, P, B, d, n)
     return found
 
 

@@ -35,7 +35,7 @@ import sympy as sp
 from .algebra import Algebra, exact
 from .features import cross_cofactors
 
-__all__ = ["DeepFeatureFamily", "DEEP_FAMILIES", "deep_family", "kink_conditions", "reflection",
+__all__ = ["DeepFeatureFamily", "DEEP_FAMILIES", "deep_family", "kink_conditions", "lifted_generators", "reflection",
            "reflection_feature", "ReflectionFeature"]
 
 
@@ -115,6 +115,25 @@ class DeepFeatureFamily:
     def latex(self, kind=0):
         """LaTeX of φ(t; π)."""
         return rf"\varphi(t) = {sp.latex(self.phi(kind))}"
+
+
+def lifted_generators(X, kappa, param_names, generators):
+    """The exact rows of a lifted subset: (xᵢ, κ_τ) for ``("x", i, τ)``, the axis e_k for
+    ``("e", k)`` (1-based) and the parameter axis for ``("π", name)`` — the generators of a
+    :class:`~ganet.numeric.lifted.LiftedNeuron`, as sympy Rationals (X exact or float)."""
+    d, q = len(X[0]), len(param_names)
+    rows = []
+    for g in generators:
+        row = [sp.S.Zero] * (d + q)
+        if g[0] == "x":
+            row[:d] = [exact(v) for v in X[g[1]]]
+            row[d:] = [sp.Rational(int(v)) for v in kappa[g[2]]]
+        elif g[0] == "e":
+            row[g[1] - 1] = sp.S.One
+        else:
+            row[d + list(param_names).index(g[1])] = sp.S.One
+        rows.append(row)
+    return rows
 
 
 def kink_conditions(expr, t, params):

@@ -18,7 +18,7 @@ import numpy as np
 import sympy as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from .deep import deep_family
+from .deep import deep_family, lifted_generators
 from .derive import Derivation, _certified_kkt, _check_work, _exact_inputs, _numeric_basic_support
 from .features import cross_cofactors
 
@@ -109,17 +109,7 @@ def _exact_column(D, j, Xe, fam):
     generators are dependent (a zero column)."""
     f = D.describe(j)
     d = len(Xe[0])
-    rows = []
-    for g in f.generators:
-        row = [sp.S.Zero] * (d + fam.q)
-        if g[0] == "x":
-            row[:d] = Xe[g[1]]
-            row[d:] = [sp.Rational(int(v)) for v in fam.kappa[g[2]]]
-        elif g[0] == "e":
-            row[g[1] - 1] = sp.S.One
-        else:
-            row[d + fam.param_names.index(g[1])] = sp.S.One
-        rows.append(row)
+    rows = lifted_generators(Xe, fam.kappa, fam.param_names, f.generators)
     u = cross_cofactors(sp.Matrix(rows)) if rows else [sp.S.One]
     u = [sp.expand(c) for c in u]
     norm = sum(abs(c) for c in u[:d])
