@@ -2,7 +2,7 @@
 
 import resource
 
-__all__ = ["PeakMemory"]
+__all__ = ["PeakMemory", "available_bytes"]
 
 
 def _status_kb(field):
@@ -42,3 +42,15 @@ class PeakMemory:
         self.peak_mb = hwm / 1024.0 if hwm is not None else \
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
         return False
+
+
+def available_bytes():
+    """Memory the machine can still give (MemAvailable of /proc/meminfo; 8 GiB where unknown)."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 8 * 2**30

@@ -1,0 +1,275 @@
+r"""Estimators on activation patterns: the Pilanci–Ergen arrangement programs, exact or sampled.
+
+``ArrangementReLU`` fits a two-layer ReLU (or gated-ReLU) network with the p = 2 weight decay of
+the network itself, ½‖f(X) − y‖² + (λ/2)Σⱼ(‖uⱼ‖₂² + αⱼ²), through the convex program over
+activation patterns (see :mod:`ganet.numeric.arrangement`). With ``patterns="exact"`` every
+chamber of the arrangement is a group, so the certificate is global for the network problem;
+with ``patterns="sampled"`` the program — and its certificate — is over the sampled patterns
+only, which scales to wide data (tens to thousands of features).
+
+Unlike the wedge dictionaries of :class:`ganet.ConvexReLU` (whose p = 2 Lasso is an upper bound
+p̂ ≥ p*), the exact program attains p*: :func:`certified_ratio` reports p̂/p* with both gaps.
+"""
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .numeric.arrangement import ArrangementProgram, solve_arrangement
+from .numeric.memory import available_bytes
+from .numeric.patterns import GATE_METHODS, exact_patterns, sampled_patterns
+
+__all__ = ["ArrangementReLU", "ArrangementReLUClassifier", "ArrangementNeuron", "certified_ratio"]
+
+
+class ArrangementNeuron:
+    """One neuron of a fitted arrangement model: f gets α·(xᵀu + b)₊ (ReLU) or
+    α·1[xᵀh + c ≥ 0]·(xᵀu + b) (gated, with gate (h, c)).
+
+    ``special_samples`` are the training points on the neuron's breakplane (xᵢᵀu + b = 0 up to
+    rounding): the active cone constraints, the samples whose wedge is the neuron's normal.
+    """
+
+    def __init__(self, weight, bias, alpha, pattern, special_samples, gate=None):
+        self.weight, self.bias, self.alpha = weight, bias, alpha
+        self.pattern, self.special_samples, self.gate = pattern, special_samples, gate
+
+    def formula(self):
+        """The breakplane through its special samples, e.g. ``Aff(x3, x7)``."""
+        if not self.special_samples:
+            return "general position (no sample on the breakplane)"
+        names = ", ".join(f"x{i}" for i in self.special_samples)
+        return f"Aff({names})" if self.bias is not None else f"Span({names})"
+
+    def __repr__(self):
+        kind = "gated" if self.gate is not None else "relu"
+        return f"ArrangementNeuron({kind}, α={self.alpha:.4g}, pattern #{self.pattern}, {self.formula()})"
+
+
+class _ArrangementBase(BaseEstimator):
+    """Shared fitting of the arrangement estimators."""
+
+    def __init__(self, patterns="exact", n_patterns=None, gated=False, lam=1e-3, bias=True,
+                 loss="squared", gates="gaussian", sketch_dim=None, max_patterns=10_000, tol=1e-6,
+                 max_iter=20_000, max_seconds=None, random_state=None, verbose=False):
+        self.patterns = patterns
+        self.n_patterns = n_patterns
+        self.gated = gated
+        self.lam = lam
+        self.bias = bias
+        self.loss = loss
+        self.gates = gates
+        self.sketch_dim = sketch_dim
+        self.max_patterns = max_patterns
+        self.tol = tol
+        self.max_iter = max_iter
+        self.max_seconds = max_seconds
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _check_params(self, n, d):
+        if self.patterns not in ("exact", "sampled"):
+            raise ValueError(f"patterns must be 'exact' or 'sampled', got {self.patterns!r}")
+        if not (np.isscalar(self.lam) and self.lam > 0):
+            raise ValueError(f"lam must be a positive number, got {self.lam!r}")
+        if self.loss not in ("squared", "logistic", "hinge"):
+            raise ValueError(f"loss must be 'squared', 'logistic' or 'hinge', got {self.loss!r}")
+        if self.gates not in GATE_METHODS:
+            raise ValueError(f"gates must be one of {GATE_METHODS}, got {self.gates!r}")
+        if self.patterns == "sampled":
+            k = self.n_patterns
+            if k is None or isinstance(k, bool) or int(k) != k or k <= 0:
+                raise ValueError(f"n_patterns must be a positive integer with patterns='sampled', got {k!r}")
+            # masks, signs, products and multipliers: about six n × P float arrays
+            need = 6 * 8 * n * int(k) + 8 * n * (d + 1)
+            if need > available_bytes():
+                raise MemoryError(f"n = {n}, n_patterns = {k} needs about {need / 2**30:.1f} GiB "
+                                  f"(available {available_bytes() / 2**30:.1f} GiB); "
+                                  "use fewer patterns")
+
+    def _design(self, X):
+        return np.hstack([X, np.ones((len(X), 1))]) if self.bias else X
+
+    def _fit_program(self, X, y):
+        n, d = X.shape
+        self._check_params(n, d)
+        Z = self._design(X)
+        if self.patterns == "exact":
+            masks, gates = exact_patterns(Z, self.max_patterns)
+            gates = gates.T
+        else:
+            masks, gates = sampled_patterns(Z, int(self.n_patterns), self.gates, self.sketch_dim,
+                                            self.random_state)
+        penalized = np.ones(Z.shape[1], dtype=bool)
+        if self.bias and not self.gated:
+            penalized[-1] = False  # the bias is free, as in the network's weight decay
+        program = ArrangementProgram(Z, masks, penalized, gated=self.gated, intercept=self.bias)
+        res = solve_arrangement(program, y, float(self.lam), self.loss, self.tol, self.max_iter,
+                                self.max_seconds, 0 if self.random_state is None else self.random_state,
+                                self.verbose)
+        self.n_features_in_ = d
+        self.masks_, self.gates_ = masks, gates
+        self.n_patterns_ = len(masks)
+        self.objective_ = res.objective
+        self.dual_gap_ = res.dual_gap
+        self.converged_ = res.converged
+        self.n_iter_ = res.n_iter
+        self.intercept_ = float(res.t)
+        self.lam_ = float(self.lam)
+        exact = self.patterns == "exact"
+        self.certificate_ = ("global" if exact and res.converged else
+                             "not converged" if exact else "sampled: no global certificate")
+        self._set_neurons(X, res)
+        self.report_ = {
+            "model": "gated ReLU" if self.gated else "ReLU",
+            "patterns": f"{self.patterns} ({self.n_patterns_} distinct)",
+            "objective": self.objective_, "dual_gap": self.dual_gap_,
+            "relative_gap": self.dual_gap_ / max(self.objective_, 1e-300),
+            "certificate": self.certificate_, "neurons": len(self.neurons_),
+            "sweeps": res.n_iter, "working_set": res.working_set_size, "seconds": res.seconds,
+        }
+        return self
+
+    def _set_neurons(self, X, res):
+        d = X.shape[1]
+        Z = self._design(X)
+        neurons = []
+        for sign, U in ((1.0, res.V), (-1.0, res.W)):
+            if U is None:
+                continue
+            penalized = slice(None) if self.gated else slice(0, d)  # what the program penalizes
+            for i in np.flatnonzero(np.linalg.norm(U[penalized], axis=0) > 0):
+                v = U[:, i]
+                scale = np.sqrt(np.linalg.norm(v[penalized]))
+                on = np.abs(Z @ v) <= 1e-9 * np.linalg.norm(Z, axis=1) * np.linalg.norm(v)
+                gate = self.gates_[:, i] if self.gated else None
+                neurons.append(ArrangementNeuron(v[:d] / scale, v[d] / scale if self.bias else None,
+                                                 sign * scale, int(i),
+                                                 [] if self.gated else [int(j) for j in np.flatnonzero(on)],
+                                                 gate))
+        self.neurons_ = neurons
+
+    def network(self):
+        """``W1`` (d × m), ``b1`` (m,), ``W2`` (m,), ``b2``; for gated models also ``gates``
+        ((d + bias) × m): f(x) = Σⱼ W2ⱼ·act(xᵀW1ⱼ + b1ⱼ) + b2."""
+        check_is_fitted(self, "neurons_")
+        d, m = self.n_features_in_, len(self.neurons_)
+        net = {"W1": np.array([nu.weight for nu in self.neurons_]).T.reshape(d, m),
+               "b1": np.array([nu.bias or 0.0 for nu in self.neurons_]).reshape(m),
+               "W2": np.array([nu.alpha for nu in self.neurons_]).reshape(m),
+               "b2": self.intercept_}
+        if self.gated:
+            net["gates"] = np.array([nu.gate for nu in self.neurons_]).T.reshape(-1, m)
+        return net
+
+    def _forward(self, X):
+        check_is_fitted(self, "neurons_")
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        net = self.network()
+        pre = X @ net["W1"] + net["b1"]
+        if self.gated:
+            act = (self._design(X) @ net["gates"] >= 0) * pre
+        else:
+            act = np.maximum(pre, 0.0)
+        return act @ net["W2"] + net["b2"]
+
+    def network_objective(self, X, y):
+        """ℓ(f(X), y) + (λ/2)Σⱼ(‖uⱼ‖₂² + αⱼ²) of ``network()`` (biases unpenalized; for gated
+        models the gate's linear part carries its bias in the penalty, as in the program)."""
+        from .numeric.datafits import DATAFITS
+
+        F = self._forward(X)
+        net = self.network()
+        sq = np.sum(net["W1"] ** 2, axis=0)
+        if self.gated and self.bias:
+            sq = sq + net["b1"] ** 2
+        return DATAFITS[self.loss].value(F, self._targets(y)) + 0.5 * self.lam_ * float(
+            np.sum(sq) + np.sum(net["W2"] ** 2))
+
+
+class ArrangementReLU(RegressorMixin, _ArrangementBase):
+    """Two-layer ReLU regression by the arrangement program (exact or sampled patterns).
+
+    Parameters
+    ----------
+    patterns : {"exact", "sampled"}
+        ``"exact"``: every chamber of the arrangement of X (or [X, 1]); refused with a clear
+        error when Cover's bound exceeds ``max_patterns``. ``"sampled"``: ``n_patterns`` gates.
+    n_patterns : int
+        Number of sampled gates (``patterns="sampled"``).
+    gated : bool
+        The gated-ReLU program (no cone constraints) instead of the ReLU one.
+    lam : float
+        λ in ½‖f(X) − y‖² + (λ/2)Σⱼ(‖uⱼ‖₂² + αⱼ²).
+    bias : bool
+        First-layer biases (free, not penalized, for ReLU) and a free output intercept.
+    loss : {"squared", "logistic", "hinge"}
+        Regressors use "squared"; classifiers any of the three.
+    gates : {"gaussian", "anchored", "sketch"}
+        How sampled gates are drawn (see :func:`ganet.numeric.patterns.sampled_patterns`).
+    sketch_dim : int or None
+        Dimension of the JL sketch for ``gates="sketch"``.
+    max_patterns, tol, max_iter, max_seconds, random_state, verbose
+        Limits and solver control; ``tol`` is the relative certified gap.
+
+    Attributes
+    ----------
+    objective_, dual_gap_, converged_, certificate_, neurons_, report_, n_patterns_,
+    masks_ (P × n), gates_ (D × P), intercept_.
+    """
+
+    def fit(self, X, y):
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        if self.loss != "squared":
+            raise ValueError("ArrangementReLU fits the squared loss; use ArrangementReLUClassifier "
+                             "for logistic or hinge")
+        return self._fit_program(X, np.asarray(y, dtype=float))
+
+    def _targets(self, y):
+        return np.asarray(y, dtype=float)
+
+    def predict(self, X):
+        return self._forward(X)
+
+
+class ArrangementReLUClassifier(ClassifierMixin, _ArrangementBase):
+    """Binary classification by the arrangement program: the squared loss on ±1 targets, or
+    ``loss="logistic"`` / ``"hinge"``; the same parameters as :class:`ArrangementReLU`."""
+
+    def fit(self, X, y):
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        check_classification_targets(y)
+        self.classes_ = np.unique(y)
+        if len(self.classes_) != 2:
+            raise ValueError(f"ArrangementReLUClassifier is binary; got {len(self.classes_)} classes")
+        return self._fit_program(X, self._targets(y))
+
+    def _targets(self, y):
+        return np.where(np.asarray(y) == self.classes_[1], 1.0, -1.0)
+
+    def decision_function(self, X):
+        return self._forward(X)
+
+    def predict(self, X):
+        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+
+
+def certified_ratio(X, y, lam, bias=True, tol=1e-6, max_patterns=10_000):
+    r"""The p = 2 GA Lasso value p̂ (``ConvexReLU(reg="l2")``) over the exact network optimum p*
+    (``ArrangementReLU(patterns="exact")``), with both certificates.
+
+    Returns
+    -------
+    dict with ``ga``, ``exact``, ``ratio`` = p̂/p*, and ``ratio_interval`` = [(p̂ − gap̂)/p*,
+    p̂/(p* − gap*)], which contains the ratio of the true optima.
+    """
+    from .estimators import ConvexReLU
+
+    ga = ConvexReLU(reg="l2", bias=bias, lam=lam, tol=tol).fit(X, y)
+    ex = ArrangementReLU(patterns="exact", bias=bias, lam=lam, tol=tol,
+                         max_patterns=max_patterns).fit(X, y)
+    return {"ga": ga.objective_, "exact": ex.objective_, "ratio": ga.objective_ / ex.objective_,
+            "ratio_interval": ((ga.objective_ - ga.dual_gap_) / ex.objective_,
+                               ga.objective_ / max(ex.objective_ - ex.dual_gap_, 1e-300)),
+            "ga_model": ga, "exact_model": ex}

@@ -1,0 +1,527 @@
+r"""The arrangement programs of two-layer ReLU networks (Pilanci & Ergen), solved with a certificate.
+
+For patterns D₁…D_P (0/1 masks over the rows of Z = X or [X, 1]) the **ReLU program** is
+
+.. math::
+
+    \min_{v, w, t}\ \ell\Big(\sum_i D_i Z (v_i - w_i) + t\mathbf 1,\ y\Big)
+        + \lambda \sum_i \big(\|\Pi v_i\|_2 + \|\Pi w_i\|_2\big)
+    \quad\text{s.t.}\quad (2D_i - I) Z v_i \ge 0,\ (2D_i - I) Z w_i \ge 0,
+
+where Π keeps the penalized coordinates (the weights, not the bias). With all chamber patterns it
+equals the network objective ℓ(f(X), y) + (λ/2)Σⱼ(‖uⱼ‖₂² + αⱼ²) (Theorem 2.1 of the essay). The
+**gated program** drops the cone constraints and w (one free group uᵢ per gate, all of it
+penalized: an unpenalized bias would make every gate's indicator column free).
+
+The solver never forms the n × (P·D) matrix: with the masks M (n × P) every product is a GEMM
+with Z, e.g. Σᵢ DᵢZvᵢ = rowsum(M ⊙ ZV) and the gradient Zᵀ(M ⊙ r). The cone constraints are
+handled by an augmented Lagrangian (as scnn does), its inner problems by FISTA with restarts.
+
+**Certificate.** For the residual dual point θ = −∇ℓ (centred / rebalanced when there is an
+intercept) the dual constraint of group i is sup{θᵀDᵢZv : v ∈ Kᵢ, ‖Πv‖ ≤ 1} ≤ λ with the cone
+Kᵢ = {v : AᵢZv ≥ 0}, Aᵢ = 2Dᵢ − I. For any μ ≥ 0 with (gᵢ + ZᵀAᵢμ) zero on the unpenalized
+coordinates (gᵢ = ZᵀDᵢθ), weak duality bounds it by ‖Π(gᵢ + ZᵀAᵢμ)‖ — and the augmented
+Lagrangian's multipliers are exactly such μ at its solution. The primal point is first projected
+exactly onto the cones, so P is the value of a feasible point and
+
+.. math::  \mathrm{gap} = P(v, w, t) - D(\theta / s) \ge P - P^\star_{\text{patterns}},
+    \qquad s = \max(1, \max_i \text{bound}_i / \lambda).
+
+The gap is for the given patterns: global when they are all the chambers, else for the sampled
+program only.
+"""
+
+import time
+import warnings
+
+import numpy as np
+from scipy.optimize import nnls
+from sklearn.exceptions import ConvergenceWarning
+
+from .datafits import DATAFITS, fenchel_gap
+
+__all__ = ["ArrangementProgram", "ArrangementResult", "solve_arrangement"]
+
+
+class ArrangementProgram:
+    """The data of one program: Z (n × D), masks (P × n), which coordinates are penalized,
+    gated or ReLU, and whether a free intercept is fitted."""
+
+    def __init__(self, Z, masks, penalized, gated=False, intercept=True):
+        self.Z = np.ascontiguousarray(Z, dtype=float)
+        self.M = np.ascontiguousarray(masks.T, dtype=float)  # n × P
+        self.S = 2.0 * self.M - 1.0  # signs of the cone constraints
+        self.penalized = np.asarray(penalized, dtype=bool)
+        self.gated = bool(gated)
+        self.intercept = bool(intercept)
+
+    @property
+    def n_groups(self):
+        return self.M.shape[1]
+
+    def forward(self, V, W=None):
+        """Σᵢ DᵢZvᵢ (− Σᵢ DᵢZwᵢ) without the intercept."""
+        F = np.einsum("np,np->n", self.M, self.Z @ V)
+        if W is not None:
+            F -= np.einsum("np,np->n", self.M, self.Z @ W)
+        return F
+
+    def correlations(self, r):
+        """gᵢ = ZᵀDᵢr for every group, as a D × P matrix."""
+        return self.Z.T @ (self.M * r[:, None])
+
+    def operator_norm2(self, rng, iters=30):
+        """‖(V, W, t) ↦ F‖² by power iteration (a 10% margin is added by the caller)."""
+        V = rng.standard_normal(self.Z.shape[1:] + (self.n_groups,))
+        t = 1.0
+        lam = 1.0
+        for _ in range(iters):
+            F = self.forward(V) + (t if self.intercept else 0.0)
+            V = self.correlations(F)
+            t = F.sum() if self.intercept else 0.0
+            lam = np.sqrt(np.sum(V * V) + t * t)
+            V, t = V / lam, t / lam
+        return lam * (1 if self.gated else 2)
+
+    def penalty(self, V):
+        return float(np.linalg.norm(V[self.penalized], axis=0).sum())
+
+
+class ArrangementResult:
+    """Solution (V, W, t), objective, dual_gap, dual point and solver counts."""
+
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
+
+
+def cone_multipliers(Zs, a, omega=None, rows=()):
+    r"""μ ≥ 0 minimizing ‖Ω(a + Zs_Rᵀμ)‖ over the rows R of the cone K = {v : Zs v ≥ 0}, with R
+    grown until the point p = Ω²(a + Zs_Rᵀμ) violates no other row.
+
+    With Ω = I, p = Π_K(a) (Moreau: a = Π_K(a) + Π_{K°}(a), K° = {−Zsᵀμ : μ ≥ 0}) and ‖p‖ is the
+    support value sup{aᵀv : v ∈ K, ‖v‖ ≤ 1}. A large weight on a coordinate (the bias) makes the
+    same μ nearly optimal for the support value over ‖Πv‖ ≤ 1 with that coordinate free.
+    Returns (p, rows, μ) with μ > 0 on ``rows``.
+    """
+    w2 = np.ones_like(a) if omega is None else np.asarray(omega, dtype=float) ** 2
+    scale = np.linalg.norm(Zs, axis=1)
+    R = np.union1d(np.asarray(rows, dtype=int), np.flatnonzero(Zs @ (w2 * a) < 0))
+    if not R.size:
+        return w2 * a, R, np.zeros(0)
+    w = np.sqrt(w2)
+    for _ in range(100):
+        A = Zs[R]
+        mu, _ = nnls(w[:, None] * A.T, -w * a, maxiter=50 * (len(R) + a.size))
+        p = w2 * (a + A.T @ mu)
+        new = np.setdiff1d(np.flatnonzero(Zs @ p < -1e-12 * scale * np.linalg.norm(p)), R)
+        if not new.size:
+            break
+        R = np.union1d(R, new)
+    keep = mu > 0
+    return p, R[keep], mu[keep]
+
+
+def project_onto_cone(Zs, a, rows=()):
+    """Π_K(a) for K = {v : Zs v ≥ 0}, with its active rows and multipliers."""
+    return cone_multipliers(Zs, a, None, rows)
+
+
+def _spectral2(A):
+    """‖A‖₂², exactly from the D × D Gram matrix when D ≤ 500, else the Frobenius bound ‖A‖_F²
+    (a step size's denominator must never be too small)."""
+    if not A.size:
+        return 0.0
+    if A.shape[1] <= 500:
+        return float(np.linalg.eigvalsh(A.T @ A)[-1])
+    return float(np.sum(A * A))
+
+
+class _Group:
+    """One block of the coordinate descent: a pattern's rows, its step size, its signed rows for
+    the cone, and the last active rows of its projection (a warm start)."""
+
+    def __init__(self, program, i, curvature):
+        self.i = i
+        self.rows = np.flatnonzero(program.M[:, i])
+        self.Zr = program.Z[self.rows]
+        self.L = max(curvature * _spectral2(self.Zr), 1e-300)
+        self.Zs = None if program.gated else program.S[:, i, None] * program.Z
+        self.active = {1: np.zeros(0, dtype=int), -1: np.zeros(0, dtype=int)}
+
+
+def _shrink(p, penalized, threshold):
+    """max(0, 1 − threshold/‖Πp‖)·p: the group soft-threshold."""
+    norm = float(np.linalg.norm(p[penalized]))
+    return p * max(0.0, 1.0 - threshold / norm) if norm > 0 else p * 0.0
+
+
+def _cone_prox(g, a, penalized, c):
+    r"""argmin_{v ∈ K} ½‖v − a‖² + c‖Πv‖ for the block's cone K = {v : Zs v ≥ 0}.
+
+    All coordinates penalized: shrink(Π_K(a)) (the norm and the cone are both positively
+    homogeneous). With a free bias coordinate, the optimum is v(s) = argmin_{v∈K} ½vᵀΩ_s v − aᵀv,
+    Ω_s = diag(1 + c/s on Π, 1 on the bias), at the root of ‖Πv(s)‖ = s — found by bisection;
+    v = 0 when the support value of a over K ∩ {‖Πv‖ ≤ 1} is ≤ c.
+    """
+    p, g.rows_hint, _ = project_onto_cone(g.Zs, a, g.rows_hint)
+    if penalized.all():
+        return _shrink(p, penalized, c)
+    hi = float(np.linalg.norm(p[penalized]))
+    if hi == 0.0:
+        return p  # only the bias moves
+    omega = np.where(penalized, 1.0, _BIAS_WEIGHT)
+    _, rows, mu = cone_multipliers(g.Zs, a, omega)
+    h = a + g.Zs[rows].T @ mu
+    if float(np.linalg.norm(h[penalized])) <= c and abs(h[~penalized][0]) <= 1e-12 * (np.abs(a).sum() + 1):
+        return np.zeros_like(a)
+
+    def v_of(s):
+        w = np.where(penalized, 1.0 + c / s, 1.0) ** -0.5
+        y, _, _ = project_onto_cone(g.Zs * w, w * a)
+        return w * y
+
+    lo = 0.0
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        v = v_of(mid)
+        if np.linalg.norm(v[penalized]) > mid:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= 1e-11 * hi:
+            break
+    return v_of(hi)
+
+
+def _sweep(program, groups, V, W, q, y, lam, grad):
+    """One pass of proximal coordinate descent over ``groups``; q (the scores) is kept current."""
+    pen = program.penalized
+    for g in groups:
+        for sign, U in ((1, V), (-1, W)):
+            if U is None:
+                continue
+            u = U[:, g.i]
+            a = u - sign * (g.Zr.T @ grad(q[g.rows], y[g.rows])) / g.L
+            if g.Zs is None:
+                new = _shrink(a, pen, lam / g.L)
+            else:
+                g.rows_hint = g.active[sign]
+                new = _cone_prox(g, a, pen, lam / g.L)
+                g.active[sign] = g.rows_hint
+            delta = new - u
+            if np.any(delta):
+                U[:, g.i] = new
+                q[g.rows] += sign * (g.Zr @ delta)
+
+
+def _gradient(datafit):
+    if datafit.name == "squared":
+        return lambda q, y: q - y
+    return lambda q, y: -datafit.dual_point(q, y)
+
+
+def group_bounds(program, theta, groups=None):
+    """For each group, an upper bound of the dual constraint's left side at θ: ‖ZᵀDᵢθ‖ (gated) or
+    max over both signs of sup{±θᵀDᵢZv : v ∈ Kᵢ, ‖Πv‖ ≤ 1} (ReLU, via the cone projection)."""
+    idx = np.arange(program.n_groups) if groups is None else np.asarray(groups, dtype=int)
+    G = program.Z.T @ (program.M[:, idx] * theta[:, None])
+    if program.gated:
+        return np.linalg.norm(G, axis=0)
+    bounds = np.empty(len(idx))
+    sub = _Subprogram(program, idx)
+    for sign in (1.0, -1.0):
+        Gs = sign * G
+        Mu = np.zeros((len(program.Z), len(idx)))
+        omega = np.where(program.penalized, 1.0, _BIAS_WEIGHT)
+        for k in np.flatnonzero((sub.S * (program.Z @ (omega ** 2 * Gs.T).T) < 0).any(axis=0)):
+            _, rows, mu = cone_multipliers(sub.S[:, k, None] * program.Z, Gs[:, k], omega)
+            Mu[rows, k] = mu
+        b = _cone_bounds(sub, Gs, Mu)
+        bounds = b if sign > 0 else np.maximum(bounds, b)
+    return bounds
+
+
+class _Subprogram:
+    """The columns ``idx`` of a program's signs (what the bound computations read)."""
+
+    def __init__(self, program, idx):
+        self.Z, self.penalized = program.Z, program.penalized
+        self.S = program.S[:, idx]
+
+
+def _conic_subproblem(program, ws, y, lam, loss):
+    """The program restricted to the groups ``ws``, solved by Clarabel (second order, exact cone
+    constraints, any bias convention). Returns (V_ws, W_ws, t, hinge multipliers or None), or
+    None when the solver fails (the caller then sweeps instead)."""
+    import cvxpy as cp
+
+    Z, M, S = program.Z, program.M[:, ws], program.S[:, ws]
+    D, k = Z.shape[1], len(ws)
+    V = cp.Variable((D, k))
+    W = None if program.gated else cp.Variable((D, k))
+    t = cp.Variable() if program.intercept else 0.0
+    F = cp.sum(cp.multiply(M, Z @ V), axis=1) + t
+    penalty = cp.sum(cp.norm(V[program.penalized, :], 2, axis=0))
+    constraints = []
+    if W is not None:
+        F = F - cp.sum(cp.multiply(M, Z @ W), axis=1)
+        penalty = penalty + cp.sum(cp.norm(W[program.penalized, :], 2, axis=0))
+        constraints = [cp.multiply(S, Z @ V) >= 0, cp.multiply(S, Z @ W) >= 0]
+    margin = None
+    if loss == "squared":
+        fit = 0.5 * cp.sum_squares(F - y)
+    elif loss == "logistic":
+        fit = cp.sum(cp.logistic(-cp.multiply(y, F)))
+    else:
+        xi = cp.Variable(len(y), nonneg=True)
+        margin = xi >= 1 - cp.multiply(y, F)
+        constraints.append(margin)
+        fit = cp.sum(xi)
+    problem = cp.Problem(cp.Minimize(fit + lam * penalty), constraints)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            problem.solve(solver="CLARABEL")
+        except cp.error.SolverError:
+            return None
+    if V.value is None:
+        return None
+    return (V.value, None if W is None else W.value, float(t.value) if program.intercept else 0.0,
+            None if margin is None else np.asarray(margin.dual_value, dtype=float))
+
+
+def _anderson(history):
+    """Anderson extrapolation of the last iterates (as skglm accelerates coordinate descent):
+    the affine combination Σcₖxₖ (Σcₖ = 1) with the smallest combined step."""
+    X = np.array(history)
+    U = np.diff(X, axis=0)
+    try:
+        c = np.linalg.solve(U @ U.T + 1e-12 * np.eye(len(U)) * np.trace(U @ U.T), np.ones(len(U)))
+    except np.linalg.LinAlgError:
+        return None
+    c /= c.sum()
+    return c @ X[1:]
+
+
+_BIAS_WEIGHT = 1e4  # Ω on the unpenalized coordinate when pricing (see cone_multipliers)
+_CONIC_LIMIT = 400_000  # n·D·(groups in the working set) up to which Clarabel solves it
+
+
+def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000,
+                      max_seconds=None, random_state=0, verbose=False):
+    """Solve the gated or ReLU arrangement program and certify it.
+
+    A working-set method: the groups of a working set (the nonzero ones and the worst violators
+    of the dual constraint) are solved — by Clarabel while n·D·|set| ≤ 4·10⁵ (exact cones, any
+    loss), else by proximal coordinate descent with Anderson acceleration (each block step a
+    gradient step on its rows, the exact projection onto its cone, the group soft-threshold) —
+    then every group is priced at the new dual point and the working set grows.
+
+    Parameters
+    ----------
+    program : ArrangementProgram
+    y : ndarray (n,)
+        Targets (labels ±1 for ``loss="logistic"`` or ``"hinge"``).
+    lam : float
+        λ > 0.
+    loss : {"squared", "logistic", "hinge"}
+        Hinge needs the conic path (n·D·|working set| ≤ 4·10⁵).
+    tol : float
+        Stop when the certified gap ≤ tol · objective.
+    max_iter : int
+        Total coordinate-descent sweeps (conic subproblems count one each).
+    max_seconds : float or None
+        Time budget; the best certified point so far is returned with ``converged = False``.
+
+    Returns
+    -------
+    ArrangementResult with V, W (None for gated), t, objective, dual_gap, converged, n_iter,
+    working_set_size, seconds, theta.
+    """
+    if loss not in DATAFITS:
+        raise ValueError(f"loss must be one of {tuple(DATAFITS)}, got {loss!r}")
+    datafit = DATAFITS[loss]
+    rng = np.random.default_rng(random_state)
+    start = time.perf_counter()
+    n, D, P = len(program.Z), program.Z.shape[1], program.n_groups
+    y = np.asarray(y, dtype=float)
+    V = np.zeros((D, P))
+    W = None if program.gated else np.zeros((D, P))
+    t = _best_intercept(datafit, np.zeros(n), y, 0.0) if program.intercept else 0.0
+    groups, multipliers, polished = {}, None, False
+    best, sweeps, size, ws = None, 0, min(P, 10), np.zeros(0, dtype=int)
+    elapsed = lambda: time.perf_counter() - start  # noqa: E731
+    while True:
+        res = _check(program, datafit, y, lam, V, W, t, multipliers=multipliers)
+        if best is None or res.dual_gap < best.dual_gap:
+            best = res
+        if verbose:
+            print(f"  sweeps {sweeps:6d}  working set {len(ws):5d}  objective {res.objective:.10g}"
+                  f"  gap {res.dual_gap:.3g}  {elapsed():.1f} s")
+        done = res.dual_gap <= tol * max(res.objective, 1e-300)
+        if done or sweeps >= max_iter or (max_seconds is not None and elapsed() > max_seconds):
+            break
+        V, W, t = res.V, res.W, res.t  # the projected point
+        nonzero = np.flatnonzero(np.any(V != 0, axis=0) | (np.any(W != 0, axis=0) if W is not None else False))
+        order = np.argsort(-res.bounds)
+        violators = order[res.bounds[order] > lam * (1 + 1e-12)]
+        size = min(P, max(2 * size, len(nonzero) + 10))
+        extra = violators[~np.isin(violators, nonzero)][: max(size - len(nonzero), 1)]
+        grown = np.union1d(nonzero, extra)
+        conic = n * D * len(grown) * (1 if program.gated else 2) <= _CONIC_LIMIT
+        if conic and np.array_equal(grown, ws):
+            if polished or loss == "hinge" or not program.penalized.all():
+                break  # (a free bias makes each block step a bisection: too slow to polish)
+            # nothing joins: refine the conic solution by coordinate descent (interior-point
+            # accuracy is ~1e-8, the sweeps take the gap further)
+            polished = True
+            block = [groups.setdefault(i, _Group(program, i, 1.0 if loss == "squared" else 0.25))
+                     for i in ws]
+            V, W, t, done_sweeps = _descend(program, datafit, block, ws, V, W, t, y, lam,
+                                            0.5 * tol * res.objective, min(200, max_iter - sweeps),
+                                            None if max_seconds is None else start + max_seconds)
+            sweeps += done_sweeps
+            continue
+        ws = grown
+        solved = None
+        if conic:
+            solved = _conic_subproblem(program, ws, y, lam, loss)
+            sweeps += 1
+        if solved is not None:
+            V[:, ws], t, multipliers = solved[0], solved[2], solved[3]
+            if W is not None:
+                W[:, ws] = solved[1]
+            continue
+        if loss == "hinge":
+            raise ValueError(f"the hinge loss needs n·D·(working set) ≤ {_CONIC_LIMIT:,} "
+                             f"(here {n * D * len(ws):,}); use loss='logistic' at this size")
+        block = [groups.setdefault(i, _Group(program, i, 1.0 if loss == "squared" else 0.25))
+                 for i in ws]
+        V, W, t, done_sweeps = _descend(program, datafit, block, ws, V, W, t, y, lam,
+                                        0.3 * res.dual_gap, max_iter - sweeps,
+                                        None if max_seconds is None else start + max_seconds)
+        sweeps += done_sweeps
+    best.n_iter = sweeps
+    best.working_set_size = len(ws)
+    best.converged = bool(best.dual_gap <= tol * max(best.objective, 1e-300))
+    best.seconds = elapsed()
+    if not best.converged:
+        warnings.warn(f"arrangement program: relative gap {best.dual_gap / max(best.objective, 1e-300):.2g}"
+                      f" > tol = {tol:g} after {sweeps} sweeps", ConvergenceWarning, stacklevel=2)
+    return best
+
+
+def _descend(program, datafit, block, ws, V, W, t, y, lam, target_gap, max_sweeps, deadline):
+    """Coordinate-descent sweeps over the working set until its own gap ≤ ``target_gap``,
+    with an Anderson step every 5 sweeps kept when it lowers the objective (and, for ReLU,
+    stays in the cones)."""
+    grad = _gradient(datafit)
+    q = program.forward(V, W) + t
+    history = []
+    objective = lambda V, W, t: (datafit.value(program.forward(V, W) + t, y)  # noqa: E731
+                                 + lam * (program.penalty(V) + (program.penalty(W) if W is not None else 0.0)))
+    k = 0
+    for k in range(1, max_sweeps + 1):
+        _sweep(program, block, V, W, q, y, lam, grad)
+        if program.intercept:
+            t_new = _best_intercept(datafit, q - t, y, t)
+            q += t_new - t
+            t = t_new
+        state = np.concatenate([V[:, ws].ravel()] + ([W[:, ws].ravel()] if W is not None else []) + [[t]])
+        history = (history + [state])[-6:]
+        if len(history) == 6 and k % 5 == 0:
+            x = _anderson(history)
+            if x is not None:
+                m = V[:, ws].size
+                Va, Wa = V.copy(), None if W is None else W.copy()
+                Va[:, ws] = x[:m].reshape(V[:, ws].shape)
+                if W is not None:
+                    Wa[:, ws] = x[m:2 * m].reshape(V[:, ws].shape)
+                feasible = W is None or (np.all(program.S[:, ws] * (program.Z @ Va[:, ws]) >= 0)
+                                         and np.all(program.S[:, ws] * (program.Z @ Wa[:, ws]) >= 0))
+                if feasible and objective(Va, Wa, x[-1]) < objective(V, W, t):
+                    V, W, t = Va, Wa, float(x[-1])
+                    q = program.forward(V, W) + t
+        if k % 10 == 0:
+            inner = _check(program, datafit, y, lam, V, W, t, groups=ws)
+            if inner.dual_gap <= target_gap or (deadline is not None and time.perf_counter() > deadline):
+                break
+    return V, W, t, k
+
+
+def _cone_bounds(program, G, Mu):
+    """The bounds below; a column whose multipliers cannot be balanced on the bias coordinate
+    (the all-active pattern has no row of the needed sign) falls back to μᵢ = 0."""
+    bounds = _cone_bounds_at(program, G, Mu)
+    bad = ~np.isfinite(bounds)
+    if bad.any():
+        sub = _Subprogram(program, np.flatnonzero(bad))
+        bounds[bad] = _cone_bounds_at(sub, G[:, bad], np.zeros((len(program.Z), int(bad.sum()))))
+    return bounds
+
+
+def _cone_bounds_at(program, G, Mu):
+    r"""Upper bounds of sup{gᵢᵀv : v ∈ Kᵢ, ‖Πv‖ ≤ 1} for every column gᵢ of G, from the
+    multipliers Mu (n × P, ≥ 0): ‖Π(gᵢ + ZᵀAᵢμᵢ)‖ once the unpenalized coordinate (the bias,
+    the last one) is zeroed exactly by raising one μⱼ on a row of the right sign."""
+    Z, S = program.Z, program.S
+    H = G + Z.T @ (S * Mu)
+    pen = program.penalized
+    if pen.all():
+        return np.linalg.norm(H, axis=0)
+    e = H[~pen][0]  # the bias coordinate: rows of AᵢZ carry ±1 there
+    Hp = H[pen]
+    X = Z[:, pen]
+    # raising μⱼ by |e| on a row with Sⱼᵢ = −sign(e) moves the bias coordinate by −e and the
+    # penalized ones by −e·xⱼ; the best row minimizes ‖Πh − e·xⱼ‖
+    cand = (Hp * Hp).sum(0)[None, :] - 2 * e[None, :] * (X @ Hp) + (e[None, :] ** 2) * (X * X).sum(1)[:, None]
+    cand = np.where(S == -np.sign(e)[None, :], cand, np.inf)
+    best = np.sqrt(np.maximum(cand.min(axis=0), 0.0))
+    # no such row (the all-active pattern, whose bias direction is the intercept's): e is then
+    # Σθ over a centred θ, zero up to rounding
+    exact = np.abs(e) <= 1e-13 * (np.abs(G).sum(axis=0) + 1.0)
+    fallback = np.where(exact, np.linalg.norm(Hp, axis=0), np.inf)
+    return np.where(np.isfinite(best), best, fallback)
+
+
+def _best_intercept(datafit, F, y, t):
+    """The intercept minimizing ℓ(F + t1, y) (closed form for squared, a root for logistic)."""
+    if datafit.name == "squared":
+        return float(np.mean(y - F))
+    from .convex_losses import _logistic_intercept
+    return _logistic_intercept(F, y, t)
+
+
+def _check(program, datafit, y, lam, V, W, t, groups=None, multipliers=None):
+    """Certify (V, W, t) over every group (or over ``groups`` only: a working set's gap), after an
+    exact projection onto the cones (so the objective is that of a feasible point) and, for the
+    squared and logistic losses, the best intercept."""
+    idx = np.arange(program.n_groups) if groups is None else np.asarray(groups, dtype=int)
+    if W is not None:
+        V, W = _project_columns(program, V), _project_columns(program, W)
+    q = program.forward(V, W)
+    if program.intercept and datafit.name != "hinge":
+        t = _best_intercept(datafit, q, y, t)
+    q = q + t
+    theta = (datafit.dual_point(q, y, multipliers) if datafit.name == "hinge"
+             else datafit.dual_point(q, y))
+    pen = program.penalty(V) + (program.penalty(W) if W is not None else 0.0)
+    found = {}
+
+    def top(th):
+        found["bounds"] = group_bounds(program, th, idx)
+        return float(found["bounds"].max(initial=0.0))
+
+    P, Dv, gap = fenchel_gap(datafit, q, y, pen, lam, theta, top, program.intercept)
+    return ArrangementResult(V=V.copy(), W=None if W is None else W.copy(), t=t, objective=P,
+                             dual_value=Dv, dual_gap=max(gap, 0.0), theta=theta,
+                             bounds=found["bounds"])
+
+
+def _project_columns(program, V):
+    """Each column vᵢ projected exactly onto its cone {v : (2Dᵢ − I)Zv ≥ 0}."""
+    V = V.copy()
+    bad = np.flatnonzero((program.S * (program.Z @ V) < 0).any(axis=0))
+    for i in bad:
+        V[:, i] = project_onto_cone(program.S[:, i, None] * program.Z, V[:, i])[0]
+    return V
