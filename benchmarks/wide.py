@@ -1,0 +1,106 @@
+"""Sampled gated-ReLU programs: ganet against scnn (pip install pyscnn) on the same gates and λ.
+
+Objective scaling, written out: ganet minimizes  ½‖Σᵢ DᵢXuᵢ − y‖² + λ Σᵢ ‖uᵢ‖₂,
+scnn (``ConvexGatedReLU`` + ``NeuronGL1(λ_s)``) minimizes  (1/2n)‖Σᵢ DᵢXuᵢ − y‖² + λ_s Σᵢ ‖uᵢ‖₂
+(its squared loss is divided by 2·n·c, c = 1 output). So λ_s = λ/n and ganet's value = n × scnn's.
+
+For each data set: standardized X (no bias column: ``bias=False`` in both), y standardized (a
+regression target, or ±1 labels with the squared loss), P Gaussian gates shared by both, λ = 5%
+of λ_max = maxᵢ‖XᵀDᵢy‖. The reference value p* is ganet's certified optimum at tol = 1e-9.
+"Time to 1e-6" is, for each solver, the time of the first run in an accuracy ladder (ganet: tol
+1e-4, 1e-6, 1e-7; scnn R-FISTA: tol 1e-4 … 1e-10) whose objective is within 1e-6·p* of p*.
+Run: ``python benchmarks/wide.py`` (needs the optional extra ``bench``: pyscnn).
+"""
+
+import sys
+import time
+import warnings
+
+import numpy as np
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits
+
+from ganet.numeric.arrangement import ArrangementProgram, solve_arrangement
+
+
+def datasets():
+    rng = np.random.default_rng(0)
+    d = load_digits()
+    yield "digits 1797×64 (≥5 as ±1)", d.data, np.where(d.target >= 5, 1.0, -1.0)
+    b = load_breast_cancer()
+    yield "breast cancer 569×30 (±1)", b.data, np.where(b.target > 0, 1.0, -1.0)
+    yield "diabetes 442×10", *load_diabetes(return_X_y=True)
+    X = rng.standard_normal((2000, 50))
+    yield "synthetic 2000×50 planted", X, np.maximum(X @ rng.standard_normal(50), 0) + 0.1 * rng.standard_normal(2000)
+    X = rng.standard_normal((5000, 20))
+    yield "synthetic 5000×20 planted", X, np.abs(X[:, 0]) - np.maximum(X[:, 1], 0) + 0.1 * rng.standard_normal(5000)
+
+
+def scnn_solve(X, y, G, lam, tol):
+    from scnn.metrics import Metrics
+    from scnn.models import ConvexGatedReLU
+    from scnn.optimize import optimize_model
+    from scnn.regularizers import NeuronGL1
+    from scnn.solvers import RFISTA
+
+    model = ConvexGatedReLU(G, bias=False)
+    solver = RFISTA(model, tol=tol, max_iters=100_000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = time.perf_counter()
+        model, _ = optimize_model(model, solver, Metrics(), X, y, regularizer=NeuronGL1(lam / len(X)),
+                                  unitize_data=False, dtype="float64", verbose=False,
+                                  return_convex=True)
+        seconds = time.perf_counter() - start
+    Gs = np.asarray(model.G)  # scnn keeps the gates it was given, minus repeated patterns
+    U = np.asarray(model.parameters[0]).reshape(Gs.shape[1], X.shape[1]).T  # d × P
+    return U, (X @ Gs >= 0).astype(float), seconds
+
+
+def value(X, M, U, y, lam):
+    F = np.einsum("np,np->n", M, X @ U)
+    return 0.5 * float(np.sum((F - y) ** 2)) + lam * float(np.linalg.norm(U, axis=0).sum())
+
+
+def main(n_gates=100):
+    print(f"{'data':32s} {'P':>4s} {'p*':>12s} {'ganet s':>8s} {'scnn s':>8s} {'ratio':>6s}  notes")
+    for name, X, y in datasets():
+        X = (X - X.mean(0)) / np.maximum(X.std(0), 1e-12)
+        y = (y - y.mean()) / y.std()
+        G = np.random.default_rng(1).standard_normal((X.shape[1], n_gates))
+        _, first = np.unique(X @ G >= 0, axis=1, return_index=True)
+        G = G[:, np.sort(first)]  # distinct patterns only, the same set for both solvers
+        masks = (X @ G >= 0).T
+        M = masks.T.astype(float)
+        lam = 0.05 * float(np.linalg.norm(X.T @ (M * y[:, None]), axis=0).max())
+        program = ArrangementProgram(X, masks, np.ones(X.shape[1], dtype=bool), gated=True, intercept=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref = solve_arrangement(program, y, lam, tol=1e-9, max_seconds=600)
+        p_star = ref.objective - ref.dual_gap  # a certified lower bound: errors are not flattered
+        ours = None
+        for tol in (1e-4, 1e-6, 1e-7):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                start = time.perf_counter()
+                res = solve_arrangement(program, y, lam, tol=tol, max_seconds=600)
+                seconds = time.perf_counter() - start
+            if res.objective - p_star <= 1e-6 * p_star:
+                ours = seconds
+                break
+        theirs, note = None, ""
+        for tol in (1e-4, 1e-6, 1e-8, 1e-10):
+            U, Ms, seconds = scnn_solve(X, y, G, lam, tol)
+            err = (value(X, Ms, U, y, lam) - p_star) / p_star
+            if err <= 1e-6:
+                theirs = seconds
+                break
+        if theirs is None:
+            note = f"scnn best relative error {err:.1e} (tol 1e-10, {seconds:.1f} s)"
+        ratio = f"{theirs / ours:6.1f}" if ours and theirs else "   n/a"
+        print(f"{name:32s} {len(masks):4d} {ref.objective:12.6g} {ours or float('nan'):8.2f} "
+              f"{theirs or float('nan'):8.2f} {ratio}  ref gap {ref.dual_gap / ref.objective:.1e} {note}",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100)
