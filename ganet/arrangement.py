@@ -106,8 +106,7 @@ class _ArrangementBase(BaseEstimator):
             penalized[-1] = False  # the bias is free, as in the network's weight decay
         program = ArrangementProgram(Z, masks, penalized, gated=self.gated, intercept=self.bias)
         res = solve_arrangement(program, y, float(self.lam), self.loss, self.tol, self.max_iter,
-                                self.max_seconds, 0 if self.random_state is None else self.random_state,
-                                self.verbose)
+                                self.max_seconds, self.verbose)
         self.n_features_in_ = d
         self.masks_, self.gates_ = masks, gates
         self.n_patterns_ = len(masks)

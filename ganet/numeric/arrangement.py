@@ -70,19 +70,6 @@ class ArrangementProgram:
         """gᵢ = ZᵀDᵢr for every group, as a D × P matrix."""
         return self.Z.T @ (self.M * r[:, None])
 
-    def operator_norm2(self, rng, iters=30):
-        """‖(V, W, t) ↦ F‖² by power iteration (a 10% margin is added by the caller)."""
-        V = rng.standard_normal(self.Z.shape[1:] + (self.n_groups,))
-        t = 1.0
-        lam = 1.0
-        for _ in range(iters):
-            F = self.forward(V) + (t if self.intercept else 0.0)
-            V = self.correlations(F)
-            t = F.sum() if self.intercept else 0.0
-            lam = np.sqrt(np.sum(V * V) + t * t)
-            V, t = V / lam, t / lam
-        return lam * (1 if self.gated else 2)
-
     def penalty(self, V):
         return float(np.linalg.norm(V[self.penalized], axis=0).sum())
 
@@ -308,7 +295,7 @@ _CONIC_LIMIT = 400_000  # n·D·(groups in the working set) up to which Clarabel
 
 
 def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000,
-                      max_seconds=None, random_state=0, verbose=False):
+                      max_seconds=None, verbose=False):
     """Solve the gated or ReLU arrangement program and certify it.
 
     A working-set method: the groups of a working set (the nonzero ones and the worst violators
@@ -341,7 +328,6 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
     if loss not in DATAFITS:
         raise ValueError(f"loss must be one of {tuple(DATAFITS)}, got {loss!r}")
     datafit = DATAFITS[loss]
-    rng = np.random.default_rng(random_state)
     start = time.perf_counter()
     n, D, P = len(program.Z), program.Z.shape[1], program.n_groups
     y = np.asarray(y, dtype=float)
