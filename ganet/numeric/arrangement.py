@@ -14,14 +14,15 @@ equals the network objective ℓ(f(X), y) + (λ/2)Σⱼ(‖uⱼ‖₂² + αⱼ�
 penalized: an unpenalized bias would make every gate's indicator column free).
 
 The solver never forms the n × (P·D) matrix: with the masks M (n × P) every product is a GEMM
-with Z, e.g. Σᵢ DᵢZvᵢ = rowsum(M ⊙ ZV) and the gradient Zᵀ(M ⊙ r). The cone constraints are
-handled by an augmented Lagrangian (as scnn does), its inner problems by FISTA with restarts.
+with Z, e.g. Σᵢ DᵢZvᵢ = rowsum(M ⊙ ZV) and the gradient Zᵀ(M ⊙ r). A working set of groups is
+solved by Clarabel when small, else by proximal coordinate descent whose block step projects
+exactly onto the pattern's cone (see :func:`solve_arrangement`).
 
 **Certificate.** For the residual dual point θ = −∇ℓ (centred / rebalanced when there is an
 intercept) the dual constraint of group i is sup{θᵀDᵢZv : v ∈ Kᵢ, ‖Πv‖ ≤ 1} ≤ λ with the cone
 Kᵢ = {v : AᵢZv ≥ 0}, Aᵢ = 2Dᵢ − I. For any μ ≥ 0 with (gᵢ + ZᵀAᵢμ) zero on the unpenalized
-coordinates (gᵢ = ZᵀDᵢθ), weak duality bounds it by ‖Π(gᵢ + ZᵀAᵢμ)‖ — and the augmented
-Lagrangian's multipliers are exactly such μ at its solution. The primal point is first projected
+coordinates (gᵢ = ZᵀDᵢθ), weak duality bounds it by ‖Π(gᵢ + ZᵀAᵢμ)‖; μ comes from the
+projection of gᵢ onto Kᵢ (an NNLS, exact when every coordinate is penalized). The primal point is first projected
 exactly onto the cones, so P is the value of a feasible point and
 
 .. math::  \mathrm{gap} = P(v, w, t) - D(\theta / s) \ge P - P^\star_{\text{patterns}},
