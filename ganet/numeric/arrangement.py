@@ -365,7 +365,7 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
             block = [groups.setdefault(i, _Group(program, i, 1.0 if loss == "squared" else 0.25))
                      for i in ws]
             V, W, t, done_sweeps = _descend(program, datafit, block, ws, V, W, t, y, lam,
-                                            0.5 * tol * res.objective, min(200, max_iter - sweeps),
+                                            0.5 * tol * res.objective, max_iter - sweeps,
                                             None if max_seconds is None else start + max_seconds)
             sweeps += done_sweeps
             continue
