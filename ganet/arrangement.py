@@ -119,7 +119,7 @@ class _ArrangementBase(BaseEstimator):
         exact = self.patterns == "exact"
         self.certificate_ = ("global" if exact and res.converged else
                              "not converged" if exact else "sampled: no global certificate")
-        self._set_neurons(X, res)
+        self._set_neurons(Z, res, penalized)
         self.report_ = {
             "model": "gated ReLU" if self.gated else "ReLU",
             "patterns": f"{self.patterns} ({self.n_patterns_} distinct)",
@@ -130,14 +130,14 @@ class _ArrangementBase(BaseEstimator):
         }
         return self
 
-    def _set_neurons(self, X, res):
-        d = X.shape[1]
-        Z = self._design(X)
+    def _set_neurons(self, Z, res, penalized):
+        """Neurons from the nonzero groups, scaled so that ‖Πuⱼ‖ = |αⱼ| (Π: the penalized
+        coordinates), with the samples on each breakplane."""
+        d = self.n_features_in_
         neurons = []
         for sign, U in ((1.0, res.V), (-1.0, res.W)):
             if U is None:
                 continue
-            penalized = slice(None) if self.gated else slice(0, d)  # what the program penalizes
             for i in np.flatnonzero(np.linalg.norm(U[penalized], axis=0) > 0):
                 v = U[:, i]
                 scale = np.sqrt(np.linalg.norm(v[penalized]))

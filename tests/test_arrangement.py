@@ -293,3 +293,26 @@ def test_chamber_diameter_shrinks_like_lemma_7():
     large = chamber_diameter(rng.standard_normal((120, 3)))["diameter"]
     assert large < small
     assert large <= 9 * (3 / 120) ** 0.25  # Lemma 7's bound (it holds with high probability)
+
+
+def test_wedge_lines_are_the_normalized_hodge_duals():
+    """Against numpy: each line is a unit null vector of its rows (SVD), oriented so that
+    det[line; rows] > 0 (x·×(V) = det[x; V]); dependent subsets are flagged and zero."""
+    from ganet.numeric.patterns import wedge_lines
+
+    rng = np.random.default_rng(11)
+    for r in (2, 3, 4, 7):
+        Z = rng.standard_normal((6, r))
+        Z[5] = 2 * Z[0]  # (0, 5) and any subset holding both are dependent
+        subsets = list(itertools.combinations(range(6), r - 1))
+        lines, independent = wedge_lines(Z, subsets)
+        for s, line, ok in zip(subsets, lines, independent):
+            rows = Z[list(s)]
+            dependent = np.linalg.matrix_rank(rows) < r - 1
+            assert ok == (not dependent)
+            if dependent:
+                assert not line.any()
+                continue
+            null = np.linalg.svd(rows)[2][-1]
+            assert abs(abs(line @ null) - 1) <= 1e-12
+            assert np.linalg.det(np.vstack([line, rows])) > 0

@@ -181,15 +181,16 @@ def _cone_prox(g, a, penalized, c):
     return v_of(hi)
 
 
-def _sweep(program, groups, V, W, q, y, lam, grad):
-    """One pass of proximal coordinate descent over ``groups``; q (the scores) is kept current."""
+def _sweep(program, groups, V, W, q, y, lam, datafit):
+    """One pass of proximal coordinate descent over ``groups``; q (the scores) is kept current.
+    The loss gradient on a block's rows is ∇ℓ(q) = −θ(q), the datafit's dual point."""
     pen = program.penalized
     for g in groups:
         for sign, U in ((1, V), (-1, W)):
             if U is None:
                 continue
             u = U[:, g.i]
-            a = u - sign * (g.Zr.T @ grad(q[g.rows], y[g.rows])) / g.L
+            a = u + sign * (g.Zr.T @ datafit.dual_point(q[g.rows], y[g.rows])) / g.L
             if g.Zs is None:
                 new = _shrink(a, pen, lam / g.L)
             else:
@@ -202,12 +203,6 @@ def _sweep(program, groups, V, W, q, y, lam, grad):
                 q[g.rows] += sign * (g.Zr @ delta)
 
 
-def _gradient(datafit):
-    if datafit.name == "squared":
-        return lambda q, y: q - y
-    return lambda q, y: -datafit.dual_point(q, y)
-
-
 def group_bounds(program, theta, groups=None):
     """For each group, an upper bound of the dual constraint's left side at θ: ‖ZᵀDᵢθ‖ (gated) or
     max over both signs of sup{±θᵀDᵢZv : v ∈ Kᵢ, ‖Πv‖ ≤ 1} (ReLU, via the cone projection)."""
@@ -217,11 +212,12 @@ def group_bounds(program, theta, groups=None):
         return np.linalg.norm(G, axis=0)
     bounds = np.empty(len(idx))
     sub = _Subprogram(program, idx)
+    omega = np.where(program.penalized, 1.0, _BIAS_WEIGHT)
     for sign in (1.0, -1.0):
         Gs = sign * G
         Mu = np.zeros((len(program.Z), len(idx)))
-        omega = np.where(program.penalized, 1.0, _BIAS_WEIGHT)
-        for k in np.flatnonzero((sub.S * (program.Z @ (omega ** 2 * Gs.T).T) < 0).any(axis=0)):
+        # only columns whose weighted point leaves the cone need an NNLS
+        for k in np.flatnonzero((sub.S * (program.Z @ (omega[:, None] ** 2 * Gs)) < 0).any(axis=0)):
             _, rows, mu = cone_multipliers(sub.S[:, k, None] * program.Z, Gs[:, k], omega)
             Mu[rows, k] = mu
         b = _cone_bounds(sub, Gs, Mu)
@@ -338,6 +334,16 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
     groups, multipliers, polished = {}, None, False
     best, sweeps, size, ws = None, 0, min(P, 10), np.zeros(0, dtype=int)
     elapsed = lambda: time.perf_counter() - start  # noqa: E731
+    curvature = 1.0 if loss == "squared" else 0.25  # of ℓ: the block step sizes' factor
+
+    def blocks(ws):
+        """The coordinate-descent blocks of ``ws``, each built once (its step size and signed
+        rows cost a Gram matrix and an n × D copy)."""
+        for i in ws:
+            if i not in groups:
+                groups[i] = _Group(program, i, curvature)
+        return [groups[i] for i in ws]
+
     while True:
         res = _check(program, datafit, y, lam, V, W, t, multipliers=multipliers)
         if best is None or res.dual_gap < best.dual_gap:
@@ -362,9 +368,7 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
             # nothing joins: refine the conic solution by coordinate descent (interior-point
             # accuracy is ~1e-8, the sweeps take the gap further)
             polished = True
-            block = [groups.setdefault(i, _Group(program, i, 1.0 if loss == "squared" else 0.25))
-                     for i in ws]
-            V, W, t, done_sweeps = _descend(program, datafit, block, ws, V, W, t, y, lam,
+            V, W, t, done_sweeps = _descend(program, datafit, blocks(ws), ws, V, W, t, y, lam,
                                             0.5 * tol * res.objective, max_iter - sweeps,
                                             None if max_seconds is None else start + max_seconds)
             sweeps += done_sweeps
@@ -382,9 +386,7 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
         if loss == "hinge":
             raise ValueError(f"the hinge loss needs n·D·(working set) ≤ {_CONIC_LIMIT:,} "
                              f"(here {n * D * len(ws):,}); use loss='logistic' at this size")
-        block = [groups.setdefault(i, _Group(program, i, 1.0 if loss == "squared" else 0.25))
-                 for i in ws]
-        V, W, t, done_sweeps = _descend(program, datafit, block, ws, V, W, t, y, lam,
+        V, W, t, done_sweeps = _descend(program, datafit, blocks(ws), ws, V, W, t, y, lam,
                                         0.3 * res.dual_gap, max_iter - sweeps,
                                         None if max_seconds is None else start + max_seconds)
         sweeps += done_sweeps
@@ -402,14 +404,13 @@ def _descend(program, datafit, block, ws, V, W, t, y, lam, target_gap, max_sweep
     """Coordinate-descent sweeps over the working set until its own gap ≤ ``target_gap``,
     with an Anderson step every 5 sweeps kept when it lowers the objective (and, for ReLU,
     stays in the cones)."""
-    grad = _gradient(datafit)
     q = program.forward(V, W) + t
     history = []
     objective = lambda V, W, t: (datafit.value(program.forward(V, W) + t, y)  # noqa: E731
                                  + lam * (program.penalty(V) + (program.penalty(W) if W is not None else 0.0)))
     k = 0
     for k in range(1, max_sweeps + 1):
-        _sweep(program, block, V, W, q, y, lam, grad)
+        _sweep(program, block, V, W, q, y, lam, datafit)
         if program.intercept:
             t_new = _best_intercept(datafit, q - t, y, t)
             q += t_new - t

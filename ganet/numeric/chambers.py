@@ -24,19 +24,15 @@ from math import comb
 
 import numpy as np
 
+from .patterns import wedge_lines
+
 __all__ = ["chamber_diameter", "dispersion_bound"]
 
 
 def _vertices(X):
     """Unit vertex rays ±⋆(x_{j₁} ∧ ⋯ ∧ x_{j_{d−1}}) of the arrangement (X of rank d)."""
-    n, d = X.shape
-    rays = []
-    for subset in combinations(range(n), d - 1):
-        _, s, Vt = np.linalg.svd(X[list(subset)])
-        if d > 1 and s[-1] <= s[0] * d * 1e-12:
-            continue
-        rays.append(Vt[-1])
-    rays = np.array(rays)
+    lines, independent = wedge_lines(X, list(combinations(range(len(X)), X.shape[1] - 1)))
+    rays = lines[independent]
     return np.vstack([rays, -rays])
 
 

@@ -28,7 +28,9 @@ from math import comb
 
 import numpy as np
 
-__all__ = ["pattern_count_bound", "exact_patterns", "sampled_patterns", "GATE_METHODS"]
+from .ga import cross_many
+
+__all__ = ["pattern_count_bound", "exact_patterns", "sampled_patterns", "wedge_lines", "GATE_METHODS"]
 
 GATE_METHODS = ("gaussian", "anchored", "sketch")
 _ZERO = 1e-10  # |zᵀv| ≤ _ZERO ‖z‖ for a unit v: the row passes through the vertex
@@ -51,13 +53,20 @@ def _row_space(Z):
     return Z @ Q, Q
 
 
-def _null_line(rows):
-    """A unit vector spanning the null space of ``rows`` ((r−1) × r) — the Hodge dual of their
-    wedge, up to scale — or None when the rows are dependent."""
-    _, s, Vt = np.linalg.svd(rows)
-    if s[-1] <= s[0] * rows.shape[1] * 1e-12:
-        return None
-    return Vt[-1]
+def wedge_lines(Z, subsets):
+    r"""Unit lines ⋆(z_{j₁} ∧ ⋯ ∧ z_{j_{r−1}}) / ‖⋆(…)‖ through subsets of the rows of Z (n × r),
+    from the GA cross product :func:`ganet.numeric.ga.cross_many`.
+
+    Returns (lines m × r, independent m bool). A subset counts as dependent when
+    ‖×(z_{j₁}, …)‖ ≤ 1e-12 · Πᵢ‖z_{jᵢ}‖ (Hadamard: ‖×‖ ≤ Π‖zᵢ‖, so the test is relative); its line is 0.
+    """
+    subsets = np.asarray(subsets, dtype=np.int64).reshape(-1, Z.shape[1] - 1)
+    C = cross_many(Z, subsets)
+    size = np.linalg.norm(C, axis=1)
+    independent = size > 1e-12 * np.prod(np.linalg.norm(Z, axis=1)[subsets], axis=1)
+    lines = np.zeros_like(C)
+    lines[independent] = C[independent] / size[independent, None]
+    return lines, independent
 
 
 def _chamber_witnesses(Z):
@@ -69,10 +78,8 @@ def _chamber_witnesses(Z):
     norms = np.linalg.norm(Z, axis=1)
     witnesses = []
     seen = set()
-    for subset in combinations(range(n), r - 1):
-        v = _null_line(Z[list(subset)])
-        if v is None:
-            continue
+    lines, independent = wedge_lines(Z, list(combinations(range(n), r - 1)))
+    for v in lines[independent]:
         on = np.abs(Z @ v) <= _ZERO * norms
         key = tuple(np.flatnonzero(on))
         if key in seen:  # the same vertex line through another subset of its rows
@@ -149,10 +156,10 @@ def _anchored_gates(Z, k, rng):
     for _ in range(16 * k):
         if len(gates) == k:
             break
-        rows = rng.choice(n, size=r - 1, replace=False) if r > 1 else np.array([], dtype=int)
-        v = _null_line(Z[rows]) if r > 1 else np.ones(1)
-        if v is None:
+        lines, independent = wedge_lines(Z, rng.choice(n, size=(1, r - 1), replace=False))
+        if not independent[0]:
             continue
+        v = lines[0]
         g = rng.standard_normal(r)
         g -= (g @ v) * v
         off = np.abs(Z @ v) > _ZERO * np.linalg.norm(Z, axis=1)
