@@ -229,6 +229,7 @@ class ArrangementReLU(RegressorMixin, _ArrangementBase):
         return np.asarray(y, dtype=float)
 
     def predict(self, X):
+        """f(X) = Σⱼ αⱼ(Xuⱼ + bⱼ)₊ + t of ``network()`` (gated: 1[Zhⱼ ≥ 0]·(Xuⱼ + bⱼ))."""
         return self._forward(X)
 
 
@@ -248,9 +249,11 @@ class ArrangementReLUClassifier(ClassifierMixin, _ArrangementBase):
         return np.where(np.asarray(y) == self.classes_[1], 1.0, -1.0)
 
     def decision_function(self, X):
+        """The network's score f(X); positive means ``classes_[1]``."""
         return self._forward(X)
 
     def predict(self, X):
+        """``classes_[1]`` where f(X) > 0, else ``classes_[0]``."""
         return self.classes_[(self.decision_function(X) > 0).astype(int)]
 
 
