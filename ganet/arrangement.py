@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .numeric.arrangement import ArrangementProgram, solve_arrangement
 from .numeric.memory import available_bytes
 from .numeric.patterns import GATE_METHODS, exact_patterns, sampled_patterns
+from .persistence import SaveMixin
 
 __all__ = ["ArrangementReLU", "ArrangementReLUClassifier", "ArrangementNeuron", "certified_ratio"]
 
@@ -35,6 +36,7 @@ class ArrangementNeuron:
         self.weight, self.bias, self.alpha = weight, bias, alpha
         self.pattern, self.special_samples, self.gate = pattern, special_samples, gate
 
+    @property
     def formula(self):
         """The breakplane through its special samples, e.g. ``Aff(x3, x7)``."""
         if not self.special_samples:
@@ -42,12 +44,21 @@ class ArrangementNeuron:
         names = ", ".join(f"x{i}" for i in self.special_samples)
         return f"Aff({names})" if self.bias is not None else f"Span({names})"
 
+    @property
+    def breakplane(self):
+        """(w, v) of the hyperplane xᵀw = v where the neuron's output changes form: the ReLU's
+        kink xᵀu + b = 0, or a gated neuron's gate xᵀh + c = 0 (where it jumps)."""
+        if self.gate is None:
+            return np.asarray(self.weight, dtype=float), -float(self.bias or 0.0)
+        d = len(self.weight)
+        return np.asarray(self.gate[:d], dtype=float), -float(self.gate[d]) if len(self.gate) > d else 0.0
+
     def __repr__(self):
         kind = "gated" if self.gate is not None else "relu"
-        return f"ArrangementNeuron({kind}, α={self.alpha:.4g}, pattern #{self.pattern}, {self.formula()})"
+        return f"ArrangementNeuron({kind}, α={self.alpha:.4g}, pattern #{self.pattern}, {self.formula})"
 
 
-class _ArrangementBase(BaseEstimator):
+class _ArrangementBase(SaveMixin, BaseEstimator):
     """Shared fitting of the arrangement estimators."""
 
     def __init__(self, patterns="exact", n_patterns=None, gated=False, lam=1e-3, bias=True,
@@ -108,6 +119,7 @@ class _ArrangementBase(BaseEstimator):
         res = solve_arrangement(program, y, float(self.lam), self.loss, self.tol, self.max_iter,
                                 self.max_seconds, self.verbose)
         self.n_features_in_ = d
+        self._fit_X = X  # for saving and for figures of the fit
         self.masks_, self.gates_ = masks, gates
         self.n_patterns_ = len(masks)
         self.objective_ = res.objective

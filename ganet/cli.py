@@ -2,8 +2,10 @@
 
 ::
 
-    ganet fit DATA.csv --target COL [--model relu|relu-classifier|deep-abs|relu3] [--lam 1e-3]
-              [--depth 3] [--reg l1|l2] [--no-bias] [--features A,B] [--max-seconds S] -o MODEL.npz
+    ganet fit DATA.csv --target COL [--model relu|relu-classifier|deep-abs|relu3|arrangement|
+              arrangement-classifier] [--lam 1e-3] [--depth 3] [--reg l1|l2] [--no-bias]
+              [--loss squared|logistic|hinge] [--patterns exact|sampled] [--n-patterns P] [--gated]
+              [--features A,B] [--max-seconds S] [--random-state N] -o MODEL.npz
     ganet predict MODEL.npz DATA.csv [-o OUT.csv]     # a CSV with a 'prediction' column (stdout)
     ganet report MODEL.npz [--png OUT.png]            # objective, certificate, neurons, a figure
     ganet demo | ganet ga | ganet --version
@@ -19,7 +21,8 @@ import time
 
 import numpy as np
 
-MODELS = ("relu", "relu-classifier", "deep-abs", "relu3")
+MODELS = ("relu", "relu-classifier", "deep-abs", "relu3", "arrangement", "arrangement-classifier")
+CLASSIFIERS = ("relu-classifier", "arrangement-classifier")
 
 
 class CLIError(Exception):
@@ -64,13 +67,23 @@ def numeric_columns(path, header, rows, names):
 
 
 def _build(args):
-    from . import ConvexReLU, ConvexReLUClassifier, DeepNarrowAbs, ThreeLayerReLU
+    from . import (ArrangementReLU, ArrangementReLUClassifier, ConvexReLU, ConvexReLUClassifier, DeepNarrowAbs,
+                   ThreeLayerReLU)
 
-    common = dict(lam=args.lam, max_seconds=args.max_seconds, verbose=int(args.verbose))
+    if args.loss != "squared" and args.model not in CLASSIFIERS:
+        raise CLIError(f"--loss {args.loss} needs a classifier model ({' or '.join(CLASSIFIERS)})")
+    common = dict(lam=args.lam, max_seconds=args.max_seconds, verbose=int(args.verbose),
+                  random_state=args.random_state)
+    if args.model.startswith("arrangement"):
+        if args.patterns == "sampled" and args.n_patterns is None:
+            raise CLIError("--patterns sampled needs --n-patterns P")
+        cls = ArrangementReLUClassifier if args.model in CLASSIFIERS else ArrangementReLU
+        return cls(patterns=args.patterns, n_patterns=args.n_patterns, gated=args.gated, loss=args.loss,
+                   bias=not args.no_bias, **common)
     if args.model == "relu":
         return ConvexReLU(reg=args.reg, bias=not args.no_bias, **common)
     if args.model == "relu-classifier":
-        return ConvexReLUClassifier(reg=args.reg, bias=not args.no_bias, **common)
+        return ConvexReLUClassifier(reg=args.reg, bias=not args.no_bias, loss=args.loss, **common)
     if args.model == "deep-abs":
         return DeepNarrowAbs(depth=args.depth, **common)
     return ThreeLayerReLU(bias=not args.no_bias, **common)
@@ -87,7 +100,7 @@ def cmd_fit(args):
         raise CLIError(f"{args.data}: no feature columns besides the target")
     X = numeric_columns(args.data, header, rows, features)
     t = header.index(args.target)
-    if args.model == "relu-classifier":
+    if args.model in CLASSIFIERS:
         y = np.array([r[t].strip() for r in rows])
         try:  # numeric labels stay numbers
             y = y.astype(float)
@@ -96,6 +109,9 @@ def cmd_fit(args):
     else:
         y = numeric_columns(args.data, header, rows, [args.target])[:, 0]
     model = _build(args)
+    if X.shape[1] > 5 and not args.model.startswith("arrangement"):
+        print(f"note: {X.shape[1]} features; the wedge dictionaries grow like n^d — for wide data use "
+              "--model arrangement --patterns sampled --n-patterns P", file=sys.stderr)
     print(f"fitting {type(model).__name__} on {X.shape[0]} rows × {X.shape[1]} features "
           f"({', '.join(features)}) …", file=sys.stderr, flush=True)
     start = time.perf_counter()
@@ -151,7 +167,10 @@ def cmd_report(args):
     print(f"objective    {model.objective_:.12g}")
     print(f"certificate  {model.certificate_}; duality gap {model.dual_gap_:.3g} "
           f"({model.dual_gap_ / max(model.objective_, 1e-300):.2g} relative); converged {model.converged_}")
-    print(f"dictionary   {model.report_.get('dictionary')} with {model.report_.get('n_columns', 0):,} columns")
+    if "patterns" in model.report_:
+        print(f"patterns     {model.report_['patterns']} ({model.report_['model']} program)")
+    else:
+        print(f"dictionary   {model.report_.get('dictionary')} with {model.report_.get('n_columns', 0):,} columns")
     print(f"neurons      {len(model.neurons_)}")
     for k, nu in enumerate(model.neurons_):
         size = nu.z if hasattr(nu, "z") else float(np.atleast_1d(nu.alpha)[0])
@@ -160,7 +179,8 @@ def cmd_report(args):
         print(f"  {k:>3}  {'z' if hasattr(nu, 'z') else 'α'} = {size:+.5g}  {nu.formula}  (through {through})"
               + (f"  [{extra}]" if extra else ""))
     png = args.png or str(args.model).rsplit(".", 1)[0] + ".png"
-    report_figure(model, model.dictionary_.X, None, png)
+    X = model._fit_X if hasattr(model, "_fit_X") else model.dictionary_.X
+    report_figure(model, X, None, png)
     print(f"figure       {png}")
     return 0
 
@@ -176,11 +196,19 @@ def main(argv=None):
     fit.add_argument("data", help="CSV file with a header line")
     fit.add_argument("--target", required=True, help="name of the target column")
     fit.add_argument("--model", choices=MODELS, default="relu",
-                     help="two-layer ReLU (regression or classifier), deep narrow |·|, three-layer ReLU")
+                     help="two-layer ReLU on the GA dictionary (regression or classifier), deep narrow |·|, "
+                          "three-layer ReLU, or the two-layer arrangement program (wide data)")
     fit.add_argument("--lam", type=float, default=1e-3, help="regularization λ (β), default 1e-3")
     fit.add_argument("--depth", type=int, default=3, help="depth L of deep-abs (default 3)")
     fit.add_argument("--reg", choices=("l1", "l2"), default="l1", help="p of the two-layer penalty")
     fit.add_argument("--no-bias", action="store_true", help="no first-layer biases")
+    fit.add_argument("--loss", choices=("squared", "logistic", "hinge"), default="squared",
+                     help="loss of a classifier (default squared on ±1)")
+    fit.add_argument("--patterns", choices=("exact", "sampled"), default="exact",
+                     help="arrangement: every activation pattern (small data) or sampled ones")
+    fit.add_argument("--n-patterns", type=int, help="arrangement: number of sampled patterns")
+    fit.add_argument("--gated", action="store_true", help="arrangement: the gated-ReLU program")
+    fit.add_argument("--random-state", type=int, help="seed of sampled dictionaries or patterns")
     fit.add_argument("--features", help="comma-separated feature columns (default: all but the target)")
     fit.add_argument("--max-seconds", type=float, help="time budget; the fit stops uncertified after it")
     fit.add_argument("-v", "--verbose", action="store_true", help="progress of the solver and pricing")

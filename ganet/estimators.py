@@ -31,6 +31,7 @@ from .numeric.solver import dual_gap, solve_lasso
 from .numeric.streaming import StreamingDictionary
 from .numeric.validation import as_finite_array
 from .numeric.weighted import WeightedDictionary, check_sample_weight
+from .persistence import SaveMixin
 
 __all__ = ["ConvexReLU", "ConvexReLUClassifier", "Neuron"]
 
@@ -104,7 +105,7 @@ def _fingerprint(X, T):
     return digest.hexdigest()
 
 
-class _ConvexReLUBase(BaseEstimator):
+class _ConvexReLUBase(SaveMixin, BaseEstimator):
     _losses = ("squared",)
 
     def __init__(self, reg="l1", bias=True, lam=1e-3, loss="squared", tol=1e-8, max_iter=100,
@@ -140,13 +141,6 @@ class _ConvexReLUBase(BaseEstimator):
                 elif hasattr(self, k):
                     delattr(self, k)
             raise
-
-    def save(self, path):
-        """Write the fitted model to ``path`` without pickle (npz arrays + JSON metadata; see
-        :mod:`ganet.persistence`); read it back with :func:`ganet.load`."""
-        from .persistence import save
-
-        save(self, path)
 
     def _intercept(self):
         """Whether the Lasso has a free intercept (the network's output bias): with the biases."""

@@ -6,13 +6,19 @@ File format (version 1): a NumPy ``.npz`` archive (a zip of ``.npy`` arrays) hol
   ``version``, ``ganet_version``, ``class`` (one of :data:`MODEL_CLASSES`), ``params`` (the
   estimator's constructor parameters), ``dictionary`` (the dictionary type the fit used),
   ``attributes`` (objective, gap, certificate, λ, …), ``report``, ``path`` and ``history``;
-* the arrays ``X`` (training inputs: the dictionary is a function of them), ``columns_``,
-  ``coef_``, ``intercept_`` and, where fitted, ``classes_`` and ``dual_coef_``.
+* for the wedge-dictionary models, the arrays ``X`` (training inputs: the dictionary is a
+  function of them), ``columns_``, ``coef_``, ``intercept_`` and, where fitted, ``classes_`` and
+  ``dual_coef_``;
+* for the arrangement models (``dictionary`` = ``"arrangement"``), ``X``, ``masks_`` (P × n
+  activation patterns), ``gates_`` and the neurons as arrays ``neuron_weight`` (m × d),
+  ``neuron_bias`` (m; NaN without biases), ``neuron_alpha`` and ``neuron_pattern`` (m), their
+  special samples in the JSON ``neuron_special_samples``, and ``classes_`` for a classifier.
 
 Loading reads the archive with ``allow_pickle=False`` and parses JSON, so a file can carry no
 code; the dictionary is rebuilt from X and the parameters (a sampled one from the recorded
 ``sample_seed_``), and the neurons from the dictionary — the loaded model predicts bit for bit
-like the saved one. Arrays inside JSON are written as ``{"__array__": [...], "dtype": ...}``;
+like the saved one. Arrangement models store their neurons themselves (the program is not
+re-solved on loading). Arrays inside JSON are written as ``{"__array__": [...], "dtype": ...}``;
 floats round-trip exactly (shortest repr), including inf and nan.
 """
 
@@ -21,13 +27,23 @@ import zipfile
 
 import numpy as np
 
-__all__ = ["save", "load", "MODEL_CLASSES", "FORMAT_VERSION"]
+__all__ = ["save", "load", "SaveMixin", "MODEL_CLASSES", "FORMAT_VERSION"]
 
 FORMAT, FORMAT_VERSION = "ganet-model", 1
-MODEL_CLASSES = ("ConvexReLU", "ConvexReLUClassifier", "DeepNarrowAbs", "ThreeLayerReLU")
+ARRANGEMENT_CLASSES = ("ArrangementReLU", "ArrangementReLUClassifier")
+MODEL_CLASSES = ("ConvexReLU", "ConvexReLUClassifier", "DeepNarrowAbs", "ThreeLayerReLU") + ARRANGEMENT_CLASSES
 _ARRAYS = ("columns_", "coef_", "intercept_", "classes_", "dual_coef_", "_sample_weight")
 _SCALARS = ("objective_", "dual_gap_", "converged_", "n_iter_", "certificate_", "lam_", "_fingerprint",
-            "sample_seed_", "n_features_in_", "feature_names_in_", "_single_output")
+            "sample_seed_", "n_features_in_", "feature_names_in_", "_single_output", "n_patterns_")
+
+
+class SaveMixin:
+    """``model.save(path)`` for every ganet estimator."""
+
+    def save(self, path):
+        """Write the fitted model to ``path`` without pickle (npz arrays + JSON metadata; see
+        :mod:`ganet.persistence`); read it back with :func:`ganet.load`."""
+        save(self, path)
 
 
 def _to_json(value):
@@ -78,19 +94,24 @@ def save(model, path):
     if name not in MODEL_CLASSES:
         raise TypeError(f"can only save {', '.join(MODEL_CLASSES)}; got {name}")
     check_is_fitted(model, "neurons_")
-    arrays = {"X": np.asarray(model.dictionary_.X, dtype=np.float64)}
-    for key in _ARRAYS:
-        if getattr(model, key, None) is not None:
-            a = np.asarray(getattr(model, key))
-            if a.dtype == object:
-                raise TypeError(f"{key} holds Python objects ({a.dtype}); only numeric or string "
-                                "labels can be saved")
-            arrays[key] = a
+    attributes = {k: _to_json(getattr(model, k)) for k in _SCALARS if hasattr(model, k)}
+    if name in ARRANGEMENT_CLASSES:
+        arrays, kind = _arrangement_arrays(model), "arrangement"
+        attributes["intercept_"] = model.intercept_
+        attributes["neuron_special_samples"] = [nu.special_samples for nu in model.neurons_]
+    else:
+        arrays, kind = {"X": np.asarray(model.dictionary_.X, dtype=np.float64)}, type(model.dictionary_).__name__
+        for key in _ARRAYS:
+            if getattr(model, key, None) is not None:
+                arrays[key] = np.asarray(getattr(model, key))
+    for key, a in arrays.items():
+        if a.dtype == object:
+            raise TypeError(f"{key} holds Python objects ({a.dtype}); only numeric or string "
+                            "labels can be saved")
     meta = {"format": FORMAT, "version": FORMAT_VERSION, "ganet_version": __version__, "class": name,
             # a Dask client is a connection, not a parameter of the fitted model
             "params": _to_json({k: v for k, v in model.get_params().items() if k != "client"}),
-            "dictionary": type(model.dictionary_).__name__,
-            "attributes": {k: _to_json(getattr(model, k)) for k in _SCALARS if hasattr(model, k)},
+            "dictionary": kind, "attributes": attributes,
             "report": _to_json(model.report_), "path": _to_json(getattr(model, "path_", [])),
             "history": _to_json(getattr(model, "history_", []))}
     with open(path, "wb") as f:
@@ -106,10 +127,9 @@ def load(path):
         If the file is not a readable ganet model (not an npz archive, missing or malformed
         metadata, an unknown class or parameter, a newer format version, inconsistent arrays).
     """
-    from . import ConvexReLU, ConvexReLUClassifier, DeepNarrowAbs, ThreeLayerReLU
+    import ganet
 
-    classes = {"ConvexReLU": ConvexReLU, "ConvexReLUClassifier": ConvexReLUClassifier,
-               "DeepNarrowAbs": DeepNarrowAbs, "ThreeLayerReLU": ThreeLayerReLU}
+    classes = {name: getattr(ganet, name) for name in MODEL_CLASSES}
     try:
         if not zipfile.is_zipfile(path):
             raise ValueError("not an npz (zip) archive")
@@ -127,27 +147,73 @@ def load(path):
         raise ValueError(f"{path}: unknown model class {meta.get('class')!r}")
     try:
         model = classes[meta["class"]](**_from_json(meta["params"]))
-        model._check_params()
-        X, columns = arrays["X"], np.asarray(arrays["columns_"], dtype=np.int64)
         attributes = _from_json(meta["attributes"])
-        dictionary = _rebuild_dictionary(model, meta["dictionary"], X, attributes.get("sample_seed_"))
-        if columns.size and (columns.min() < 0 or columns.max() >= dictionary.n_columns):
-            raise ValueError("column indices outside the dictionary")
-        for key, value in attributes.items():
-            setattr(model, key, value)
-        model._sample_weight = None  # present in the archive only for weighted fits
-        for key in _ARRAYS:
-            if key in arrays:
-                setattr(model, key, arrays[key])
-        model.columns_ = columns
-        model.dictionary_ = dictionary
+        if meta["dictionary"] == "arrangement":
+            _restore_arrangement(model, arrays, attributes)
+        else:
+            _restore_dictionary_model(model, meta["dictionary"], arrays, attributes)
+            model.path_ = _from_json(meta["path"])
+            model.history_ = _from_json(meta["history"])
         model.report_ = _from_json(meta["report"])
-        model.path_ = _from_json(meta["path"])
-        model.history_ = _from_json(meta["history"])
-        model.neurons_ = model._make_neurons(dictionary, columns, np.asarray(model.coef_))
     except (TypeError, KeyError, ValueError, IndexError) as exc:
         raise ValueError(f"{path}: inconsistent ganet model file ({type(exc).__name__}: {exc})") from None
     return model
+
+
+def _restore_dictionary_model(model, kind, arrays, attributes):
+    """Set a wedge-dictionary model's fitted state: the dictionary rebuilt, the neurons from it."""
+    model._check_params()
+    X, columns = arrays["X"], np.asarray(arrays["columns_"], dtype=np.int64)
+    dictionary = _rebuild_dictionary(model, kind, X, attributes.get("sample_seed_"))
+    if columns.size and (columns.min() < 0 or columns.max() >= dictionary.n_columns):
+        raise ValueError("column indices outside the dictionary")
+    for key, value in attributes.items():
+        setattr(model, key, value)
+    model._sample_weight = None  # present in the archive only for weighted fits
+    for key in _ARRAYS:
+        if key in arrays:
+            setattr(model, key, arrays[key])
+    model.columns_ = columns
+    model.dictionary_ = dictionary
+    model.neurons_ = model._make_neurons(dictionary, columns, np.asarray(model.coef_))
+
+
+def _arrangement_arrays(model):
+    """The arrays of a fitted arrangement model (see the module docstring)."""
+    neurons, d = model.neurons_, model.n_features_in_
+    arrays = {"X": np.asarray(model._fit_X, dtype=np.float64), "masks_": np.asarray(model.masks_),
+              "gates_": np.asarray(model.gates_, dtype=np.float64),
+              "neuron_weight": np.array([nu.weight for nu in neurons], dtype=np.float64).reshape(-1, d),
+              "neuron_bias": np.array([np.nan if nu.bias is None else nu.bias for nu in neurons], dtype=np.float64),
+              "neuron_alpha": np.array([nu.alpha for nu in neurons], dtype=np.float64),
+              "neuron_pattern": np.array([nu.pattern for nu in neurons], dtype=np.int64)}
+    if hasattr(model, "classes_"):
+        arrays["classes_"] = np.asarray(model.classes_)
+    return arrays
+
+
+def _restore_arrangement(model, arrays, attributes):
+    """Set an arrangement model's fitted state from its arrays, checking their shapes."""
+    from .arrangement import ArrangementNeuron
+
+    X, masks, gates = arrays["X"], arrays["masks_"], arrays["gates_"]
+    W, b, alpha, pattern = (arrays[k] for k in ("neuron_weight", "neuron_bias", "neuron_alpha", "neuron_pattern"))
+    special = attributes.pop("neuron_special_samples")
+    n, d = X.shape
+    m, P = len(alpha), len(masks)
+    model._check_params(n, d)
+    if (masks.dtype != bool or masks.shape != (P, n) or gates.shape != (d + bool(model.bias), P)
+            or W.shape != (m, d) or b.shape != (m,) or pattern.shape != (m,) or len(special) != m
+            or d != attributes.get("n_features_in_") or (m and (pattern.min() < 0 or pattern.max() >= P))):
+        raise ValueError("arrays of inconsistent shapes")
+    for key, value in attributes.items():
+        setattr(model, key, value)
+    model._fit_X, model.masks_, model.gates_ = X, masks, gates
+    if "classes_" in arrays:
+        model.classes_ = arrays["classes_"]
+    model.neurons_ = [ArrangementNeuron(W[j], None if np.isnan(b[j]) else float(b[j]), float(alpha[j]),
+                                        int(pattern[j]), [int(i) for i in special[j]],
+                                        gates[:, pattern[j]] if model.gated else None) for j in range(m)]
 
 
 def _rebuild_dictionary(model, kind, X, seed):

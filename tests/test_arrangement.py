@@ -213,6 +213,23 @@ def test_classifier_gaps_are_real(loss):
     assert model.score(X, labels) >= 0.9
 
 
+def test_free_bias_relu_and_exact_logistic_certify_tightly():
+    """Both stopped at Clarabel's default accuracy once (relative gaps 7.5e-6 and 7e-6, so
+    ``converged_`` was False at tol = 1e-6); they must reach tol = 1e-8, with real gaps."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 8))
+    y = np.maximum(X[:, 0] + X[:, 1], 0.0)
+    model = ganet.ArrangementReLU(patterns="sampled", n_patterns=40, random_state=0, lam=0.01,
+                                  tol=1e-8).fit(X, y)
+    assert model.converged_ and model.dual_gap_ <= 1e-8 * model.objective_
+    reference = _reference_program(_design(X, True), model.masks_, y, 0.01, np.arange(9) < 8)
+    assert model.objective_ - model.dual_gap_ <= reference * (1 + 1e-7)
+    assert model.objective_ >= reference * (1 - 1e-7)
+    labels = X[:14, 0] * X[:14, 1] > 0
+    logistic = ganet.ArrangementReLUClassifier(loss="logistic", lam=0.05, tol=1e-8).fit(X[:14, :2], labels)
+    assert logistic.converged_ and logistic.certificate_ == "global"
+
+
 def test_large_scale_sampled_descent_certifies():
     """The coordinate-descent path (no conic solver) on a program too big for it."""
     import ganet.numeric.arrangement as arrangement
@@ -246,7 +263,7 @@ def test_neurons_name_their_special_samples():
     big = max(model.neurons_, key=lambda nu: abs(nu.alpha))
     for i in big.special_samples:
         assert abs(X[i] @ big.weight + big.bias) <= 1e-7 * (np.linalg.norm(X[i]) + 1) * np.linalg.norm(big.weight)
-    assert big.formula().startswith(("Aff(", "general"))
+    assert big.formula.startswith(("Aff(", "general"))
 
 
 def test_bad_input_is_refused_before_work():

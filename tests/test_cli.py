@@ -22,12 +22,15 @@ def data_csv(tmp_path):
 
 
 @pytest.mark.parametrize("model,target,features", [("relu", "target", "a,b"), ("relu-classifier", "label", "a,b"),
-                                                    ("deep-abs", "target", "a"), ("relu3", "target", "a,b")])
+                                                    ("deep-abs", "target", "a"), ("relu3", "target", "a,b"),
+                                                    ("arrangement", "target", "a,b"),
+                                                    ("arrangement-classifier", "label", "a,b")])
 def test_fit_predict_report_round_trip(tmp_path, data_csv, capsys, model, target, features):
     path, X, y = data_csv
     out = tmp_path / "m.npz"
+    extra = ["--loss", "hinge"] if model == "arrangement-classifier" else []
     assert main(["fit", str(path), "--target", target, "--features", features, "--model", model,
-                 "--lam", "0.01", "-o", str(out)]) == 0
+                 "--lam", "0.01", *extra, "-o", str(out)]) == 0
     loaded = ganet.load(out)
     cols = [0, 1] if features == "a,b" else [0]
     assert loaded.certificate_ == "global" and loaded.converged_
@@ -36,7 +39,7 @@ def test_fit_predict_report_round_trip(tmp_path, data_csv, capsys, model, target
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0] == "prediction" and len(lines) == 31
     expected = loaded.predict(X[:, cols])
-    if model == "relu-classifier":
+    if model.endswith("classifier"):
         assert lines[1:] == [str(v) for v in expected]
     else:
         assert np.array_equal(np.array(lines[1:], dtype=float), expected)  # repr: bit for bit
@@ -87,3 +90,32 @@ def test_version_and_usage_through_python_m():
     assert out.returncode == 0 and out.stdout.strip() == f"ganet {ganet.__version__}"
     out = subprocess.run([sys.executable, "-m", "ganet", "fit"], capture_output=True, text=True)
     assert out.returncode == 2 and "required" in out.stderr
+
+
+def test_wide_csv_with_sampled_patterns_and_option_errors(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 8))
+    y = np.maximum(X[:, 0] + X[:, 1], 0.0)
+    path = tmp_path / "wide.csv"
+    path.write_text("\n".join([",".join([f"f{j}" for j in range(8)] + ["y"])]
+                              + [",".join(map(repr, map(float, [*row, t]))) for row, t in zip(X, y)]) + "\n")
+    out = tmp_path / "m.npz"
+    assert main(["fit", str(path), "--target", "y", "--model", "arrangement", "--patterns", "sampled",
+                 "--n-patterns", "40", "--random-state", "0", "--lam", "0.01", "-o", str(out)]) == 0
+    model = ganet.load(out)
+    assert model.n_patterns_ == 40 and model.certificate_ == "sampled: no global certificate"
+    again = ganet.ArrangementReLU(patterns="sampled", n_patterns=40, random_state=0, lam=0.01).fit(X, y)
+    assert np.array_equal(model.predict(X), again.predict(X))
+    assert main(["report", str(out), "--png", str(tmp_path / "r.png")]) == 0
+    assert "patterns     sampled (40 distinct)" in capsys.readouterr().out
+    for args, message in ((["--model", "arrangement", "--patterns", "sampled"], "needs --n-patterns"),
+                          (["--model", "relu", "--loss", "logistic"], "needs a classifier model"),
+                          (["--model", "arrangement", "--max-patterns-is-not-an-option"], None)):
+        code = None
+        try:
+            code = main(["fit", str(path), "--target", "y", *args, "-o", str(tmp_path / "x.npz")])
+        except SystemExit as exc:  # argparse's usage error
+            code = exc.code
+        assert code == (2 if message is None else 1)
+        if message:
+            assert message in capsys.readouterr().err

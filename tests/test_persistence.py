@@ -9,7 +9,8 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 import ganet
-from ganet import ConvexReLU, ConvexReLUClassifier, DeepNarrowAbs, ThreeLayerReLU
+from ganet import (ArrangementReLU, ArrangementReLUClassifier, ConvexReLU, ConvexReLUClassifier, DeepNarrowAbs,
+                   ThreeLayerReLU)
 from ganet.persistence import _to_json
 
 RNG = np.random.default_rng(0)
@@ -30,10 +31,14 @@ def _cases():
             (DeepNarrowAbs(depth=3, lam=0.01).fit(X[:10], Y[:10]), X),
             (DeepNarrowAbs(depth=2, lam=0.0).fit(X[:8, :1], Y[:8]), X[:, :1]),
             (ThreeLayerReLU(lam=0.01, bias=True).fit(X[:10], Y[:10]), X),
+            (ArrangementReLU(lam=0.05).fit(X[:12], Y[:12]), X),
+            (ArrangementReLU(patterns="sampled", n_patterns=20, gated=True, lam=0.05).fit(X, Y), X),
+            (ArrangementReLUClassifier(patterns="sampled", n_patterns=10, lam=0.05, loss="logistic",
+                                       bias=False, random_state=1).fit(X, LABELS[:30] == "cat"), X),
         ]
 
 
-@pytest.mark.parametrize("case", range(8))
+@pytest.mark.parametrize("case", range(11))
 def test_round_trip_is_bit_for_bit(tmp_path, case):
     model, Z = _cases()[case]
     path = tmp_path / "model.npz"
@@ -44,7 +49,7 @@ def test_round_trip_is_bit_for_bit(tmp_path, case):
     for key in ("objective_", "dual_gap_", "converged_", "certificate_", "lam_", "n_features_in_"):
         assert getattr(loaded, key) == getattr(model, key)
     assert _to_json(loaded.report_) == _to_json(model.report_)
-    assert _to_json(loaded.path_) == _to_json(model.path_)
+    assert _to_json(getattr(loaded, "path_", None)) == _to_json(getattr(model, "path_", None))
     assert _to_json(loaded.network()) == _to_json(model.network())
     assert [nu.formula for nu in loaded.neurons_] == [nu.formula for nu in model.neurons_]
     assert [nu.special_samples for nu in loaded.neurons_] == [nu.special_samples for nu in model.neurons_]
@@ -112,6 +117,24 @@ def test_untrusted_or_corrupt_files_are_refused_without_executing_anything(tmp_p
             ganet.load(path)
         assert not marker.exists(), name
     with pytest.raises(ValueError, match="readable"):
+        ganet.load(tmp_path / "missing.npz")
+
+
+def test_tampered_arrangement_files_are_refused(tmp_path):
+    good = tmp_path / "good.npz"
+    ArrangementReLU(patterns="sampled", n_patterns=8, lam=0.05, random_state=0).fit(X, Y).save(good)
+    arrays = dict(np.load(good))
+    for key, value in (("neuron_weight", arrays["neuron_weight"][:, :1]),  # wrong shape
+                       ("neuron_pattern", arrays["neuron_pattern"] + 100),  # no such pattern
+                       ("masks_", arrays["masks_"].astype(float)),  # masks must be boolean
+                       ("gates_", arrays["gates_"][:-1])):
+        bad = tmp_path / f"{key}.npz"
+        _write_npz(bad, **{**arrays, key: value})
+        with pytest.raises(ValueError, match="inconsistent"):
+            ganet.load(bad)
+    del arrays["masks_"]
+    _write_npz(tmp_path / "missing.npz", **arrays)
+    with pytest.raises(ValueError, match="inconsistent"):
         ganet.load(tmp_path / "missing.npz")
 
 
