@@ -15,8 +15,8 @@ penalized: an unpenalized bias would make every gate's indicator column free).
 
 The solver never forms the n × (P·D) matrix: with the masks M (n × P) every product is a GEMM
 with Z, e.g. Σᵢ DᵢZvᵢ = rowsum(M ⊙ ZV) and the gradient Zᵀ(M ⊙ r). A working set of groups is
-solved by Clarabel when small, else by proximal coordinate descent whose block step projects
-exactly onto the pattern's cone (see :func:`solve_arrangement`).
+solved by proximal coordinate descent whose block step projects exactly onto the pattern's cone,
+or — small ReLU or hinge working sets — by Clarabel (see :func:`solve_arrangement`).
 
 **Certificate.** For the residual dual point θ = −∇ℓ (centred / rebalanced when there is an
 intercept) the dual constraint of group i is sup{θᵀDᵢZv : v ∈ Kᵢ, ‖Πv‖ ≤ 1} ≤ λ with the cone
@@ -299,8 +299,8 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
     """Solve the gated or ReLU arrangement program and certify it.
 
     A working-set method: the groups of a working set (the nonzero ones and the worst violators
-    of the dual constraint) are solved — by Clarabel while n·D·|set| ≤ 4·10⁵ (exact cones, any
-    loss), else by proximal coordinate descent with Anderson acceleration (each block step a
+    of the dual constraint) are solved — ReLU (cone-constrained) and hinge working sets by
+    Clarabel while n·D·|set| ≤ 4·10⁵ (exact cones, any loss), else by proximal coordinate descent with Anderson acceleration (each block step a
     gradient step on its rows, the exact projection onto its cone, the group soft-threshold) —
     then every group is priced at the new dual point and the working set grows.
 
@@ -364,7 +364,10 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
         size = min(P, max(2 * size, len(nonzero) + 10))
         extra = violators[~np.isin(violators, nonzero)][: max(size - len(nonzero), 1)]
         grown = np.union1d(nonzero, extra)
-        conic = n * D * len(grown) * (1 if program.gated else 2) <= _CONIC_LIMIT
+        # gated blocks are plain group soft-thresholds: coordinate descent beats an interior point
+        # there (15–30× on breast cancer and diabetes); the hinge loss needs the conic solver
+        conic = ((loss == "hinge" or not program.gated)
+                 and n * D * len(grown) * (1 if program.gated else 2) <= _CONIC_LIMIT)
         if conic and np.array_equal(grown, ws):
             if polished or loss == "hinge" or not program.penalized.all():
                 break  # (a free bias makes each block step a bisection: too slow to polish)
