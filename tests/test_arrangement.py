@@ -333,3 +333,44 @@ def test_wedge_lines_are_the_normalized_hodge_duals():
             null = np.linalg.svd(rows)[2][-1]
             assert abs(abs(line @ null) - 1) <= 1e-12
             assert np.linalg.det(np.vstack([line, rows])) > 0
+
+
+def test_nonnegative_least_squares_meets_the_kkt_conditions_on_degenerate_cones():
+    """scipy.optimize.nnls (SciPy ≥ 1.12) returns non-optimal points on these cones (17 of 40
+    such points in a check with SciPy 1.17.1), so the "projection" of a point on a face left the
+    cone by up to 40× its norm, and the primal value of the certificate was not that of a
+    feasible point. Points on faces of the ReLU program's cones for standardized breast-cancer
+    data (correlated columns, 20–27 rows active); the projection must agree with a QP."""
+    from sklearn.datasets import load_breast_cancer
+
+    from ganet.numeric.arrangement import (_project_columns, cone_violation, nonnegative_least_squares,
+                                           project_onto_cone)
+
+    X = load_breast_cancer().data
+    X = (X - X.mean(0)) / X.std(0)
+    rng = np.random.default_rng(0)
+    for trial in range(12):
+        h = rng.standard_normal(30)
+        Zs = np.where(X @ h >= 0, 1.0, -1.0)[:, None] * X
+        v = cp.Variable(30)
+        start = rng.standard_normal(30)
+        cp.Problem(cp.Minimize(cp.sum_squares(v - start)), [Zs @ v >= 0]).solve(solver="CLARABEL")
+        a = v.value
+        on = np.flatnonzero(Zs @ a < 1e-6)  # snap onto the face exactly, then perturb by rounding
+        a = a - np.linalg.pinv(Zs[on]) @ (Zs[on] @ a) + (trial % 2) * 1e-15 * rng.standard_normal(30)
+        if trial % 3 == 0:
+            a = start  # a point well outside the cone
+        p, rows, mu = project_onto_cone(Zs, a)
+        w = cp.Variable(30)
+        cp.Problem(cp.Minimize(cp.sum_squares(w - a)), [Zs @ w >= 0]).solve(solver="CLARABEL")
+        assert (Zs @ p).min() >= -1e-12 * np.linalg.norm(Zs, axis=1).max() * np.linalg.norm(a)
+        assert np.linalg.norm(p - a) <= np.linalg.norm(w.value - a) + 1e-6
+        assert np.all(mu > 0) and np.allclose(a + Zs[rows].T @ mu, p, atol=1e-12)
+        program = ArrangementProgram(Zs, np.ones((1, len(X)), dtype=bool), np.ones(30, dtype=bool))
+        assert cone_violation(program, _project_columns(program, a[:, None])) <= 1e-12
+    B = rng.standard_normal((8, 30))
+    reference = cp.Variable(30, nonneg=True)
+    b = B[:, :5] @ rng.random(5)
+    mu = nonnegative_least_squares(B, b)
+    best = cp.Problem(cp.Minimize(cp.sum_squares(B @ reference - b))).solve(solver="CLARABEL")
+    assert np.all(mu >= 0) and np.sum((B @ mu - b) ** 2) <= best + 1e-8

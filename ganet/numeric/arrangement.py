@@ -36,7 +36,7 @@ import time
 import warnings
 
 import numpy as np
-from scipy.optimize import nnls
+from scipy.optimize import lsq_linear
 from sklearn.exceptions import ConvergenceWarning
 
 from .datafits import DATAFITS, fenchel_gap
@@ -82,6 +82,54 @@ class ArrangementResult:
         self.__dict__.update(fields)
 
 
+def nonnegative_least_squares(A, b, passive=None):
+    r"""argmin over μ ≥ 0 of ‖Aμ − b‖: Lawson–Hanson's active-set method, warm-started from the
+    columns ``passive`` (the last projection's active rows), its answer checked by the KKT
+    conditions (μ ≥ 0, Aᵀr ≤ ε with r = b − Aμ, (Aᵀr)ⱼ = 0 where μⱼ > 0) and, if they fail,
+    recomputed by bounded-variable least squares.
+
+    Not ``scipy.optimize.nnls``: since SciPy 1.12 it can return a point that violates the KKT
+    conditions on degenerate problems without a warning (scipy/scipy#25389; seen here on a cone
+    whose rows were active to 1e-17 — the "projection" then left the cone by 1.2)."""
+    m = A.shape[1]
+    mu = np.zeros(m)
+    if m == 0:
+        return mu
+    tol = 1e-14 * (np.linalg.norm(A) * np.linalg.norm(b) + 1e-300)
+    P = np.zeros(m, dtype=bool)
+    if passive is not None and len(passive):  # warm start: the least-squares point on the
+        P[np.asarray(passive, dtype=int)] = True  # hint, shrunk until it is positive
+        while P.any():
+            z = np.zeros(m)
+            z[P] = np.linalg.lstsq(A[:, P], b, rcond=None)[0]
+            if np.all(z[P] > 0):
+                mu = z
+                break
+            P &= z > 0
+    for _ in range(3 * m + 10):
+        while P.any():  # the least-squares step on P, backing off to stay ≥ 0
+            z = np.zeros(m)
+            z[P] = np.linalg.lstsq(A[:, P], b, rcond=None)[0]
+            if np.all(z[P] > 0):
+                mu = z
+                break
+            neg = P & (z <= 0)
+            alpha = float(np.min(mu[neg] / np.maximum(mu[neg] - z[neg], 1e-300)))
+            mu = mu + alpha * (z - mu)
+            P &= mu > 1e-15 * (np.abs(mu).max() + 1e-300)
+            mu[~P] = 0.0
+        grad = A.T @ (b - A @ mu)
+        grad[P] = -np.inf
+        j = int(np.argmax(grad))
+        if grad[j] <= tol:
+            break
+        P[j] = True
+    grad = A.T @ (b - A @ mu)
+    if np.all(mu >= 0) and np.all(grad <= 10 * tol) and np.all(np.abs(grad[mu > 0]) <= 10 * tol):
+        return mu
+    return lsq_linear(A, b, bounds=(0.0, np.inf), method="bvls", tol=1e-13).x
+
+
 def cone_multipliers(Zs, a, omega=None, rows=()):
     r"""μ ≥ 0 minimizing ‖Ω(a + Zs_Rᵀμ)‖ over the rows R of the cone K = {v : Zs v ≥ 0}, with R
     grown until the point p = Ω²(a + Zs_Rᵀμ) violates no other row.
@@ -93,17 +141,19 @@ def cone_multipliers(Zs, a, omega=None, rows=()):
     """
     w2 = np.ones_like(a) if omega is None else np.asarray(omega, dtype=float) ** 2
     scale = np.linalg.norm(Zs, axis=1)
-    R = np.union1d(np.asarray(rows, dtype=int), np.flatnonzero(Zs @ (w2 * a) < 0))
+    hint = np.asarray(rows, dtype=int)
+    R = np.union1d(hint, np.flatnonzero(Zs @ (w2 * a) < 0))
     if not R.size:
         return w2 * a, R, np.zeros(0)
     w = np.sqrt(w2)
     for _ in range(100):
         A = Zs[R]
-        mu, _ = nnls(w[:, None] * A.T, -w * a, maxiter=50 * (len(R) + a.size))
+        mu = nonnegative_least_squares(w[:, None] * A.T, -w * a, np.searchsorted(R, hint))
         p = w2 * (a + A.T @ mu)
         new = np.setdiff1d(np.flatnonzero(Zs @ p < -1e-12 * scale * np.linalg.norm(p)), R)
         if not new.size:
             break
+        hint = R[mu > 0]
         R = np.union1d(R, new)
     keep = mu > 0
     return p, R[keep], mu[keep]
@@ -507,15 +557,29 @@ def _check(program, datafit, y, lam, V, W, t, groups=None, multipliers=None):
         return float(found["bounds"].max(initial=0.0))
 
     P, Dv, gap = fenchel_gap(datafit, q, y, pen, lam, theta, top, program.intercept)
+    if W is not None and max(cone_violation(program, V), cone_violation(program, W)) > 1e-9:
+        gap = np.inf  # the projection failed: P is not the value of a feasible point
     return ArrangementResult(V=V.copy(), W=None if W is None else W.copy(), t=t, objective=P,
                              dual_value=Dv, dual_gap=max(gap, 0.0), theta=theta,
                              bounds=found["bounds"])
 
 
+def cone_violation(program, V):
+    """The largest violation of the cone constraints, max over i, j of −(2Dᵢ − I)ⱼⱼ zⱼᵀvᵢ
+    relative to ‖zⱼ‖·maxᵢ‖vᵢ‖ (0 for a feasible V; rounding leaves ~1e-16)."""
+    top = float(np.linalg.norm(V, axis=0).max(initial=0.0))
+    if top == 0.0:
+        return 0.0
+    slack = program.S * (program.Z @ V) / np.maximum(np.linalg.norm(program.Z, axis=1), 1e-300)[:, None]
+    return float(np.max(-slack, initial=0.0)) / top
+
+
 def _project_columns(program, V):
-    """Each column vᵢ projected exactly onto its cone {v : (2Dᵢ − I)Zv ≥ 0}."""
+    """Each column vᵢ projected exactly onto its cone {v : (2Dᵢ − I)Zv ≥ 0} (a projection that
+    is zero up to rounding, ‖p‖ ≤ 1e-13‖vᵢ‖, is set to the cone's apex 0)."""
     V = V.copy()
     bad = np.flatnonzero((program.S * (program.Z @ V) < 0).any(axis=0))
     for i in bad:
-        V[:, i] = project_onto_cone(program.S[:, i, None] * program.Z, V[:, i])[0]
+        p = project_onto_cone(program.S[:, i, None] * program.Z, V[:, i])[0]
+        V[:, i] = p if np.linalg.norm(p) > 1e-13 * np.linalg.norm(V[:, i]) else 0.0
     return V
