@@ -130,7 +130,7 @@ class _ArrangementBase(SaveMixin, BaseEstimator):
         self.lam_ = float(self.lam)
         exact = self.patterns == "exact"
         self.certificate_ = ("global" if exact and res.converged else
-                             "not converged" if exact else "sampled: no global certificate")
+                             "not converged (global gap)" if exact else "sampled: no global certificate")
         self._set_neurons(Z, res, penalized)
         self.report_ = {
             "model": "gated ReLU" if self.gated else "ReLU",

@@ -278,6 +278,10 @@ class _ConvexReLUBase(SaveMixin, BaseEstimator):
         self.objective_, self.dual_gap_ = float(res.objective), float(res.gap)
         self.converged_, self.n_iter_ = bool(res.converged), int(res.n_iter)
         self.neurons_ = neurons
+        if self.certificate_ == "global" and not self.converged_:
+            # the gap is still a global bound, but "global" must never be read off a fit whose
+            # gap is above tol (stopped by max_seconds, max_iter or rounding)
+            self.certificate_ = self.report_["certificate"] = "not converged (global gap)"
 
     def certify(self, X, y):
         """Price the fitted network's dual point against the **full** dictionary in one streaming pass.
@@ -287,7 +291,8 @@ class _ConvexReLUBase(SaveMixin, BaseEstimator):
         The certificate is the fit's own loss's (squared: the residual; logistic, hinge: the
         Fenchel dual point of :mod:`ganet.numeric.datafits`). ``X, y`` must be the training data
         (checked against a fingerprint taken at fit). Sets ``dual_gap_``, ``converged_`` and
-        ``certificate_ = "global"``; returns the gap.
+        ``certificate_`` ("global" when the gap is within ``tol``, else "not converged (global
+        gap)"); returns the gap.
 
         Raises
         ------
@@ -319,9 +324,10 @@ class _ConvexReLUBase(SaveMixin, BaseEstimator):
             theta = self.dual_coef_
             _, _, gap = fenchel_gap(datafit, Q[:, 0], T[:, 0], np.abs(self.coef_).sum(), self.lam_,
                                     theta, lambda th: full.price(th).max_score, self._intercept())
-        self.dual_gap_, self.certificate_ = float(gap), "global"
+        self.dual_gap_ = float(gap)
         self.converged_ = bool(gap <= self.tol * self.objective_)
-        self.report_["certificate"] = self.certificate_
+        self.certificate_ = self.report_["certificate"] = ("global" if self.converged_ else
+                                                          "not converged (global gap)")
         return self.dual_gap_
 
     def _make_neurons(self, dictionary, columns, coef):
@@ -473,7 +479,9 @@ class ConvexReLU(RegressorMixin, _ConvexReLUBase):
         Per λ (largest first): ``lam``, ``objective``, ``dual_gap``, ``converged``, ``n_iter``,
         ``columns``, ``coef``, ``intercept``.
     certificate_ : str
-        "global" (the gap is over the full dictionary) or "sampled: no global certificate".
+        "global" (converged, with the gap over the full dictionary), "not converged (global gap)"
+        (stopped above ``tol``; ``dual_gap_`` still bounds the distance to the global optimum) or
+        "sampled: no global certificate".
     report_ : dict
         Oracle, number of columns, certificate, why the solver stopped, seconds per phase
         (dictionary, working-set solves, streamed pricing, total), full and local

@@ -231,11 +231,14 @@ def _cone_prox(g, a, penalized, c):
     return v_of(hi)
 
 
-def _sweep(program, groups, V, W, q, y, lam, datafit):
-    """One pass of proximal coordinate descent over ``groups``; q (the scores) is kept current.
-    The loss gradient on a block's rows is ∇ℓ(q) = −θ(q), the datafit's dual point."""
+def _sweep(program, groups, V, W, q, y, lam, datafit, deadline=None):
+    """One pass of proximal coordinate descent over ``groups`` (cut short at ``deadline``); q
+    (the scores) is kept current. The loss gradient on a block's rows is ∇ℓ(q) = −θ(q), the
+    datafit's dual point."""
     pen = program.penalized
     for g in groups:
+        if deadline is not None and time.perf_counter() > deadline:
+            return
         for sign, U in ((1, V), (-1, W)):
             if U is None:
                 continue
@@ -283,10 +286,11 @@ class _Subprogram:
         self.S = program.S[:, idx]
 
 
-def _conic_subproblem(program, ws, y, lam, loss):
+def _conic_subproblem(program, ws, y, lam, loss, seconds=None):
     """The program restricted to the groups ``ws``, solved by Clarabel (second order, exact cone
-    constraints, any bias convention). Returns (V_ws, W_ws, t, hinge multipliers or None), or
-    None when the solver fails (the caller then sweeps instead)."""
+    constraints, any bias convention) within ``seconds``. Returns (V_ws, W_ws, t, hinge
+    multipliers or None), or None when the solver fails or runs out of time (the caller then
+    sweeps instead)."""
     import cvxpy as cp
 
     Z, M, S = program.Z, program.M[:, ws], program.S[:, ws]
@@ -315,7 +319,8 @@ def _conic_subproblem(program, ws, y, lam, loss):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            problem.solve(solver="CLARABEL", **_CLARABEL_SETTINGS)
+            problem.solve(solver="CLARABEL", **_CLARABEL_SETTINGS,
+                          **({} if seconds is None else {"time_limit": max(seconds, 0.01)}))
         except cp.error.SolverError:
             return None
     if V.value is None:
@@ -432,7 +437,8 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
         ws = grown
         solved = None
         if conic:
-            solved = _conic_subproblem(program, ws, y, lam, loss)
+            solved = _conic_subproblem(program, ws, y, lam, loss,
+                                       None if max_seconds is None else max_seconds - elapsed())
             sweeps += 1
         if solved is not None:
             V[:, ws], t, multipliers = solved[0], solved[2], solved[3]
@@ -466,7 +472,7 @@ def _descend(program, datafit, block, ws, V, W, t, y, lam, target_gap, max_sweep
                                  + lam * (program.penalty(V) + (program.penalty(W) if W is not None else 0.0)))
     k = 0
     for k in range(1, max_sweeps + 1):
-        _sweep(program, block, V, W, q, y, lam, datafit)
+        _sweep(program, block, V, W, q, y, lam, datafit, deadline)
         if program.intercept:
             t_new = _best_intercept(datafit, q - t, y, t)
             q += t_new - t
@@ -486,10 +492,10 @@ def _descend(program, datafit, block, ws, V, W, t, y, lam, target_gap, max_sweep
                 if feasible and objective(Va, Wa, x[-1]) < objective(V, W, t):
                     V, W, t = Va, Wa, float(x[-1])
                     q = program.forward(V, W) + t
-        if k % 10 == 0:
-            inner = _check(program, datafit, y, lam, V, W, t, groups=ws)
-            if inner.dual_gap <= target_gap or (deadline is not None and time.perf_counter() > deadline):
-                break
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+        if k % 10 == 0 and _check(program, datafit, y, lam, V, W, t, groups=ws).dual_gap <= target_gap:
+            break
     return V, W, t, k
 
 
