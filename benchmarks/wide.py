@@ -9,7 +9,11 @@ regression target, or ±1 labels with the squared loss), P Gaussian gates shared
 of λ_max = maxᵢ‖XᵀDᵢy‖. The reference value p* is ganet's certified optimum at tol = 1e-9.
 "Time to 1e-6" is, for each solver, the time of the first run in an accuracy ladder (ganet: tol
 1e-4, 1e-6, 1e-7; scnn R-FISTA: tol 1e-4 … 1e-10) whose objective is within 1e-6·p* of p*.
-Run: ``python benchmarks/wide.py`` (needs the optional extra ``bench``: pyscnn).
+The second table is the slides' comparison: the sampled convex ReLU model (``ArrangementReLU``,
+P sampled gates, bias, λ = 1 on standardized data, 60 s budget) against the best of 5 Adam runs
+(4000 full-batch steps, ``ganet.adam.train_adam``) of a ReLU network of the same width, on the
+same objective ½‖f(X) − y‖² + (λ/2)Σⱼ(‖uⱼ‖² + αⱼ²).
+Run: ``python benchmarks/wide.py [n_gates]`` (needs the optional extra ``bench``: pyscnn).
 """
 
 import sys
@@ -17,8 +21,10 @@ import time
 import warnings
 
 import numpy as np
-from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
 
+from ganet import ArrangementReLU
+from ganet.adam import train_adam
 from ganet.numeric.arrangement import ArrangementProgram, solve_arrangement
 
 
@@ -102,5 +108,37 @@ def main(n_gates=100):
               flush=True)
 
 
+def against_adam(n_gates=20, lam=1.0, seeds=5):
+    """The sampled convex ReLU model against Adam at the same width (see the module docstring)."""
+    b, w = load_breast_cancer(), load_wine()
+    sets = [("wine 178×13 (class 0 as ±1)", w.data, np.where(w.target == 0, 1.0, -1.0), True),
+            ("diabetes 442×10", *load_diabetes(return_X_y=True), False),
+            ("breast cancer 569×30 (±1)", b.data, np.where(b.target > 0, 1.0, -1.0), True)]
+    print(f"\n{'data':32s} {'width':>5s} {'convex obj':>11s} {'rel gap':>8s} {'s':>6s} {'fit':>7s}"
+          f" {'Adam best':>11s} {'s':>6s} {'fit':>7s}   (fit: training accuracy, or R²)")
+    for name, X, y, labels in sets:
+        X = (X - X.mean(0)) / X.std(0)
+        y = y if labels else (y - y.mean()) / y.std()
+        quality = ((lambda f: float(np.mean(np.sign(f) == y))) if labels else
+                   (lambda f: 1.0 - float(np.sum((f - y) ** 2) / np.sum((y - y.mean()) ** 2))))
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            convex = ArrangementReLU(patterns="sampled", n_patterns=n_gates, lam=lam, random_state=0,
+                                     max_seconds=60).fit(X, y)
+        convex_seconds = time.perf_counter() - start
+        width, best = len(convex.neurons_), None
+        start = time.perf_counter()
+        for seed in range(seeds):
+            net, history = train_adam(X, y, width, lam, reg="l2", bias=True, seed=seed)
+            f = np.maximum(X @ net["W1"] + net["b1"], 0.0) @ net["W2"][:, 0] + net["b2"][0]
+            if best is None or history[-1] < best[0]:
+                best = (history[-1], quality(f))
+        print(f"{name:32s} {width:5d} {convex.objective_:11.5g} {convex.report_['relative_gap']:8.1e} "
+              f"{convex_seconds:6.1f} {quality(convex.predict(X)):7.4f} {best[0]:11.5g} "
+              f"{time.perf_counter() - start:6.1f} {best[1]:7.4f}", flush=True)
+
+
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 100)
+    against_adam()
