@@ -36,7 +36,7 @@ import time
 import warnings
 
 import numpy as np
-from scipy.optimize import lsq_linear
+from scipy.optimize import brentq, lsq_linear
 from sklearn.exceptions import ConvergenceWarning
 
 from .datafits import DATAFITS, fenchel_gap
@@ -203,7 +203,7 @@ def _cone_prox(g, a, penalized, c):
 
     All coordinates penalized: shrink(Π_K(a)) (the norm and the cone are both positively
     homogeneous). With a free bias coordinate, the optimum is v(s) = argmin_{v∈K} ½vᵀΩ_s v − aᵀv,
-    Ω_s = diag(1 + c/s on Π, 1 on the bias), at the root of ‖Πv(s)‖ = s — found by bisection;
+    Ω_s = diag(1 + c/s on Π, 1 on the bias), at the root of ‖Πv(s)‖ = s (Brent's method);
     v = 0 when the support value of a over K ∩ {‖Πv‖ ≤ 1} is ≤ c.
     """
     p, g.rows_hint, _ = project_onto_cone(g.Zs, a, g.rows_hint)
@@ -225,18 +225,13 @@ def _cone_prox(g, a, penalized, c):
         return w * y
 
     hint = {"rows": g.rows_hint}
-
-    lo = 0.0
-    for _ in range(40):
-        mid = 0.5 * (lo + hi)
-        v = v_of(mid)
-        if np.linalg.norm(v[penalized]) > mid:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo <= 1e-11 * hi:
-            break
-    return v_of(hi)
+    gap = lambda s: float(np.linalg.norm(v_of(s)[penalized])) - s  # noqa: E731  (decreasing in s)
+    lo = 1e-12 * hi
+    if gap(lo) <= 0.0:
+        return v_of(lo)
+    # ‖Πv(s)‖ − s changes sign on [lo, hi]: Brent's method needs a handful of projections where
+    # bisection took 40
+    return v_of(brentq(gap, lo, hi, xtol=1e-13 * hi, rtol=1e-12))
 
 
 def _sweep(program, groups, V, W, q, y, lam, datafit, deadline=None):
