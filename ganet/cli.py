@@ -111,7 +111,11 @@ def cmd_fit(args):
     model = _build(args)
     if X.shape[1] > 5 and not args.model.startswith("arrangement"):
         print(f"note: {X.shape[1]} features; the wedge dictionaries grow like n^d — for wide data use "
-              "--model arrangement --patterns sampled --n-patterns P", file=sys.stderr)
+              "--model arrangement --patterns sampled --n-patterns P --gated", file=sys.stderr)
+    if args.model.startswith("arrangement") and args.patterns == "sampled" and not args.gated \
+            and args.max_seconds is None:
+        print("note: the sampled ReLU program (cone constraints) can be slow on large data; --gated "
+              "solves the gated model fast, --max-seconds S bounds the fit", file=sys.stderr)
     print(f"fitting {type(model).__name__} on {X.shape[0]} rows × {X.shape[1]} features "
           f"({', '.join(features)}) …", file=sys.stderr, flush=True)
     start = time.perf_counter()
