@@ -35,6 +35,7 @@ program only.
 import time
 import warnings
 
+import numba
 import numpy as np
 from scipy.optimize import brentq, lsq_linear
 from sklearn.exceptions import ConvergenceWarning
@@ -83,51 +84,77 @@ class ArrangementResult:
 
 
 def nonnegative_least_squares(A, b, passive=None):
-    r"""argmin over μ ≥ 0 of ‖Aμ − b‖: Lawson–Hanson's active-set method, warm-started from the
-    columns ``passive`` (the last projection's active rows), its answer checked by the KKT
-    conditions (μ ≥ 0, Aᵀr ≤ ε with r = b − Aμ, (Aᵀr)ⱼ = 0 where μⱼ > 0) and, if they fail,
+    r"""argmin over μ ≥ 0 of ‖Aμ − b‖: Lawson–Hanson's active-set method (compiled), warm-started
+    from the columns ``passive`` (the last projection's active rows), its answer checked by the
+    KKT conditions (μ ≥ 0, Aᵀr ≤ ε with r = b − Aμ, (Aᵀr)ⱼ = 0 where μⱼ > 0) and, if they fail,
     recomputed by bounded-variable least squares.
 
     Not ``scipy.optimize.nnls``: since SciPy 1.12 it can return a point that violates the KKT
     conditions on degenerate problems without a warning (scipy/scipy#25389; seen here on a cone
     whose rows were active to 1e-17 — the "projection" then left the cone by 1.2)."""
     m = A.shape[1]
-    mu = np.zeros(m)
     if m == 0:
-        return mu
+        return np.zeros(0)
+    A = np.ascontiguousarray(A, dtype=float)
+    b = np.ascontiguousarray(b, dtype=float)
     tol = 1e-14 * (np.linalg.norm(A) * np.linalg.norm(b) + 1e-300)
-    P = np.zeros(m, dtype=bool)
-    if passive is not None and len(passive):  # warm start: the least-squares point on the
-        P[np.asarray(passive, dtype=int)] = True  # hint, shrunk until it is positive
-        while P.any():
-            z = np.zeros(m)
-            z[P] = np.linalg.lstsq(A[:, P], b, rcond=None)[0]
-            if np.all(z[P] > 0):
-                mu = z
-                break
-            P &= z > 0
-    for _ in range(3 * m + 10):
-        while P.any():  # the least-squares step on P, backing off to stay ≥ 0
-            z = np.zeros(m)
-            z[P] = np.linalg.lstsq(A[:, P], b, rcond=None)[0]
-            if np.all(z[P] > 0):
-                mu = z
-                break
-            neg = P & (z <= 0)
-            alpha = float(np.min(mu[neg] / np.maximum(mu[neg] - z[neg], 1e-300)))
-            mu = mu + alpha * (z - mu)
-            P &= mu > 1e-15 * (np.abs(mu).max() + 1e-300)
-            mu[~P] = 0.0
-        grad = A.T @ (b - A @ mu)
-        grad[P] = -np.inf
-        j = int(np.argmax(grad))
-        if grad[j] <= tol:
-            break
-        P[j] = True
+    P = np.zeros(m, dtype=np.bool_)
+    if passive is not None and len(passive):
+        P[np.asarray(passive, dtype=np.int64)] = True
+    mu = _lawson_hanson(A, b, P, tol)
     grad = A.T @ (b - A @ mu)
     if np.all(mu >= 0) and np.all(grad <= 10 * tol) and np.all(np.abs(grad[mu > 0]) <= 10 * tol):
         return mu
     return lsq_linear(A, b, bounds=(0.0, np.inf), method="bvls", tol=1e-13).x
+
+
+@numba.njit(cache=True)
+def _least_squares_on(A, b, P):
+    """z with z[P] = argmin ‖A[:, P]w − b‖ and zeros elsewhere."""
+    idx = np.flatnonzero(P)
+    z = np.zeros(A.shape[1])
+    if idx.size:
+        z[idx] = np.linalg.lstsq(A[:, idx], b)[0]
+    return z
+
+
+@numba.njit(cache=True)
+def _lawson_hanson(A, b, P, tol):
+    """The active-set iterations of :func:`nonnegative_least_squares` (P: the warm start)."""
+    m = A.shape[1]
+    mu = np.zeros(m)
+    while P.any():  # warm start: the least-squares point on the hint, shrunk until positive
+        z = _least_squares_on(A, b, P)
+        if np.all(z[P] > 0):
+            mu = z
+            break
+        P &= z > 0
+    for _ in range(3 * m + 10):
+        while P.any():  # the least-squares step on P, backing off to stay ≥ 0
+            z = _least_squares_on(A, b, P)
+            if np.all(z[P] > 0):
+                mu = z
+                break
+            alpha = np.inf
+            for j in range(m):
+                if P[j] and z[j] <= 0:
+                    alpha = min(alpha, mu[j] / max(mu[j] - z[j], 1e-300))
+            mu = mu + alpha * (z - mu)
+            limit = 1e-15 * (np.abs(mu).max() + 1e-300)
+            for j in range(m):
+                if P[j] and mu[j] <= limit:
+                    P[j] = False
+                if not P[j]:
+                    mu[j] = 0.0
+        grad = A.T @ (b - A @ mu)
+        best, j = tol, -1
+        for k in range(m):
+            if not P[k] and grad[k] > best:
+                best, j = grad[k], k
+        if j < 0:
+            break
+        P[j] = True
+    return mu
 
 
 def cone_multipliers(Zs, a, omega=None, rows=()):
@@ -467,8 +494,9 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
 
 def _descend(program, datafit, block, ws, V, W, t, y, lam, target_gap, max_sweeps, deadline):
     """Coordinate-descent sweeps over the working set until its own gap ≤ ``target_gap``,
-    with an Anderson step every 5 sweeps kept when it lowers the objective (and, for ReLU,
-    stays in the cones)."""
+    with an Anderson step every 5 sweeps kept when it lowers the objective (for ReLU after
+    projecting it back onto the cones: rejecting infeasible extrapolations, as before, left the
+    breast-cancer program at 46.5 after 30 s where it now reaches 43.4, optimum 43.14)."""
     q = program.forward(V, W) + t
     history = []
     objective = lambda V, W, t: (datafit.value(program.forward(V, W) + t, y)  # noqa: E731
@@ -490,9 +518,9 @@ def _descend(program, datafit, block, ws, V, W, t, y, lam, target_gap, max_sweep
                 Va[:, ws] = x[:m].reshape(V[:, ws].shape)
                 if W is not None:
                     Wa[:, ws] = x[m:2 * m].reshape(V[:, ws].shape)
-                feasible = W is None or (np.all(program.S[:, ws] * (program.Z @ Va[:, ws]) >= 0)
-                                         and np.all(program.S[:, ws] * (program.Z @ Wa[:, ws]) >= 0))
-                if feasible and objective(Va, Wa, x[-1]) < objective(V, W, t):
+                if W is not None:  # the extrapolation may leave the cones: project it back
+                    Va, Wa = _project_columns(program, Va), _project_columns(program, Wa)
+                if objective(Va, Wa, x[-1]) < objective(V, W, t):
                     V, W, t = Va, Wa, float(x[-1])
                     q = program.forward(V, W) + t
         if deadline is not None and time.perf_counter() > deadline:
