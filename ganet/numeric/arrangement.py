@@ -245,20 +245,20 @@ def _cone_prox(g, a, penalized, c):
     if float(np.linalg.norm(h[penalized])) <= c and abs(h[~penalized][0]) <= 1e-12 * (np.abs(a).sum() + 1):
         return np.zeros_like(a)
 
-    def v_of(s):  # warm-started from the last active rows: the bisection moves them little
+    def v_of(s):  # warm-started from the last active rows: the root search moves them little
         w = np.where(penalized, 1.0 + c / s, 1.0) ** -0.5
         y, rows, _ = project_onto_cone(g.Zs * w, w * a, hint["rows"])
         hint["rows"] = rows
         return w * y
 
     hint = {"rows": g.rows_hint}
-    gap = lambda s: float(np.linalg.norm(v_of(s)[penalized])) - s  # noqa: E731  (decreasing in s)
+    excess = lambda s: float(np.linalg.norm(v_of(s)[penalized])) - s  # noqa: E731  (decreasing in s)
     lo = 1e-12 * hi
-    if gap(lo) <= 0.0:
+    if excess(lo) <= 0.0:
         return v_of(lo)
     # ‖Πv(s)‖ − s changes sign on [lo, hi]: Brent's method needs a handful of projections where
     # bisection took 40
-    return v_of(brentq(gap, lo, hi, xtol=1e-13 * hi, rtol=1e-12))
+    return v_of(brentq(excess, lo, hi, xtol=1e-13 * hi, rtol=1e-12))
 
 
 def _sweep(program, groups, V, W, q, y, lam, datafit, deadline=None):
