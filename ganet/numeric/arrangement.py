@@ -68,9 +68,9 @@ class ArrangementProgram:
             F -= np.einsum("np,np->n", self.M, self.Z @ W)
         return F
 
-    def correlations(self, r):
-        """gᵢ = ZᵀDᵢr for every group, as a D × P matrix."""
-        return self.Z.T @ (self.M * r[:, None])
+    def correlations(self, r, groups):
+        """gᵢ = ZᵀDᵢr for the groups ``groups``, as a D × len(groups) matrix."""
+        return self.Z.T @ (self.M[:, groups] * r[:, None])
 
     def penalty(self, V):
         return float(np.linalg.norm(V[self.penalized], axis=0).sum())
@@ -225,40 +225,40 @@ def _shrink(p, penalized, threshold):
     return p * max(0.0, 1.0 - threshold / norm) if norm > 0 else p * 0.0
 
 
-def _cone_prox(g, a, penalized, c):
-    r"""argmin_{v ∈ K} ½‖v − a‖² + c‖Πv‖ for the block's cone K = {v : Zs v ≥ 0}.
+def _cone_prox(Zs, a, penalized, c, rows):
+    r"""argmin_{v ∈ K} ½‖v − a‖² + c‖Πv‖ for the block's cone K = {v : Zs v ≥ 0}, warm-started
+    from the active ``rows`` of the block's last projection onto K; returns (v, the active rows
+    of this step's projection Π_K(a)).
 
     All coordinates penalized: shrink(Π_K(a)) (the norm and the cone are both positively
     homogeneous). With a free bias coordinate, the optimum is v(s) = argmin_{v∈K} ½vᵀΩ_s v − aᵀv,
     Ω_s = diag(1 + c/s on Π, 1 on the bias), at the root of ‖Πv(s)‖ = s (Brent's method);
     v = 0 when the support value of a over K ∩ {‖Πv‖ ≤ 1} is ≤ c.
     """
-    p, g.rows_hint, _ = project_onto_cone(g.Zs, a, g.rows_hint)
+    p, rows, _ = project_onto_cone(Zs, a, rows)
     if penalized.all():
-        return _shrink(p, penalized, c)
+        return _shrink(p, penalized, c), rows
     hi = float(np.linalg.norm(p[penalized]))
     if hi == 0.0:
-        return p  # only the bias moves
+        return p, rows  # only the bias moves
     omega = np.where(penalized, 1.0, _BIAS_WEIGHT)
-    _, rows, mu = cone_multipliers(g.Zs, a, omega)
-    h = a + g.Zs[rows].T @ mu
+    _, support, mu = cone_multipliers(Zs, a, omega)
+    h = a + Zs[support].T @ mu
     if float(np.linalg.norm(h[penalized])) <= c and abs(h[~penalized][0]) <= 1e-12 * (np.abs(a).sum() + 1):
-        return np.zeros_like(a)
+        return np.zeros_like(a), rows
+    hint = {"rows": rows}
 
     def v_of(s):  # warm-started from the last active rows: the root search moves them little
         w = np.where(penalized, 1.0 + c / s, 1.0) ** -0.5
-        y, rows, _ = project_onto_cone(g.Zs * w, w * a, hint["rows"])
-        hint["rows"] = rows
+        y, hint["rows"], _ = project_onto_cone(Zs * w, w * a, hint["rows"])
         return w * y
 
-    hint = {"rows": g.rows_hint}
     excess = lambda s: float(np.linalg.norm(v_of(s)[penalized])) - s  # noqa: E731  (decreasing in s)
     lo = 1e-12 * hi
-    if excess(lo) <= 0.0:
-        return v_of(lo)
-    # ‖Πv(s)‖ − s changes sign on [lo, hi]: Brent's method needs a handful of projections where
-    # bisection took 40
-    return v_of(brentq(excess, lo, hi, xtol=1e-13 * hi, rtol=1e-12))
+    if excess(lo) > 0.0:  # ‖Πv(s)‖ − s changes sign on [lo, hi]: Brent's method needs a handful
+        # of projections where bisection took 40
+        lo = brentq(excess, lo, hi, xtol=1e-13 * hi, rtol=1e-12)
+    return v_of(lo), rows
 
 
 def _sweep(program, groups, V, W, q, y, lam, datafit, deadline=None):
@@ -277,9 +277,7 @@ def _sweep(program, groups, V, W, q, y, lam, datafit, deadline=None):
             if g.Zs is None:
                 new = _shrink(a, pen, lam / g.L)
             else:
-                g.rows_hint = g.active[sign]
-                new = _cone_prox(g, a, pen, lam / g.L)
-                g.active[sign] = g.rows_hint
+                new, g.active[sign] = _cone_prox(g.Zs, a, pen, lam / g.L, g.active[sign])
             delta = new - u
             if np.any(delta):
                 U[:, g.i] = new
@@ -290,7 +288,7 @@ def group_bounds(program, theta, groups=None):
     """For each group, an upper bound of the dual constraint's left side at θ: ‖ZᵀDᵢθ‖ (gated) or
     max over both signs of sup{±θᵀDᵢZv : v ∈ Kᵢ, ‖Πv‖ ≤ 1} (ReLU, via the cone projection)."""
     idx = np.arange(program.n_groups) if groups is None else np.asarray(groups, dtype=int)
-    G = program.Z.T @ (program.M[:, idx] * theta[:, None])
+    G = program.correlations(theta, idx)
     if program.gated:
         return np.linalg.norm(G, axis=0)
     bounds = np.empty(len(idx))
@@ -385,9 +383,10 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
 
     A working-set method: the groups of a working set (the nonzero ones and the worst violators
     of the dual constraint) are solved — ReLU (cone-constrained) and hinge working sets by
-    Clarabel while n·D·|set| ≤ 4·10⁵ (exact cones, any loss), else by proximal coordinate descent with Anderson acceleration (each block step a
-    gradient step on its rows, the exact projection onto its cone, the group soft-threshold) —
-    then every group is priced at the new dual point and the working set grows.
+    Clarabel while n·D·|set| ≤ 4·10⁵ (exact cones, any loss), else by proximal coordinate
+    descent with Anderson acceleration (each block step a gradient step on its rows, the exact
+    projection onto its cone, the group soft-threshold) — then every group is priced at the new
+    dual point and the working set grows.
 
     Parameters
     ----------
@@ -422,6 +421,7 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
     groups, multipliers, polished = {}, None, False
     best, sweeps, size, ws = None, 0, min(P, 10), np.zeros(0, dtype=int)
     elapsed = lambda: time.perf_counter() - start  # noqa: E731
+    deadline = None if max_seconds is None else start + max_seconds
     curvature = 1.0 if loss == "squared" else 0.25  # of ℓ: the block step sizes' factor
 
     def blocks(ws):
@@ -455,13 +455,12 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
                  and n * D * len(grown) * (1 if program.gated else 2) <= _CONIC_LIMIT)
         if conic and np.array_equal(grown, ws):
             if polished or loss == "hinge" or not program.penalized.all():
-                break  # (a free bias makes each block step a bisection: too slow to polish)
-            # nothing joins: refine the conic solution by coordinate descent (interior-point
-            # accuracy is ~1e-8, the sweeps take the gap further)
+                break  # (a free bias makes each block step a root search: too slow to polish)
+            # nothing joins: refine the conic solution by coordinate descent (the sweeps take the
+            # gap below the interior point's accuracy)
             polished = True
             V, W, t, done_sweeps = _descend(program, datafit, blocks(ws), ws, V, W, t, y, lam,
-                                            0.5 * tol * res.objective, max_iter - sweeps,
-                                            None if max_seconds is None else start + max_seconds)
+                                            0.5 * tol * res.objective, max_iter - sweeps, deadline)
             sweeps += done_sweeps
             continue
         ws = grown
@@ -479,8 +478,7 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
             raise ValueError(f"the hinge loss needs n·D·(working set) ≤ {_CONIC_LIMIT:,} "
                              f"(here {n * D * len(ws):,}); use loss='logistic' at this size")
         V, W, t, done_sweeps = _descend(program, datafit, blocks(ws), ws, V, W, t, y, lam,
-                                        0.3 * res.dual_gap, max_iter - sweeps,
-                                        None if max_seconds is None else start + max_seconds)
+                                        0.3 * res.dual_gap, max_iter - sweeps, deadline)
         sweeps += done_sweeps
     best.n_iter = sweeps
     best.working_set_size = len(ws)
@@ -516,9 +514,8 @@ def _descend(program, datafit, block, ws, V, W, t, y, lam, target_gap, max_sweep
                 m = V[:, ws].size
                 Va, Wa = V.copy(), None if W is None else W.copy()
                 Va[:, ws] = x[:m].reshape(V[:, ws].shape)
-                if W is not None:
-                    Wa[:, ws] = x[m:2 * m].reshape(V[:, ws].shape)
                 if W is not None:  # the extrapolation may leave the cones: project it back
+                    Wa[:, ws] = x[m:2 * m].reshape(V[:, ws].shape)
                     Va, Wa = _project_columns(program, Va), _project_columns(program, Wa)
                 if objective(Va, Wa, x[-1]) < objective(V, W, t):
                     V, W, t = Va, Wa, float(x[-1])
