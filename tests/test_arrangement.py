@@ -264,6 +264,13 @@ def test_neurons_name_their_special_samples():
     for i in big.special_samples:
         assert abs(X[i] @ big.weight + big.bias) <= 1e-7 * (np.linalg.norm(X[i]) + 1) * np.linalg.norm(big.weight)
     assert big.formula.startswith(("Aff(", "general"))
+    w, v = big.breakplane  # the kink xᵀu + b = 0 as xᵀw = v: its special samples lie on it
+    assert np.allclose(X[big.special_samples] @ w, v, atol=1e-7 * np.linalg.norm(w))
+    gated = ganet.ArrangementReLU(patterns="sampled", n_patterns=8, gated=True, lam=0.1, random_state=0).fit(X, y)
+    for nu in gated.neurons_:  # a gated neuron breaks on its gate: its output jumps there
+        w, v = nu.breakplane
+        on = (X @ w >= v)
+        assert np.array_equal(on, gated.masks_[nu.pattern])
 
 
 def test_bad_input_is_refused_before_work():
