@@ -523,8 +523,10 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
 
     ``loss="squared"`` regresses ±1 targets (binary) or one-hot targets with Theorem 14's group
     penalty (multiclass) with the certified working-set solver. ``loss="logistic"`` and
-    ``loss="hinge"`` (binary) solve ℓ(Kz + t1, y) + λ‖z‖₁ with cvxpy + Clarabel on the
-    materialized dictionary: the small-data path, certified by the Fenchel dual of the loss.
+    ``loss="hinge"`` (binary) solve ℓ(Kz + t1, y) + λ‖z‖₁ with the same working set and pricing
+    (stored, streaming or sampled dictionaries): the logistic loss by a proximal Newton method
+    on the working set, the hinge loss as a linear program (HiGHS), certified by the Fenchel dual
+    of the loss (:mod:`ganet.numeric.convex_losses`).
 
     Parameters are those of :class:`ConvexReLU`.
     """
@@ -557,14 +559,17 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
         from .numeric.convex_losses import solve_convex_loss
 
         lam = float(self._lams()[0])
-        dictionary = self._make_dictionary(X)  # stored, or streaming for large ones
+        seed = self._sample_seed()
+        dictionary = self._make_dictionary(X, seed)  # stored, streaming or sampled
         res = solve_convex_loss(dictionary, T[:, 0], lam, self.loss, fit_intercept=self.bias,
-                                tol=self.tol)
-        fitted = dict(classes_=classes, dictionary_=dictionary, lam_=lam, certificate_="global",
-                      dual_coef_=res.dual_point, path_=[], history_=[],
+                                tol=self.tol, max_iter=self.max_iter, max_seconds=self.max_seconds,
+                                verbose=self.verbose)
+        certificate = getattr(dictionary, "certificate", "global")
+        fitted = dict(classes_=classes, dictionary_=dictionary, lam_=lam, certificate_=certificate,
+                      dual_coef_=res.dual_point, path_=[], history_=res.history, sample_seed_=seed,
                       _fingerprint=_fingerprint(X, T),
                       report_={"dictionary": type(dictionary).__name__, "n_columns": dictionary.n_columns,
-                               "certificate": "global", "stopped": res.stopped})
+                               "certificate": certificate, "stopped": res.stopped})
         self._assign(dictionary, res, fitted)
         return self
 

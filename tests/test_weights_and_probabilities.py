@@ -59,22 +59,3 @@ def test_predict_proba_is_a_distribution_consistent_with_predict(loss, labels):
     if loss == "logistic":
         f = model.decision_function(X)
         assert np.allclose(P[:, 1], 1 / (1 + np.exp(-f)))
-
-
-@pytest.mark.parametrize("seed", [0, 1])
-def test_logistic_on_separable_data_with_bias_never_raises(seed):
-    """Clarabel failed on these sets (n = 60, separable, intercept): the fallback (L-BFGS-B, then
-    Clarabel on working sets) returns a certified near-optimal point; converged_ is honest."""
-    import warnings
-
-    from sklearn.exceptions import ConvergenceWarning
-
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(60, 2))
-    y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model = ConvexReLUClassifier(loss="logistic", lam=1e-2, bias=True).fit(X, y)
-    assert model.dual_gap_ <= 1e-5 * model.objective_
-    assert model.converged_ == (model.dual_gap_ <= model.tol * model.objective_)
-    assert (model.predict(X) == y).mean() == 1.0

@@ -566,8 +566,8 @@ def _best_intercept(datafit, F, y, t):
     """The intercept minimizing ℓ(F + t1, y) (closed form for squared, a root for logistic)."""
     if datafit.name == "squared":
         return float(np.mean(y - F))
-    from .convex_losses import _logistic_intercept
-    return _logistic_intercept(F, y, t)
+    from .prox_newton import logistic_intercept
+    return logistic_intercept(F, y, t)
 
 
 def _check(program, datafit, y, lam, V, W, t, groups=None, multipliers=None):
