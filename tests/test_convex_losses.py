@@ -12,7 +12,7 @@ from scipy.special import xlogy
 from sklearn.exceptions import ConvergenceWarning
 
 from ganet import ConvexReLUClassifier
-from ganet.numeric.convex_losses import hinge_lp
+from ganet.numeric.convex_losses import HingeProgram
 from ganet.numeric.dictionary import Dictionary
 from ganet.numeric.prox_newton import logistic_lasso
 
@@ -59,11 +59,15 @@ def test_prox_newton_meets_an_independent_conic_solve(intercept, lam):
 
 
 @pytest.mark.parametrize("intercept", [True, False])
-def test_hinge_lp_meets_an_independent_conic_solve(intercept):
+def test_hinge_program_meets_an_independent_conic_solve(intercept):
     rng = np.random.default_rng(5 + intercept)
     K, X = _coherent_block(rng, 50, 40)
     y = np.where(X[:, 0] + 0.8 * rng.normal(size=50) > 0, 1.0, -1.0)
-    z, t, mu = hinge_lp(K, y, 0.2, intercept)
+    lp = HingeProgram(y, 0.2, intercept)
+    lp.add(K[:, :25])  # grown by column generation, warm-started from the first vertex
+    lp.solve()
+    lp.add(K[:, 25:])
+    z, t, mu = lp.solve()
     P = float(np.sum(np.maximum(0.0, 1 - y * (K @ z + t)))) + 0.2 * np.abs(z).sum()
     assert P == pytest.approx(_reference(K, y, 0.2, "hinge", intercept), rel=1e-9)
     # the multipliers are a dual optimum: feasible, and their dual value is P
@@ -145,14 +149,16 @@ def test_streaming_and_stored_dictionaries_give_the_same_optimum(loss):
     assert max(a.objective_ - a.dual_gap_, b.objective_ - b.dual_gap_) <= min(a.objective_, b.objective_)
 
 
-def test_logistic_fit_stops_at_max_seconds_with_an_honest_gap():
+@pytest.mark.parametrize("loss, budget", [("logistic", 0.3), ("hinge", 0.3), ("hinge", 1e-3)])
+def test_fit_stops_at_max_seconds_with_an_honest_gap(loss, budget):
+    """(A budget of 1 ms ends inside the first linear program: the certificate of z = 0.)"""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(1000, 2))
     y = (np.sum(X ** 2, axis=1) < 1.2).astype(int)
     tic = time.perf_counter()
     with pytest.warns(ConvergenceWarning, match="max_seconds"):
-        model = ConvexReLUClassifier(loss="logistic", lam=0.1, max_seconds=0.3).fit(X, y)
-    assert time.perf_counter() - tic < 10.0  # unbudgeted: about 10 s here
+        model = ConvexReLUClassifier(loss=loss, lam=0.1, max_seconds=budget).fit(X, y)
+    assert time.perf_counter() - tic < 10.0  # unbudgeted: 5–20 s here
     assert not model.converged_ and model.certificate_ == "not converged (global gap)"
     assert model.report_["stopped"] == "max_seconds"
     assert model.dual_gap_ > 0 and np.isfinite(model.dual_gap_)
