@@ -190,7 +190,7 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
     y = np.asarray(y, dtype=float)
     start = time.perf_counter()
     deadline = None if max_seconds is None else start + float(max_seconds)
-    found = {}
+    found = {"gap": np.inf, "tight": False}
 
     def price(theta):  # the whole dictionary: its largest correlation, and the worst violators
         top, cols = dictionary.violators(theta, lam, found["add"], exclude=found["ws"])
@@ -208,8 +208,8 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
         if loss == "logistic":
             # early passes only decide which columns enter: a thousandth of the last full gap
             # is accuracy enough for them (as the squared loss's solver does)
-            inner = max(0.01 * tol, 1e-3 * found.get("gap", np.inf))
-            z, t, _ = logistic_lasso(K, y, lam, fit_intercept, z, t, tol=min(inner, 1e-3), deadline=deadline)
+            inner = 0.01 * tol if found["tight"] else min(max(0.01 * tol, 1e-3 * found["gap"]), 1e-3)
+            z, t, _ = logistic_lasso(K, y, lam, fit_intercept, z, t, tol=inner, deadline=deadline)
             return K, z, t, None
         lp.add(K[:, lp.n_columns:])  # the working set only grows (see grow)
         remaining = None if deadline is None else max(deadline - time.perf_counter(), 1e-3)
@@ -270,8 +270,8 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
             stopped = "max_seconds"
             break
         if not len(np.setdiff1d(found["new"], ws)):  # no violator: the block solve limits the gap
-            if loss == "logistic" and found["gap"] > 0:
-                found["gap"] = 0.0  # solve the same working set again, to 0.01·tol
+            if loss == "logistic" and not found["tight"]:
+                found["tight"] = True  # solve the same working set again, to 0.01·tol
                 continue
             stopped = "rounding"
             break
