@@ -171,3 +171,12 @@ def test_verbose_reports_each_pass(capsys):
     y = (X[:, 0] > 0).astype(int)
     ConvexReLUClassifier(loss="logistic", lam=0.1, verbose=1).fit(X, y)
     assert "logistic pass   1" in capsys.readouterr().err
+
+
+def test_labels_must_be_both_signs():
+    from ganet.numeric.convex_losses import solve_convex_loss
+
+    X = np.random.default_rng(0).normal(size=(10, 2))
+    for y in (np.ones(10), np.r_[np.ones(5), np.zeros(5)]):  # one class; labels not ±1
+        with pytest.raises(ValueError, match="both present"):
+            solve_convex_loss(Dictionary(X, "l1", True), y, 0.1, "logistic")

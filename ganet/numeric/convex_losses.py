@@ -188,6 +188,8 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
         raise ValueError(f"loss must be 'logistic' or 'hinge'; got {loss!r}")
     _check_args(lam, tol, max_iter, max_seconds)
     y = np.asarray(y, dtype=float)
+    if not (np.isin(y, (-1.0, 1.0)).all() and (y > 0).any() and (y < 0).any()):
+        raise ValueError("the logistic and hinge losses need labels in {-1, +1}, both present")
     start = time.perf_counter()
     deadline = None if max_seconds is None else start + float(max_seconds)
     found = {"gap": np.inf, "tight": False}
