@@ -178,9 +178,8 @@ class _DeepBase(_ConvexReLUBase):
                             objective=res.norm, dual_objective=res.norm - res.gap, gap=res.gap,
                             converged=res.converged, n_iter=res.n_iter, lam=0.0)
         fitted.update(dictionary_=dictionary, path_=[], lam_=0.0, history_=[],
-                      certificate_=getattr(dictionary, "certificate", "global"),
                       report_={"dictionary": type(dictionary).__name__, "n_columns": dictionary.n_columns,
-                               "certificate": getattr(dictionary, "certificate", "global"),
+                               "certificate": None,  # set by _assign
                                "problem": "minimum-norm interpolation (eq. 14)",
                                "max_residual": res.residual})
         self._assign(dictionary, lasso, fitted)

@@ -250,14 +250,13 @@ class _ConvexReLUBase(SaveMixin, BaseEstimator):
                 path.append(dict(lam=lam, objective=res.objective, dual_gap=res.gap,
                                  converged=res.converged, n_iter=res.n_iter, columns=res.columns,
                                  coef=res.coef, intercept=res.intercept, stopped=res.stopped))
-        certificate = getattr(dictionary, "certificate", "global")
         passes = getattr(dictionary, "passes", [])  # streamed pricing only
         fitted.update(
             dictionary_=dictionary, path_=path, lam_=float(lam), history_=history,
-            certificate_=certificate, _fingerprint=_fingerprint(X, T),
+            _fingerprint=_fingerprint(X, T),
             report_={
                 "dictionary": type(dictionary).__name__, "n_columns": dictionary.n_columns,
-                "certificate": certificate, "stopped": res.stopped,
+                "certificate": None, "stopped": res.stopped,  # (certificate: set by _assign)
                 "seconds_dictionary": built - start, "seconds_working_set_solves": solves,
                 "seconds_pricing_streamed": sum(p.seconds for p in passes),
                 "seconds_total": time.perf_counter() - start,
@@ -269,7 +268,8 @@ class _ConvexReLUBase(SaveMixin, BaseEstimator):
         return self
 
     def _assign(self, dictionary, res, fitted):
-        """Set every fitted attribute at once from a finished solve."""
+        """Set every fitted attribute at once from a finished solve; ``certificate_`` (and the
+        report's) is derived here, from the dictionary and the solve, for every model."""
         neurons = self._make_neurons(dictionary, res.columns, np.asarray(res.coef))
         for name, value in fitted.items():
             setattr(self, name, value)
@@ -278,10 +278,12 @@ class _ConvexReLUBase(SaveMixin, BaseEstimator):
         self.objective_, self.dual_gap_ = float(res.objective), float(res.gap)
         self.converged_, self.n_iter_ = bool(res.converged), int(res.n_iter)
         self.neurons_ = neurons
-        if self.certificate_ == "global" and not self.converged_:
+        certificate = getattr(dictionary, "certificate", "global")  # a sampled one says so
+        if certificate == "global" and not self.converged_:
             # the gap is still a global bound, but "global" must never be read off a fit whose
             # gap is above tol (stopped by max_seconds, max_iter or rounding)
-            self.certificate_ = self.report_["certificate"] = "not converged (global gap)"
+            certificate = "not converged (global gap)"
+        self.certificate_ = self.report_["certificate"] = certificate
 
     def certify(self, X, y):
         """Price the fitted network's dual point against the **full** dictionary in one streaming pass.
@@ -564,12 +566,11 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
         res = solve_convex_loss(dictionary, T[:, 0], lam, self.loss, fit_intercept=self.bias,
                                 tol=self.tol, max_iter=self.max_iter, max_seconds=self.max_seconds,
                                 verbose=self.verbose)
-        certificate = getattr(dictionary, "certificate", "global")
-        fitted = dict(classes_=classes, dictionary_=dictionary, lam_=lam, certificate_=certificate,
+        fitted = dict(classes_=classes, dictionary_=dictionary, lam_=lam,
                       dual_coef_=res.dual_point, path_=[], history_=res.history, sample_seed_=seed,
                       _fingerprint=_fingerprint(X, T),
                       report_={"dictionary": type(dictionary).__name__, "n_columns": dictionary.n_columns,
-                               "certificate": certificate, "stopped": res.stopped})
+                               "certificate": None, "stopped": res.stopped})  # certificate: _assign
         self._assign(dictionary, res, fitted)
         return self
 
