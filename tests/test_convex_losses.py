@@ -158,7 +158,9 @@ def test_fit_stops_at_max_seconds_with_an_honest_gap(loss, budget):
     tic = time.perf_counter()
     with pytest.warns(ConvergenceWarning, match="max_seconds"):
         model = ConvexReLUClassifier(loss=loss, lam=0.1, max_seconds=budget).fit(X, y)
-    assert time.perf_counter() - tic < 10.0  # unbudgeted: 5–20 s here
+    # a loose functional bound, not a race (unbudgeted: ~3 s logistic, ~12 s hinge here); the
+    # reason the fit stopped is checked below
+    assert time.perf_counter() - tic < 10.0
     assert not model.converged_ and model.certificate_ == "not converged (global gap)"
     assert model.report_["stopped"] == "max_seconds"
     assert model.dual_gap_ > 0 and np.isfinite(model.dual_gap_)
