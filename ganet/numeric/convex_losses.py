@@ -29,6 +29,12 @@ from .solver import LassoResult, _check_args
 __all__ = ["solve_convex_loss"]
 
 
+def _dual_point(q, y, loss, multipliers):
+    """θ at the scores q: yᵢσ(−yᵢqᵢ) (logistic) or yᵢμᵢ from the LP's multipliers (hinge)."""
+    datafit = DATAFITS[loss]
+    return datafit.dual_point(q, y) if loss == "logistic" else datafit.dual_point(q, y, multipliers)
+
+
 def _certify(K, y, z, t, lam, loss, fit_intercept, multipliers, max_correlation=None):
     """(P, D, gap, t, θ) of the point z over the columns K (the logistic intercept re-optimized
     exactly); ``max_correlation`` prices θ over the whole dictionary (default: the columns K)."""
@@ -37,7 +43,7 @@ def _certify(K, y, z, t, lam, loss, fit_intercept, multipliers, max_correlation=
     if loss == "logistic" and fit_intercept:
         t = logistic_intercept(Kz, y, t)
     q = Kz + t
-    theta = datafit.dual_point(q, y) if loss == "logistic" else datafit.dual_point(q, y, multipliers)
+    theta = _dual_point(q, y, loss, multipliers)
     top = max_correlation or (lambda th: np.abs(K.T @ th).max(initial=0.0))
     P, D, gap = fenchel_gap(datafit, q, y, np.abs(z).sum(), lam, theta, top, fit_intercept)
     return P, D, gap, t, theta
@@ -244,7 +250,7 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
         for _ in range(local_rounds if local else 0):
             if deadline is not None and time.perf_counter() > deadline:
                 break
-            theta = _certify(K, y, z, t, lam, loss, fit_intercept, mu)[4]
+            theta = _dual_point(K @ z + t, y, loss, mu)  # (t is optimal for the block already)
             if fit_intercept:
                 theta = DATAFITS[loss].center(theta, y)
             near = dictionary.local_violators(theta, lam, found["add"], around=ws[z != 0])
