@@ -11,13 +11,18 @@ Unlike the wedge dictionaries of :class:`ganet.ConvexReLU` (whose p = 2 Lasso is
 p̂ ≥ p*), the exact program attains p*: :func:`certified_ratio` reports p̂/p* with both gaps.
 """
 
+import numbers
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .fitted_state import FittedStateMixin
 from .numeric.arrangement import ArrangementProgram, solve_arrangement
+from .numeric.datafits import DATAFITS
 from .numeric.memory import available_bytes
+from .numeric.normalization import Normalization, normalization
 from .numeric.patterns import GATE_METHODS, exact_patterns, sampled_patterns
 from .persistence import SaveMixin
 
@@ -28,6 +33,8 @@ class ArrangementNeuron:
     """One neuron of a fitted arrangement model: f gets α·(xᵀu + b)₊ (ReLU) or
     α·1[xᵀh + c ≥ 0]·(xᵀu + b) (gated, with gate (h, c)).
 
+    ``weight``, ``bias`` and ``gate`` are in the user's units. The model evaluates the neuron in
+    its normalized coordinates instead (the raw bias cancels against xᵀu far from the origin).
     ``special_samples`` are the training points on the neuron's breakplane (xᵢᵀu + b = 0 up to
     rounding): the active cone constraints, the samples whose wedge is the neuron's normal.
     """
@@ -58,8 +65,20 @@ class ArrangementNeuron:
         return f"ArrangementNeuron({kind}, α={self.alpha:.4g}, pattern #{self.pattern}, {self.formula})"
 
 
-class _ArrangementBase(SaveMixin, BaseEstimator):
-    """Shared fitting of the arrangement estimators."""
+class _ArrangementBase(FittedStateMixin, SaveMixin, BaseEstimator):
+    """Shared fitting of the arrangement estimators.
+
+    Two coordinate systems are used, both fixed by the training X (:mod:`ganet.numeric.normalization`):
+
+    * the **pattern coordinates** Xr = (X − c)/σ (centred when there are biases): the chambers of
+      [Xr, 1] are those of [X, 1] (an invertible linear map of the neurons), and enumerating
+      them there is well conditioned at any translation or scale;
+    * the **program coordinates**, the same Xr for every model whose penalty allows it. A neuron
+      (u′, b′) on Xr is (u′/σ, b′ − cᵀu′/σ) on X with ‖u‖₂ = ‖u′‖₂/σ, so the program at λ on X
+      is the program at λ/σ on Xr (the bias is free, so the shift costs nothing). The gated
+      program with a bias penalizes ‖(u, b)‖, which the shift would change: it is solved on
+      [X, 1] itself (X far from the origin is then an ill-conditioned program, honestly so).
+    """
 
     def __init__(self, patterns="exact", n_patterns=None, gated=False, lam=1e-3, bias=True,
                  loss="squared", gates="gaussian", sketch_dim=None, max_patterns=10_000, tol=1e-6,
@@ -82,15 +101,18 @@ class _ArrangementBase(SaveMixin, BaseEstimator):
     def _check_params(self, n, d):
         if self.patterns not in ("exact", "sampled"):
             raise ValueError(f"patterns must be 'exact' or 'sampled', got {self.patterns!r}")
-        if not (np.isscalar(self.lam) and self.lam > 0):
+        if not (isinstance(self.lam, numbers.Real) and np.isfinite(self.lam) and self.lam > 0):
             raise ValueError(f"lam must be a positive number, got {self.lam!r}")
         if self.loss not in ("squared", "logistic", "hinge"):
             raise ValueError(f"loss must be 'squared', 'logistic' or 'hinge', got {self.loss!r}")
         if self.gates not in GATE_METHODS:
             raise ValueError(f"gates must be one of {GATE_METHODS}, got {self.gates!r}")
+        if not (isinstance(self.max_patterns, numbers.Integral) and self.max_patterns > 0):
+            raise ValueError(f"max_patterns must be a positive integer, got {self.max_patterns!r}")
         if self.patterns == "sampled":
             k = self.n_patterns
-            if k is None or isinstance(k, bool) or int(k) != k or k <= 0:
+            if not (isinstance(k, numbers.Real) and not isinstance(k, bool) and np.isfinite(k)
+                    and int(k) == k and k > 0):
                 raise ValueError(f"n_patterns must be a positive integer with patterns='sampled', got {k!r}")
             # masks, signs, products and multipliers: about six n × P float arrays; and each
             # coordinate-descent block keeps its pattern's rows of Z (about n/2 × (d + 1) each:
@@ -104,94 +126,128 @@ class _ArrangementBase(SaveMixin, BaseEstimator):
     def _design(self, X):
         return np.hstack([X, np.ones((len(X), 1))]) if self.bias else X
 
+    def _normalizations(self, X):
+        """(pattern coordinates, program coordinates) of the training X (see the class docstring)."""
+        inputs = normalization(X, centre=self.bias)
+        if self.gated and self.bias:
+            if not 2.0 ** -400 < float(np.abs(X).max(initial=1.0)) < 2.0 ** 400:
+                raise ValueError("the gated program with bias penalizes the bias, so it is solved in "
+                                 f"X's own units; max |x| = {np.abs(X).max():.3g} would overflow "
+                                 "there. Rescale X (or use the ReLU program, gated=False)")
+            return inputs, Normalization(np.zeros(X.shape[1]), 1.0)
+        return inputs, inputs
+
     def _fit_program(self, X, y):
         n, d = X.shape
         self._check_params(n, d)
-        Z = self._design(X)
+        inputs, program_coords = self._normalizations(X)
+        Zr = self._design(inputs.apply(X))
         if self.patterns == "exact":
-            masks, gates = exact_patterns(Z, self.max_patterns)
+            masks, gates = exact_patterns(Zr, self.max_patterns)
             gates = gates.T
-        else:
-            masks, gates = sampled_patterns(Z, int(self.n_patterns), self.gates, self.sketch_dim,
-                                            self.random_state)
+        else:  # drawn for [X − c, 1] (its σ-multiple): h ~ N(0, I) then weighs the bias as on
+            # centred data in the user's units, not as on the unit-scaled Xr
+            bias_scale = np.r_[np.ones(d), 1.0 / inputs.scale] if self.bias else np.ones(d)
+            masks, gates = sampled_patterns(Zr * bias_scale, int(self.n_patterns), self.gates,
+                                            self.sketch_dim, self.random_state)
+            gates = gates * bias_scale[:, None]  # the same gates acting on Zr
+        Z = self._design(program_coords.apply(X))
         penalized = np.ones(Z.shape[1], dtype=bool)
         if self.bias and not self.gated:
             penalized[-1] = False  # the bias is free, as in the network's weight decay
         program = ArrangementProgram(Z, masks, penalized, gated=self.gated, intercept=self.bias)
-        res = solve_arrangement(program, y, float(self.lam), self.loss, self.tol, self.max_iter,
-                                self.max_seconds, self.verbose)
-        self.n_features_in_ = d
-        self._fit_X = X  # for saving and for figures of the fit
-        self.masks_, self.gates_ = masks, gates
-        self.n_patterns_ = len(masks)
-        self.objective_ = res.objective
-        self.dual_gap_ = res.dual_gap
-        self.converged_ = res.converged
-        self.n_iter_ = res.n_iter
-        self.intercept_ = float(res.t)
-        self.lam_ = float(self.lam)
+        res = solve_arrangement(program, y, float(self.lam) / program_coords.scale, self.loss,
+                                self.tol, self.max_iter, self.max_seconds, self.verbose)
+        local = self._local_neurons(Z, res, penalized, gates, program_coords.scale)
         exact = self.patterns == "exact"
-        self.certificate_ = ("global" if exact and res.converged else
-                             "not converged (global gap)" if exact else "sampled: no global certificate")
-        self._set_neurons(Z, res, penalized)
-        self.report_ = {
-            "model": "gated ReLU" if self.gated else "ReLU",
-            "patterns": f"{self.patterns} ({self.n_patterns_} distinct)",
-            "objective": self.objective_, "dual_gap": self.dual_gap_,
-            "relative_gap": self.dual_gap_ / max(self.objective_, 1e-300),
-            "certificate": self.certificate_, "neurons": len(self.neurons_),
-            "sweeps": res.n_iter, "working_set": res.working_set_size, "seconds": res.seconds,
-        }
+        certificate = ("global" if exact and res.converged else
+                       "not converged (global gap)" if exact else "sampled: no global certificate")
+        objective, gap = float(res.objective), float(res.dual_gap)
+        self._assign(X, masks, gates, local, dict(
+            objective_=objective, dual_gap_=gap, converged_=bool(res.converged), n_iter_=int(res.n_iter),
+            intercept_=float(res.t), lam_=float(self.lam), certificate_=certificate, n_patterns_=len(masks),
+            report_={"model": "gated ReLU" if self.gated else "ReLU",
+                     "patterns": f"{self.patterns} ({len(masks)} distinct)",
+                     "objective": objective, "dual_gap": gap, "relative_gap": gap / max(objective, 1e-300),
+                     "certificate": certificate, "neurons": len(local["alpha"]),
+                     "sweeps": res.n_iter, "working_set": res.working_set_size, "seconds": res.seconds}))
         return self
 
-    def _set_neurons(self, Z, res, penalized):
-        """Neurons from the nonzero groups, scaled so that ‖Πuⱼ‖ = |αⱼ| (Π: the penalized
-        coordinates), with the samples on each breakplane."""
-        d = self.n_features_in_
-        neurons = []
+    def _local_neurons(self, Z, res, penalized, gates, sigma):
+        """The nonzero groups as neurons in program coordinates, scaled so that the user-unit
+        weights (program weights / σ) have ‖Πuⱼ‖ = |αⱼ| (Π: the penalized coordinates; the
+        balance at which (λ/2)(‖Πuⱼ‖² + αⱼ²) is the program's λ‖Πvⱼ‖/σ), with the samples on
+        each breakplane."""
+        cols, alpha, pattern, special = [], [], [], []
         for sign, U in ((1.0, res.V), (-1.0, res.W)):
             if U is None:
                 continue
             for i in np.flatnonzero(np.linalg.norm(U[penalized], axis=0) > 0):
                 v = U[:, i]
-                scale = np.sqrt(np.linalg.norm(v[penalized]))
+                scale = np.sqrt(np.linalg.norm(v[penalized]) / sigma)
                 on = np.abs(Z @ v) <= 1e-9 * np.linalg.norm(Z, axis=1) * np.linalg.norm(v)
-                gate = self.gates_[:, i] if self.gated else None
-                neurons.append(ArrangementNeuron(v[:d] / scale, v[d] / scale if self.bias else None,
-                                                 sign * scale, int(i),
-                                                 [] if self.gated else [int(j) for j in np.flatnonzero(on)],
-                                                 gate))
+                cols.append(v / scale)
+                alpha.append(sign * scale)
+                pattern.append(int(i))
+                special.append([] if self.gated else [int(j) for j in np.flatnonzero(on)])
+        return {"weights": np.array(cols, dtype=float).reshape(len(cols), Z.shape[1]).T,
+                "alpha": np.array(alpha, dtype=float), "pattern": np.array(pattern, dtype=np.int64),
+                "special": special, "gates": gates}
+
+    def _assign(self, X, masks, gates, local, fitted, coords=None):
+        """Set every fitted attribute at once (after the fit has succeeded): the neurons in the
+        user's units for reading, their program-coordinate weights for evaluating. ``coords``:
+        (pattern, program) normalizations, by default those of X."""
+        inputs, program_coords = self._normalizations(X) if coords is None else coords
+        d = X.shape[1]
+        W, alpha = local["weights"], local["alpha"]
+        u, b = program_coords.raw_neuron(W[:d].T, W[d] if self.bias else np.zeros(len(alpha)))
+        gu, gb = inputs.raw_neuron(gates[:d].T, gates[d] if self.bias else np.zeros(gates.shape[1]))
+        raw_gates = np.vstack([gu.T, gb[None, :]]) if self.bias else gu.T
+        neurons = [ArrangementNeuron(u[j], float(b[j]) if self.bias else None, float(alpha[j]),
+                                     int(local["pattern"][j]), local["special"][j],
+                                     raw_gates[:, local["pattern"][j]] if self.gated else None)
+                   for j in range(len(alpha))]
+        for name, value in fitted.items():
+            setattr(self, name, value)
+        self.n_features_in_ = d
+        self._fit_X = X  # for saving and for figures of the fit
+        self.masks_, self.gates_ = masks, raw_gates
+        self._local, self._coords = local, (inputs, program_coords)
         self.neurons_ = neurons
 
     def network(self):
         """``W1`` (d × m), ``b1`` (m,), ``W2`` (m,), ``b2``; for gated models also ``gates``
-        ((d + bias) × m): f(x) = Σⱼ W2ⱼ·act(xᵀW1ⱼ + b1ⱼ) + b2."""
+        ((d + bias) × m): f(x) = Σⱼ W2ⱼ·act(xᵀW1ⱼ + b1ⱼ) + b2, in the user's units.
+
+        Far from the origin xᵀW1ⱼ and b1ⱼ nearly cancel; :meth:`predict` evaluates the same
+        network in the fit's normalized coordinates instead, without that cancellation."""
         check_is_fitted(self, "neurons_")
         d, m = self.n_features_in_, len(self.neurons_)
-        net = {"W1": np.array([nu.weight for nu in self.neurons_]).T.reshape(d, m),
-               "b1": np.array([nu.bias or 0.0 for nu in self.neurons_]).reshape(m),
-               "W2": np.array([nu.alpha for nu in self.neurons_]).reshape(m),
+        net = {"W1": np.array([nu.weight for nu in self.neurons_], dtype=float).T.reshape(d, m),
+               "b1": np.array([nu.bias or 0.0 for nu in self.neurons_], dtype=float).reshape(m),
+               "W2": np.array([nu.alpha for nu in self.neurons_], dtype=float).reshape(m),
                "b2": self.intercept_}
         if self.gated:
-            net["gates"] = np.array([nu.gate for nu in self.neurons_]).T.reshape(-1, m)
+            net["gates"] = np.array([nu.gate for nu in self.neurons_], dtype=float).T.reshape(d + self.bias, m)
         return net
 
     def _forward(self, X):
         check_is_fitted(self, "neurons_")
         X = validate_data(self, X, reset=False, dtype=np.float64)
-        net = self.network()
-        pre = X @ net["W1"] + net["b1"]
+        inputs, program_coords = self._coords
+        local = self._local
+        pre = self._design(program_coords.apply(X)) @ local["weights"]
         if self.gated:
-            act = (self._design(X) @ net["gates"] >= 0) * pre
+            gates = local["gates"][:, local["pattern"]]
+            act = (self._design(inputs.apply(X)) @ gates >= 0) * pre
         else:
             act = np.maximum(pre, 0.0)
-        return act @ net["W2"] + net["b2"]
+        return act @ local["alpha"] + self.intercept_
 
     def network_objective(self, X, y):
-        """ℓ(f(X), y) + (λ/2)Σⱼ(‖uⱼ‖₂² + αⱼ²) of ``network()`` (biases unpenalized; for gated
+        """ℓ(f(X), y) + (λ/2)Σⱼ(‖uⱼ‖₂² + αⱼ²) of the fitted network (biases unpenalized; for gated
         models the gate's linear part carries its bias in the penalty, as in the program)."""
-        from .numeric.datafits import DATAFITS
-
         F = self._forward(X)
         net = self.network()
         sq = np.sum(net["W1"] ** 2, axis=0)
@@ -233,11 +289,13 @@ class ArrangementReLU(RegressorMixin, _ArrangementBase):
     """
 
     def fit(self, X, y):
-        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        """Solve the program and certify it; returns self (a failed fit leaves the model as it was)."""
         if self.loss != "squared":
             raise ValueError("ArrangementReLU fits the squared loss; use ArrangementReLUClassifier "
                              "for logistic or hinge")
-        return self._fit_program(X, np.asarray(y, dtype=float))
+        with self._keeping_state_on_failure():
+            X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+            return self._fit_program(X, np.asarray(y, dtype=float))
 
     def _targets(self, y):
         return np.asarray(y, dtype=float)
@@ -252,12 +310,16 @@ class ArrangementReLUClassifier(ClassifierMixin, _ArrangementBase):
     ``loss="logistic"`` / ``"hinge"``; the same parameters as :class:`ArrangementReLU`."""
 
     def fit(self, X, y):
-        X, y = validate_data(self, X, y, dtype=np.float64)
-        check_classification_targets(y)
-        self.classes_ = np.unique(y)
-        if len(self.classes_) != 2:
-            raise ValueError(f"ArrangementReLUClassifier is binary; got {len(self.classes_)} classes")
-        return self._fit_program(X, self._targets(y))
+        """Solve the program on ±1 targets and certify it; returns self (a failed fit leaves the
+        model as it was)."""
+        with self._keeping_state_on_failure():
+            X, y = validate_data(self, X, y, dtype=np.float64)
+            check_classification_targets(y)
+            classes = np.unique(y)
+            if len(classes) != 2:
+                raise ValueError(f"ArrangementReLUClassifier is binary; got {len(classes)} classes")
+            self.classes_ = classes
+            return self._fit_program(X, self._targets(y))
 
     def _targets(self, y):
         return np.where(np.asarray(y) == self.classes_[1], 1.0, -1.0)

@@ -14,7 +14,6 @@ objective. Vector outputs (Theorem 14) use the group penalty :math:`\lambda\sum_
 import hashlib
 import numbers
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -31,6 +30,7 @@ from .numeric.solver import dual_gap, solve_lasso
 from .numeric.streaming import StreamingDictionary
 from .numeric.validation import as_finite_array
 from .numeric.weighted import WeightedDictionary, check_sample_weight
+from .fitted_state import FittedStateMixin
 from .persistence import SaveMixin
 
 __all__ = ["ConvexReLU", "ConvexReLUClassifier", "Neuron"]
@@ -105,7 +105,7 @@ def _fingerprint(X, T):
     return digest.hexdigest()
 
 
-class _ConvexReLUBase(SaveMixin, BaseEstimator):
+class _ConvexReLUBase(FittedStateMixin, SaveMixin, BaseEstimator):
     _losses = ("squared",)
 
     def __init__(self, reg="l1", bias=True, lam=1e-3, loss="squared", tol=1e-8, max_iter=100,
@@ -125,22 +125,6 @@ class _ConvexReLUBase(SaveMixin, BaseEstimator):
         self.random_state = random_state
         self.max_seconds = max_seconds
         self.client = client
-
-    @contextmanager
-    def _keeping_state_on_failure(self):
-        """Restore what sklearn's validate_data sets at the start of fit (n_features_in_,
-        feature_names_in_) if the fit fails, so that a failed refit leaves the model usable."""
-        names = ("n_features_in_", "feature_names_in_")
-        saved = {k: getattr(self, k) for k in names if hasattr(self, k)}
-        try:
-            yield
-        except BaseException:
-            for k in names:
-                if k in saved:
-                    setattr(self, k, saved[k])
-                elif hasattr(self, k):
-                    delattr(self, k)
-            raise
 
     def _intercept(self):
         """Whether the Lasso has a free intercept (the network's output bias): with the biases."""

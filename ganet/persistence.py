@@ -181,39 +181,52 @@ def _restore_dictionary_model(model, kind, arrays, attributes):
 def _arrangement_arrays(model):
     """The arrays of a fitted arrangement model (see the module docstring)."""
     neurons, d = model.neurons_, model.n_features_in_
+    local = model._local
     arrays = {"X": np.asarray(model._fit_X, dtype=np.float64), "masks_": np.asarray(model.masks_),
               "gates_": np.asarray(model.gates_, dtype=np.float64),
               "neuron_weight": np.array([nu.weight for nu in neurons], dtype=np.float64).reshape(-1, d),
               "neuron_bias": np.array([np.nan if nu.bias is None else nu.bias for nu in neurons], dtype=np.float64),
               "neuron_alpha": np.array([nu.alpha for nu in neurons], dtype=np.float64),
-              "neuron_pattern": np.array([nu.pattern for nu in neurons], dtype=np.int64)}
+              "neuron_pattern": np.array([nu.pattern for nu in neurons], dtype=np.int64),
+              # the neurons and gates in the fit's normalized coordinates (recomputed from X on
+              # loading), which predict without cancellation far from the origin
+              "program_weights": np.asarray(local["weights"], dtype=np.float64),
+              "program_gates": np.asarray(local["gates"], dtype=np.float64)}
     if hasattr(model, "classes_"):
         arrays["classes_"] = np.asarray(model.classes_)
     return arrays
 
 
 def _restore_arrangement(model, arrays, attributes):
-    """Set an arrangement model's fitted state from its arrays, checking their shapes."""
-    from .arrangement import ArrangementNeuron
+    """Set an arrangement model's fitted state from its arrays, checking their shapes. Files
+    without ``program_weights`` (written before the fits were normalized) were solved in the
+    user's coordinates: their neurons are used as they are."""
+    from .numeric.normalization import Normalization
 
     X, masks, gates = arrays["X"], arrays["masks_"], arrays["gates_"]
     W, b, alpha, pattern = (arrays[k] for k in ("neuron_weight", "neuron_bias", "neuron_alpha", "neuron_pattern"))
     special = attributes.pop("neuron_special_samples")
     n, d = X.shape
     m, P = len(alpha), len(masks)
+    D = d + bool(model.bias)
     model._check_params(n, d)
-    if (masks.dtype != bool or masks.shape != (P, n) or gates.shape != (d + bool(model.bias), P)
+    if "program_weights" in arrays:
+        local_w, local_g = arrays["program_weights"], arrays["program_gates"]
+        coords = None
+    else:
+        local_w = np.vstack([W.T, b[None, :]]) if model.bias else W.T
+        local_g, identity = gates, Normalization(np.zeros(d), 1.0)
+        coords = (identity, identity)
+    if (masks.dtype != bool or masks.shape != (P, n) or gates.shape != (D, P) or local_g.shape != (D, P)
             or W.shape != (m, d) or b.shape != (m,) or pattern.shape != (m,) or len(special) != m
+            or local_w.shape != (D, m) or alpha.shape != (m,)
             or d != attributes.get("n_features_in_") or (m and (pattern.min() < 0 or pattern.max() >= P))):
         raise ValueError("arrays of inconsistent shapes")
-    for key, value in attributes.items():
-        setattr(model, key, value)
-    model._fit_X, model.masks_, model.gates_ = X, masks, gates
     if "classes_" in arrays:
         model.classes_ = arrays["classes_"]
-    model.neurons_ = [ArrangementNeuron(W[j], None if np.isnan(b[j]) else float(b[j]), float(alpha[j]),
-                                        int(pattern[j]), [int(i) for i in special[j]],
-                                        gates[:, pattern[j]] if model.gated else None) for j in range(m)]
+    local = {"weights": local_w, "alpha": alpha, "pattern": pattern,
+             "special": [[int(i) for i in s] for s in special], "gates": local_g}
+    model._assign(X, masks, local_g, local, attributes, coords)
 
 
 def _rebuild_dictionary(model, kind, X, seed):

@@ -202,3 +202,63 @@ def deep_abs_1d_dictionary(x, depth):
             h = np.abs(h - float(delta))
         K[:, j] = h
     return K, params
+
+
+def _null_vector(rows):
+    """A nonzero rational null vector of a k × (k + 1) Fraction matrix of rank k, else None."""
+    k, m = len(rows), len(rows[0])
+    M = [list(r) for r in rows]
+    pivots, r = [], 0
+    for c in range(m):
+        p = next((i for i in range(r, k) if M[i][c] != 0), None)
+        if p is None:
+            continue
+        M[r], M[p] = M[p], M[r]
+        M[r] = [a / M[r][c] for a in M[r]]
+        for i in range(k):
+            if i != r and M[i][c] != 0:
+                M[i] = [a - M[i][c] * b for a, b in zip(M[i], M[r])]
+        pivots.append(c)
+        r += 1
+    if r < m - 1:
+        return None
+    free = next(c for c in range(m) if c not in pivots)
+    v = [Fraction(0)] * m
+    v[free] = Fraction(1)
+    for i, c in enumerate(pivots):
+        v[c] = -M[i][free]
+    return v
+
+
+def relu3_dictionary(X):
+    """Every vertex feature of the bias-free three-layer ReLU family (h − τ)₊, (τ − h)₊ with
+    h = (xᵀw)₊ and ‖w‖₁ = 1, written without ganet.
+
+    A kink is a linear condition on (w, τ) ∈ ℝ^{d+1}: xᵢᵀw = 0 (the first ReLU), xᵢᵀw − τ = 0
+    (the second), w_k = 0 (a face of the ℓ₁ ball) or τ = 0. Every d-subset of the conditions is
+    solved exactly in rationals on the float values of X (no tolerance anywhere), each nonzero
+    direction w taken with both signs. Returns K (n × columns)."""
+    X = np.asarray(X, dtype=float)
+    n, d = X.shape
+    xs = [[Fraction(float(v)) for v in row] for row in X]
+    conds = [row + [Fraction(0)] for row in xs] + [row + [Fraction(-1)] for row in xs]
+    conds += [[Fraction(int(j == k)) for j in range(d + 1)] for k in range(d + 1)]
+    seen, cols = set(), []
+    for chosen in combinations(range(len(conds)), d):
+        v = _null_vector([conds[i] for i in chosen])
+        if v is None:
+            continue
+        norm = sum(abs(c) for c in v[:d])
+        if norm == 0:
+            continue
+        for s in (1, -1):
+            u = tuple(s * c / norm for c in v)
+            if u in seen:
+                continue
+            seen.add(u)
+            w, tau = np.array([float(c) for c in u[:d]]), u[d]
+            # h − τ at each point exactly: h = max(xᵢᵀw, 0) in rationals
+            h_minus = [max(sum(a * b for a, b in zip(row, u[:d])), Fraction(0)) - tau for row in xs]
+            cols.append([float(max(t, 0)) for t in h_minus])
+            cols.append([float(max(-t, 0)) for t in h_minus])
+    return np.array(cols).T

@@ -167,3 +167,17 @@ def test_torch_layout_export_computes_the_same_network_and_polishes_back():
     else:
         module = to_torch(model)
         assert np.allclose(module(torch.from_numpy(X)).detach().numpy()[:, 0], model.predict(X))
+
+
+def test_arrangement_files_written_before_normalization_still_load():
+    """Files saved by the code before the arrangement fits were normalized (neurons in the
+    user's coordinates, no program arrays) load and predict as that code predicted."""
+    from pathlib import Path
+
+    data = Path(__file__).parent / "data"
+    expected = np.load(data / "format1_expected.npz")
+    relu = ganet.load(data / "arrangement_relu_format1.npz")
+    gated = ganet.load(data / "arrangement_gated_classifier_format1.npz")
+    np.testing.assert_allclose(relu.predict(expected["X"]), expected["relu"], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(gated.decision_function(expected["X"]), expected["gated"], rtol=1e-12, atol=1e-12)
+    assert relu.certificate_ == "global"

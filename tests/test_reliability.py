@@ -459,7 +459,7 @@ def test_exact_cross_products_on_integers_equal_cofactor_determinants():
     dependent subsets; the result must be a positive multiple of the cofactor vector."""
     from fractions import Fraction
 
-    from ganet.numeric.planes import _cross_exact
+    from ganet.numeric.planes import exact_cross
 
     from .reference import _exact_det
 
@@ -470,7 +470,7 @@ def test_exact_cross_products_on_integers_equal_cofactor_determinants():
         if d > 2 and rng.random() < 0.3:
             V[-1] = 0.5 * V[0] + 2.0 * V[1]  # dependent
         Vf = [[Fraction(float(v)) for v in row] for row in V]
-        w = _cross_exact(Vf)
+        w = exact_cross(Vf)
         ref = [(-1) ** q * _exact_det([[r[j] for j in range(d) if j != q] for r in Vf]) for q in range(d)] \
             if d > 1 else [Fraction(1)]
         if not any(ref):

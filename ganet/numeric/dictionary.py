@@ -47,7 +47,8 @@ from ._generated import SCORE_BLOCK, score_closed_form
 from .combinations import MAX_RANK, binomial_table, rank_colex, unrank_colex
 from .ga import _use_compiled
 from .interrupts import deferred_interrupt
-from .planes import certified_normals, cross_error_factor, exact_grid, grid_exponent
+from .normalization import normalization
+from .planes import certified_normals, cross_error_factor, exact_grid
 from .validation import as_finite_array
 
 __all__ = ["Dictionary", "Hyperplane", "count_hyperplanes"]
@@ -403,11 +404,7 @@ class ColumnOracle:
         """Xr = ((X − shift) [· basis]) / scale: centred for biased families, reduced to the
         (affine) rank for p = 2 (Lemma 23), scaled by a power of two (exactly)."""
         X = self.X
-        self.shift = np.zeros(X.shape[1])
-        if self.bias:  # the mean, rounded to the data's binary grid when it has a coarse one
-            g = grid_exponent(X)
-            mean = X.mean(axis=0)
-            self.shift = np.round(mean * 2.0 ** -g) * 2.0 ** g if g is not None and g > -60 else mean
+        self.shift = normalization(X, centre=self.bias).shift
         self.basis = None
         Xc = X - self.shift
         if self.p == 2:  # the (affine) rank, of the exactly centred data
@@ -417,12 +414,7 @@ class ColumnOracle:
             if r < X.shape[1]:
                 self.shift, self.basis = centre, Vt[:r].T
                 Xc = (X - centre) @ self.basis
-        top = float(np.abs(Xc).max(initial=0.0))
-        self.scale = 2.0 ** int(np.round(np.log2(top))) if top > 0 else 1.0
-        if not 2.0 ** -960 < self.scale < 2.0 ** 960:
-            raise ValueError(f"X's entries are too {'large' if top > 1 else 'small'} (max |x − shift| = "
-                             f"{top:.3g}): its columns and their correlations would overflow or "
-                             "underflow in float64; rescale X")
+        self.scale = normalization(Xc, centre=False).scale
         self.Xr = np.ascontiguousarray(Xc / self.scale)
 
     def _planes(self, t):

@@ -11,16 +11,18 @@ violators in per-group heaps (the same round robin) and the largest |K_jᵀR|.
 
 Column ``j`` is ``(2·t + s)·kinds + k``: subset rank t, sign s (0: +u, 1: −u) and kind k.
 
-A subset whose direction w is zero to within the rounding bound of its cross product is not a
-neuron (its "features" are constants on the data, or, for a tiny nonzero w, features whose other
-kinks lie outside the data: the shallower features of the same family, which are vertices of
-their own). Coordinates are normalized as in :class:`~ganet.numeric.dictionary.ColumnOracle`:
+A subset whose direction w is exactly zero is not a neuron (its "features" are constants on the
+data). Whether w = 0 is decided as for the two-layer hyperplanes (:mod:`ganet.numeric.planes`):
+certainly nonzero above the rounding bound of the cross product, and otherwise recomputed in
+rational arithmetic (:meth:`LiftedDictionary.resolved`) — bias-free families cannot centre, and
+far from the origin many true vertices have directions below any fixed relative threshold. Coordinates are normalized as in :class:`~ganet.numeric.dictionary.ColumnOracle`:
 translation-invariant families are centred, and every family is scaled by a power of two (the
 features are homogeneous of degree one in (t, π)).
 """
 
 import time
 from dataclasses import dataclass
+from fractions import Fraction
 from math import comb
 
 import numba
@@ -32,7 +34,8 @@ from .dictionary import (DEFAULT_MEMORY_LIMIT, ROUND_ROBIN_GROUPS, MemoryLimitEr
 from .ga import _cross_into
 from ._generated import phi, phi_vec
 from .interrupts import deferred_interrupt
-from .planes import cross_error_factor, grid_exponent
+from .normalization import normalization
+from .planes import DEGENERATE, OK, UNCERTAIN, cross_error_factor, exact_cross
 from .streaming import PricingPass, _advance, _group, _heap_replace_min
 from .validation import as_finite_array
 
@@ -57,10 +60,74 @@ def count_lifted(n, d, family):
                for m, b in _blocks(n * len(family.kappa), n_axes, D - 1))
 
 
+@numba.njit(cache=True)
+def _kink_rank(V, d):
+    r"""Rank of the parameter columns V[:, d:] (the generators' κ parts and parameter axes:
+    small integers), by fraction-free (Bareiss) elimination, exact in float64 at these sizes.
+
+    When it is below q, a nonzero (0, π) is orthogonal to every generator, so the lifted normal
+    has w = 0 exactly whatever the data: the subset is no neuron. (Three kinks of one type at
+    three points in 2-D are such a subset: their cofactors cancel to 0 but no term is 0.)"""
+    rows, q = V.shape[0], V.shape[1] - d
+    A = np.empty((rows, q))
+    for i in range(rows):
+        for j in range(q):
+            A[i, j] = V[i, d + j]
+    rank, prev = 0, 1.0
+    for c in range(q):
+        p = -1
+        for i in range(rank, rows):
+            if A[i, c] != 0.0:
+                p = i
+                break
+        if p < 0:
+            continue
+        for j in range(q):
+            A[rank, j], A[p, j] = A[p, j], A[rank, j]
+        for i in range(rank + 1, rows):
+            for j in range(c + 1, q):
+                A[i, j] = (A[rank, c] * A[i, j] - A[i, c] * A[rank, j]) / prev
+            A[i, c] = 0.0
+        prev = A[rank, c]
+        rank += 1
+    return rank
+
+
+@numba.njit(cache=True)
+def _absolute_minor(V, skip):
+    r"""The absolute expansion of V's maximal minor without column ``skip``: the permanent of
+    |V| there, Σ_σ Πᵣ|V[r, c_σ(r)]| (by a sum over column subsets, no cancellation), which bounds
+    the rounding error of the closed-form cofactor (up to γ) and is 0 exactly when every term of
+    the cofactor has a zero factor."""
+    r = V.shape[0]
+    cols = np.empty(r, dtype=np.int64)
+    j = 0
+    for c in range(r + 1):
+        if c != skip:
+            cols[j] = c
+            j += 1
+    f = np.zeros(1 << r)
+    f[0] = 1.0
+    for mask in range(1, 1 << r):
+        row = -1
+        mm = mask
+        while mm:
+            row += 1
+            mm &= mm - 1
+        s = 0.0
+        for c in range(r):
+            if mask >> c & 1:
+                s += f[mask ^ (1 << c)] * abs(V[row, cols[c]])
+        f[mask] = s
+    return f[(1 << r) - 1]
+
+
 @numba.njit(cache=True, inline="always")
 def _lifted_normal(G, axes, P, m, B, b, d, gamma, compiled, V, u):
-    """u ← ⋆(rows P[:m] of G ∧ axes B[:b]) scaled to ‖u[:d]‖₁ = 1; False if u[:d] vanishes to
-    within the rounding bound of the cross product (see the module docstring)."""
+    """u ← ⋆(rows P[:m] of G ∧ axes B[:b]) scaled to ‖u[:d]‖₁ = 1 when the direction u[:d] is
+    certainly accurate (status OK); DEGENERATE when it is certainly zero (every term of its
+    cofactors has a zero factor); UNCERTAIN otherwise: within the rounding bound of the cross
+    product, resolved exactly by :meth:`LiftedDictionary.resolved`."""
     D = G.shape[1]
     bound = 1.0
     for r in range(m):
@@ -79,16 +146,23 @@ def _lifted_normal(G, axes, P, m, B, b, d, gamma, compiled, V, u):
     for k in range(d):
         big = max(big, abs(u[k]))
         norm += abs(u[k])
-    if not big > 0.0:
-        return False
-    if cond < 0.0:
-        if not big > _ACCURACY * gamma * bound:
-            return False
-    elif not _ACCURACY * gamma * cond < 1.0:
-        return False
+    accurate = big > _ACCURACY * gamma * bound if cond < 0.0 else big > 0.0 and _ACCURACY * gamma * cond < 1.0
+    if not accurate:
+        # the direction is small against the coarse bound Π‖gᵣ‖₁: bound each cofactor by its own
+        # absolute expansion instead, which is exactly 0 when every term has a zero factor (the
+        # many subsets whose κ rows make w vanish identically: certainly not neurons)
+        if _kink_rank(V, d) < D - d:
+            return DEGENERATE  # some (0, π) ⟂ every generator: w = 0 exactly
+        fine = 0.0
+        for k in range(d):
+            fine = max(fine, _absolute_minor(V, k))
+        if fine == 0.0:
+            return DEGENERATE
+        if not (cond < 0.0 and big > _ACCURACY * gamma * fine):
+            return UNCERTAIN
     for k in range(D):
         u[k] /= norm
-    return True
+    return OK
 
 
 @numba.njit(cache=True, inline="always")
@@ -117,10 +191,12 @@ def _dot(a, b):
 
 @numba.njit(cache=True, parallel=True)
 def _price_lifted(X, G, axes, ms, bs, offsets, TP, TB, lo, hi, ranks, R, lam, scale, exclude, gamma,
-                  compiled, group_size, code, kinds, top_priority, top_column, best, visited, bad):
+                  compiled, group_size, code, kinds, top_priority, top_column, best, visited, bad,
+                  uncertain):
     """Advance every block over subsets lo[b] … hi[b] − 1 (ranks, or positions into ``ranks``),
     pricing every neuron's columns against R (see :mod:`ganet.numeric.streaming` for the block,
-    heap and group mechanics, which are the same)."""
+    heap and group mechanics, which are the same); subsets whose direction is UNCERTAIN are
+    counted in ``uncertain`` and priced by the caller from their exact directions."""
     n, d = X.shape
     D = G.shape[1]
     q = D - d
@@ -143,7 +219,10 @@ def _price_lifted(X, G, axes, ms, bs, offsets, TP, TB, lo, hi, ranks, R, lam, sc
         fam = _unrank_hyperplane(t, ms, bs, offsets, TP, TB, P, B)
         while True:
             m, b = ms[fam], bs[fam]
-            if _lifted_normal(G, axes, P, m, B, b, d, gamma, compiled, V, u):
+            status = _lifted_normal(G, axes, P, m, B, b, d, gamma, compiled, V, u)
+            if status == UNCERTAIN:
+                uncertain[blk] += 1
+            elif status == OK:
                 visited[blk] += 1
                 for i2 in range(n):
                     s = 0.0
@@ -177,20 +256,52 @@ def _price_lifted(X, G, axes, ms, bs, offsets, TP, TB, lo, hi, ranks, R, lam, sc
 
 @numba.njit(cache=True)
 def _lifted_directions(G, axes, ms, bs, offsets, TP, TB, d, gamma, compiled, ranks):
-    """(u, ok) for the subsets ``ranks``: the normalized lifted normals and whether each is a neuron."""
+    """(u, status) for the subsets ``ranks``: the normalized lifted normals (where OK)."""
     D = G.shape[1]
     out = np.zeros((ranks.shape[0], D))
-    ok = np.zeros(ranks.shape[0], dtype=np.bool_)
+    status = np.zeros(ranks.shape[0], dtype=np.int8)
     V = np.empty((D - 1, D))
     u = np.empty(D)
     P = np.empty(D, dtype=np.int64)
     B = np.empty(D, dtype=np.int64)
     for r in range(ranks.shape[0]):
         fam = _unrank_hyperplane(ranks[r], ms, bs, offsets, TP, TB, P, B)
-        if _lifted_normal(G, axes, P, ms[fam], B, bs[fam], d, gamma, compiled, V, u):
-            ok[r] = True
+        status[r] = _lifted_normal(G, axes, P, ms[fam], B, bs[fam], d, gamma, compiled, V, u)
+        if status[r] == OK:
             out[r] = u
-    return out, ok
+    return out, status
+
+
+@numba.njit(cache=True, parallel=True)
+def _uncertain_subsets(G, axes, ms, bs, offsets, TP, TB, d, gamma, compiled, n_blocks, fill, out, counts):
+    """Count (``fill`` False) or list into ``out`` at per-block offsets ``counts`` (``fill``
+    True) the subsets whose direction is UNCERTAIN; no sweep over the points."""
+    D = G.shape[1]
+    N = offsets[offsets.shape[0] - 1]
+    size = (N + n_blocks - 1) // n_blocks
+    found = np.zeros(n_blocks, dtype=np.int64)
+    n_axes = TB.shape[0] - 1
+    for blk in numba.prange(n_blocks):
+        lo = blk * size
+        hi = min(N, lo + size)
+        if lo >= hi:
+            continue
+        V = np.empty((D - 1, D))
+        u = np.empty(D)
+        P = np.empty(D, dtype=np.int64)
+        B = np.empty(D, dtype=np.int64)
+        fam = _unrank_hyperplane(lo, ms, bs, offsets, TP, TB, P, B)
+        t = lo
+        while True:
+            if _lifted_normal(G, axes, P, ms[fam], B, bs[fam], d, gamma, compiled, V, u) == UNCERTAIN:
+                if fill:
+                    out[counts[blk] + found[blk]] = t
+                found[blk] += 1
+            t += 1
+            if t >= hi:
+                break
+            t, fam = _advance(t, False, _NO_RANKS, fam, ms, bs, offsets, TP, TB, P, B, n_axes, G.shape[0])
+    return found
 
 
 @dataclass(frozen=True)
@@ -266,18 +377,9 @@ class LiftedDictionary:
         self.compiled = _use_compiled(kernel)
         self.n_blocks, self.n_groups, self.progress = int(n_blocks), max(int(n_groups), int(n_blocks)), bool(progress)
         # translation-invariant families are centred (the first parameter absorbs the shift)
-        self.shift = np.zeros(d)
-        if family.name != "relu3":
-            g = grid_exponent(X)
-            mean = X.mean(axis=0)
-            self.shift = np.round(mean * 2.0 ** -g) * 2.0 ** g if g is not None and g > -60 else mean
-        Xc = X - self.shift
-        top = float(np.abs(Xc).max(initial=0.0))
-        self.scale = 2.0 ** int(np.round(np.log2(top))) if top > 0 else 1.0
-        if not 2.0 ** -960 < self.scale < 2.0 ** 960:
-            raise ValueError(f"X's entries are too {'large' if top > 1 else 'small'} (max |x − shift| = "
-                             f"{top:.3g}); rescale X")
-        self.Xr = np.ascontiguousarray(Xc / self.scale)
+        norm = normalization(X, centre=family.name != "relu3")
+        self.shift, self.scale = norm.shift, norm.scale
+        self.Xr = np.ascontiguousarray(norm.apply(X))
         T, q = len(family.kappa), family.q
         self.D = d + q
         self.G = np.ascontiguousarray(np.hstack([np.repeat(self.Xr, T, axis=0),
@@ -294,8 +396,16 @@ class LiftedDictionary:
         self.TB = binomial_table(len(self.axes), len(self.axes))
         self.n_subsets = int(self.offsets[-1])
         self.n_columns = 2 * family.kinds * self.n_subsets
-        self.gamma = cross_error_factor(self.D, self.compiled)
+        # γ of the accuracy test, times how far the data sit from the origin against their spread:
+        # a direction error ε moves a feature by ε·‖x‖, but the features of data at distance ρ·spread
+        # from the origin vary by about the spread only (1 for the centred families; for relu3 at
+        # X + 10⁶ with unit spread, 10⁶: there a 10⁻⁸-accurate direction gave features wrong by 1%
+        # and a false certificate, so such subsets are resolved exactly instead)
+        spread = float(np.abs(self.Xr - self.Xr.mean(axis=0)).max(initial=0.0))
+        offset = float(np.abs(self.Xr).max(initial=0.0)) / spread if spread > 0 else 1.0
+        self.gamma = cross_error_factor(self.D, self.compiled) * max(1.0, offset)
         self.passes = []
+        self._resolved = None
 
     # ---- columns ----------------------------------------------------------------------------
     def _decode(self, columns):
@@ -306,9 +416,100 @@ class LiftedDictionary:
         return cols // (2 * kinds), (cols // kinds) % 2, cols % kinds
 
     def _directions(self, ranks):
-        return _lifted_directions(self.G, self.axes, self.ms, self.bs, self.offsets, self.TP, self.TB,
-                                  self.X.shape[1], self.gamma, self.compiled,
-                                  np.asarray(ranks, dtype=np.int64))
+        """(U, ok): the normalized lifted normals of subsets ``ranks`` and whether each is a
+        neuron, the uncertain ones from their exact resolution."""
+        ranks = np.asarray(ranks, dtype=np.int64).reshape(-1)
+        U, status = _lifted_directions(self.G, self.axes, self.ms, self.bs, self.offsets, self.TP, self.TB,
+                                       self.X.shape[1], self.gamma, self.compiled, ranks)
+        ok = status == OK
+        unsure = np.flatnonzero(status == UNCERTAIN)
+        r_ranks, r_U = self.resolved() if unsure.size else (_NO_RANKS, None)
+        if r_ranks.size:
+            pos = np.searchsorted(r_ranks, ranks[unsure])
+            found = (pos < len(r_ranks)) & (r_ranks[np.minimum(pos, len(r_ranks) - 1)] == ranks[unsure])
+            U[unsure[found]] = r_U[pos[found]]
+            ok[unsure[found]] = True
+        return U, ok
+
+    def resolved(self):
+        """The subsets whose direction is within the rounding bound of zero, resolved exactly
+        (found once per dictionary).
+
+        Far from the origin (bias-free families cannot centre) many vertices have directions
+        that are small against their generators; dropping them, as a fixed relative threshold
+        did, lost neurons of the optimum and made the certificate false. Each such subset's
+        cross product is recomputed in rational arithmetic on the float generators: it is a
+        neuron exactly when the exact direction w is nonzero, and then gets the correctly rounded
+        normal.
+
+        Returns
+        -------
+        ranks : ndarray of int64
+            Sorted ranks of the subsets among them that are neurons.
+        U : ndarray (len(ranks), D)
+            Their normals scaled to ‖u[:d]‖₁ = 1 (normalized coordinates).
+        """
+        if self._resolved is None:
+            args = (self.G, self.axes, self.ms, self.bs, self.offsets, self.TP, self.TB,
+                    self.X.shape[1], self.gamma, self.compiled, self.n_blocks)
+            with deferred_interrupt():
+                counts = _uncertain_subsets(*args, False, _NO_RANKS, np.zeros(self.n_blocks, np.int64))
+                starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+                ranks = np.empty(int(counts.sum()), dtype=np.int64)
+                _uncertain_subsets(*args, True, ranks, starts)
+            self._resolved = self._exact_directions(np.sort(ranks))
+        return self._resolved
+
+    def _exact_directions(self, ranks):
+        """(ranks, U) of the subsets ``ranks`` whose exact direction is nonzero."""
+        d, D = self.X.shape[1], self.D
+        P = np.empty(D, dtype=np.int64)
+        B = np.empty(D, dtype=np.int64)
+        rows = {}
+        keep, U = [], []
+        for t in ranks:
+            blk = _unrank_hyperplane(int(t), self.ms, self.bs, self.offsets, self.TP, self.TB, P, B)
+            V = []
+            for g in P[:self.ms[blk]]:
+                if g not in rows:
+                    rows[g] = [Fraction(float(v)) for v in self.G[g]]
+                V.append(rows[g])
+            for a in B[:self.bs[blk]]:
+                V.append([Fraction(int(k == self.axes[a])) for k in range(D)])
+            u = exact_cross(V)
+            if u is None:
+                continue
+            norm = sum(abs(c) for c in u[:d])
+            if norm == 0:
+                continue
+            keep.append(int(t))
+            U.append([float(c / norm) for c in u])
+        return np.array(keep, dtype=np.int64), np.array(U, dtype=float).reshape(len(keep), D)
+
+    def _price_resolved(self, R2, lam, scale, exclude, ranks):
+        """Scores and violators of the resolved subsets among ``ranks`` (all when None), in
+        normalized units: (best score, priorities, columns, count priced)."""
+        r_ranks, U = self.resolved()
+        if ranks is not None:
+            take = np.isin(r_ranks, ranks)
+            r_ranks, U = r_ranks[take], U[take]
+        d, kinds = self.X.shape[1], self.family.kinds
+        best, pri, cols = 0.0, [], []
+        for j, t in enumerate(r_ranks):
+            proj = self.Xr @ U[j, :d]
+            for sgn in range(2):
+                flip = 1.0 - 2.0 * sgn
+                for kind in range(kinds):
+                    vals = _apply(self.family.code, flip * proj, flip * U[j, d:], kind)
+                    score = float(np.linalg.norm(vals @ R2))
+                    if not np.isfinite(score):
+                        raise FloatingPointError("pricing produced NaN or infinite scores; no certificate")
+                    best = max(best, score)
+                    col, norm = (2 * int(t) + sgn) * kinds + kind, float(np.linalg.norm(vals))
+                    if score > lam and norm > 0 and col not in exclude:
+                        pri.append((score / scale - lam) / norm)
+                        cols.append(col)
+        return best, np.array(pri, dtype=float), np.array(cols, dtype=np.int64), len(r_ranks)
 
     def transform(self, X, columns):
         """Column values at new inputs: φ(xᵀw; π) in the units of X."""
@@ -374,6 +575,7 @@ class LiftedDictionary:
         top_column = np.full((G, k_group), -1, dtype=np.int64)
         best, visited = np.zeros(nb), np.zeros(nb, dtype=np.int64)
         bad = np.zeros(nb, dtype=np.bool_)
+        uncertain = np.zeros(nb, dtype=np.int64)
         n_keys = max(self.n_subsets if full else len(ranks), 1)  # group keys: ranks, or list positions
         group_size = -(-n_keys // G)
         group_start = np.minimum(np.arange(G + 1, dtype=np.int64) * group_size, n_keys)
@@ -394,7 +596,8 @@ class LiftedDictionary:
                     _price_lifted(self.Xr, self.G, self.axes, self.ms, self.bs, self.offsets, self.TP,
                                   self.TB, lo, hi, ranks, R2, float(lam) / self.scale, float(scale),
                                   exclude, self.gamma, self.compiled, group_size, self.family.code,
-                                  self.family.kinds, top_priority, top_column, best, visited, bad)
+                                  self.family.kinds, top_priority, top_column, best, visited, bad,
+                                  uncertain)
                 if bar is not None:
                     bar.update(int((hi - lo).sum()))
         finally:
@@ -404,9 +607,17 @@ class LiftedDictionary:
             raise FloatingPointError("pricing produced NaN or infinite scores; no certificate")
         priorities, columns = top_priority.ravel(), top_column.ravel()
         keep = columns >= 0
-        order = round_robin(columns[keep], priorities[keep], k, self.n_columns, n_groups=G)
-        result = PricingPass(float(best.max(initial=0.0)) * self.scale, columns[keep][order],
-                             priorities[keep][order], int(visited.sum()), time.perf_counter() - start, full)
+        priorities, columns = priorities[keep], columns[keep]
+        top = float(best.max(initial=0.0))
+        if uncertain.any():  # the subsets the kernel could not decide, from their exact normals
+            r_best, r_pri, r_cols, r_count = self._price_resolved(R2, float(lam) / self.scale, float(scale), exclude,
+                                                         None if full else ranks)
+            top = max(top, r_best)
+            priorities, columns = np.concatenate([priorities, r_pri]), np.concatenate([columns, r_cols])
+            visited = np.append(visited, r_count)
+        order = round_robin(columns, priorities, k, self.n_columns, n_groups=G)
+        result = PricingPass(top * self.scale, columns[order], priorities[order], int(visited.sum()),
+                             time.perf_counter() - start, full)
         self.passes.append(result)
         return result
 

@@ -33,7 +33,7 @@ from .ga import _cross_into
 from .interrupts import deferred_interrupt
 
 __all__ = ["OK", "DEGENERATE", "UNCERTAIN", "cross_error_factor", "grid_exponent", "exact_grid", "unit_normal",
-           "normals", "exact_normals", "certified_normals"]
+           "normals", "exact_cross", "exact_normals", "certified_normals"]
 
 OK, DEGENERATE, UNCERTAIN = 1, 0, -1
 
@@ -190,9 +190,10 @@ def _echelon(M):
     return M[:r], pivots
 
 
-def _cross_exact(V):
-    """×(rows of V) = ⋆(v₁ ∧ ⋯ ∧ v_{d−1}) for a (d − 1) × d matrix of dyadic Fractions, exactly,
-    up to a positive factor; None if the rows are dependent. Two eliminations on integers: the
+def exact_cross(V):
+    """×(rows of V) = ⋆(v₁ ∧ ⋯ ∧ v_{d−1}) for a (d − 1) × d matrix of dyadic Fractions (floats
+    read exactly: ``Fraction(float)``), exactly, up to a positive factor; None if the rows are
+    dependent. Two eliminations on integers: the
     echelon form gives the null vector, one determinant its sign and scale."""
     d = len(V) + 1
     if d == 1:
@@ -262,7 +263,7 @@ def exact_normals(X, H, p):
                 V.append([Fraction(int(q == g - n)) for q in range(d)])
             else:
                 V.append([coord(g, q) - (coord(a, q) if a >= 0 else 0) for q in range(d)])
-        w = _cross_exact(V)
+        w = exact_cross(V)
         if w is None:
             degenerate[t] = True
             continue

@@ -1,0 +1,68 @@
+r"""Normalized coordinates Xr = (X − shift)/σ, shared by every oracle and program.
+
+Far from the origin (X + 10⁶) or at extreme scales (X·10²⁰⁰) the raw coordinates lose the
+information a fit needs: [X, 1] is numerically of rank one, cross products and cone projections
+cancel, and decisions such as "this row lies on that hyperplane" go wrong. Every family works in
+normalized coordinates instead:
+
+* **shift**: biased families are translation invariant (a first-layer neuron (u, b) on X is the
+  neuron (u, b + shiftᵀu) on X − shift, with the same penalty on u), so X is centred at its mean,
+  rounded to the data's own binary grid when it has a coarse one (integer data stay integer, so
+  the exact-arithmetic paths still apply). Bias-free families keep shift = 0.
+* **scale** σ: a power of two near max|X − shift|, so that dividing by it is exact. A neuron u on
+  Xr is the neuron u/σ on X − shift; for the positively homogeneous networks this maps the
+  program at λ to the program at λ/σ (see each caller).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .planes import grid_exponent
+
+__all__ = ["Normalization", "normalization"]
+
+
+@dataclass(frozen=True)
+class Normalization:
+    """The affine map x ↦ (x − shift)/scale (scale a power of two)."""
+
+    shift: np.ndarray
+    scale: float
+
+    def apply(self, X):
+        """Inputs in normalized coordinates, (X − shift)/scale."""
+        return (np.asarray(X, dtype=float) - self.shift) / self.scale
+
+    def raw_neuron(self, u, b):
+        r"""A neuron (u, b) of the normalized inputs (u: d, or m × d for m neurons) as one of the raw inputs:
+        uᵀ(x − shift)/σ + b = (u/σ)ᵀx + (b − shiftᵀu/σ). The raw bias cancels against xᵀu far
+        from the origin; evaluate with :meth:`apply` and the normalized (u, b) where it matters."""
+        u = np.asarray(u, dtype=float) / self.scale
+        return u, np.asarray(b, dtype=float) - u @ self.shift
+
+
+def normalization(X, centre):
+    """The normalization of ``X`` (n × d): centred at its (grid-rounded) mean when ``centre``,
+    scaled by the power of two nearest max|X − shift|.
+
+    Raises
+    ------
+    ValueError
+        When the entries are so large or small that products of normalized quantities would
+        overflow or underflow in float64 (σ outside 2^±960).
+    """
+    X = np.asarray(X, dtype=float)
+    shift = np.zeros(X.shape[1])
+    if centre and len(X):
+        g = grid_exponent(X)
+        top = float(np.abs(X).max(initial=0.0)) or 1.0
+        mean = (X / top).mean(axis=0) * top  # (no overflow near the largest floats)
+        shift = np.round(mean * 2.0 ** -g) * 2.0 ** g if g is not None and g > -60 else mean
+    top = float(np.abs(X - shift).max(initial=0.0))
+    scale = 2.0 ** int(np.round(np.log2(top))) if top > 0 else 1.0
+    if not 2.0 ** -960 < scale < 2.0 ** 960:
+        raise ValueError(f"X's entries are too {'large' if top > 1 else 'small'} (max |x − shift| = "
+                         f"{top:.3g}): products of its entries would overflow or underflow in "
+                         "float64; rescale X")
+    return Normalization(shift, scale)
