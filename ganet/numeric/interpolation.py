@@ -70,13 +70,33 @@ def _restricted(K, y, M):
     return z, float(x[2 * m]), slack, np.asarray(res.eqlin.marginals, dtype=float)
 
 
+def _conflicting_duplicates(X, y):
+    """A pair (i, j) of exactly equal inputs with different targets (no function interpolates
+    both), or None."""
+    X = np.asarray(X)
+    _, first, inverse = np.unique(X, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    for i in np.flatnonzero(y != y[first[inverse]]):
+        return int(first[inverse[i]]), int(i)
+    return None
+
+
+_MAX_SLACK_WEIGHT = 1e15  # M relative to the targets' spread: beyond it the LP's own tolerances rule
+
+
 def min_norm_interpolation(dictionary, y, tol=1e-9, max_iter=100, initial_size=None, add=None,
                            max_seconds=None):
     """The minimum-ℓ₁ interpolant of y over a dictionary oracle, with a duality-gap certificate.
 
+    The elastic slack s of the restricted programs must vanish at the answer: when an LP prefers
+    slack (an interpolant steeper than M, e.g. two inputs 10⁻⁶ apart with targets 0 and 1 need
+    ‖z‖₁ ≈ 10⁶), M is raised a thousandfold and the program re-solved, up to 10¹⁵ times the
+    targets' spread. A point that still has slack is no interpolant: its gap is reported as
+    infinite (and ``converged`` False), never as a bound on ‖z‖₁.
+
     Parameters
     ----------
-    dictionary : oracle with ``materialize(columns)`` and ``violators(R, λ, k, ...)``
+    dictionary : oracle with ``X``, ``materialize(columns)`` and ``violators(R, λ, k, ...)``
     y : array_like, shape (n,)
     tol : float
         Stop when gap ≤ tol·‖z‖₁.
@@ -86,13 +106,24 @@ def min_norm_interpolation(dictionary, y, tol=1e-9, max_iter=100, initial_size=N
     Returns
     -------
     InterpolationResult
+
+    Raises
+    ------
+    ValueError
+        When two training inputs are equal and their targets differ (the problem is infeasible).
     """
     y = np.asarray(y, dtype=float).ravel()
     n = len(y)
+    clash = _conflicting_duplicates(dictionary.X, y)
+    if clash is not None:
+        i, j = clash
+        raise ValueError(f"cannot interpolate: samples {i} and {j} have the same inputs but targets "
+                         f"{y[i]:g} and {y[j]:g}; use lam > 0 (a regularized fit) instead")
     start = time.perf_counter()
     initial_size = 4 * n if initial_size is None else int(initial_size)
     add = 2 * n if add is None else int(add)
-    M = 1e3 * (1.0 + float(np.abs(y - y.mean()).max(initial=0.0)))
+    spread = 1.0 + float(np.abs(y - y.mean()).max(initial=0.0))
+    M = 1e3 * spread
     ws = np.asarray(dictionary.violators(y - y.mean(), 0.0, initial_size)[1], dtype=np.int64)
     z = np.zeros(0)
     xi, gap, slack, it = float(y.mean()), np.inf, y - y.mean(), 0
@@ -101,20 +132,28 @@ def min_norm_interpolation(dictionary, y, tol=1e-9, max_iter=100, initial_size=N
         solved = ws
         K = dictionary.materialize(ws)
         z, xi, slack, nu = _restricted(K, y, M)
+        norm = float(np.abs(z).sum())
         nu = nu - nu.mean()  # 1ᵀν = 0 holds up to the LP's tolerance
         top, new = dictionary.violators(nu, 1.0, add, exclude=ws)
-        s = max(1.0, float(top))
-        norm = float(np.abs(z).sum())
-        gap = norm + M * float(np.abs(slack).sum()) - float(y @ nu) / s
-        if gap <= tol * max(norm, 1e-300) or len(new) == 0:
-            break
+        if np.any(slack != 0):  # not an interpolant (yet): no gap to report
+            gap = np.inf
+            if len(new) == 0:  # the elastic program is solved over every column: ν was capped at M
+                if M >= _MAX_SLACK_WEIGHT * spread:
+                    break
+                M *= 1e3
+                continue
+        else:
+            gap = norm - float(y @ nu) / max(1.0, float(top))
+            if gap <= tol * max(norm, 1e-300) or len(new) == 0:
+                break
         if max_seconds is not None and time.perf_counter() - start > max_seconds:
             break
-        ws = np.concatenate([ws[z != 0], new])  # keep the support, add the violators
+        # keep the support (all of the set while the slack is not paid off), add the violators
+        ws = np.concatenate([ws[z != 0] if np.isfinite(gap) else ws, new])
     keep = z != 0
     columns = solved[keep]
     K = dictionary.materialize(columns) if len(columns) else np.zeros((n, 0))
     residual = float(np.abs(K @ z[keep] + xi - y).max(initial=0.0)) if len(z) else float(np.abs(y - xi).max())
-    return InterpolationResult(columns=columns, coef=z[keep], intercept=xi, norm=float(np.abs(z).sum()),
-                               gap=float(gap), residual=residual,
-                               converged=bool(gap <= tol * max(float(np.abs(z).sum()), 1e-300)), n_iter=it)
+    norm = float(np.abs(z).sum())
+    return InterpolationResult(columns=columns, coef=z[keep], intercept=xi, norm=norm, gap=float(gap),
+                               residual=residual, converged=bool(gap <= tol * max(norm, 1e-300)), n_iter=it)
