@@ -30,12 +30,14 @@ from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .estimators import _MAX_PASS_WORK, _ConvexReLUBase
-from .numeric.families import abs_chain, relu3
+from .numeric.families import abs_chain, abs_chain_shape, relu3
 from .numeric.interpolation import min_norm_interpolation
 from .numeric.lifted import LiftedDictionary, count_lifted
 from .numeric.solver import LassoResult
 
 __all__ = ["DeepNarrowAbs", "ThreeLayerReLU", "DeepNeuron", "reflection_points"]
+
+_MAX_DEPTH = 16  # 32,767 kink types per sample
 
 
 @dataclass(frozen=True)
@@ -141,18 +143,24 @@ class _DeepBase(_ConvexReLUBase):
         if self.dictionary == "stored":
             raise ValueError("deep dictionaries are always streamed: use dictionary='auto' or 'streaming'")
 
+    def _family_shape(self):
+        return self._family().shape
+
     def _lifted(self, X):
         n, d = X.shape
-        fam = self._family()
-        count = count_lifted(n, d, fam)
-        work = count * n * 2 * fam.kinds
+        shape = self._family_shape()  # before the family is built: its kink table can be huge
+        count = count_lifted(n, d, shape)
+        # each subset costs its lifted cross product (D³ for the QR kernel beyond D = 6) and a
+        # sweep over the points per column
+        work = count * (n * 2 * shape.kinds + (d + shape.q) ** 3)
         if work > _MAX_PASS_WORK:
             raise ValueError(
-                f"the depth-{fam.depth} {fam.name} dictionary of n = {n}, d = {d} has "
-                f"{2 * fam.kinds * count:.3g} columns: one pricing pass ({work:.3g} point-column "
-                "products) would take hours or more. Use fewer points, a smaller d (e.g. PCA) or "
-                "dictionary='sampled' (no global certificate)")
-        return LiftedDictionary(X, fam, memory_limit=self.memory_limit, progress=bool(self.verbose))
+                f"the {type(self).__name__} dictionary of n = {n}, d = {d} has "
+                f"{2 * shape.kinds * count:.3g} columns: one pricing pass ({float(work):.3g} "
+                "operations) would take hours or more. Use fewer points, a smaller d (e.g. PCA) "
+                "or dictionary='sampled' (no global certificate)")
+        return LiftedDictionary(X, self._family(), memory_limit=self.memory_limit, progress=bool(self.verbose))
+
 
     def _make_dictionary(self, X, seed=None):
         if self.dictionary == "sampled":
@@ -264,9 +272,16 @@ class DeepNarrowAbs(RegressorMixin, _DeepBase):
     def _family(self):
         return abs_chain(self.depth)
 
+    def _family_shape(self):
+        return abs_chain_shape(self.depth)
+
     def _check_params(self):
         if not isinstance(self.depth, numbers.Integral) or isinstance(self.depth, bool) or self.depth < 2:
             raise ValueError(f"depth must be an integer ≥ 2; got {self.depth!r}")
+        if self.depth > _MAX_DEPTH:  # (before the 2^{L−1} − 1 kink types are listed: 1.5 GB at L = 24)
+            raise ValueError(f"depth = {self.depth} has {abs_chain_shape(self.depth).kink_types:,} kink "
+                             f"types per sample; depths up to {_MAX_DEPTH} are supported (the "
+                             "dictionary of even two samples is beyond reach past that)")
         super()._check_params()
 
     @staticmethod

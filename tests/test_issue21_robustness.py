@@ -36,3 +36,51 @@ def test_duplicated_inputs_with_different_targets_cannot_be_interpolated():
         ganet.DeepNarrowAbs(depth=2, lam=0).fit(X, np.array([0.0, 1.0, 2.0, 1.0]))
     model = ganet.DeepNarrowAbs(depth=2, lam=0).fit(X, np.array([0.0, 1.0, 1.0, 1.0]))  # consistent
     assert model.certificate_ == "global"
+
+
+@pytest.mark.parametrize("make, shape", [
+    (lambda: ganet.ThreeLayerReLU(lam=0.1, bias=True), (5, 40)),  # D³ per subset: was accepted
+    (lambda: ganet.DeepNarrowAbs(depth=24), (5, 1)),  # 2²³ kink types were built first
+])
+def test_size_checks_come_before_the_work(make, shape):
+    X = np.random.default_rng(0).normal(size=shape)
+    with pytest.raises(ValueError, match="depths up to|hours or more"):
+        make().fit(X, X[:, 0])
+
+
+def test_a_deep_model_file_of_absurd_depth_is_refused(tmp_path):
+    X = np.linspace(-1, 1, 6)[:, None]
+    path = tmp_path / "m.npz"
+    ganet.DeepNarrowAbs(depth=2, lam=0.1).fit(X, np.sin(3 * X[:, 0])).save(path)
+    _rewrite_meta(path, lambda meta: meta["params"].update(depth=24))
+    with pytest.raises(ValueError, match="depths up to"):
+        ganet.load(path)
+
+
+def _rewrite_meta(path, edit, arrays_edit=None):
+    """Rewrite a saved model's JSON (and arrays) in place, as a hostile or corrupt file would."""
+    import json
+
+    with np.load(path, allow_pickle=False) as data:
+        meta = json.loads(str(data["__meta__"][()]))
+        arrays = {k: data[k] for k in data.files if k != "__meta__"}
+    edit(meta)
+    if arrays_edit is not None:
+        arrays_edit(arrays)
+    with open(path, "wb") as f:
+        np.savez(f, __meta__=np.array(json.dumps(meta)), **arrays)
+
+
+@pytest.mark.parametrize("classifier", [False, True])
+def test_a_failed_arrangement_refit_keeps_the_fitted_model(classifier):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12, 2))
+    y = (X[:, 0] > 0).astype(int) if classifier else X[:, 0]
+    cls = ganet.ArrangementReLUClassifier if classifier else ganet.ArrangementReLU
+    model = cls(patterns="exact", lam=0.1).fit(X, y)
+    before = model.predict(X)
+    bad_y = np.zeros(12, dtype=int) if classifier else np.full(12, np.nan)  # one class / NaN
+    with pytest.raises(ValueError):
+        model.fit(rng.normal(size=(12, 5)), bad_y)
+    np.testing.assert_array_equal(model.predict(X), before)  # (was "expecting 5 features")
+    assert model.n_features_in_ == 2

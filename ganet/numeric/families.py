@@ -45,12 +45,24 @@ import numpy as np
 
 from . import _generated
 
-__all__ = ["LiftedFamily", "abs_chain", "relu3", "FAMILY_NAMES", "lifted_family"]
+__all__ = ["LiftedFamily", "FamilyShape", "abs_chain", "abs_chain_shape", "relu3", "FAMILY_NAMES",
+           "lifted_family"]
 
 
 def _code(name):
     """The index of φ's closed form (printed from sympy) in the generated dispatcher, or −1."""
     return _generated.PHI_FAMILIES.index(name) if name in _generated.PHI_FAMILIES else -1
+
+
+@dataclass(frozen=True)
+class FamilyShape:
+    """The sizes that fix a family's dictionary: kink types T, parameters q, parameter axes and
+    kinds per signed normal (known before the kink table is built: abs{24} has 2²³ − 1 types)."""
+
+    kink_types: int
+    q: int
+    n_param_axes: int
+    kinds: int
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,11 @@ class LiftedFamily:
     code: int
     param_names: tuple
 
+    @property
+    def shape(self):
+        """The family's :class:`FamilyShape`."""
+        return FamilyShape(len(self.kappa), self.q, len(self.param_axes), self.kinds)
+
     def evaluate(self, X, w, params, kind=0):
         """φ(Xw; π) at the rows of X (numpy, for descriptions and new inputs)."""
         t = np.asarray(X, dtype=float) @ np.asarray(w, dtype=float)
@@ -94,6 +111,12 @@ class LiftedFamily:
     def feature(self, t, params, kind=0):
         """φ(t; π) at one scalar t (the compiled closed form)."""
         return _generated.phi(self.code, float(t), np.asarray(params, dtype=float), kind)
+
+
+def abs_chain_shape(depth):
+    """The :class:`FamilyShape` of ``abs_chain(depth)`` without building it: 2^{L−1} − 1 kink
+    types, L − 1 parameters, L − 2 parameter axes, one kind."""
+    return FamilyShape(2 ** (depth - 1) - 1, depth - 1, depth - 2, 1)
 
 
 def abs_chain(depth):

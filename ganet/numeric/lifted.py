@@ -52,12 +52,13 @@ def _blocks(n_generators, n_axes, size):
 
 
 def count_lifted(n, d, family):
-    """Number of lifted subsets (before dropping those without a direction); the dictionary has
-    2·kinds times as many columns."""
-    D = d + family.q
-    n_axes = d + len(family.param_axes)
-    return sum(comb(n * len(family.kappa), m) * comb(n_axes, b)
-               for m, b in _blocks(n * len(family.kappa), n_axes, D - 1))
+    """Number of lifted subsets (before dropping those without a direction) of a family or a
+    :class:`~ganet.numeric.families.FamilyShape`; the dictionary has 2·kinds times as many columns."""
+    shape = getattr(family, "shape", family)
+    D = d + shape.q
+    n_axes = d + shape.n_param_axes
+    generators = n * shape.kink_types
+    return sum(comb(generators, m) * comb(n_axes, b) for m, b in _blocks(generators, n_axes, D - 1))
 
 
 @numba.njit(cache=True)
