@@ -36,6 +36,16 @@ _ARRAYS = ("columns_", "coef_", "intercept_", "classes_", "dual_coef_", "_sample
 _SCALARS = ("objective_", "dual_gap_", "converged_", "n_iter_", "certificate_", "lam_", "_fingerprint",
             "sample_seed_", "n_features_in_", "feature_names_in_", "_single_output", "n_patterns_")
 
+# The schema of the JSON attributes: a model file is untrusted input, so every name is known and
+# every value has its type (lam_ is a number, or a list for a λ path).
+_REAL, _INT, _BOOL, _STR = "real", "int", "bool", "str"
+_ATTRIBUTE_SCHEMA = {"objective_": _REAL, "dual_gap_": _REAL, "converged_": _BOOL, "n_iter_": _INT,
+                     "certificate_": _STR, "lam_": (_REAL, "array"), "_fingerprint": _STR,
+                     "sample_seed_": (_INT, None), "n_features_in_": _INT, "feature_names_in_": "array",
+                     "_single_output": _BOOL, "n_patterns_": _INT,
+                     "intercept_": _REAL, "neuron_special_samples": "list"}  # (arrangement models)
+_CERTIFICATES = ("global", "not converged (global gap)", "sampled: no global certificate")
+
 
 class SaveMixin:
     """``model.save(path)`` for every ganet estimator."""
@@ -147,7 +157,8 @@ def load(path):
         raise ValueError(f"{path}: unknown model class {meta.get('class')!r}")
     try:
         model = classes[meta["class"]](**_from_json(meta["params"]))
-        attributes = _from_json(meta["attributes"])
+        attributes = _check_attributes(_from_json(meta["attributes"]))
+        _check_arrays(arrays)
         if meta["dictionary"] == "arrangement":
             _restore_arrangement(model, arrays, attributes)
         else:
@@ -155,15 +166,75 @@ def load(path):
             model.path_ = _from_json(meta["path"])
             model.history_ = _from_json(meta["history"])
         model.report_ = _from_json(meta["report"])
-    except (TypeError, KeyError, ValueError, IndexError) as exc:
+    except (TypeError, KeyError, ValueError, IndexError, AttributeError, OverflowError, MemoryError) as exc:
         raise ValueError(f"{path}: inconsistent ganet model file ({type(exc).__name__}: {exc})") from None
     return model
+
+
+def _is(value, kind):
+    if isinstance(kind, tuple):
+        return any(_is(value, k) for k in kind)
+    if kind is None:
+        return value is None
+    if kind == _BOOL:
+        return isinstance(value, bool)
+    if kind == _INT:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == _REAL:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == _STR:
+        return isinstance(value, str)
+    if kind == "array":
+        return isinstance(value, np.ndarray) and value.dtype != object and value.ndim == 1
+    return isinstance(value, list)
+
+
+def _check_attributes(attributes):
+    """The fitted attributes of a file, each a known name with a value of its type."""
+    if not isinstance(attributes, dict):
+        raise ValueError("the attributes are not a JSON object")
+    for key, value in attributes.items():
+        if key not in _ATTRIBUTE_SCHEMA:
+            raise ValueError(f"unknown attribute {key!r}")
+        if not _is(value, _ATTRIBUTE_SCHEMA[key]):
+            raise ValueError(f"attribute {key!r} has a value of the wrong type ({type(value).__name__})")
+    if attributes.get("certificate_", "global") not in _CERTIFICATES:
+        raise ValueError(f"unknown certificate {attributes['certificate_']!r}")
+    if attributes.get("n_features_in_", 1) < 1:
+        raise ValueError("n_features_in_ must be positive")
+    return attributes
+
+
+def _check_arrays(arrays):
+    """Dtypes and finiteness of the arrays every model has; shapes are checked by each restorer."""
+    X = arrays.get("X")
+    if X is None or X.ndim != 2 or X.dtype.kind != "f" or not np.all(np.isfinite(X)):
+        raise ValueError("X must be a finite 2-D float array")
+    for key in ("coef_", "intercept_", "neuron_weight", "neuron_alpha", "program_weights", "program_gates"):
+        if key in arrays and (arrays[key].dtype.kind != "f" or not np.all(np.isfinite(arrays[key]))):
+            raise ValueError(f"{key} must be a finite float array")
+    for key in ("columns_", "neuron_pattern"):
+        if key in arrays and (arrays[key].dtype.kind not in "iu" or arrays[key].ndim != 1):
+            raise ValueError(f"{key} must be a 1-D integer array")
 
 
 def _restore_dictionary_model(model, kind, arrays, attributes):
     """Set a wedge-dictionary model's fitted state: the dictionary rebuilt, the neurons from it."""
     model._check_params()
     X, columns = arrays["X"], np.asarray(arrays["columns_"], dtype=np.int64)
+    coef, intercept = arrays["coef_"], arrays["intercept_"]
+    if X.shape[1] != attributes.get("n_features_in_"):
+        raise ValueError(f"X has {X.shape[1]} columns but n_features_in_ = {attributes.get('n_features_in_')}")
+    outputs = coef.shape[1] if coef.ndim == 2 else -1
+    if coef.ndim != 2 or len(coef) != len(columns) or intercept.shape != (outputs,):
+        raise ValueError(f"coef_ {coef.shape}, columns_ {columns.shape} and intercept_ {intercept.shape} "
+                         "do not fit together (coef_ is columns × outputs, intercept_ one per output)")
+    if "classes_" in arrays and outputs != (1 if len(arrays["classes_"]) == 2 else len(arrays["classes_"])):
+        raise ValueError(f"{len(arrays['classes_'])} classes but {outputs} outputs")
+    if attributes.get("_single_output") and outputs != 1:
+        raise ValueError(f"a single-output model with {outputs} outputs")
+    if "_sample_weight" in arrays and arrays["_sample_weight"].shape != (len(X),):
+        raise ValueError("_sample_weight must have one weight per training sample")
     dictionary = _rebuild_dictionary(model, kind, X, attributes.get("sample_seed_"))
     if columns.size and (columns.min() < 0 or columns.max() >= dictionary.n_columns):
         raise ValueError("column indices outside the dictionary")
@@ -223,6 +294,8 @@ def _restore_arrangement(model, arrays, attributes):
             or d != attributes.get("n_features_in_") or (m and (pattern.min() < 0 or pattern.max() >= P))):
         raise ValueError("arrays of inconsistent shapes")
     if "classes_" in arrays:
+        if len(arrays["classes_"]) != 2:
+            raise ValueError("an arrangement classifier has two classes")
         model.classes_ = arrays["classes_"]
     local = {"weights": local_w, "alpha": alpha, "pattern": pattern,
              "special": [[int(i) for i in s] for s in special], "gates": local_g}

@@ -84,3 +84,35 @@ def test_a_failed_arrangement_refit_keeps_the_fitted_model(classifier):
         model.fit(rng.normal(size=(12, 5)), bad_y)
     np.testing.assert_array_equal(model.predict(X), before)  # (was "expecting 5 features")
     assert model.n_features_in_ == 2
+
+
+def _saved(tmp_path, model, X, y):
+    path = tmp_path / "model.npz"
+    model.fit(X, y).save(path)
+    return path
+
+
+@pytest.mark.parametrize("name, edit, arrays_edit", [
+    ("short coef_", None, lambda a: a.update(coef_=a["coef_"][:-1])),  # silently dropped neurons
+    ("intercept of 3", None, lambda a: a.update(intercept_=np.zeros(3))),
+    ("X with a wrong width", None, lambda a: a.update(X=np.hstack([a["X"], a["X"]]))),
+    ("an attribute named predict", lambda m: m["attributes"].update(predict=1), None),
+    ("an attribute named __dict__", lambda m: m["attributes"].update(__dict__={}), None),
+    ("a string objective", lambda m: m["attributes"].update(objective_="0.5"), None),
+    ("an invented certificate", lambda m: m["attributes"].update(certificate_="trust me"), None),
+    ("NaN coefficients", None, lambda a: a.update(coef_=np.full_like(a["coef_"], np.nan))),
+])
+def test_inconsistent_model_files_are_refused_with_one_clear_error(tmp_path, name, edit, arrays_edit):
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    path = _saved(tmp_path, ganet.ConvexReLU(lam=0.05), X, X[:, 0] ** 2)
+    _rewrite_meta(path, edit or (lambda meta: None), arrays_edit)
+    with pytest.raises(ValueError, match="inconsistent ganet model file"):
+        ganet.load(path)
+
+
+def test_an_arrangement_file_asking_for_1e15_patterns_is_refused(tmp_path):
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    path = _saved(tmp_path, ganet.ArrangementReLU(patterns="sampled", n_patterns=5, random_state=0), X, X[:, 0])
+    _rewrite_meta(path, lambda meta: meta["params"].update(n_patterns=10 ** 15))
+    with pytest.raises(ValueError, match="inconsistent ganet model file"):  # (was MemoryError)
+        ganet.load(path)
