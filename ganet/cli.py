@@ -16,6 +16,7 @@ usage errors.
 
 import argparse
 import csv
+import os
 import sys
 import time
 
@@ -31,8 +32,8 @@ class CLIError(Exception):
 
 def read_csv(path):
     """(header, rows) of a CSV file with a header line; rows as lists of strings."""
-    try:
-        with open(path, newline="") as f:
+    try:  # (utf-8-sig: a byte-order mark written by spreadsheet programs is not part of a name)
+        with open(path, newline="", encoding="utf-8-sig") as f:
             rows = list(csv.reader(f))
     except OSError as exc:
         raise CLIError(f"cannot read {path}: {exc.strerror or exc}") from None
@@ -42,6 +43,9 @@ def read_csv(path):
     if len(rows) < 2:
         raise CLIError(f"{path} needs a header line and at least one data row")
     header = [h.strip() for h in rows[0]]
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:
+        raise CLIError(f"{path}: the header names {', '.join(map(repr, repeated))} more than once")
     for k, r in enumerate(rows[1:], start=2):
         if len(r) != len(header):
             raise CLIError(f"{path}, line {k}: {len(r)} fields, but the header has {len(header)}")
@@ -64,6 +68,16 @@ def numeric_columns(path, header, rows, names):
     if not np.isfinite(out).all():
         raise CLIError(f"{path}: the features contain NaN or infinite values")
     return out
+
+
+def check_writable(path):
+    """Refuse, before any work, an output path that cannot be written."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path) or not os.path.isdir(folder) or not os.access(folder, os.W_OK) \
+            or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        raise CLIError(f"cannot write {path}: " + ("it is a folder" if os.path.isdir(path) else
+                                                    "no such folder" if not os.path.isdir(folder) else
+                                                    "permission denied"))
 
 
 def _build(args):
@@ -92,6 +106,7 @@ def _build(args):
 def cmd_fit(args):
     from .persistence import save
 
+    check_writable(args.output)
     header, rows = read_csv(args.data)
     if args.target not in header:
         raise CLIError(f"{args.data}: no target column {args.target!r} (columns: {', '.join(header)})")
@@ -121,8 +136,8 @@ def cmd_fit(args):
     start = time.perf_counter()
     try:
         model.fit(X, y)
-    except (ValueError, MemoryError, OverflowError) as exc:
-        raise CLIError(f"cannot fit: {exc}") from None
+    except (ValueError, MemoryError, OverflowError, FloatingPointError) as exc:
+        raise CLIError(f"cannot fit: {exc or type(exc).__name__}") from None
     model.report_["cli"] = {"features": features, "target": args.target, "data": str(args.data)}
     save(model, args.output)
     print(f"objective {model.objective_:.10g}, certificate {model.certificate_}, duality gap "
@@ -141,6 +156,8 @@ def _load(path):
 
 
 def cmd_predict(args):
+    if args.output:
+        check_writable(args.output)
     model = _load(args.model)
     features = model.report_.get("cli", {}).get("features")
     header, rows = read_csv(args.data)
@@ -163,6 +180,8 @@ def cmd_predict(args):
 def cmd_report(args):
     from .plots import report_figure
 
+    png = args.png or str(args.model).rsplit(".", 1)[0] + ".png"
+    check_writable(png)
     model = _load(args.model)
     cli = model.report_.get("cli", {})
     print(f"model        {type(model).__name__} ({args.model})")
@@ -182,7 +201,6 @@ def cmd_report(args):
         extra = "; ".join(name for name, _ in getattr(nu, "reflections", ())[:2])
         print(f"  {k:>3}  {'z' if hasattr(nu, 'z') else 'α'} = {size:+.5g}  {nu.formula}  (through {through})"
               + (f"  [{extra}]" if extra else ""))
-    png = args.png or str(args.model).rsplit(".", 1)[0] + ".png"
     X = model._fit_X if hasattr(model, "_fit_X") else model.dictionary_.X
     report_figure(model, X, None, png)
     print(f"figure       {png}")

@@ -23,6 +23,7 @@ floats round-trip exactly (shortest repr), including inf and nan.
 """
 
 import json
+import os
 import zipfile
 
 import numpy as np
@@ -140,6 +141,8 @@ def load(path):
     import ganet
 
     classes = {name: getattr(ganet, name) for name in MODEL_CLASSES}
+    if not os.path.isfile(path):
+        raise ValueError(f"{path}: not a readable ganet model file (no such file)")
     try:
         if not zipfile.is_zipfile(path):
             raise ValueError("not an npz (zip) archive")

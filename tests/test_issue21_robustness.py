@@ -116,3 +116,53 @@ def test_an_arrangement_file_asking_for_1e15_patterns_is_refused(tmp_path):
     _rewrite_meta(path, lambda meta: meta["params"].update(n_patterns=10 ** 15))
     with pytest.raises(ValueError, match="inconsistent ganet model file"):  # (was MemoryError)
         ganet.load(path)
+
+
+def test_far_away_classifiers_fit_or_say_why():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (30, 2)) + 1e6
+    y = (X[:, 0] + X[:, 1] > 2e6).astype(int)
+    for loss in ("logistic", "hinge"):  # (the gated logistic intercept failed to converge)
+        model = ganet.ArrangementReLUClassifier(patterns="sampled", n_patterns=20, gated=True, loss=loss,
+                                                lam=0.1, random_state=0).fit(X, y)
+        assert np.isfinite(model.dual_gap_) and model.certificate_ == "sampled: no global certificate"
+
+
+def test_astronomically_large_inputs():
+    X = np.random.default_rng(0).uniform(-1, 1, (8, 2))
+    y = X[:, 0] - X[:, 1]
+    model = ganet.ArrangementReLU(patterns="exact", lam=0.1).fit(X * 1e200, y)  # (was a matmul error)
+    assert np.isfinite(model.objective_) and np.isfinite(model.dual_gap_)
+    interp = ganet.DeepNarrowAbs(depth=2, lam=0).fit(X[:, :1] * 1e200, y)  # (was "HiGHS Model error")
+    assert interp.certificate_ == "global" and np.abs(interp.predict(X[:, :1] * 1e200) - y).max() < 1e-6
+    with pytest.raises(ValueError, match="too large"):
+        ganet.ArrangementReLU(patterns="exact", lam=0.1).fit(np.vstack([X, [[1e308, 1.0]]]), np.r_[y, 0.0])
+
+
+def _csv(path, header, X, y, encoding="utf-8"):
+    rows = [",".join(header)] + [",".join(repr(float(v)) for v in (*x, t)) for x, t in zip(X, y)]
+    path.write_text("\n".join(rows) + "\n", encoding=encoding)
+    return str(path)
+
+
+def test_cli_errors_are_one_line_with_exit_status_1(tmp_path, capsys):
+    from ganet.cli import main
+
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    y = X[:, 0] * X[:, 1]
+    bom = _csv(tmp_path / "bom.csv", ["a", "b", "y"], X, y, encoding="utf-8-sig")
+    model = str(tmp_path / "m.npz")
+    assert main(["fit", bom, "--target", "y", "--lam", "0.1", "-o", model]) == 0  # (BOM: "no column 'y'")
+    big = _csv(tmp_path / "big.csv", ["a", "b", "y"], np.vstack([X, [[1e308, 1.0]]]), np.r_[y, 0.0])
+    duplicate = _csv(tmp_path / "dup.csv", ["x", "x", "y"], X, y)
+    capsys.readouterr()
+    for argv, message in (
+            (["fit", big, "--target", "y", "--model", "arrangement", "-o", model], "too large"),
+            (["fit", bom, "--target", "y", "-o", str(tmp_path / "no" / "m.npz")], "cannot write"),
+            (["fit", duplicate, "--target", "y", "-o", model], "more than once"),
+            (["predict", model, bom, "-o", str(tmp_path / "no" / "p.csv")], "cannot write"),
+            (["report", model, "--png", str(tmp_path / "no" / "r.png")], "cannot write"),
+            (["report", str(tmp_path / "missing.npz")], "no such file")):
+        assert main(argv) == 1, argv
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err, (argv, err)

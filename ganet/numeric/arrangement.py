@@ -475,8 +475,13 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
                 W[:, ws] = solved[1]
             continue
         if loss == "hinge":
-            raise ValueError(f"the hinge loss needs n·D·(working set) ≤ {_CONIC_LIMIT:,} "
-                             f"(here {n * D * len(ws):,}); use loss='logistic' at this size")
+            size = n * D * len(ws) * (1 if program.gated else 2)
+            if conic:  # small enough, but the interior point failed on it
+                raise ValueError("the hinge program's working set could not be solved (Clarabel "
+                                 "reported numerical trouble); use loss='logistic', or rescale X")
+            raise ValueError(f"the hinge loss needs n·D·(groups in the working set)"
+                             f"{'' if program.gated else '·2'} ≤ {_CONIC_LIMIT:,} (here {size:,}); "
+                             "use loss='logistic' at this size")
         V, W, t, done_sweeps = _descend(program, datafit, blocks(ws), ws, V, W, t, y, lam,
                                         0.3 * res.dual_gap, max_iter - sweeps, deadline)
         sweeps += done_sweeps

@@ -122,28 +122,34 @@ def min_norm_interpolation(dictionary, y, tol=1e-9, max_iter=100, initial_size=N
     start = time.perf_counter()
     initial_size = 4 * n if initial_size is None else int(initial_size)
     add = 2 * n if add is None else int(add)
-    spread = 1.0 + float(np.abs(y - y.mean()).max(initial=0.0))
-    M = 1e3 * spread
+    # the LPs are solved on K/c and y/c_y (powers of two, exact): HiGHS refuses entries near 1e200.
+    # With z̃ = z·c/c_y the program is the same; its dual ν̃ prices as |K_jᵀν̃| ≤ c in raw units.
+    c = float(getattr(dictionary, "scale", 1.0))
+    top_y = float(np.abs(y - y.mean()).max(initial=0.0))
+    c_y = 2.0 ** int(np.round(np.log2(top_y))) if top_y > 0 else 1.0
+    ys = y / c_y
+    M = 1e3 * (1.0 + float(np.abs(ys - ys.mean()).max(initial=0.0)))
+    M_max = _MAX_SLACK_WEIGHT * M / 1e3
     ws = np.asarray(dictionary.violators(y - y.mean(), 0.0, initial_size)[1], dtype=np.int64)
     z = np.zeros(0)
-    xi, gap, slack, it = float(y.mean()), np.inf, y - y.mean(), 0
+    xi, gap, slack, it = float(ys.mean()), np.inf, ys - ys.mean(), 0
     solved = ws
     for it in range(1, max_iter + 1):
         solved = ws
-        K = dictionary.materialize(ws)
-        z, xi, slack, nu = _restricted(K, y, M)
+        K = dictionary.materialize(ws) / c
+        z, xi, slack, nu = _restricted(K, ys, M)
         norm = float(np.abs(z).sum())
         nu = nu - nu.mean()  # 1ᵀν = 0 holds up to the LP's tolerance
-        top, new = dictionary.violators(nu, 1.0, add, exclude=ws)
+        top, new = dictionary.violators(nu, c, add, exclude=ws)
         if np.any(slack != 0):  # not an interpolant (yet): no gap to report
             gap = np.inf
             if len(new) == 0:  # the elastic program is solved over every column: ν was capped at M
-                if M >= _MAX_SLACK_WEIGHT * spread:
+                if M >= M_max:
                     break
                 M *= 1e3
                 continue
         else:
-            gap = norm - float(y @ nu) / max(1.0, float(top))
+            gap = norm - float(ys @ nu) / max(1.0, float(top) / c)
             if gap <= tol * max(norm, 1e-300) or len(new) == 0:
                 break
         if max_seconds is not None and time.perf_counter() - start > max_seconds:
@@ -152,8 +158,9 @@ def min_norm_interpolation(dictionary, y, tol=1e-9, max_iter=100, initial_size=N
         ws = np.concatenate([ws[z != 0] if np.isfinite(gap) else ws, new])
     keep = z != 0
     columns = solved[keep]
+    coef, xi = z[keep] * (c_y / c), xi * c_y  # back to the units of K and y
     K = dictionary.materialize(columns) if len(columns) else np.zeros((n, 0))
-    residual = float(np.abs(K @ z[keep] + xi - y).max(initial=0.0)) if len(z) else float(np.abs(y - xi).max())
-    norm = float(np.abs(z).sum())
-    return InterpolationResult(columns=columns, coef=z[keep], intercept=xi, norm=norm, gap=float(gap),
-                               residual=residual, converged=bool(gap <= tol * max(norm, 1e-300)), n_iter=it)
+    residual = float(np.abs(K @ coef + xi - y).max(initial=0.0)) if len(z) else float(np.abs(y - xi).max())
+    converged = bool(gap <= tol * max(float(np.abs(z).sum()), 1e-300))
+    return InterpolationResult(columns=columns, coef=coef, intercept=xi, norm=float(np.abs(coef).sum()),
+                               gap=float(gap) * c_y / c, residual=residual, converged=converged, n_iter=it)

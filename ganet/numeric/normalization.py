@@ -58,11 +58,12 @@ def normalization(X, centre):
         g = grid_exponent(X)
         top = float(np.abs(X).max(initial=0.0)) or 1.0
         mean = (X / top).mean(axis=0) * top  # (no overflow near the largest floats)
-        shift = np.round(mean * 2.0 ** -g) * 2.0 ** g if g is not None and g > -60 else mean
+        coarse = g is not None and g > -60 and float(np.abs(mean).max(initial=0.0)) < 2.0 ** (52 + g)
+        shift = np.round(mean * 2.0 ** -g) * 2.0 ** g if coarse else mean
     top = float(np.abs(X - shift).max(initial=0.0))
-    scale = 2.0 ** int(np.round(np.log2(top))) if top > 0 else 1.0
-    if not 2.0 ** -960 < scale < 2.0 ** 960:
+    exponent = int(np.round(np.log2(top))) if 0 < top < np.inf else 0
+    if not -960 < exponent < 960 or not np.isfinite(top):
         raise ValueError(f"X's entries are too {'large' if top > 1 else 'small'} (max |x − shift| = "
                          f"{top:.3g}): products of its entries would overflow or underflow in "
                          "float64; rescale X")
-    return Normalization(shift, scale)
+    return Normalization(shift, 2.0 ** exponent)
