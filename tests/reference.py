@@ -230,21 +230,23 @@ def _null_vector(rows):
     return v
 
 
-def relu3_dictionary(X):
-    """Every vertex feature of the bias-free three-layer ReLU family (h − τ)₊, (τ − h)₊ with
-    h = (xᵀw)₊ and ‖w‖₁ = 1, written without ganet.
+def relu3_dictionary(X, bias=False):
+    """Every vertex feature of the three-layer ReLU family (h − τ)₊, (τ − h)₊ with
+    h = (xᵀw + b)₊ (b = 0 without ``bias``) and ‖w‖₁ = 1, written without ganet.
 
-    A kink is a linear condition on (w, τ) ∈ ℝ^{d+1}: xᵢᵀw = 0 (the first ReLU), xᵢᵀw − τ = 0
-    (the second), w_k = 0 (a face of the ℓ₁ ball) or τ = 0. Every d-subset of the conditions is
-    solved exactly in rationals on the float values of X (no tolerance anywhere), each nonzero
-    direction w taken with both signs. Returns K (n × columns)."""
+    A kink is a linear condition on (w, [b,] τ): xᵢᵀw + b = 0 (the first ReLU), xᵢᵀw + b − τ = 0
+    (the second), w_k = 0 (a face of the ℓ₁ ball) or τ = 0. Every subset of one fewer conditions
+    than unknowns is solved exactly in rationals on the float values of X (no tolerance
+    anywhere), each nonzero direction w taken with both signs. Returns K (n × columns)."""
     X = np.asarray(X, dtype=float)
     n, d = X.shape
+    one = [Fraction(1)] if bias else []
     xs = [[Fraction(float(v)) for v in row] for row in X]
-    conds = [row + [Fraction(0)] for row in xs] + [row + [Fraction(-1)] for row in xs]
-    conds += [[Fraction(int(j == k)) for j in range(d + 1)] for k in range(d + 1)]
+    conds = [row + one + [Fraction(0)] for row in xs] + [row + one + [Fraction(-1)] for row in xs]
+    size = d + 1 + bias
+    conds += [[Fraction(int(j == k)) for j in range(size)] for k in list(range(d)) + [size - 1]]
     seen, cols = set(), []
-    for chosen in combinations(range(len(conds)), d):
+    for chosen in combinations(range(len(conds)), size - 1):
         v = _null_vector([conds[i] for i in chosen])
         if v is None:
             continue
@@ -256,9 +258,9 @@ def relu3_dictionary(X):
             if u in seen:
                 continue
             seen.add(u)
-            w, tau = np.array([float(c) for c in u[:d]]), u[d]
-            # h − τ at each point exactly: h = max(xᵢᵀw, 0) in rationals
-            h_minus = [max(sum(a * b for a, b in zip(row, u[:d])), Fraction(0)) - tau for row in xs]
+            offset, tau = (u[d] if bias else 0), u[-1]
+            # h − τ at each point exactly: h = max(xᵢᵀw + b, 0) in rationals
+            h_minus = [max(sum(a * c for a, c in zip(row, u[:d])) + offset, Fraction(0)) - tau for row in xs]
             cols.append([float(max(t, 0)) for t in h_minus])
             cols.append([float(max(-t, 0)) for t in h_minus])
     return np.array(cols).T
