@@ -56,8 +56,10 @@ def normalization(X, centre):
     shift = np.zeros(X.shape[1])
     if centre and len(X):
         g = grid_exponent(X)
-        top = float(np.abs(X).max(initial=0.0)) or 1.0
-        mean = (X / top).mean(axis=0) * top  # (no overflow near the largest floats)
+        mean = X.mean(axis=0)
+        if not np.all(np.isfinite(mean)):  # the sum overflowed (entries near the largest floats)
+            top = float(np.abs(X).max())
+            mean = (X / top).mean(axis=0) * top
         coarse = g is not None and g > -60 and float(np.abs(mean).max(initial=0.0)) < 2.0 ** (52 + g)
         shift = np.round(mean * 2.0 ** -g) * 2.0 ** g if coarse else mean
     top = float(np.abs(X - shift).max(initial=0.0))
