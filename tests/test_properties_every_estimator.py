@@ -83,6 +83,7 @@ def test_properties(name, make, n, d, invariant, reference, seed):
     a, b = 2.5, 0.75
     scaled = _quiet_fit(make(lam * a * b), a * X, b * y)
     _same_optimum(base, scaled, factor=1 / b ** 2)
+    assert scaled.network_objective(a * X, b * y) == pytest.approx(scaled.objective_, rel=1e-8)
     if invariant:
         shifted = _quiet_fit(make(lam), X + 1e5 * np.arange(1, d + 1), y)
         assert shifted.certificate_ == "global"
