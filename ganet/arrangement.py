@@ -170,7 +170,8 @@ class _ArrangementBase(FittedStateMixin, SaveMixin, BaseEstimator):
                      "patterns": f"{self.patterns} ({len(masks)} distinct)",
                      "objective": objective, "dual_gap": gap, "relative_gap": gap / max(objective, 1e-300),
                      "certificate": certificate, "neurons": len(local["alpha"]),
-                     "sweeps": res.n_iter, "working_set": res.working_set_size, "seconds": res.seconds}))
+                     "sweeps": res.n_iter, "working_set": res.working_set_size, "seconds": res.seconds,
+                     "stopped": res.stopped}))
         return self
 
     def _local_neurons(self, Z, res, penalized, gates, sigma):

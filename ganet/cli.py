@@ -19,6 +19,8 @@ import csv
 import os
 import sys
 import time
+import warnings
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -68,6 +70,25 @@ def numeric_columns(path, header, rows, names):
     if not np.isfinite(out).all():
         raise CLIError(f"{path}: the features contain NaN or infinite values")
     return out
+
+
+@contextmanager
+def _warnings_as_notes():
+    """Python warnings of a fit as one 'note: …' line each on stderr, repeats dropped, instead of
+    Python's two-line 'file.py:121: SomeWarning: …' format (the source line means nothing to a
+    command-line user)."""
+    seen = set()
+
+    def show(message, category, *args, **kwargs):
+        text = str(message)
+        if text not in seen:
+            seen.add(text)
+            print(f"note: {text}", file=sys.stderr, flush=True)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = show
+        yield
 
 
 def check_writable(path):
@@ -135,7 +156,8 @@ def cmd_fit(args):
           f"({', '.join(features)}) …", file=sys.stderr, flush=True)
     start = time.perf_counter()
     try:
-        model.fit(X, y)
+        with _warnings_as_notes():
+            model.fit(X, y)
     except (ValueError, MemoryError, OverflowError, FloatingPointError) as exc:
         raise CLIError(f"cannot fit: {exc or type(exc).__name__}") from None
     model.report_["cli"] = {"features": features, "target": args.target, "data": str(args.data)}

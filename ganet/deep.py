@@ -384,6 +384,6 @@ class _SampledLifted(LiftedDictionary):
         k = min(int(n_sampled), self.n_subsets)
         self.sample = np.sort(rng.choice(self.n_subsets, size=k, replace=False))
 
-    def violators(self, R, lam, k, scale=1.0, exclude=None):
-        result = self.price(R, lam, k, scale, exclude, hyperplanes=self.sample)
-        return result.max_score, result.columns
+    def violators(self, R, lam, k, scale=1.0, exclude=None, deadline=None):
+        result = self.price(R, lam, k, scale, exclude, hyperplanes=self.sample, deadline=deadline)
+        return (result.max_score if result.complete else None), result.columns

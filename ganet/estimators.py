@@ -234,7 +234,6 @@ class _ConvexReLUBase(FittedStateMixin, SaveMixin, BaseEstimator):
                 path.append(dict(lam=lam, objective=res.objective, dual_gap=res.gap,
                                  converged=res.converged, n_iter=res.n_iter, columns=res.columns,
                                  coef=res.coef, intercept=res.intercept, stopped=res.stopped))
-        passes = getattr(dictionary, "passes", [])  # streamed pricing only
         fitted.update(
             dictionary_=dictionary, path_=path, lam_=float(lam), history_=history,
             _fingerprint=_fingerprint(X, T),
@@ -242,10 +241,8 @@ class _ConvexReLUBase(FittedStateMixin, SaveMixin, BaseEstimator):
                 "dictionary": type(dictionary).__name__, "n_columns": dictionary.n_columns,
                 "certificate": None, "stopped": res.stopped,  # (certificate: set by _assign)
                 "seconds_dictionary": built - start, "seconds_working_set_solves": solves,
-                "seconds_pricing_streamed": sum(p.seconds for p in passes),
                 "seconds_total": time.perf_counter() - start,
-                "pricing_passes": sum(p.full for p in passes),
-                "local_pricing_passes": sum(not p.full for p in passes),
+                **_pass_counts(dictionary),
                 "peak_rss_mb": memory.peak_mb, "rss_at_start_mb": memory.start_mb,
             })
         self._assign(dictionary, res, fitted)
@@ -387,6 +384,16 @@ class _ConvexReLUBase(FittedStateMixin, SaveMixin, BaseEstimator):
 
     def _loss_value(self, F, T):
         return DATAFITS[self.loss].value(F, T)
+
+
+def _pass_counts(dictionary):
+    """The streamed pricing passes of a fit (stored dictionaries keep none): full ones (each a
+    certificate), local ones, and those cut short by max_seconds (neither), with their seconds."""
+    passes = getattr(dictionary, "passes", [])
+    return {"seconds_pricing_streamed": sum(p.seconds for p in passes),
+            "pricing_passes": sum(p.full for p in passes),
+            "local_pricing_passes": sum(not p.full and p.complete for p in passes),
+            "pricing_passes_cut_short": sum(not p.complete for p in passes)}
 
 
 def _check_pass_work(n, n_hyperplanes):
@@ -554,7 +561,8 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
                       dual_coef_=res.dual_point, path_=[], history_=res.history, sample_seed_=seed,
                       _fingerprint=_fingerprint(X, T),
                       report_={"dictionary": type(dictionary).__name__, "n_columns": dictionary.n_columns,
-                               "certificate": None, "stopped": res.stopped})  # certificate: _assign
+                               "certificate": None, "stopped": res.stopped,  # certificate: _assign
+                               **_pass_counts(dictionary)})
         self._assign(dictionary, res, fitted)
         return self
 

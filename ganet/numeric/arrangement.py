@@ -284,9 +284,11 @@ def _sweep(program, groups, V, W, q, y, lam, datafit, deadline=None):
                 q[g.rows] += sign * (g.Zr @ delta)
 
 
-def group_bounds(program, theta, groups=None):
+def group_bounds(program, theta, groups=None, deadline=None):
     """For each group, an upper bound of the dual constraint's left side at θ: ‖ZᵀDᵢθ‖ (gated) or
-    max over both signs of sup{±θᵀDᵢZv : v ∈ Kᵢ, ‖Πv‖ ≤ 1} (ReLU, via the cone projection)."""
+    max over both signs of sup{±θᵀDᵢZv : v ∈ Kᵢ, ‖Πv‖ ≤ 1} (ReLU, via the cone projection).
+    Groups not bounded by ``deadline`` (a ``time.perf_counter`` value: the ReLU bounds take one
+    projection each) get an infinite bound: nothing is certified then."""
     idx = np.arange(program.n_groups) if groups is None else np.asarray(groups, dtype=int)
     G = program.correlations(theta, idx)
     if program.gated:
@@ -298,10 +300,14 @@ def group_bounds(program, theta, groups=None):
         Gs = sign * G
         Mu = np.zeros((len(program.Z), len(idx)))
         # only columns whose weighted point leaves the cone need an NNLS
+        late = np.zeros(len(idx), dtype=bool)
         for k in np.flatnonzero((sub.S * (program.Z @ (omega[:, None] ** 2 * Gs)) < 0).any(axis=0)):
+            if deadline is not None and time.perf_counter() > deadline:
+                late[k] = True
+                continue
             _, rows, mu = cone_multipliers(sub.S[:, k, None] * program.Z, Gs[:, k], omega)
             Mu[rows, k] = mu
-        b = _cone_bounds(sub, Gs, Mu)
+        b = np.where(late, np.inf, _cone_bounds(sub, Gs, Mu))
         bounds = b if sign > 0 else np.maximum(bounds, b)
     return bounds
 
@@ -407,7 +413,8 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
     Returns
     -------
     ArrangementResult with V, W (None for gated), t, objective, dual_gap, converged, n_iter,
-    working_set_size, seconds, theta.
+    working_set_size, seconds, theta and stopped ("converged", "max_iter", "max_seconds" or
+    "rounding"). When the budget ends a certificate check part-way, the gap is infinite.
     """
     if loss not in DATAFITS:
         raise ValueError(f"loss must be one of {tuple(DATAFITS)}, got {loss!r}")
@@ -433,15 +440,18 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
         return [groups[i] for i in ws]
 
     while True:
-        res = _check(program, datafit, y, lam, V, W, t, multipliers=multipliers)
-        if best is None or res.dual_gap < best.dual_gap:
-            best = res
+        res = _check(program, datafit, y, lam, V, W, t, multipliers=multipliers, deadline=deadline)
+        if best is None or (res.dual_gap, res.objective) < (best.dual_gap, best.objective):
+            best = res  # (without a certificate, gap inf, the lower objective)
         if verbose:
             print(f"  sweeps {sweeps:6d}  working set {len(ws):5d}  objective {res.objective:.10g}"
                   f"  gap {res.dual_gap:.3g}  {elapsed():.1f} s")
         done = res.dual_gap <= tol * max(res.objective, 1e-300)
-        if done or sweeps >= max_iter or (max_seconds is not None and elapsed() > max_seconds):
+        stopped = ("converged" if done else "max_iter" if sweeps >= max_iter else
+                   "max_seconds" if max_seconds is not None and elapsed() > max_seconds else None)
+        if stopped:
             break
+        stopped = "rounding"  # (the working set stops changing: see the breaks below)
         V, W, t = res.V, res.W, res.t  # the projected point
         nonzero = np.flatnonzero(np.any(V != 0, axis=0) | (np.any(W != 0, axis=0) if W is not None else False))
         order = np.argsort(-res.bounds)
@@ -486,6 +496,7 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
                                         0.3 * res.dual_gap, max_iter - sweeps, deadline)
         sweeps += done_sweeps
     best.n_iter = sweeps
+    best.stopped = stopped
     best.working_set_size = len(ws)
     best.converged = bool(best.dual_gap <= tol * max(best.objective, 1e-300))
     best.seconds = elapsed()
@@ -575,7 +586,7 @@ def _best_intercept(datafit, F, y, t):
     return logistic_intercept(F, y, t)
 
 
-def _check(program, datafit, y, lam, V, W, t, groups=None, multipliers=None):
+def _check(program, datafit, y, lam, V, W, t, groups=None, multipliers=None, deadline=None):
     """Certify (V, W, t) over every group (or over ``groups`` only: a working set's gap), after an
     exact projection onto the cones (so the objective is that of a feasible point) and, for the
     squared and logistic losses, the best intercept."""
@@ -592,10 +603,13 @@ def _check(program, datafit, y, lam, V, W, t, groups=None, multipliers=None):
     found = {}
 
     def top(th):
-        found["bounds"] = group_bounds(program, th, idx)
-        return float(found["bounds"].max(initial=0.0))
+        found["bounds"] = group_bounds(program, th, idx, deadline)
+        bounded = found["bounds"][np.isfinite(found["bounds"])]
+        return float(bounded.max(initial=0.0))  # (the unbounded ones are dealt with below)
 
     P, Dv, gap = fenchel_gap(datafit, q, y, pen, lam, theta, top, program.intercept)
+    if not np.all(np.isfinite(found["bounds"])):  # the budget ran out while bounding
+        Dv, gap = -np.inf, np.inf
     if W is not None and max(cone_violation(program, V), cone_violation(program, W)) > 1e-9:
         gap = np.inf  # the projection failed: P is not the value of a feasible point
     return ArrangementResult(V=V.copy(), W=None if W is None else W.copy(), t=t, objective=P,

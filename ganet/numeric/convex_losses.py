@@ -143,14 +143,6 @@ class HingeProgram:
         return signed[0::2] - signed[1::2], t, np.clip(np.asarray(solution.row_dual), 0.0, 1.0)
 
 
-def _first_dual_point(y, loss, fit_intercept):
-    """The dual point of z = 0 (with the best intercept): where the first working set comes from."""
-    if loss == "logistic":
-        t = logistic_intercept(np.zeros(len(y)), y) if fit_intercept else 0.0
-        return DATAFITS[loss].dual_point(np.full(len(y), t), y)
-    return DATAFITS[loss].center(y.copy(), y) if fit_intercept else y.copy()
-
-
 def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, initial_size=64, min_add=None,
                       max_iter=100, local_rounds=10, max_seconds=None, verbose=0):
     """Minimize ℓ(Kz + t1, y) + λ‖z‖₁ (ℓ logistic or hinge, y ∈ {−1, +1}) over a dictionary oracle.
@@ -201,9 +193,10 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
     found = {"gap": np.inf, "tight": False}
 
     def price(theta):  # the whole dictionary: its largest correlation, and the worst violators
-        top, cols = dictionary.violators(theta, lam, found["add"], exclude=found["ws"])
+        top, cols = dictionary.violators(theta, lam, found["add"], exclude=found["ws"], deadline=deadline)
         found["new"] = np.asarray(cols, dtype=np.int64)
-        return top
+        found["cut"] = top is None  # stopped at the budget: violators, but no certificate
+        return 0.0 if top is None else top
 
     if min_add is None:
         min_add = 2048 if loss == "logistic" else 512
@@ -234,9 +227,14 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
         return np.concatenate([ws[kept], new]), np.concatenate([z[kept], np.zeros(len(new))])
 
     local = hasattr(dictionary, "local_violators")
-    ws = np.unique(np.asarray(dictionary.violators(_first_dual_point(y, loss, fit_intercept), lam,
-                                                   initial_size)[1], dtype=np.int64))
-    z, t, best, history = np.zeros(len(ws)), 0.0, None, []
+    # the first pass prices the dual point of z = 0: it gives the first working set, and the
+    # certificate of z = 0, which stands if the budget cuts every later pass short
+    found["ws"], found["add"] = np.zeros(0, dtype=np.int64), initial_size
+    P, D, gap, t, theta = _certify(np.zeros((len(y), 0)), y, np.zeros(0), 0.0, lam, loss, fit_intercept,
+                                   None, price)
+    best = None if found["cut"] else (found["ws"], np.zeros(0), t, P, gap, D, theta)
+    ws = np.unique(found["new"])
+    z, t, history = np.zeros(len(ws)), 0.0, []
     stopped = "max_iter"
     for n_iter in range(1, max_iter + 1):
         try:
@@ -263,6 +261,8 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
                 break  # the full pass certifies the last solved working set
             ws = found["ws"] = grown
         P, D, gap, t, theta = _certify(K, y, z, t, lam, loss, fit_intercept, mu, price)
+        if found["cut"]:
+            D, gap = -np.inf, np.inf
         found["gap"] = gap / P
         history.append(dict(iteration=n_iter, working_set=len(ws), objective=P, gap=gap,
                             seconds=time.perf_counter() - start))
@@ -287,6 +287,8 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
     if best is None:  # out of time before the first solve: the certificate of z = 0
         found["ws"], found["add"], ws, z = ws[:0], 0, ws[:0], np.zeros(0)
         P, D, gap, t, theta = _certify(np.zeros((len(y), 0)), y, z, 0.0, lam, loss, fit_intercept, None, price)
+        if found["cut"]:
+            D, gap = -np.inf, np.inf
         best = (ws, z, t, P, gap, D, theta)
     ws, z, t, P, gap, D, theta = best
     converged = gap <= tol * P

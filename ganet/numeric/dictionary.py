@@ -474,12 +474,14 @@ class ColumnOracle:
         offset = -float(self.X[anchor] @ direction) if anchor is not None else 0.0
         return Hyperplane(anchor, gens, int(sign), direction, offset, neuron_formula(gens, sign))
 
-    def violators(self, R, lam, k, scale=1.0, exclude=None):
+    def violators(self, R, lam, k, scale=1.0, exclude=None, deadline=None):
         """Price R against every column: the largest ‖K_jᵀR‖₂ and the k worst violators.
 
         Violators are the columns with ‖K_jᵀR‖₂ > λ, ranked by celer's priority
         (‖K_jᵀR‖₂/scale − λ)/‖K_j‖₂, the distance from the dual point R/scale to the column's
-        constraint; columns in ``exclude`` are skipped.
+        constraint; columns in ``exclude`` are skipped. A pass of a matrix-free oracle still
+        running at ``deadline`` (a ``time.perf_counter`` value) stops with its violators so far
+        and max_score None (nothing certified).
 
         Returns
         -------
@@ -584,7 +586,7 @@ class Dictionary(ColumnOracle):
         j = int(np.argmax(scores))
         return float(scores[j]), j
 
-    def violators(self, R, lam, k, scale=1.0, exclude=None):
+    def violators(self, R, lam, k, scale=1.0, exclude=None, deadline=None):
         if self.n_columns == 0:
             return 0.0, np.zeros(0, np.int64)
         scores = np.linalg.norm(self.correlations(np.asarray(R).reshape(len(R), -1)), axis=1)

@@ -36,7 +36,7 @@ from ._generated import phi, phi_vec
 from .interrupts import deferred_interrupt
 from .normalization import normalization
 from .planes import DEGENERATE, OK, UNCERTAIN, cross_error_factor, exact_cross
-from .streaming import PricingPass, _advance, _group, _heap_replace_min
+from .streaming import PricingPass, _advance, _group, _heap_replace_min, warn_if_over_budget
 from .validation import as_finite_array
 
 __all__ = ["LiftedDictionary", "LiftedNeuron", "count_lifted"]
@@ -560,9 +560,11 @@ class LiftedDictionary:
         return LiftedNeuron(fam, w, prm, int(kind), gens, planes, _formula(fam, w, prm, int(kind)))
 
     # ---- pricing ----------------------------------------------------------------------------
-    def price(self, R, lam=np.inf, k=0, scale=1.0, exclude=None, hyperplanes=None):
+    def price(self, R, lam=np.inf, k=0, scale=1.0, exclude=None, hyperplanes=None, deadline=None):
         """One pass over every column (or over the subsets ``hyperplanes``); a PricingPass with
-        scores in the units of X."""
+        scores in the units of X. At ``deadline`` (a ``time.perf_counter`` value) the pass stops
+        after its current slice, with ``full`` False (its violators are valid, its max_score
+        certifies nothing)."""
         R2 = np.ascontiguousarray(_residual(R, self.X.shape[0]).reshape(self.X.shape[0], -1))
         exclude = np.unique(np.asarray([] if exclude is None else exclude, dtype=np.int64))
         full = hyperplanes is None
@@ -590,8 +592,12 @@ class LiftedDictionary:
         if self.progress and N:
             from tqdm.auto import tqdm
             bar = tqdm(total=N, unit="subset", unit_scale=True, desc="pricing", leave=False)
+        complete = True
         try:
             for s in range(0, size, step):
+                if deadline is not None and s and time.perf_counter() > deadline:
+                    complete = False
+                    break
                 lo, hi = np.minimum(first + s, last), np.minimum(first + s + step, last)
                 with deferred_interrupt():
                     _price_lifted(self.Xr, self.G, self.axes, self.ms, self.bs, self.offsets, self.TP,
@@ -601,6 +607,8 @@ class LiftedDictionary:
                                   uncertain)
                 if bar is not None:
                     bar.update(int((hi - lo).sum()))
+                if s == 0:
+                    warn_if_over_budget(time.perf_counter() - start, min(step, size) / max(size, 1), deadline)
         finally:
             if bar is not None:
                 bar.close()
@@ -610,7 +618,9 @@ class LiftedDictionary:
         keep = columns >= 0
         priorities, columns = priorities[keep], columns[keep]
         top = float(best.max(initial=0.0))
-        if uncertain.any():  # the subsets the kernel could not decide, from their exact normals
+        if uncertain.any() and (complete or self._resolved is not None):
+            # the subsets the kernel could not decide, from their exact normals (a pass cut short
+            # by its deadline does not start the exact resolution)
             r_best, r_pri, r_cols, r_count = self._price_resolved(R2, float(lam) / self.scale, float(scale), exclude,
                                                          None if full else ranks)
             top = max(top, r_best)
@@ -618,13 +628,13 @@ class LiftedDictionary:
             visited = np.append(visited, r_count)
         order = round_robin(columns, priorities, k, self.n_columns, n_groups=G)
         result = PricingPass(top * self.scale, columns[order], priorities[order], int(visited.sum()),
-                             time.perf_counter() - start, full)
+                             time.perf_counter() - start, full and complete, complete)
         self.passes.append(result)
         return result
 
-    def violators(self, R, lam, k, scale=1.0, exclude=None):
-        result = self.price(R, lam, k, scale, exclude)
-        return result.max_score, result.columns
+    def violators(self, R, lam, k, scale=1.0, exclude=None, deadline=None):
+        result = self.price(R, lam, k, scale, exclude, deadline=deadline)
+        return (result.max_score if result.complete else None), result.columns
 
     def local_violators(self, R, lam, k, scale=1.0, around=()):
         return None

@@ -227,7 +227,7 @@ def _solve_lasso(dictionary, Y, lam, fit_intercept, tol, max_iter, initial_size,
         new = np.asarray(warm_start[0], dtype=np.int64)
         Z_new = np.asarray(warm_start[1], dtype=np.float64).reshape(len(new), c) / tau
     else:
-        new = dictionary.violators(Yt, lt, initial_size)[1]
+        first_score, new = dictionary.violators(Yt, lt, initial_size, deadline=deadline)
         Z_new = np.zeros((len(new), c))
     if min_add is None:
         min_add = min(10_000, memory_limit // (64 * n))
@@ -237,6 +237,9 @@ def _solve_lasso(dictionary, Y, lam, fit_intercept, tol, max_iter, initial_size,
     scale = 1.0
     n_add = min_add
     snapshot = None  # (working set, Z, priced residual, its max score) of the last full pass
+    if warm_start is None or not len(warm_start[0]):
+        if first_score is not None:  # the first pass priced z = 0: its certificate, to begin with
+            snapshot = (np.zeros(0, dtype=np.int64), np.zeros((0, c)), Yt.copy(), first_score)
     stopped = "max_iter"
     it = 0
     for it in range(1, max_iter + 1):
@@ -289,7 +292,10 @@ def _solve_lasso(dictionary, Y, lam, fit_intercept, tol, max_iter, initial_size,
         # pass), not by the raw correlation, which favours long columns (hyperplanes far from the
         # data, nearly linear on it) over the ones the optimum uses
         n_add = max(initial_size, 3 * len(ws), min_add) if c == 1 else max(initial_size, len(ws), n)
-        max_score, new = dictionary.violators(R, lt, n_add, scale=scale, exclude=ws)
+        max_score, new = dictionary.violators(R, lt, n_add, scale=scale, exclude=ws, deadline=deadline)
+        if max_score is None:  # the pass stopped at the budget: it certifies nothing
+            stopped = "max_seconds"
+            break
         snapshot = (ws.copy(), Z.copy(), R.copy(), max_score)
         Z_new = np.zeros((len(new), c))
         scale = max(1.0, max_score / lt)
@@ -322,8 +328,10 @@ def _solve_lasso(dictionary, Y, lam, fit_intercept, tol, max_iter, initial_size,
         tol_abs = min(tol_abs, gap)
     if bar is not None:
         bar.close()
+    if snapshot is None:  # the budget ran out before any full pass: a solution, no certificate
+        snapshot = (ws, Z, None, np.inf)
     columns, coef, intercept, P, D, gap = _certified_solution(dictionary, Yt, lt, snapshot,
-                                                              fit_intercept, tol)
+                                                              fit_intercept, tol, deadline)
     converged = gap <= tol * P or P == 0.0
     P, D, gap, coef = P * tau ** 2, D * tau ** 2, gap * tau ** 2, coef * tau
     intercept = ymean + tau * intercept
@@ -341,14 +349,17 @@ def _solve_lasso(dictionary, Y, lam, fit_intercept, tol, max_iter, initial_size,
                        history=history, stopped=stopped)
 
 
-def _certified_solution(dictionary, Y, lam, snapshot, fit_intercept, tol):
+def _certified_solution(dictionary, Y, lam, snapshot, fit_intercept, tol, deadline=None):
     """The solution of the last full pass, made basic (c = 1), with a certificate for exactly it.
 
     The pass priced the residual R; the returned solution has residual R' (recomputed, so drift of
     the active set's dual point is accounted for). Its certificate uses
     maxⱼ‖K_jᵀR'‖ ≤ max_score + maxⱼ‖K_j‖₂·‖R' − R‖_F, and one more full pass only if that bound
-    would miss tol and lose much of what the pass had. Returns (columns, coef, intercept, P, D, gap)
-    in the internal (scaled) units; the intercept is the part beyond the mean of Y.
+    would miss tol and lose much of what the pass had (and time is left before ``deadline``;
+    otherwise the priced dual point's value D(R/s) still bounds P* from below). With no full pass
+    at all (max_score = inf: the budget ran out first) the gap is infinite. Returns (columns,
+    coef, intercept, P, D, gap) in the internal (scaled) units; the intercept is the part beyond
+    the mean of Y.
     """
     ws, Z, R_priced, max_score = snapshot
     n, c = Y.shape
@@ -361,6 +372,8 @@ def _certified_solution(dictionary, Y, lam, snapshot, fit_intercept, tol):
         columns, coef, Kc, K = columns[z != 0], z[z != 0, None], Kc[:, z != 0], K[:, z != 0]
     intercept = -(K.mean(axis=0) @ coef) if fit_intercept and len(columns) else np.zeros(c)
     R = Y - Kc @ coef
+    if not np.isfinite(max_score):
+        return columns, coef, intercept, _primal(R, coef, lam), -np.inf, np.inf
     moved = float(np.linalg.norm(R - R_priced))
     bound = max_score + (dictionary.column_norm_bound() * moved if moved > 0 else 0.0)
     if np.isfinite(bound):
@@ -368,5 +381,9 @@ def _certified_solution(dictionary, Y, lam, snapshot, fit_intercept, tol):
         priced_gap = dual_gap(Y, R_priced, Z, lam, max_score)[2]
     if not np.isfinite(bound) or (gap > tol * P and (gap > 1.5 * priced_gap or priced_gap <= tol * P)):
         # no finite bound, or it lost what the pass had: price the returned residual itself
-        P, D, gap = dual_gap(Y, R, coef, lam, dictionary.violators(R, lam, 0)[0])
+        if deadline is None or time.perf_counter() < deadline:
+            P, D, gap = dual_gap(Y, R, coef, lam, dictionary.violators(R, lam, 0)[0])
+        else:  # no time for it: this point's value against the priced dual point's
+            P, D = _primal(R, coef, lam), dual_gap(Y, R_priced, Z, lam, max_score)[1]
+            gap = P - D
     return columns, coef, intercept, P, D, gap

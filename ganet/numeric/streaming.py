@@ -21,6 +21,7 @@ and priced apart (:mod:`ganet.numeric.planes`); provably degenerate ones are zer
 """
 
 import time
+import warnings
 from dataclasses import dataclass
 
 import numba
@@ -189,7 +190,8 @@ def _record(t, pos, neg, pos2, neg2, lam, scale, exclude, top_priority, top_colu
 
 @numba.njit(cache=True, parallel=True, fastmath=_FAST)
 def _price_slices(X, XT, R, r, p, bias, ms, bs, offsets, TP, TB, lo, hi, ranks, lam, scale, exclude,
-                  exact, gamma, compiled, group_size, top_priority, top_column, best, visited, bad):
+                  exact, gamma, compiled, group_size, top_priority, top_column, best, visited, bad,
+                  uncertain):
     """Advance every block b over hyperplanes lo[b] … hi[b] − 1 (ranks; or positions into
     ``ranks`` when it is not empty), one prange task per block. ``r`` is R[:, 0] as a contiguous
     vector (a column view of R would have an unknown stride, which stops vectorization).
@@ -201,7 +203,8 @@ def _price_slices(X, XT, R, r, p, bias, ms, bs, offsets, TP, TB, lo, hi, ranks, 
     of ``group_size`` ranks, or list positions, :func:`_group`); block boundaries fall on group
     boundaries, so no two tasks share a heap. Hyperplanes that are not certified ok
     (:func:`~ganet.numeric.planes.unit_normal`) are skipped: degenerate ones are zero columns,
-    uncertain ones are priced by the caller from their exact normals.
+    uncertain ones are counted in ``uncertain[b]`` and priced by the caller from their exact
+    normals.
     """
     n, d = X.shape
     c = R.shape[1]
@@ -231,7 +234,9 @@ def _price_slices(X, XT, R, r, p, bias, ms, bs, offsets, TP, TB, lo, hi, ranks, 
             _plane_row(P, m, B, b, bias, n, row)
             status, offset = unit_normal(X, row, p, exact, gamma, V, w, compiled)
             score = 0.0
-            if status == OK:
+            if status == UNCERTAIN:
+                uncertain[blk] += 1
+            elif status == OK:
                 visited[blk] += 1
                 g = _group(i if listed else t, group_size)
                 if c == 1:  # buffered: SCORE_BLOCK unit neurons share one sweep over the points
@@ -298,6 +303,24 @@ def _uncertain_ranks(X, p, bias, ms, bs, offsets, TP, TB, n_blocks, exact, gamma
     return found
 
 
+def warn_if_over_budget(seconds, fraction, deadline):
+    """After a pass's first slice: warn once per pass when the pass, at the rate just measured,
+    cannot finish before ``deadline`` (the fit will then stop without a new certificate)."""
+    if deadline is None or fraction <= 0:
+        return
+    need = seconds / fraction
+    left = deadline - time.perf_counter() + seconds
+    if need > left:
+        warnings.warn(f"one full pricing pass needs about {need:.0f} s at the rate measured, more than "
+                      f"the {max(left, 0):.0f} s left of max_seconds: the pass will stop at the budget "
+                      "and certify nothing (the gap stays that of the last full pass, or infinite)",
+                      BudgetWarning, stacklevel=3)
+
+
+class BudgetWarning(UserWarning):
+    """A time budget (``max_seconds``) is too short for the work a certificate needs."""
+
+
 @dataclass
 class PricingPass:
     """Result of one pricing pass (:meth:`StreamingDictionary.price`).
@@ -314,6 +337,8 @@ class PricingPass:
     seconds : float
     full : bool
         Whether the pass covered the whole dictionary (only then is max_score a certificate).
+    complete : bool
+        Whether the pass covered all it was asked to (False: stopped at its deadline).
     """
 
     max_score: float
@@ -322,6 +347,7 @@ class PricingPass:
     visited: int
     seconds: float
     full: bool = True
+    complete: bool = True
 
 
 class StreamingDictionary(ColumnOracle):
@@ -422,7 +448,7 @@ class StreamingDictionary(ColumnOracle):
             raise FloatingPointError("pricing produced NaN or infinite scores")
         return best, np.concatenate(pri), np.concatenate(cols), len(r_ranks)
 
-    def _scan(self, R2, lam_r, scale, exclude, ranks, k_group, blocks=None, bar=None):
+    def _scan(self, R2, lam_r, scale, exclude, ranks, k_group, blocks=None, bar=None, deadline=None):
         """Run the pricing kernel over the pricing blocks ``blocks`` = (b0, b1) (all when None).
 
         Blocks are unions of whole round-robin groups, and each block is sliced the same way
@@ -430,8 +456,10 @@ class StreamingDictionary(ColumnOracle):
         those of a whole pass: a pass split into block ranges (e.g. over a Dask cluster, see
         :mod:`ganet.numeric.distributed`) merges into exactly the local result.
 
-        Returns (top_priority, top_column, best, visited, bad), the heaps of every group (those
-        outside the scanned blocks empty).
+        Returns (top_priority, top_column, best, visited, bad, uncertain, complete), the heaps of
+        every group (those outside the scanned blocks empty), and the number of hyperplanes whose
+        normal was uncertain; ``complete`` is False when the pass stopped at ``deadline`` (a
+        ``time.perf_counter`` value) between two slices.
         """
         full = ranks.shape[0] == 0
         G, nb = self.n_groups, self.n_blocks
@@ -439,6 +467,7 @@ class StreamingDictionary(ColumnOracle):
         top_column = np.full((G, k_group), -1, dtype=np.int64)
         best, visited = np.zeros(nb), np.zeros(nb, dtype=np.int64)
         bad = np.zeros(nb, dtype=np.bool_)
+        uncertain = np.zeros(nb, dtype=np.int64)
         # blocks are unions of whole groups: group g holds the keys (ranks, or list positions)
         # with ⌊key·G/N⌋ = g
         n_keys = max(self.n_hyperplanes if full else len(ranks), 1)
@@ -452,23 +481,35 @@ class StreamingDictionary(ColumnOracle):
             last[outside] = first[outside]
         size = int((last - first).max(initial=0))
         step = max(1, int(_SLICE_WORK / (nb * self.X.shape[0] * max(self.Xr.shape[1], 1))))
+        started = time.perf_counter()
         r = np.ascontiguousarray(R2[:, 0])
+        complete = True
         for s in range(0, size, step):
+            if deadline is not None and s and time.perf_counter() > deadline:
+                complete = False
+                break
             lo, hi = np.minimum(first + s, last), np.minimum(first + s + step, last)
             with deferred_interrupt():
                 _price_slices(self.Xr, self._XT, R2, r, self.p, self.bias, *self._index_args(), lo,
                               hi, ranks, lam_r, float(scale), exclude, self.exact, self.gamma,
-                              self.compiled, group_size, top_priority, top_column, best, visited, bad)
+                              self.compiled, group_size, top_priority, top_column, best, visited, bad,
+                              uncertain)
             if bar is not None:
                 bar.update(int((hi - lo).sum()))
-        return top_priority, top_column, float(best.max(initial=0.0)), int(visited.sum()), bool(bad.any())
+            if s == 0:
+                warn_if_over_budget(time.perf_counter() - started, min(step, size) / max(size, 1), deadline)
+        return (top_priority, top_column, float(best.max(initial=0.0)), int(visited.sum()), bool(bad.any()),
+                int(uncertain.sum()), complete)
 
-    def price(self, R, lam=np.inf, k=0, scale=1.0, exclude=None, hyperplanes=None):
+    def price(self, R, lam=np.inf, k=0, scale=1.0, exclude=None, hyperplanes=None, deadline=None):
         """One pass over every column (see :meth:`ColumnOracle.violators`), or over the columns
         of the given ``hyperplanes`` (ranks) only; returns a PricingPass (scores in the units of X).
 
         With ``self.client`` set (a ``dask.distributed.Client``), full passes run on the cluster
         (:func:`ganet.numeric.distributed.scan_on_cluster`); the result is the same bit for bit.
+        A pass still running at ``deadline`` (a ``time.perf_counter`` value; local passes only)
+        stops after its current slice (~0.1 s): its violators are valid, but ``full`` is False,
+        so its max_score certifies nothing.
         """
         R2 = np.ascontiguousarray(_residual(R, self.X.shape[0]).reshape(self.X.shape[0], -1))
         exclude = np.unique(np.asarray([] if exclude is None else exclude, dtype=np.int64))
@@ -487,14 +528,16 @@ class StreamingDictionary(ColumnOracle):
         if full and N and getattr(self, "client", None) is not None:
             from .distributed import scan_on_cluster
 
-            top_priority, top_column, top, n_visited, bad = scan_on_cluster(self, args, self.client)
+            top_priority, top_column, top, n_visited, bad, n_uncertain = scan_on_cluster(self, args, self.client)
+            complete = True
         else:
             bar = None
             if self.progress and N:
                 from tqdm.auto import tqdm
                 bar = tqdm(total=N, unit="hyperplane", unit_scale=True, desc="pricing", leave=False)
             try:
-                top_priority, top_column, top, n_visited, bad = self._scan(*args, bar=bar)
+                top_priority, top_column, top, n_visited, bad, n_uncertain, complete = self._scan(
+                    *args, bar=bar, deadline=deadline)
             finally:
                 if bar is not None:
                     bar.close()
@@ -504,7 +547,8 @@ class StreamingDictionary(ColumnOracle):
         priorities, columns = top_priority.ravel(), top_column.ravel()
         keep = columns >= 0
         priorities, columns = priorities[keep], columns[keep]
-        if N:
+        if n_uncertain and (complete or self._resolved is not None):
+            # found once (an exact resolution: not started by a pass cut short at its deadline)
             r_best, r_pri, r_cols, r_count = self._price_resolved(R2, lam_r, float(scale), exclude,
                                                                   None if full else ranks)
             top, n_visited = max(top, r_best), n_visited + r_count
@@ -513,13 +557,13 @@ class StreamingDictionary(ColumnOracle):
         # same contiguous ranges
         order = round_robin(columns, priorities, k, self.n_columns, n_groups=G)
         result = PricingPass(top * self.scale, columns[order], priorities[order], n_visited,
-                             time.perf_counter() - start_time, full)
+                             time.perf_counter() - start_time, full and complete, complete)
         self.passes.append(result)
         return result
 
-    def violators(self, R, lam, k, scale=1.0, exclude=None):
-        result = self.price(R, lam, k, scale, exclude)
-        return result.max_score, result.columns
+    def violators(self, R, lam, k, scale=1.0, exclude=None, deadline=None):
+        result = self.price(R, lam, k, scale, exclude, deadline=deadline)
+        return (result.max_score if result.complete else None), result.columns
 
     def local_violators(self, R, lam, k, scale=1.0, around=()):
         """The k worst violators among the neighbours of the hyperplanes of columns ``around``

@@ -60,8 +60,8 @@ class WeightedDictionary:
     def price(self, R, *args, **kwargs):
         return self.inner.price(self._scaled(R), *args, **kwargs)
 
-    def violators(self, R, lam, k, scale=1.0, exclude=None):
-        return self.inner.violators(self._scaled(R), lam, k, scale, exclude)
+    def violators(self, R, lam, k, scale=1.0, exclude=None, deadline=None):
+        return self.inner.violators(self._scaled(R), lam, k, scale, exclude, deadline=deadline)
 
     def local_violators(self, R, lam, k, scale=1.0, around=()):
         return self.inner.local_violators(self._scaled(R), lam, k, scale, around)
