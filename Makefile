@@ -1,6 +1,7 @@
 # Two commands on a fresh machine: `make demo` and `make test`.
 # Each creates .venv with python3 -m venv when missing and installs the project (editable, with the
-# test extras) into it; the install is redone whenever pyproject.toml changes.
+# test extras) into it, then compiles every numba kernel into numba's cache (ganet warmup); the
+# install is redone whenever pyproject.toml changes.
 PYTHON3 ?= python3
 VENV    := .venv
 PY      := $(VENV)/bin/python
@@ -12,6 +13,7 @@ PYTEST  := $(PY) -m pytest -q -p no:cacheprovider
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON3) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -e ".[test]"
+	$(PY) -m ganet warmup  # numba's cache filled once here, not in a user's first fit
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -8,7 +8,7 @@
               [--features A,B] [--max-seconds S] [--random-state N] -o MODEL.npz
     ganet predict MODEL.npz DATA.csv [-o OUT.csv]     # a CSV with a 'prediction' column (stdout)
     ganet report MODEL.npz [--png OUT.png]            # objective, certificate, neurons, a figure
-    ganet demo | ganet ga | ganet --version
+    ganet demo | ganet ga | ganet warmup | ganet --version
 
 Exit status: 0 on success, 1 for bad data or model files (a one-line message on stderr), 2 for
 usage errors.
@@ -267,6 +267,7 @@ def main(argv=None):
     demo = sub.add_parser("demo", help="run the main demonstration")
     demo.add_argument("--png", default="ganet_demo.png", help="where to write the decision-region plot")
     sub.add_parser("ga", help="print the paper's §3.4 geometric-algebra worked example")
+    sub.add_parser("warmup", help="compile every numba kernel into the on-disk cache (make runs it)")
     args = parser.parse_args(argv)
     try:
         if args.command == "fit":
@@ -275,6 +276,11 @@ def main(argv=None):
             return cmd_predict(args)
         if args.command == "report":
             return cmd_report(args)
+        if args.command == "warmup":
+            from .warmup import warm_up
+
+            warm_up()
+            return 0
         if args.command == "ga":
             from .worked_example import section_3_4_report
 
