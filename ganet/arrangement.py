@@ -25,6 +25,7 @@ from .numeric.memory import available_bytes
 from .numeric.normalization import Normalization, normalization
 from .numeric.patterns import GATE_METHODS, exact_patterns, sampled_patterns
 from .persistence import SaveMixin
+from .standardize import StandardizeMixin
 
 __all__ = ["ArrangementReLU", "ArrangementReLUClassifier", "ArrangementNeuron", "certified_ratio"]
 
@@ -65,7 +66,7 @@ class ArrangementNeuron:
         return f"ArrangementNeuron({kind}, α={self.alpha:.4g}, pattern #{self.pattern}, {self.formula})"
 
 
-class _ArrangementBase(FittedStateMixin, SaveMixin, BaseEstimator):
+class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimator):
     """Shared fitting of the arrangement estimators.
 
     Two coordinate systems are used, both fixed by the training X (:mod:`ganet.numeric.normalization`):
@@ -82,7 +83,8 @@ class _ArrangementBase(FittedStateMixin, SaveMixin, BaseEstimator):
 
     def __init__(self, patterns="exact", n_patterns=None, gated=False, lam=1e-3, bias=True,
                  loss="squared", gates="gaussian", sketch_dim=None, max_patterns=10_000, tol=1e-6,
-                 max_iter=20_000, max_seconds=None, random_state=None, verbose=False):
+                 max_iter=20_000, max_seconds=None, random_state=None, verbose=False, standardize=False):
+        self.standardize = standardize
         self.patterns = patterns
         self.n_patterns = n_patterns
         self.gated = gated
@@ -223,6 +225,9 @@ class _ArrangementBase(FittedStateMixin, SaveMixin, BaseEstimator):
 
         Far from the origin xᵀW1ⱼ and b1ⱼ nearly cancel; :meth:`predict` evaluates the same
         network in the fit's normalized coordinates instead, without that cancellation."""
+        return StandardizeMixin.network(self)
+
+    def _model_network(self):
         check_is_fitted(self, "neurons_")
         d, m = self.n_features_in_, len(self.neurons_)
         net = {"W1": np.array([nu.weight for nu in self.neurons_], dtype=float).T.reshape(d, m),
@@ -235,7 +240,7 @@ class _ArrangementBase(FittedStateMixin, SaveMixin, BaseEstimator):
 
     def _forward(self, X):
         check_is_fitted(self, "neurons_")
-        X = validate_data(self, X, reset=False, dtype=np.float64)
+        X = self._model_inputs(validate_data(self, X, reset=False, dtype=np.float64))
         inputs, program_coords = self._coords
         local = self._local
         pre = self._design(program_coords.apply(X)) @ local["weights"]
@@ -250,7 +255,7 @@ class _ArrangementBase(FittedStateMixin, SaveMixin, BaseEstimator):
         """ℓ(f(X), y) + (λ/2)Σⱼ(‖uⱼ‖₂² + αⱼ²) of the fitted network (biases unpenalized; for gated
         models the gate's linear part carries its bias in the penalty, as in the program)."""
         F = self._forward(X)
-        net = self.network()
+        net = self._model_network()
         sq = np.sum(net["W1"] ** 2, axis=0)
         if self.gated and self.bias:
             sq = sq + net["b1"] ** 2
@@ -296,7 +301,7 @@ class ArrangementReLU(RegressorMixin, _ArrangementBase):
                              "for logistic or hinge")
         with self._keeping_state_on_failure():
             X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
-            return self._fit_program(X, np.asarray(y, dtype=float))
+            return self._fit_program(self._set_standardization(X), np.asarray(y, dtype=float))
 
     def _targets(self, y):
         return np.asarray(y, dtype=float)
@@ -320,7 +325,7 @@ class ArrangementReLUClassifier(ClassifierMixin, _ArrangementBase):
             if len(classes) != 2:
                 raise ValueError(f"ArrangementReLUClassifier is binary; got {len(classes)} classes")
             self.classes_ = classes
-            return self._fit_program(X, self._targets(y))
+            return self._fit_program(self._set_standardization(X), self._targets(y))
 
     def _targets(self, y):
         return np.where(np.asarray(y) == self.classes_[1], 1.0, -1.0)

@@ -5,7 +5,8 @@
     ganet fit DATA.csv --target COL [--model relu|relu-classifier|deep-abs|relu3|arrangement|
               arrangement-classifier] [--lam 1e-3] [--depth 3] [--reg l1|l2] [--no-bias]
               [--loss squared|logistic|hinge] [--patterns exact|sampled] [--n-patterns P] [--gated]
-              [--features A,B] [--max-seconds S] [--random-state N] -o MODEL.npz
+              [--features A,B] [--max-seconds S] [--random-state N] [--standardize] [--tol T]
+              [--dictionary auto|stored|streaming|sampled] [--sample-weight COLUMN] -o MODEL.npz
     ganet predict MODEL.npz DATA.csv [-o OUT.csv]     # a CSV with a 'prediction' column (stdout)
     ganet report MODEL.npz [--png OUT.png]            # objective, certificate, neurons, a figure
     ganet demo | ganet ga | ganet warmup | ganet --version
@@ -16,6 +17,7 @@ usage errors.
 
 import argparse
 import csv
+import inspect
 import os
 import sys
 import time
@@ -108,7 +110,13 @@ def _build(args):
     if args.loss != "squared" and args.model not in CLASSIFIERS:
         raise CLIError(f"--loss {args.loss} needs a classifier model ({' or '.join(CLASSIFIERS)})")
     common = dict(lam=args.lam, max_seconds=args.max_seconds, verbose=int(args.verbose),
-                  random_state=args.random_state)
+                  random_state=args.random_state, standardize=args.standardize)
+    if args.tol is not None:
+        common["tol"] = args.tol
+    if args.dictionary is not None:
+        if args.model.startswith("arrangement"):
+            raise CLIError("--dictionary applies to the wedge and deep models; arrangement models take --patterns")
+        common["dictionary"] = args.dictionary
     if args.model.startswith("arrangement"):
         if args.patterns == "sampled" and args.n_patterns is None:
             raise CLIError("--patterns sampled needs --n-patterns P")
@@ -131,7 +139,10 @@ def cmd_fit(args):
     header, rows = read_csv(args.data)
     if args.target not in header:
         raise CLIError(f"{args.data}: no target column {args.target!r} (columns: {', '.join(header)})")
-    features = args.features.split(",") if args.features else [h for h in header if h != args.target]
+    if args.sample_weight is not None and args.sample_weight not in header:
+        raise CLIError(f"{args.data}: no sample-weight column {args.sample_weight!r} (columns: {', '.join(header)})")
+    features = args.features.split(",") if args.features else [h for h in header
+                                                                if h not in (args.target, args.sample_weight)]
     if not features:
         raise CLIError(f"{args.data}: no feature columns besides the target")
     X = numeric_columns(args.data, header, rows, features)
@@ -156,8 +167,14 @@ def cmd_fit(args):
           f"({', '.join(features)}) …", file=sys.stderr, flush=True)
     start = time.perf_counter()
     try:
+        fit_args = {}
+        if args.sample_weight is not None:
+            if "sample_weight" not in inspect.signature(model.fit).parameters:
+                raise CLIError(f"--sample-weight: {type(model).__name__} takes no sample weights "
+                               "(the relu and relu-classifier models do)")
+            fit_args["sample_weight"] = numeric_columns(args.data, header, rows, [args.sample_weight])[:, 0]
         with _warnings_as_notes():
-            model.fit(X, y)
+            model.fit(X, y, **fit_args)
     except (ValueError, MemoryError, OverflowError, FloatingPointError) as exc:
         raise CLIError(f"cannot fit: {exc or type(exc).__name__}") from None
     model.report_["cli"] = {"features": features, "target": args.target, "data": str(args.data)}
@@ -255,6 +272,12 @@ def main(argv=None):
     fit.add_argument("--random-state", type=int, help="seed of sampled dictionaries or patterns")
     fit.add_argument("--features", help="comma-separated feature columns (default: all but the target)")
     fit.add_argument("--max-seconds", type=float, help="time budget; the fit stops uncertified after it")
+    fit.add_argument("--standardize", action="store_true",
+                     help="fit on standardized features (the saved model still takes raw ones)")
+    fit.add_argument("--tol", type=float, help="relative duality gap to certify (default: the model's)")
+    fit.add_argument("--dictionary", choices=("auto", "stored", "streaming", "sampled"),
+                     help="wedge/deep models: how the dictionary is held (sampled: no global certificate)")
+    fit.add_argument("--sample-weight", metavar="COLUMN", help="a column of non-negative sample weights")
     fit.add_argument("-v", "--verbose", action="store_true", help="progress of the solver and pricing")
     fit.add_argument("-o", "--output", required=True, help="where to save the model (.npz)")
     pred = sub.add_parser("predict", help="predict with a saved model; a CSV with a 'prediction' column")

@@ -34,6 +34,7 @@ from .numeric.families import abs_chain, abs_chain_shape, relu3
 from .numeric.interpolation import min_norm_interpolation
 from .numeric.lifted import LiftedDictionary, count_lifted
 from .numeric.solver import LassoResult
+from .standardize import StandardizeMixin
 
 __all__ = ["DeepNarrowAbs", "ThreeLayerReLU", "DeepNeuron", "reflection_points"]
 
@@ -207,6 +208,7 @@ class _DeepBase(_ConvexReLUBase):
         self._check_params()
         with self._keeping_state_on_failure():
             X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
+            X = self._set_standardization(X)
             return self._fit_targets(X, self._targets(y))
 
     def network_objective(self, X, y):
@@ -263,8 +265,8 @@ class DeepNarrowAbs(RegressorMixin, _DeepBase):
     bias = True  # the deep narrow network always has biases
 
     def __init__(self, depth=3, lam=1e-3, tol=1e-8, max_iter=100, memory_limit=None, verbose=0,
-                 dictionary="auto", n_sampled=10_000, random_state=None, max_seconds=None):
-        self.depth = depth
+                 dictionary="auto", n_sampled=10_000, random_state=None, max_seconds=None, standardize=False):
+        self.depth, self.standardize = depth, standardize
         self.lam, self.tol, self.max_iter, self.memory_limit = lam, tol, max_iter, memory_limit
         self.verbose, self.dictionary, self.n_sampled = verbose, dictionary, n_sampled
         self.random_state, self.max_seconds = random_state, max_seconds
@@ -292,9 +294,14 @@ class DeepNarrowAbs(RegressorMixin, _DeepBase):
                                                           [-(g ** (l + 1)) * f.params[l] for l in range(1, L - 1)]),
                 "inner": np.full(L - 2, g), "alpha": float(np.sign(z) * g)}
 
+    _first_layer = ("W1", "biases")
+
     def network(self):
         """Weights of the reconstructed network: ``W1`` (d × m), ``biases`` (m × (L − 1)),
         ``inner`` (m × (L − 2)) scalar weights w^{(i,l)}, ``alpha`` (m,), ``xi``."""
+        return StandardizeMixin.network(self)
+
+    def _model_network(self):
         check_is_fitted(self, "neurons_")
         m, L = len(self.neurons_), self.depth
         ws = [nu.weights for nu in self.neurons_]
@@ -304,14 +311,15 @@ class DeepNarrowAbs(RegressorMixin, _DeepBase):
                 "alpha": np.array([w["alpha"] for w in ws]), "xi": float(self.intercept_[0])}
 
     def _forward(self, X):
-        net = self.network()
+        X = self._model_inputs(X)
+        net = self._model_network()
         h = np.abs(X @ net["W1"] + net["biases"][:, 0])
         for l in range(1, self.depth - 1):
             h = np.abs(h * net["inner"][:, l - 1] + net["biases"][:, l])
         return (h @ net["alpha"] + net["xi"])[:, None]
 
     def _penalty_sum(self):
-        net, L = self.network(), self.depth
+        net, L = self._model_network(), self.depth
         return float(np.sum(np.abs(net["alpha"]) ** L + np.abs(net["W1"]).sum(axis=0) ** L)
                      + np.sum(np.abs(net["inner"]) ** L))
 
@@ -336,7 +344,8 @@ class ThreeLayerReLU(RegressorMixin, _DeepBase):
     _interpolation = False
 
     def __init__(self, lam=1e-3, bias=False, tol=1e-8, max_iter=100, memory_limit=None, verbose=0,
-                 dictionary="auto", n_sampled=10_000, random_state=None, max_seconds=None):
+                 dictionary="auto", n_sampled=10_000, random_state=None, max_seconds=None, standardize=False):
+        self.standardize = standardize
         self.lam, self.bias, self.tol, self.max_iter, self.memory_limit = lam, bias, tol, max_iter, memory_limit
         self.verbose, self.dictionary, self.n_sampled = verbose, dictionary, n_sampled
         self.random_state, self.max_seconds = random_state, max_seconds
@@ -354,6 +363,9 @@ class ThreeLayerReLU(RegressorMixin, _DeepBase):
 
     def network(self):
         """Weights of the chains: ``W1`` (d × m), ``b1``, ``w2``, ``b2``, ``alpha`` (m,), ``b``."""
+        return StandardizeMixin.network(self)
+
+    def _model_network(self):
         check_is_fitted(self, "neurons_")
         m = len(self.neurons_)
         ws = [nu.weights for nu in self.neurons_]
@@ -363,12 +375,13 @@ class ThreeLayerReLU(RegressorMixin, _DeepBase):
         return out
 
     def _forward(self, X):
-        net = self.network()
+        X = self._model_inputs(X)
+        net = self._model_network()
         h = np.maximum(X @ net["W1"] + net["b1"], 0.0)
         return (np.maximum(net["w2"] * h + net["b2"], 0.0) @ net["alpha"] + net["b"])[:, None]
 
     def _penalty_sum(self):
-        net = self.network()
+        net = self._model_network()
         return float(np.sum(np.abs(net["alpha"]) ** 3 + np.abs(net["W1"]).sum(axis=0) ** 3
                             + np.abs(net["w2"]) ** 3))
 

@@ -32,6 +32,7 @@ from .numeric.validation import as_finite_array
 from .numeric.weighted import WeightedDictionary, check_sample_weight
 from .fitted_state import FittedStateMixin
 from .persistence import SaveMixin
+from .standardize import StandardizeMixin
 
 __all__ = ["ConvexReLU", "ConvexReLUClassifier", "Neuron"]
 
@@ -105,12 +106,13 @@ def _fingerprint(X, T):
     return digest.hexdigest()
 
 
-class _ConvexReLUBase(FittedStateMixin, SaveMixin, BaseEstimator):
+class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimator):
     _losses = ("squared",)
 
     def __init__(self, reg="l1", bias=True, lam=1e-3, loss="squared", tol=1e-8, max_iter=100,
                  memory_limit=None, verbose=0, dictionary="auto", n_sampled=10_000,
-                 sampling="subsets", random_state=None, max_seconds=None, client=None):
+                 sampling="subsets", random_state=None, max_seconds=None, client=None, standardize=False):
+        self.standardize = standardize
         self.reg = reg
         self.bias = bias
         self.lam = lam
@@ -285,6 +287,7 @@ class _ConvexReLUBase(FittedStateMixin, SaveMixin, BaseEstimator):
         """
         check_is_fitted(self, "neurons_")
         X, T = self._data(X, y)
+        X = self._model_inputs(X)
         if _fingerprint(X, T) != self._fingerprint:
             raise ValueError("certify needs the training data the model was fitted on (X and y "
                              "differ from it); the certificate is a property of that problem")
@@ -330,12 +333,15 @@ class _ConvexReLUBase(FittedStateMixin, SaveMixin, BaseEstimator):
         return D
 
     def network(self):
-        """Weights of the reconstructed network f(x) = (xᵀW1 + b1)₊ W2 + b2.
+        """Weights of the reconstructed network f(x) = (xᵀW1 + b1)₊ W2 + b2, in the user's units.
 
         Returns
         -------
         dict with ``W1`` (d × m), ``b1`` (m,), ``W2`` (m × c), ``b2`` (c,).
         """
+        return StandardizeMixin.network(self)
+
+    def _model_network(self):
         check_is_fitted(self, "neurons_")
         d = self.n_features_in_
         m = len(self.neurons_)
@@ -349,7 +355,8 @@ class _ConvexReLUBase(FittedStateMixin, SaveMixin, BaseEstimator):
         """f(X) = Σⱼ αⱼ (uⱼᵀ(x − aⱼ))₊ + b2, evaluated with the differences x − aⱼ to each neuron's
         anchor taken first: the same network as ``network()`` (whose bⱼ = −uⱼᵀaⱼ), without the
         cancellation of xᵀuⱼ + bⱼ for data far from the origin."""
-        net = self.network()
+        X = self._model_inputs(X)
+        net = self._model_network()
         anchors = np.array([self.dictionary_.X[nu.anchor] if nu.anchor is not None
                             else np.zeros(X.shape[1]) for nu in self.neurons_]).reshape(-1, X.shape[1])
         Z = np.zeros((X.shape[0], len(self.neurons_)))
@@ -360,7 +367,7 @@ class _ConvexReLUBase(FittedStateMixin, SaveMixin, BaseEstimator):
     def _penalty(self):
         """(λ/2) Σⱼ (‖uⱼ‖_p² + ‖αⱼ‖₂²) of the reconstructed weights."""
         p = 1 if self.reg == "l1" else 2
-        net = self.network()
+        net = self._model_network()
         return 0.5 * self.lam_ * float(np.sum(np.linalg.norm(net["W1"], ord=p, axis=0) ** 2)
                                       + np.sum(net["W2"] ** 2))
 
@@ -496,6 +503,7 @@ class ConvexReLU(RegressorMixin, _ConvexReLUBase):
         self._check_params()
         with self._keeping_state_on_failure():
             X, y = validate_data(self, X, y, y_numeric=True, multi_output=True, dtype=np.float64)
+            X = self._set_standardization(X)
             return self._fit_targets(X, self._targets(y), sample_weight=sample_weight,
                                      _single_output=y.ndim == 1)
 
@@ -535,6 +543,7 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
 
     def _fit_classifier(self, X, y, sample_weight=None):
         X, y = validate_data(self, X, y, dtype=np.float64)
+        X = self._set_standardization(X)
         check_classification_targets(y)
         classes = np.unique(y)
         if len(classes) < 2:

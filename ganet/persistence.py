@@ -115,6 +115,8 @@ def save(model, path):
         for key in _ARRAYS:
             if getattr(model, key, None) is not None:
                 arrays[key] = np.asarray(getattr(model, key))
+    if getattr(model, "_input_scaling", None) is not None:  # standardize=True: (μ, s) of the fit
+        arrays["input_mean"], arrays["input_scale"] = (np.asarray(a, dtype=np.float64) for a in model._input_scaling)
     for key, a in arrays.items():
         if a.dtype == object:
             raise TypeError(f"{key} holds Python objects ({a.dtype}); only numeric or string "
@@ -169,9 +171,21 @@ def load(path):
             model.path_ = _from_json(meta["path"])
             model.history_ = _from_json(meta["history"])
         model.report_ = _from_json(meta["report"])
+        model._input_scaling = _input_scaling(arrays, model.n_features_in_)
     except (TypeError, KeyError, ValueError, IndexError, AttributeError, OverflowError, MemoryError) as exc:
         raise ValueError(f"{path}: inconsistent ganet model file ({type(exc).__name__}: {exc})") from None
     return model
+
+
+def _input_scaling(arrays, d):
+    """(μ, s) of a standardized model, checked (d finite means, d positive finite scales), or None."""
+    if "input_mean" not in arrays and "input_scale" not in arrays:
+        return None
+    mean, scale = arrays["input_mean"], arrays["input_scale"]
+    if mean.shape != (d,) or scale.shape != (d,) or not (np.all(np.isfinite(mean)) and np.all(np.isfinite(scale))
+                                                         and np.all(scale > 0)):
+        raise ValueError("input_mean and input_scale must be d finite values (scales positive)")
+    return mean.astype(np.float64), scale.astype(np.float64)
 
 
 def _is(value, kind):

@@ -1,0 +1,65 @@
+r"""Inputs standardized inside a model, with the network reported in the user's units.
+
+With ``standardize=True`` an estimator fits on Z = (X − μ)/s (μ the column means, s the column
+standard deviations, 1 for constant columns), so λ means the same on data of any units, and
+keeps (μ, s). Everything that takes inputs — ``predict``, ``decision_function``,
+``network_objective``, ``certify`` — standardizes them first, so the model acts on the user's
+units. ``network()`` returns the same function in the user's units: a first-layer neuron
+(u, b) on Z is (u/s, b − (μ/s)ᵀu) on X (and so is a gate). The objective, the penalty and the
+certificate are those of the problem that was solved, on Z.
+"""
+
+import numpy as np
+
+__all__ = ["StandardizeMixin"]
+
+
+class StandardizeMixin:
+    """What every estimator with a ``standardize`` parameter shares. Subclasses implement
+    ``_model_network()`` (the network on the inputs the model was fitted on) and list in
+    ``_first_layer`` the keys of its first-layer weights (d × m) and biases (m, or the first
+    column of an m × k array)."""
+
+    _first_layer = ("W1", "b1")
+
+    def _set_standardization(self, X):
+        """At fit: the (μ, s) of the training X when ``standardize``, else None."""
+        if not getattr(self, "standardize", False):
+            self._input_scaling = None
+            return X
+        mean = X.mean(axis=0)
+        scale = X.std(axis=0)
+        scale = np.where(scale > 0, scale, 1.0)
+        self._input_scaling = (mean, scale)
+        return (X - mean) / scale
+
+    def _model_inputs(self, X):
+        """X in the units the model was fitted in (standardized when it was)."""
+        scaling = getattr(self, "_input_scaling", None)
+        return X if scaling is None else (X - scaling[0]) / scaling[1]
+
+    def network(self):
+        """The fitted network's weights as a dict of arrays, in the user's units (see
+        :mod:`ganet.standardize`; each estimator documents its keys)."""
+        net = self._model_network()
+        scaling = getattr(self, "_input_scaling", None)
+        if scaling is None:
+            return net
+        mean, scale = scaling
+        w_key, b_key = self._first_layer
+        W1 = net[w_key] / scale[:, None]
+        shift = mean @ W1  # (μ/s)ᵀu for every neuron
+        net[w_key] = W1
+        if net[b_key].ndim == 2:
+            net[b_key] = net[b_key].copy()
+            net[b_key][:, 0] -= shift
+        else:
+            net[b_key] = net[b_key] - shift
+        if "gates" in net:  # gated arrangement models: (h, c) with the bias in the last row
+            d = len(mean)
+            gates = net["gates"].copy()
+            gates[:d] /= scale[:, None]
+            if len(gates) > d:
+                gates[d] -= mean @ gates[:d]
+            net["gates"] = gates
+        return net
