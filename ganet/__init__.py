@@ -12,10 +12,11 @@ __version__ = "0.1.0"
 from .arrangement import ArrangementReLU, ArrangementReLUClassifier, certified_ratio  # noqa: E402
 from .deep import DeepNarrowAbs, ThreeLayerReLU  # noqa: E402
 from .estimators import ConvexReLU, ConvexReLUClassifier, Neuron  # noqa: E402
+from .cv import ConvexReLUCV  # noqa: E402
 from .persistence import load  # noqa: E402
 from .polish import polish  # noqa: E402
 from .whitened import whiten, whitened_closed_form  # noqa: E402
 from .numeric.chambers import chamber_diameter  # noqa: E402
 
 __all__ = ["ArrangementReLU", "ArrangementReLUClassifier", "certified_ratio", "chamber_diameter",
-           "whiten", "whitened_closed_form", "ConvexReLU", "ConvexReLUClassifier", "DeepNarrowAbs", "Neuron", "ThreeLayerReLU", "__version__", "load", "polish"]
+           "whiten", "whitened_closed_form", "ConvexReLU", "ConvexReLUCV", "ConvexReLUClassifier", "DeepNarrowAbs", "Neuron", "ThreeLayerReLU", "__version__", "load", "polish"]

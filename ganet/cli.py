@@ -93,6 +93,16 @@ def _warnings_as_notes():
         yield
 
 
+def _lam_option(text):
+    """--lam: a number, or 'cv'."""
+    if text == "cv":
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or 'cv', got {text!r}") from None
+
+
 def check_writable(path):
     """Refuse, before any work, an output path that cannot be written."""
     folder = os.path.dirname(os.path.abspath(path))
@@ -123,6 +133,14 @@ def _build(args):
         cls = ArrangementReLUClassifier if args.model in CLASSIFIERS else ArrangementReLU
         return cls(patterns=args.patterns, n_patterns=args.n_patterns, gated=args.gated, loss=args.loss,
                    bias=not args.no_bias, **common)
+    if args.lam == "cv":
+        if args.model != "relu":
+            raise CLIError("--lam cv (λ by 5-fold cross-validation) is available for --model relu")
+        from .cv import ConvexReLUCV
+
+        common.pop("lam")
+        common["standardize"] = True  # (the CV grid is relative to unit-variance features)
+        return ConvexReLUCV(reg=args.reg, bias=not args.no_bias, **common)
     if args.model == "relu":
         return ConvexReLU(reg=args.reg, bias=not args.no_bias, **common)
     if args.model == "relu-classifier":
@@ -259,7 +277,8 @@ def main(argv=None):
     fit.add_argument("--model", choices=MODELS, default="relu",
                      help="two-layer ReLU on the GA dictionary (regression or classifier), deep narrow |·|, "
                           "three-layer ReLU, or the two-layer arrangement program (wide data)")
-    fit.add_argument("--lam", type=float, default=1e-3, help="regularization λ (β), default 1e-3")
+    fit.add_argument("--lam", type=_lam_option, default=1e-3,
+                     help="regularization λ (β), default 1e-3; 'cv' chooses it by cross-validation (relu)")
     fit.add_argument("--depth", type=int, default=3, help="depth L of deep-abs (default 3)")
     fit.add_argument("--reg", choices=("l1", "l2"), default="l1", help="p of the two-layer penalty")
     fit.add_argument("--no-bias", action="store_true", help="no first-layer biases")

@@ -137,7 +137,7 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
             raise ValueError(f"reg must be 'l1' or 'l2'; got {self.reg!r}")
         if not isinstance(self.bias, (bool, np.bool_)):
             raise ValueError(f"bias must be True or False; got {self.bias!r}")
-        lams = np.atleast_1d(np.asarray(self.lam, dtype=object))
+        lams = np.atleast_1d(np.asarray(self._lam_param(), dtype=object))
         if self._interpolates():
             pass
         elif lams.ndim != 1 or lams.size == 0 or not all(
@@ -170,9 +170,13 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
         return (self._interpolation and isinstance(lam, numbers.Real) and not isinstance(lam, bool)
                 and lam == 0)
 
+    def _lam_param(self):
+        """The λ (or λ values) to fit: ``lam`` (chosen by cross-validation in :mod:`ganet.cv`)."""
+        return self.lam
+
     def _lams(self):
         """The λ values to solve, largest first (a regularization path warm-starts downward)."""
-        return np.sort(np.atleast_1d(np.asarray(self.lam, dtype=float)))[::-1]
+        return np.sort(np.atleast_1d(np.asarray(self._lam_param(), dtype=float)))[::-1]
 
     def _sample_seed(self):
         """A concrete seed for a sampled dictionary (drawn from ``random_state``), recorded as

@@ -32,10 +32,12 @@ __all__ = ["save", "load", "SaveMixin", "MODEL_CLASSES", "FORMAT_VERSION"]
 
 FORMAT, FORMAT_VERSION = "ganet-model", 1
 ARRANGEMENT_CLASSES = ("ArrangementReLU", "ArrangementReLUClassifier")
-MODEL_CLASSES = ("ConvexReLU", "ConvexReLUClassifier", "DeepNarrowAbs", "ThreeLayerReLU") + ARRANGEMENT_CLASSES
+MODEL_CLASSES = ("ConvexReLU", "ConvexReLUCV", "ConvexReLUClassifier", "DeepNarrowAbs",
+                 "ThreeLayerReLU") + ARRANGEMENT_CLASSES
 _ARRAYS = ("columns_", "coef_", "intercept_", "classes_", "dual_coef_", "_sample_weight")
 _SCALARS = ("objective_", "dual_gap_", "converged_", "n_iter_", "certificate_", "lam_", "_fingerprint",
-            "sample_seed_", "n_features_in_", "feature_names_in_", "_single_output", "n_patterns_")
+            "sample_seed_", "n_features_in_", "feature_names_in_", "_single_output", "n_patterns_",
+            "lams_", "lam_max_", "cv_results_")
 
 # The schema of the JSON attributes: a model file is untrusted input, so every name is known and
 # every value has its type (lam_ is a number, or a list for a λ path).
@@ -44,7 +46,8 @@ _ATTRIBUTE_SCHEMA = {"objective_": _REAL, "dual_gap_": _REAL, "converged_": _BOO
                      "certificate_": _STR, "lam_": (_REAL, "array"), "_fingerprint": _STR,
                      "sample_seed_": (_INT, None), "n_features_in_": _INT, "feature_names_in_": "array",
                      "_single_output": _BOOL, "n_patterns_": _INT,
-                     "intercept_": _REAL, "neuron_special_samples": "list"}  # (arrangement models)
+                     "intercept_": _REAL, "neuron_special_samples": "list",  # (arrangement models)
+                     "lams_": "array", "lam_max_": _REAL, "cv_results_": "dict"}  # (ConvexReLUCV)
 _CERTIFICATES = ("global", "not converged (global gap)", "sampled: no global certificate")
 
 
@@ -203,6 +206,9 @@ def _is(value, kind):
         return isinstance(value, str)
     if kind == "array":
         return isinstance(value, np.ndarray) and value.dtype != object and value.ndim == 1
+    if kind == "dict":
+        return isinstance(value, dict) and all(isinstance(v, np.ndarray) and v.dtype != object
+                                               for v in value.values())
     return isinstance(value, list)
 
 

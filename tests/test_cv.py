@@ -1,0 +1,65 @@
+"""ConvexReLUCV (issue 23): λ chosen by k-fold cross-validation over certified warm-started paths."""
+
+import numpy as np
+import pytest
+from sklearn.model_selection import KFold
+
+import ganet
+from ganet.cv import lambda_max
+
+rng = np.random.default_rng(3)
+X = rng.uniform(-2, 2, (40, 2)) * [1.0, 50.0]
+Y = np.maximum(X[:, 0] + X[:, 1] / 50, 0) - 0.5 * np.abs(X[:, 0]) + 0.2 * rng.normal(size=40)
+
+
+def test_lambda_max_is_where_the_network_vanishes():
+    model = ganet.ConvexReLU(lam=1.0)
+    top = lambda_max(model, X, Y)
+    assert len(ganet.ConvexReLU(lam=1.0001 * top).fit(X, Y).neurons_) == 0
+    assert len(ganet.ConvexReLU(lam=0.95 * top).fit(X, Y).neurons_) > 0
+
+
+def test_the_chosen_lambda_has_the_smallest_held_out_error_refitted_independently(tmp_path):
+    cv = ganet.ConvexReLUCV(n_lams=5, lam_ratio=1e-2, cv=3, random_state=0, tol=1e-9).fit(X, Y)
+    grid = cv.lams_
+    Z = (X - X.mean(0)) / X.std(0)
+    top = lambda_max(ganet.ConvexReLU(), Z, Y)
+    np.testing.assert_allclose(grid, top * np.logspace(0, -2, 6)[1:], rtol=1e-12)
+    # each fold's path, checked against fits from scratch (the optimum is unique, the network
+    # need not be: compare objectives) and against predict() of the path's last network
+    for f, (train, test) in enumerate(KFold(3, shuffle=True, random_state=0).split(X)):
+        path = ganet.ConvexReLU(lam=grid, standardize=True, tol=1e-9).fit(X[train], Y[train])
+        for k, lam in enumerate(grid):
+            cold = ganet.ConvexReLU(lam=lam, standardize=True, tol=1e-9).fit(X[train], Y[train])
+            assert path.path_[k]["objective"] == pytest.approx(cold.objective_, rel=1e-7)
+        held_out = np.mean((path.predict(X[test]) - Y[test]) ** 2)
+        assert cv.cv_results_["mse"][f, -1] == pytest.approx(held_out, rel=1e-9)
+    mse = cv.cv_results_["mse"]
+    assert cv.lam_ == grid[np.argmin(mse.mean(axis=0))]
+    assert cv.certificate_ == "global" and cv.cv_results_["certified"].all()
+    alone = ganet.ConvexReLU(lam=cv.lam_, standardize=True, tol=1e-9).fit(X, Y)
+    assert cv.objective_ == pytest.approx(alone.objective_, rel=1e-8)
+    cv.save(tmp_path / "cv.npz")
+    np.testing.assert_array_equal(ganet.load(tmp_path / "cv.npz").predict(X), cv.predict(X))
+
+
+def test_bad_cv_settings_are_refused():
+    with pytest.raises(ValueError, match="cv must be"):
+        ganet.ConvexReLUCV(cv=1).fit(X, Y)
+    with pytest.raises(ValueError, match="lam_ratio"):
+        ganet.ConvexReLUCV(lam_ratio=2.0).fit(X, Y)
+    with pytest.raises(ValueError, match="constant"):
+        ganet.ConvexReLUCV().fit(X, np.ones(len(X)))
+
+
+def test_cli_lam_cv(tmp_path, capsys):
+    from ganet.cli import main
+
+    path = tmp_path / "d.csv"
+    path.write_text("a,b,y\n" + "\n".join(f"{a!r},{b!r},{t!r}" for (a, b), t in zip(X.tolist(), Y.tolist())) + "\n")
+    out = tmp_path / "m.npz"
+    assert main(["fit", str(path), "--target", "y", "--lam", "cv", "--random-state", "0", "-o", str(out)]) == 0
+    model = ganet.load(out)
+    assert type(model).__name__ == "ConvexReLUCV" and model.lam_ in model.lams_
+    assert main(["fit", str(path), "--target", "y", "--lam", "cv", "--model", "relu3", "-o", str(out)]) == 1
+    assert "cross-validation" in capsys.readouterr().err
