@@ -77,3 +77,15 @@ def test_the_cli_keeps_its_budget(tmp_path, capsys):
     assert time.perf_counter() - start < LOOSE
     err = capsys.readouterr().err
     assert "not converged (global gap)" in err and "pricing pass needs about" in err
+
+
+def test_a_budgeted_fit_returns_its_best_point_with_a_valid_bound():
+    """The working set moves on between full passes; at the budget its latest point (if better
+    than the last priced one) is returned against the best dual value of any full pass."""
+    X, y = _regression(300, 3)
+    optimum = ganet.ConvexReLU(lam=1e-2).fit(X, y).objective_  # certified, unbudgeted
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = ganet.ConvexReLU(lam=1e-2, max_seconds=BUDGET).fit(X, y)
+    assert model.objective_ - model.dual_gap_ <= optimum * (1 + 1e-9) <= model.objective_ * (1 + 1e-9) + 1e-12
+    assert model.network_objective(X, y) == pytest.approx(model.objective_, rel=1e-8)

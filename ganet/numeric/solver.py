@@ -240,6 +240,9 @@ def _solve_lasso(dictionary, Y, lam, fit_intercept, tol, max_iter, initial_size,
     if warm_start is None or not len(warm_start[0]):
         if first_score is not None:  # the first pass priced z = 0: its certificate, to begin with
             snapshot = (np.zeros(0, dtype=np.int64), np.zeros((0, c)), Yt.copy(), first_score)
+    # the best dual value of any full pass: a lower bound of P* for every point (used when the
+    # budget leaves a better working-set point than the last priced one)
+    best_dual = -np.inf if snapshot is None else dual_gap(Yt, Yt, snapshot[1], lt, first_score)[1]
     stopped = "max_iter"
     it = 0
     for it in range(1, max_iter + 1):
@@ -299,7 +302,8 @@ def _solve_lasso(dictionary, Y, lam, fit_intercept, tol, max_iter, initial_size,
         snapshot = (ws.copy(), Z.copy(), R.copy(), max_score)
         Z_new = np.zeros((len(new), c))
         scale = max(1.0, max_score / lt)
-        P, _, gap = dual_gap(Yt, R, Z, lt, max_score)
+        P, D_pass, gap = dual_gap(Yt, R, Z, lt, max_score)
+        best_dual = max(best_dual, D_pass)
         history.append(dict(iteration=it, working_set=len(ws), objective=P * tau ** 2,
                             gap=gap * tau ** 2, seconds=time.perf_counter() - start,
                             solve_seconds=solve_seconds))
@@ -332,6 +336,15 @@ def _solve_lasso(dictionary, Y, lam, fit_intercept, tol, max_iter, initial_size,
         snapshot = (ws, Z, None, np.inf)
     columns, coef, intercept, P, D, gap = _certified_solution(dictionary, Yt, lt, snapshot,
                                                               fit_intercept, tol, deadline)
+    if stopped == "max_seconds" and len(ws) and not (len(ws) == len(snapshot[0]) and np.array_equal(ws, snapshot[0])
+                                                     and np.array_equal(Z, snapshot[1])):
+        # the working set moved on after the last full pass: its point, if better, is returned
+        # with the best dual value seen (the gap of a point no pass has priced)
+        latest = _certified_solution(dictionary, Yt, lt, (ws, Z, None, np.inf), fit_intercept, tol)
+        if latest[3] < P:
+            columns, coef, intercept, P = latest[:4]
+        D = max(D, best_dual)
+        gap = P - D
     converged = gap <= tol * P or P == 0.0
     P, D, gap, coef = P * tau ** 2, D * tau ** 2, gap * tau ** 2, coef * tau
     intercept = ymean + tau * intercept
