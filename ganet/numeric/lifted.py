@@ -36,7 +36,7 @@ from ._generated import phi, phi_vec
 from .interrupts import deferred_interrupt
 from .normalization import normalization
 from .planes import DEGENERATE, OK, UNCERTAIN, cross_error_factor, exact_cross
-from .streaming import PricingPass, _advance, _group, _heap_replace_min, warn_if_over_budget
+from .streaming import PricingPass, _advance, _group, _heap_replace_min, list_uncertain, warn_if_over_budget
 from .validation import as_finite_array
 
 __all__ = ["LiftedDictionary", "LiftedNeuron", "count_lifted"]
@@ -453,11 +453,7 @@ class LiftedDictionary:
         if self._resolved is None:
             args = (self.G, self.axes, self.ms, self.bs, self.offsets, self.TP, self.TB,
                     self.X.shape[1], self.gamma, self.compiled, self.n_blocks)
-            with deferred_interrupt():
-                counts = _uncertain_subsets(*args, False, _NO_RANKS, np.zeros(self.n_blocks, np.int64))
-                starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-                ranks = np.empty(int(counts.sum()), dtype=np.int64)
-                _uncertain_subsets(*args, True, ranks, starts)
+            ranks = list_uncertain(_uncertain_subsets, args, self.n_blocks)
             self._resolved = self._exact_directions(np.sort(ranks))
         return self._resolved
 

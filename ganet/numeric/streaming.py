@@ -303,6 +303,17 @@ def _uncertain_ranks(X, p, bias, ms, bs, offsets, TP, TB, n_blocks, exact, gamma
     return found
 
 
+def list_uncertain(kernel, args, n_blocks):
+    """The ranks a counting kernel (``kernel(*args, fill, out, counts)``: :func:`_uncertain_ranks`,
+    or the lifted one) finds, in two parallel sweeps: count per block, then fill at the offsets."""
+    with deferred_interrupt():
+        counts = kernel(*args, False, _NO_RANKS, np.zeros(n_blocks, np.int64))
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        ranks = np.empty(int(counts.sum()), dtype=np.int64)
+        kernel(*args, True, ranks, starts)
+    return ranks
+
+
 def warn_if_over_budget(seconds, fraction, deadline):
     """After a pass's first slice: warn once per pass when the pass, at the rate just measured,
     cannot finish before ``deadline`` (the fit will then stop without a new certificate)."""
@@ -416,11 +427,7 @@ class StreamingDictionary(ColumnOracle):
         if self._resolved is None:
             args = (self.Xr, self.p, self.bias, *self._index_args(), self.n_blocks, self.exact,
                     self.gamma, self.compiled)
-            with deferred_interrupt():
-                counts = _uncertain_ranks(*args, False, _NO_RANKS, np.zeros(self.n_blocks, np.int64))
-                starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-                ranks = np.empty(int(counts.sum()), dtype=np.int64)
-                _uncertain_ranks(*args, True, ranks, starts)
+            ranks = list_uncertain(_uncertain_ranks, args, self.n_blocks)
             W, c, dead = exact_normals(self.Xr, self.index.rows(ranks), self.p)
             self._resolved = (ranks[~dead], W[~dead], c[~dead])
         return self._resolved
