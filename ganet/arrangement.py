@@ -173,7 +173,7 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
                      "objective": objective, "dual_gap": gap, "relative_gap": gap / max(objective, 1e-300),
                      "certificate": certificate, "neurons": len(local["alpha"]),
                      "sweeps": res.n_iter, "working_set": res.working_set_size, "seconds": res.seconds,
-                     "stopped": res.stopped}))
+                     "stopped": res.stopped}), (inputs, program_coords))
         return self
 
     def _local_neurons(self, Z, res, penalized, gates, sigma):
@@ -197,11 +197,11 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
                 "alpha": np.array(alpha, dtype=float), "pattern": np.array(pattern, dtype=np.int64),
                 "special": special, "gates": gates}
 
-    def _assign(self, X, masks, gates, local, fitted, coords=None):
+    def _assign(self, X, masks, gates, local, fitted, coords):
         """Set every fitted attribute at once (after the fit has succeeded): the neurons in the
         user's units for reading, their program-coordinate weights for evaluating. ``coords``:
-        (pattern, program) normalizations, by default those of X."""
-        inputs, program_coords = self._normalizations(X) if coords is None else coords
+        the (pattern, program) normalizations of the fit."""
+        inputs, program_coords = coords
         d = X.shape[1]
         W, alpha = local["weights"], local["alpha"]
         u, b = program_coords.raw_neuron(W[:d].T, W[d] if self.bias else np.zeros(len(alpha)))

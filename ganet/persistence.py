@@ -306,7 +306,7 @@ def _restore_arrangement(model, arrays, attributes):
     model._check_params(n, d)
     if "program_weights" in arrays:
         local_w, local_g = arrays["program_weights"], arrays["program_gates"]
-        coords = None
+        coords = model._normalizations(X)
     else:
         local_w = np.vstack([W.T, b[None, :]]) if model.bias else W.T
         local_g, identity = gates, Normalization(np.zeros(d), 1.0)
