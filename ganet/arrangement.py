@@ -334,6 +334,13 @@ class ArrangementReLUClassifier(ClassifierMixin, _ArrangementBase):
         """The network's score f(X); positive means ``classes_[1]``."""
         return self._forward(X)
 
+    def predict_proba(self, X):
+        """Class probabilities (n × 2): σ(f) for ``loss="logistic"`` (the model's own); for the
+        squared and hinge losses clip((f + 1)/2, 0, 1) of the ±1 score, **not calibrated** (use
+        :class:`sklearn.calibration.CalibratedClassifierCV` when that matters)."""
+        p = DATAFITS[self.loss].probability(self.decision_function(X))
+        return np.column_stack([1.0 - p, p])
+
     def predict(self, X):
         """``classes_[1]`` where f(X) > 0, else ``classes_[0]``."""
         return self.classes_[(self.decision_function(X) > 0).astype(int)]

@@ -607,10 +607,7 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
         """
         scores = self.decision_function(X)
         if len(self.classes_) == 2:
-            if self.loss == "logistic":
-                p = 0.5 * (1.0 + np.tanh(0.5 * scores))  # σ(f), overflow-free
-            else:
-                p = np.clip(0.5 * (scores + 1.0), 0.0, 1.0)
+            p = DATAFITS[self.loss].probability(scores)
             return np.column_stack([1.0 - p, p])
         P = np.maximum(scores, 0.0)
         total = P.sum(axis=1, keepdims=True)

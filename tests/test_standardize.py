@@ -65,3 +65,15 @@ def test_cli_standardize_tol_dictionary_and_sample_weights(tmp_path, capsys):
     assert main(["fit", str(path), "--target", "y", "--model", "relu3", "--sample-weight", "w",
                  "-o", str(out)]) == 1
     assert "takes no sample weights" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("loss", ["logistic", "squared", "hinge"])
+def test_arrangement_classifier_probabilities(loss):
+    labels = np.where(Y > np.median(Y), "high", "low")
+    model = ganet.ArrangementReLUClassifier(lam=0.05, loss=loss, standardize=True).fit(X, labels)
+    P = model.predict_proba(X)
+    f = model.decision_function(X)
+    expected = 1 / (1 + np.exp(-f)) if loss == "logistic" else np.clip((f + 1) / 2, 0, 1)
+    np.testing.assert_allclose(P[:, 1], expected, rtol=1e-12, atol=1e-15)  # classes_[1] = "low"
+    np.testing.assert_allclose(P.sum(axis=1), 1.0)
+    assert np.array_equal(model.classes_[(P[:, 1] > 0.5).astype(int)], model.predict(X))

@@ -32,6 +32,11 @@ class Quadratic:
     name = "squared"
 
     @staticmethod
+    def probability(f):
+        """P(y = +1) read off a ±1 score: clip((f + 1)/2, 0, 1) — not a calibrated probability."""
+        return np.clip(0.5 * (np.asarray(f, dtype=float) + 1.0), 0.0, 1.0)
+
+    @staticmethod
     def value(q, y):
         return 0.5 * float(np.sum((q - y) ** 2))
 
@@ -65,6 +70,11 @@ class Logistic:
     name = "logistic"
 
     @staticmethod
+    def probability(f):
+        """P(y = +1) = σ(f), the model's own (computed as (1 + tanh(f/2))/2: no overflow)."""
+        return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(f, dtype=float)))
+
+    @staticmethod
     def value(q, y):
         return float(np.sum(np.logaddexp(0.0, -y * q)))
 
@@ -84,6 +94,8 @@ class Hinge:
     """Σ max(0, 1 − yᵢqᵢ) for yᵢ ∈ {−1, +1}; the dual point comes from the margin multipliers."""
 
     name = "hinge"
+
+    probability = Quadratic.probability  # (uncalibrated, as for the squared loss)
 
     @staticmethod
     def value(q, y):
