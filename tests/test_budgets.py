@@ -89,3 +89,17 @@ def test_a_budgeted_fit_returns_its_best_point_with_a_valid_bound():
         model = ganet.ConvexReLU(lam=1e-2, max_seconds=BUDGET).fit(X, y)
     assert model.objective_ - model.dual_gap_ <= optimum * (1 + 1e-9) <= model.objective_ * (1 + 1e-9) + 1e-12
     assert model.network_objective(X, y) == pytest.approx(model.objective_, rel=1e-8)
+
+
+def test_progress_lines_forecast_from_measured_passes(capsys):
+    from ganet.numeric.solver import progress_line
+
+    history = [dict(iteration=1, working_set=10, objective=1.0, gap=1e-1, seconds=3.0),
+               dict(iteration=2, working_set=20, objective=1.0, gap=1e-3, seconds=4.0)]
+    # the relative gap fell 100× in one pass of 1 s: 10⁴ more to tol = 1e-7 is two such passes
+    assert progress_line(history, 1e-7).endswith("ETA ~2 s (2 passes at the rate so far)")
+    assert "ETA" not in progress_line(history[:1], 1e-7)  # one pass forecasts nothing
+    X, y = _regression(60, 2)
+    ganet.ConvexReLU(lam=1e-2, verbose=1).fit(X, y)
+    lines = [l for l in capsys.readouterr().err.splitlines() if l.strip().startswith("pass")]
+    assert lines and "relative gap" in lines[-1]

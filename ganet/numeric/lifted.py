@@ -20,6 +20,7 @@ translation-invariant families are centred, and every family is scaled by a powe
 features are homogeneous of degree one in (t, π)).
 """
 
+import sys
 import time
 from dataclasses import dataclass
 from fractions import Fraction
@@ -585,7 +586,7 @@ class LiftedDictionary:
         per_subset = n * (self.D + 2 * self.family.kinds * (2 + R2.shape[1]))
         step = max(1, int(_SLICE_WORK / (nb * per_subset)))
         bar = None
-        if self.progress and N:
+        if self.progress and N and sys.stderr.isatty():  # a bar on a terminal; logs get the solver's lines
             from tqdm.auto import tqdm
             bar = tqdm(total=N, unit="subset", unit_scale=True, desc="pricing", leave=False)
         complete = True

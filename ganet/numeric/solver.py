@@ -31,6 +31,7 @@ Y is scaled internally by a power of two (exact), so no target is too large or t
 """
 
 import numbers
+import sys
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -127,6 +128,27 @@ def dual_gap(Y, R, Z, lam, max_correlation):
     return P, D, P - D
 
 
+def progress_line(history, tol):
+    """One log line per full pricing pass: objective, gap, time, and an ETA from the passes
+    measured so far — the mean decrease of log(relative gap) per pass and the mean seconds per
+    pass give the passes left to reach tol (none before two passes, or while the gap does not
+    fall). Not from max_iter: that is a cap, not a forecast."""
+    h = history[-1]
+    rel = h["gap"] / max(h["objective"], 1e-300)
+    line = (f"  pass {h['iteration']:3d}: working set {h['working_set']:6d}  objective "
+            f"{h['objective']:.10g}  relative gap {rel:.2e}  {h['seconds']:.1f} s")
+    if len(history) >= 2 and rel > tol:
+        first = history[0]
+        rel0 = first["gap"] / max(first["objective"], 1e-300)
+        steps = len(history) - 1
+        rate = (np.log(max(rel0, 1e-300)) - np.log(max(rel, 1e-300))) / steps
+        if rate > 0:
+            per_pass = (h["seconds"] - first["seconds"]) / steps
+            left = np.log(rel / tol) / rate
+            line += f"  ETA ~{left * per_pass:.0f} s ({left:.0f} passes at the rate so far)"
+    return line
+
+
 def _materialize(dictionary, columns, center):
     """K[:, columns], centered column-wise when the model has an intercept (in place)."""
     K = dictionary.materialize(columns)
@@ -177,7 +199,8 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
         the support (for oracles with ``local_violators``, when it is much smaller than the
         dictionary; c = 1). The certificate always comes from a full pass.
     verbose : int
-        1: a tqdm bar over the outer iterations; 2: also one line per iteration.
+        ≥ 1: one line per full pricing pass on stderr (:func:`progress_line`: objective, gap,
+        seconds, an ETA from the passes measured).
     warm_start : (columns, coef), optional
         Start from this solution (e.g. the previous λ of a regularization path).
     max_seconds : float, optional
@@ -213,10 +236,6 @@ def _solve_lasso(dictionary, Y, lam, fit_intercept, tol, max_iter, initial_size,
                             f"{np.abs(Y2).max():.3g}) exceeds the float64 range; rescale y")
     history = []
     solve_seconds = 0.0
-    bar = None
-    if verbose:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=max_iter, desc="working-set iterations", unit="it", leave=False)
     memory_limit = getattr(dictionary, "memory_limit", DEFAULT_MEMORY_LIMIT)
     # c = 1: the dual active set keeps its factorization between rounds and receives only the
     # new columns; c > 1 (and a c = 1 fallback): SSNAL re-solves the working set, warm-started
@@ -307,12 +326,8 @@ def _solve_lasso(dictionary, Y, lam, fit_intercept, tol, max_iter, initial_size,
         history.append(dict(iteration=it, working_set=len(ws), objective=P * tau ** 2,
                             gap=gap * tau ** 2, seconds=time.perf_counter() - start,
                             solve_seconds=solve_seconds))
-        if bar is not None:
-            bar.update(1)
-            bar.set_postfix(support=len(ws), objective=f"{P * tau ** 2:.8g}", gap=f"{gap * tau ** 2:.2e}")
-            if verbose > 1:
-                bar.write(f"  iteration {it:3d}: working set {len(ws):6d}  objective "
-                          f"{P * tau ** 2:.10g}  gap {gap * tau ** 2:.3e}")
+        if verbose:
+            print(progress_line(history, tol), file=sys.stderr, flush=True)
         # half of tol in the loop: the returned (basic) solution's certificate is recomputed with
         # a bound that may add rounding, and must still meet tol
         if gap <= 0.5 * tol * P or P == 0.0:
@@ -330,8 +345,6 @@ def _solve_lasso(dictionary, Y, lam, fit_intercept, tol, max_iter, initial_size,
             tol_abs = 0.1 * min(tol_abs, gap)
             continue
         tol_abs = min(tol_abs, gap)
-    if bar is not None:
-        bar.close()
     if snapshot is None:  # the budget ran out before any full pass: a solution, no certificate
         snapshot = (ws, Z, None, np.inf)
     columns, coef, intercept, P, D, gap = _certified_solution(dictionary, Yt, lt, snapshot,

@@ -20,6 +20,7 @@ Hyperplanes whose generators are nearly dependent are found once, resolved in ex
 and priced apart (:mod:`ganet.numeric.planes`); provably degenerate ones are zero columns.
 """
 
+import sys
 import time
 import warnings
 from dataclasses import dataclass
@@ -539,7 +540,7 @@ class StreamingDictionary(ColumnOracle):
             complete = True
         else:
             bar = None
-            if self.progress and N:
+            if self.progress and N and sys.stderr.isatty():  # a bar on a terminal; logs get the solver's lines
                 from tqdm.auto import tqdm
                 bar = tqdm(total=N, unit="hyperplane", unit_scale=True, desc="pricing", leave=False)
             try:
