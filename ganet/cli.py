@@ -256,8 +256,8 @@ def cmd_report(args):
         size = nu.z if hasattr(nu, "z") else float(np.atleast_1d(nu.alpha)[0])
         through = ", ".join(f"x{i}" for i in nu.special_samples)
         extra = "; ".join(name for name, _ in getattr(nu, "reflections", ())[:2])
-        print(f"  {k:>3}  {'z' if hasattr(nu, 'z') else 'α'} = {size:+.5g}  {nu.formula}  (through {through})"
-              + (f"  [{extra}]" if extra else ""))
+        print(f"  {k:>3}  {'z' if hasattr(nu, 'z') else 'α'} = {size:+.5g}  {nu.formula}"
+              + (f"  (through {through})" if through else "") + (f"  [{extra}]" if extra else ""))
     X = model._fit_X if hasattr(model, "_fit_X") else model.dictionary_.X
     report_figure(model, X, None, png)
     print(f"figure       {png}")

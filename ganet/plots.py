@@ -30,23 +30,48 @@ def _sizes(model):
                      for nu in model.neurons_])
 
 
+def _feature_names(model, d):
+    """The model's feature names (CSV header or DataFrame columns), else 'feature 1', …"""
+    names = model.report_.get("cli", {}).get("features") if hasattr(model, "report_") else None
+    if names is None and hasattr(model, "feature_names_in_"):
+        names = [str(n) for n in model.feature_names_in_]
+    return list(names) if names is not None and len(names) == d else [f"feature {q + 1}" for q in range(d)]
+
+
+def _in_user_units(model, X, lines):
+    """Training inputs and breaklines in the user's units: a standardized model's neurons live on
+    z = (x − μ)/s, where wᵀz = v is the line (w/s)ᵀx = v + (μ/s)ᵀw."""
+    scaling = getattr(model, "_input_scaling", None)
+    if scaling is None:
+        return X, lines
+    mean, scale = scaling
+    return X * scale + mean, [(w / scale, v + (mean / scale) @ w, k) for w, v, k in lines]
+
+
 def _scores(model, Z):
     return model.decision_function(Z) if hasattr(model, "decision_function") else model.predict(Z)
 
 
-def report_figure(model, X, y, path):
+def report_figure(model, X, y, path, top=12):
     """Write a PNG: for d = 1 the fitted function with the data and kinks, for d = 2 the
-    prediction (or decision regions) with every breakline and the data, otherwise a bar chart of
-    the neurons' sizes labelled by their formulas. Returns ``path``."""
+    prediction (or decision regions) with the breaklines of the ``top`` largest neurons and the
+    data, otherwise a bar chart of the neurons' sizes labelled by their formulas; in the user's
+    units (a standardized model's inputs and lines mapped back) with the features' names.
+    ``X`` is the training input the model was fitted on. Returns ``path``."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    X = np.asarray(X, dtype=float)
+    sizes = _sizes(model)
+    largest = set(np.argsort(-sizes)[:top].tolist())
+    X, lines = _in_user_units(model, np.asarray(X, dtype=float),
+                              [line for line in breaklines(model) if line[2] in largest])
     d = X.shape[1]
+    names = _feature_names(model, d)
+    shown = f", kinks of the {len(largest)} largest" if len(largest) < len(model.neurons_) else ""
     title = (f"{type(model).__name__}: objective {model.objective_:.6g}, certificate "
-             f"{model.certificate_} (gap {model.dual_gap_:.1e}), {len(model.neurons_)} neurons")
+             f"{model.certificate_} (gap {model.dual_gap_:.1e}), {len(model.neurons_)} neurons{shown}")
     if d == 1:
         fig, ax = plt.subplots(figsize=(7, 4))
         lo, hi = X.min() - 0.1 * np.ptp(X) - 1e-9, X.max() + 0.1 * np.ptp(X) + 1e-9
@@ -56,10 +81,10 @@ def report_figure(model, X, y, path):
             ax.scatter(X[:, 0], y, color="k", s=14, zorder=3, label="data")
         else:  # no targets at hand (a saved model): mark the training inputs on the curve
             ax.scatter(X[:, 0], _scores(model, X), color="k", s=14, zorder=3, label="training inputs")
-        for w, v, _ in breaklines(model):
+        for w, v, _ in lines:
             ax.axvline(v / w[0], color="C3", lw=0.6, ls=":")
         ax.plot([], [], color="C3", lw=0.6, ls=":", label="kinks of the neurons")
-        ax.set_xlabel("x1")
+        ax.set_xlabel(names[0])
         ax.set_ylabel("f(x)")
         ax.legend(fontsize=8)
     elif d == 2:
@@ -72,7 +97,7 @@ def report_figure(model, X, y, path):
         F = F.reshape(g1.shape) if F.ndim == 1 else F.argmax(axis=1).reshape(g1.shape)
         im = ax.contourf(g1, g2, F, 20, cmap="coolwarm", alpha=0.8)
         fig.colorbar(im, ax=ax, label="network output")
-        for w, v, _ in breaklines(model):
+        for w, v, _ in lines:
             if abs(w[1]) > abs(w[0]):
                 xs = np.array([lo[0], hi[0]])
                 ax.plot(xs, (v - w[0] * xs) / w[1], "--", color="0.25", lw=0.6)
@@ -83,11 +108,10 @@ def report_figure(model, X, y, path):
         ax.scatter(*X.T, c="k", s=10, label="training points")
         ax.set_xlim(lo[0], hi[0])
         ax.set_ylim(lo[1], hi[1])
-        ax.set_xlabel("x1")
-        ax.set_ylabel("x2")
+        ax.set_xlabel(names[0])
+        ax.set_ylabel(names[1])
         ax.legend(loc="lower right", fontsize=8)
     else:
-        sizes = _sizes(model)
         order = np.argsort(-sizes)[:30]
         fig, ax = plt.subplots(figsize=(8, 0.3 * len(order) + 1.5))
         ax.barh(range(len(order)), sizes[order], color="C0")

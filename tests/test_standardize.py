@@ -77,3 +77,15 @@ def test_arrangement_classifier_probabilities(loss):
     np.testing.assert_allclose(P[:, 1], expected, rtol=1e-12, atol=1e-15)  # classes_[1] = "low"
     np.testing.assert_allclose(P.sum(axis=1), 1.0)
     assert np.array_equal(model.classes_[(P[:, 1] > 0.5).astype(int)], model.predict(X))
+
+
+def test_report_figure_draws_a_standardized_model_in_the_users_units(tmp_path):
+    from ganet.plots import _in_user_units, breaklines, report_figure
+
+    model = ganet.ConvexReLU(lam=0.05, standardize=True).fit(X, Y)
+    Xu, lines = _in_user_units(model, model.dictionary_.X, breaklines(model))
+    np.testing.assert_allclose(Xu, X, rtol=1e-12, atol=1e-9 * np.abs(X).max())
+    for w, v, k in lines:  # each breakline passes through its neuron's special samples, raw units
+        for i in model.neurons_[k].special_samples:
+            assert abs(X[i] @ w - v) <= 1e-8 * (np.abs(X[i]) @ np.abs(w) + abs(v))
+    assert report_figure(model, model.dictionary_.X, None, tmp_path / "r.png") == tmp_path / "r.png"
