@@ -2,7 +2,8 @@
 
 Layers: :mod:`ganet.numeric` (numpy/numba kernels, dictionaries, solvers) and
 :mod:`ganet.symbolic` (exact sympy algebra). Estimators: :class:`ConvexReLU` and
-:class:`ConvexReLUClassifier` (two layers), :class:`DeepNarrowAbs` (deep narrow |·| networks)
+:class:`ConvexReLUClassifier` (two layers; :class:`ConvexReLUCV` chooses λ by cross-validation),
+:class:`DeepNarrowAbs` (deep narrow |·| networks)
 and :class:`ThreeLayerReLU` (three-layer ReLU chains); :class:`ArrangementReLU` and
 :class:`ArrangementReLUClassifier` (activation-pattern programs, exact or sampled, for wide data).
 """
