@@ -2,7 +2,8 @@
 
 Layers: :mod:`ganet.numeric` (numpy/numba kernels, dictionaries, solvers) and
 :mod:`ganet.symbolic` (exact sympy algebra). Estimators: :class:`ConvexReLU` and
-:class:`ConvexReLUClassifier` (two layers; :class:`ConvexReLUCV` chooses λ by cross-validation),
+:class:`ConvexReLUClassifier` (two layers; :class:`ConvexReLUCV` and :class:`ConvexReLUClassifierCV` choose λ by
+cross-validation),
 :class:`DeepNarrowAbs` (deep narrow |·| networks)
 and :class:`ThreeLayerReLU` (three-layer ReLU chains); :class:`ArrangementReLU` and
 :class:`ArrangementReLUClassifier` (activation-pattern programs, exact or sampled, for wide data).
@@ -13,11 +14,11 @@ __version__ = "0.1.0"
 from .arrangement import ArrangementReLU, ArrangementReLUClassifier, certified_ratio  # noqa: E402
 from .deep import DeepNarrowAbs, ThreeLayerReLU  # noqa: E402
 from .estimators import ConvexReLU, ConvexReLUClassifier, Neuron  # noqa: E402
-from .cv import ConvexReLUCV  # noqa: E402
+from .cv import ConvexReLUClassifierCV, ConvexReLUCV  # noqa: E402
 from .persistence import load  # noqa: E402
 from .polish import polish  # noqa: E402
 from .whitened import whiten, whitened_closed_form  # noqa: E402
 from .numeric.chambers import chamber_diameter  # noqa: E402
 
 __all__ = ["ArrangementReLU", "ArrangementReLUClassifier", "certified_ratio", "chamber_diameter",
-           "whiten", "whitened_closed_form", "ConvexReLU", "ConvexReLUCV", "ConvexReLUClassifier", "DeepNarrowAbs", "Neuron", "ThreeLayerReLU", "__version__", "load", "polish"]
+           "whiten", "whitened_closed_form", "ConvexReLU", "ConvexReLUCV", "ConvexReLUClassifier", "ConvexReLUClassifierCV", "DeepNarrowAbs", "Neuron", "ThreeLayerReLU", "__version__", "load", "polish"]

@@ -134,13 +134,16 @@ def _build(args):
         return cls(patterns=args.patterns, n_patterns=args.n_patterns, gated=args.gated, loss=args.loss,
                    bias=not args.no_bias, **common)
     if args.lam == "cv":
-        if args.model != "relu":
-            raise CLIError("--lam cv (λ by 5-fold cross-validation) is available for --model relu")
-        from .cv import ConvexReLUCV
+        if args.model not in ("relu", "relu-classifier"):
+            raise CLIError("--lam cv (λ by 5-fold cross-validation) is available for --model relu and "
+                           "relu-classifier")
+        from .cv import ConvexReLUClassifierCV, ConvexReLUCV
 
         common.pop("lam")
         common["standardize"] = True  # (the CV grid is relative to unit-variance features)
-        return ConvexReLUCV(reg=args.reg, bias=not args.no_bias, **common)
+        if args.model == "relu":
+            return ConvexReLUCV(reg=args.reg, bias=not args.no_bias, **common)
+        return ConvexReLUClassifierCV(reg=args.reg, bias=not args.no_bias, loss=args.loss, **common)
     if args.model == "relu":
         return ConvexReLU(reg=args.reg, bias=not args.no_bias, **common)
     if args.model == "relu-classifier":
@@ -278,7 +281,8 @@ def main(argv=None):
                      help="two-layer ReLU on the GA dictionary (regression or classifier), deep narrow |·|, "
                           "three-layer ReLU, or the two-layer arrangement program (wide data)")
     fit.add_argument("--lam", type=_lam_option, default=1e-3,
-                     help="regularization λ (β), default 1e-3; 'cv' chooses it by cross-validation (relu)")
+                     help="regularization λ (β), default 1e-3; 'cv' chooses it by cross-validation "
+                          "(relu, relu-classifier)")
     fit.add_argument("--depth", type=int, default=3, help="depth L of deep-abs (default 3)")
     fit.add_argument("--reg", choices=("l1", "l2"), default="l1", help="p of the two-layer penalty")
     fit.add_argument("--no-bias", action="store_true", help="no first-layer biases")

@@ -10,15 +10,22 @@ exactly when every column's correlation with the centred target is at most λ; p
 whole dictionary of the training data, in one pass). The grid is
 λ_max·10^{linspace(0, log10(lam_ratio), n_lams)}, excluding λ_max itself. Each fold scores every λ
 by the held-out mean squared error; the λ with the smallest mean is refitted on all the data.
+
+:class:`ConvexReLUClassifierCV` does the same for labels, scoring the held-out error rate
+(stratified folds). With the squared loss each fold fits one path on the ±1 or one-hot targets;
+the logistic and hinge losses have no path solver, so each fold fits every λ on its own. Their
+grid is anchored at the same λ_max of the ±1 targets (for the logistic loss the exact threshold
+is ‖Kᵀθ₀‖∞ with θ₀ its dual point at z = 0, a smaller multiple of it).
 """
 
 import numpy as np
-from sklearn.model_selection import KFold
+from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .estimators import ConvexReLU
+from .estimators import ConvexReLU, ConvexReLUClassifier
 
-__all__ = ["ConvexReLUCV", "lambda_max"]
+__all__ = ["ConvexReLUCV", "ConvexReLUClassifierCV", "lambda_max"]
 
 
 def lambda_max(model, X, y):
@@ -30,7 +37,68 @@ def lambda_max(model, X, y):
     return float(dictionary.violators(R, np.inf, 0)[0])
 
 
-class ConvexReLUCV(ConvexReLU):
+_CV_PARAMS = ("n_lams", "lam_ratio", "lams", "cv")
+
+
+class _LambdaCV:
+    """The cross-validation shared by the CV estimators (see the module docstring). A subclass
+    sets ``_base`` (the estimator refitted at each λ) and implements ``_fold_errors``."""
+
+    def _lam_param(self):
+        return getattr(self, "_chosen_lam", getattr(self, "lam_", 1.0))
+
+    def _base_model(self, lams):
+        params = {k: v for k, v in self.get_params().items() if k not in _CV_PARAMS}
+        return self._base(**{**params, "lam": lams})
+
+    def _grid(self, X, T):
+        if self.lams is not None:
+            grid = np.sort(np.atleast_1d(np.asarray(self.lams, dtype=float)))[::-1]
+            if not (grid.size and np.all(np.isfinite(grid)) and np.all(grid > 0)):
+                raise ValueError(f"lams must be positive numbers; got {self.lams!r}")
+            return grid, np.nan
+        if not (isinstance(self.n_lams, (int, np.integer)) and self.n_lams >= 1):
+            raise ValueError(f"n_lams must be a positive integer; got {self.n_lams!r}")
+        if not 0 < self.lam_ratio < 1:
+            raise ValueError(f"lam_ratio must lie in (0, 1); got {self.lam_ratio!r}")
+        probe = ConvexReLU(**{k: v for k, v in self._base_model(1.0).get_params().items()
+                              if k in ConvexReLU().get_params() and k != "loss"})
+        top = lambda_max(probe, probe._set_standardization(X), T)
+        if not top > 0:
+            raise ValueError("y is constant (λ_max = 0): there is nothing to fit")
+        exponents = np.linspace(0.0, np.log10(self.lam_ratio), self.n_lams + 1)[1:]
+        return top * 10.0 ** exponents, top
+
+    def _cross_validate(self, X, y, T, folds, sample_weight):
+        """Fold × λ errors and certificates, the chosen λ refitted on everything."""
+        if not (isinstance(self.cv, (int, np.integer)) and 2 <= self.cv <= len(X)):
+            raise ValueError(f"cv must be an integer from 2 to n = {len(X)}; got {self.cv!r}")
+        grid, top = self._grid(X, T)
+        w = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        errors, certified = np.empty((self.cv, len(grid))), np.empty((self.cv, len(grid)), dtype=bool)
+        for f, (train, test) in enumerate(folds):
+            errors[f], certified[f] = self._fold_errors(grid, X[train], y[train], X[test], y[test],
+                                                        None if sample_weight is None else w[train], w[test])
+        mean = errors.mean(axis=0)
+        self._chosen_lam = float(grid[int(np.argmin(mean))])
+        try:
+            self._base.fit(self, X, y, sample_weight=sample_weight)
+        finally:
+            del self._chosen_lam
+        self.lams_, self.lam_max_ = grid, top
+        return errors, certified, mean
+
+    @staticmethod
+    def _path_scores(path, X_test):
+        """Scores f(X_test) (n × outputs) of every λ of a fitted path, largest λ first."""
+        Xt = path._model_inputs(X_test)
+        for step in path.path_:
+            cols = step["columns"]
+            K = path.dictionary_.transform(Xt, cols) if len(cols) else np.zeros((len(Xt), 0))
+            yield K @ step["coef"] + step["intercept"], bool(step["converged"])
+
+
+class ConvexReLUCV(_LambdaCV, ConvexReLU):
     """:class:`ConvexReLU` with λ chosen by k-fold cross-validation over a certified path.
 
     Parameters
@@ -60,6 +128,8 @@ class ConvexReLUCV(ConvexReLU):
         ``certified`` (folds × λ: whether each path fit was certified to ``tol``).
     """
 
+    _base = ConvexReLU
+
     def __init__(self, n_lams=8, lam_ratio=1e-3, lams=None, cv=5, reg="l1", bias=True, lam=None,
                  loss="squared", tol=1e-6, max_iter=100, memory_limit=None, verbose=0, dictionary="auto",
                  n_sampled=10_000, sampling="subsets", random_state=None, max_seconds=None, client=None,
@@ -70,65 +140,77 @@ class ConvexReLUCV(ConvexReLU):
                          max_seconds=max_seconds, client=client, standardize=standardize)
         self.n_lams, self.lam_ratio, self.lams, self.cv = n_lams, lam_ratio, lams, cv
 
-    def _lam_param(self):
-        return getattr(self, "_chosen_lam", getattr(self, "lam_", 1.0))
-
-    def _path_model(self, lams):
-        params = {k: v for k, v in self.get_params().items() if k not in ("n_lams", "lam_ratio", "lams", "cv")}
-        return ConvexReLU(**{**params, "lam": lams})
-
-    def _grid(self, X, y):
-        if self.lams is not None:
-            grid = np.sort(np.atleast_1d(np.asarray(self.lams, dtype=float)))[::-1]
-            if not (grid.size and np.all(np.isfinite(grid)) and np.all(grid > 0)):
-                raise ValueError(f"lams must be positive numbers; got {self.lams!r}")
-            return grid, np.nan
-        if not (isinstance(self.n_lams, (int, np.integer)) and self.n_lams >= 1):
-            raise ValueError(f"n_lams must be a positive integer; got {self.n_lams!r}")
-        if not 0 < self.lam_ratio < 1:
-            raise ValueError(f"lam_ratio must lie in (0, 1); got {self.lam_ratio!r}")
-        probe = self._path_model(1.0)
-        Xm = probe._set_standardization(X)
-        top = lambda_max(probe, Xm, y)
-        if not top > 0:
-            raise ValueError("y is constant (λ_max = 0): there is nothing to fit")
-        exponents = np.linspace(0.0, np.log10(self.lam_ratio), self.n_lams + 1)[1:]
-        return top * 10.0 ** exponents, top
-
     def fit(self, X, y, sample_weight=None):
         """Choose λ by cross-validation, then fit and certify the network at that λ; returns self."""
         with self._keeping_state_on_failure():
-            return self._fit_cv(X, y, sample_weight)
+            X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
+            folds = KFold(self.cv, shuffle=True, random_state=self.random_state).split(X) \
+                if isinstance(self.cv, (int, np.integer)) and self.cv >= 2 else []
+            mse, certified, mean = self._cross_validate(X, y, y, folds, sample_weight)
+            self.cv_results_ = {"lams": self.lams_, "mse": mse, "mean_mse": mean, "std_mse": mse.std(axis=0),
+                                "certified": certified}
+            return self
 
-    def _fit_cv(self, X, y, sample_weight):
-        X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
-        if not (isinstance(self.cv, (int, np.integer)) and 2 <= self.cv <= len(X)):
-            raise ValueError(f"cv must be an integer from 2 to n = {len(X)}; got {self.cv!r}")
-        grid, top = self._grid(X, y)
-        w = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
-        folds = KFold(self.cv, shuffle=True, random_state=self.random_state).split(X)
-        mse, certified = np.empty((self.cv, len(grid))), np.empty((self.cv, len(grid)), dtype=bool)
-        for f, (train, test) in enumerate(folds):
-            path = self._path_model(grid).fit(X[train], y[train],
-                                              sample_weight=None if sample_weight is None else w[train])
-            Xt = path._model_inputs(X[test])
-            for k, step in enumerate(path.path_):  # path_ is in grid order, largest λ first
-                K = path.dictionary_.transform(Xt, step["columns"]) if len(step["columns"]) else np.zeros((len(test), 0))
-                pred = (K @ step["coef"] + step["intercept"])[:, 0]
-                mse[f, k] = np.average((pred - y[test]) ** 2, weights=w[test])
-                certified[f, k] = step["converged"]
-        mean = mse.mean(axis=0)
-        self._chosen_lam = float(grid[int(np.argmin(mean))])
-        try:
-            super().fit(X, y, sample_weight=sample_weight)
-        finally:
-            del self._chosen_lam
-        self.lams_, self.lam_max_ = grid, top
-        self.cv_results_ = {"lams": grid, "mse": mse, "mean_mse": mean, "std_mse": mse.std(axis=0),
-                            "certified": certified}
-        return self
+    def _fold_errors(self, grid, X, y, X_test, y_test, w, w_test):
+        path = self._base_model(grid).fit(X, y, sample_weight=w)
+        out = [(np.average((F[:, 0] - y_test) ** 2, weights=w_test), ok)
+               for F, ok in self._path_scores(path, X_test)]
+        return np.array([e for e, _ in out]), np.array([ok for _, ok in out])
 
     def predict(self, X):
         """The network at the chosen λ, f(X)."""
         check_is_fitted(self, "neurons_")
         return super().predict(X)
+
+
+class ConvexReLUClassifierCV(_LambdaCV, ConvexReLUClassifier):
+    """:class:`ConvexReLUClassifier` with λ chosen by stratified k-fold cross-validation of the
+    held-out error rate (parameters as :class:`ConvexReLUCV`; ``loss`` as the classifier's).
+
+    Attributes
+    ----------
+    lam_, lams_, lam_max_ as :class:`ConvexReLUCV`; ``cv_results_`` with ``error`` (folds × λ
+    held-out error rates), ``mean_error``, ``std_error`` and ``certified``.
+    """
+
+    _base = ConvexReLUClassifier
+
+    def __init__(self, n_lams=8, lam_ratio=1e-3, lams=None, cv=5, reg="l1", bias=True, lam=None,
+                 loss="squared", tol=1e-6, max_iter=100, memory_limit=None, verbose=0, dictionary="auto",
+                 n_sampled=10_000, sampling="subsets", random_state=None, max_seconds=None, client=None,
+                 standardize=True):
+        super().__init__(reg=reg, bias=bias, lam=lam, loss=loss, tol=tol, max_iter=max_iter,
+                         memory_limit=memory_limit, verbose=verbose, dictionary=dictionary,
+                         n_sampled=n_sampled, sampling=sampling, random_state=random_state,
+                         max_seconds=max_seconds, client=client, standardize=standardize)
+        self.n_lams, self.lam_ratio, self.lams, self.cv = n_lams, lam_ratio, lams, cv
+
+    def fit(self, X, y, sample_weight=None):
+        """Choose λ by cross-validation, then fit and certify the classifier at that λ; returns self."""
+        with self._keeping_state_on_failure():
+            X, y = validate_data(self, X, y, dtype=np.float64)
+            check_classification_targets(y)
+            classes = np.unique(y)
+            if len(classes) < 2:
+                raise ValueError(f"need samples of at least 2 classes; got 1 class ({classes[0]!r})")
+            T = self._targets(y, classes)
+            folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state).split(X, y) \
+                if isinstance(self.cv, (int, np.integer)) and self.cv >= 2 else []
+            error, certified, mean = self._cross_validate(X, y, T, folds, sample_weight)
+            self.cv_results_ = {"lams": self.lams_, "error": error, "mean_error": mean,
+                                "std_error": error.std(axis=0), "certified": certified}
+            return self
+
+    def _fold_errors(self, grid, X, y, X_test, y_test, w, w_test):
+        if self.loss == "squared":  # one path per fold
+            path = self._base_model(grid).fit(X, y, sample_weight=w)
+            out = []
+            for F, ok in self._path_scores(path, X_test):
+                labels = path.classes_[(F[:, 0] > 0).astype(int)] if F.shape[1] == 1 else path.classes_[F.argmax(1)]
+                out.append((np.average(labels != y_test, weights=w_test), ok))
+        else:  # no path solver for these losses: every λ on its own
+            out = []
+            for lam in grid:
+                model = self._base_model(float(lam)).fit(X, y, sample_weight=w)
+                out.append((np.average(model.predict(X_test) != y_test, weights=w_test), model.converged_))
+        return np.array([e for e, _ in out]), np.array([ok for _, ok in out])

@@ -32,8 +32,8 @@ __all__ = ["save", "load", "SaveMixin", "MODEL_CLASSES", "FORMAT_VERSION"]
 
 FORMAT, FORMAT_VERSION = "ganet-model", 1
 ARRANGEMENT_CLASSES = ("ArrangementReLU", "ArrangementReLUClassifier")
-MODEL_CLASSES = ("ConvexReLU", "ConvexReLUCV", "ConvexReLUClassifier", "DeepNarrowAbs",
-                 "ThreeLayerReLU") + ARRANGEMENT_CLASSES
+MODEL_CLASSES = ("ConvexReLU", "ConvexReLUCV", "ConvexReLUClassifier", "ConvexReLUClassifierCV",
+                 "DeepNarrowAbs", "ThreeLayerReLU") + ARRANGEMENT_CLASSES
 _ARRAYS = ("columns_", "coef_", "intercept_", "classes_", "dual_coef_", "_sample_weight")
 _SCALARS = ("objective_", "dual_gap_", "converged_", "n_iter_", "certificate_", "lam_", "_fingerprint",
             "sample_seed_", "n_features_in_", "feature_names_in_", "_single_output", "n_patterns_",
@@ -47,7 +47,7 @@ _ATTRIBUTE_SCHEMA = {"objective_": _REAL, "dual_gap_": _REAL, "converged_": _BOO
                      "sample_seed_": (_INT, None), "n_features_in_": _INT, "feature_names_in_": "array",
                      "_single_output": _BOOL, "n_patterns_": _INT,
                      "intercept_": _REAL, "neuron_special_samples": "list",  # (arrangement models)
-                     "lams_": "array", "lam_max_": _REAL, "cv_results_": "dict"}  # (ConvexReLUCV)
+                     "lams_": "array", "lam_max_": _REAL, "cv_results_": "dict"}  # (the CV estimators)
 _CERTIFICATES = ("global", "not converged (global gap)", "sampled: no global certificate")
 
 

@@ -63,3 +63,21 @@ def test_cli_lam_cv(tmp_path, capsys):
     assert type(model).__name__ == "ConvexReLUCV" and model.lam_ in model.lams_
     assert main(["fit", str(path), "--target", "y", "--lam", "cv", "--model", "relu3", "-o", str(out)]) == 1
     assert "cross-validation" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("loss", ["squared", "logistic"])
+def test_classifier_cv_scores_held_out_errors(loss, tmp_path):
+    from sklearn.model_selection import StratifiedKFold
+
+    labels = np.where(Y > np.median(Y), "up", "down")
+    cv = ganet.ConvexReLUClassifierCV(loss=loss, n_lams=4, lam_ratio=1e-2, cv=3, random_state=0,
+                                      tol=1e-9).fit(X, labels)
+    errors = cv.cv_results_["error"]
+    for f, (train, test) in enumerate(StratifiedKFold(3, shuffle=True, random_state=0).split(X, labels)):
+        smallest = ganet.ConvexReLUClassifier(loss=loss, lam=cv.lams_[-1], standardize=True,
+                                              tol=1e-9).fit(X[train], labels[train])
+        assert errors[f, -1] == pytest.approx(np.mean(smallest.predict(X[test]) != labels[test]))
+    assert cv.lam_ == cv.lams_[np.argmin(errors.mean(axis=0))]
+    assert cv.certificate_ == "global" and cv.score(X, labels) > 0.8
+    cv.save(tmp_path / "c.npz")
+    np.testing.assert_array_equal(ganet.load(tmp_path / "c.npz").predict(X), cv.predict(X))
