@@ -83,8 +83,10 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
 
     def __init__(self, patterns="exact", n_patterns=None, gated=False, lam=1e-3, bias=True,
                  loss="squared", gates="gaussian", sketch_dim=None, max_patterns=10_000, tol=1e-6,
-                 max_iter=20_000, max_seconds=None, random_state=None, verbose=False, standardize=False):
+                 max_iter=20_000, max_seconds=None, random_state=None, verbose=False, standardize=False,
+                 init=None):
         self.standardize = standardize
+        self.init = init
         self.patterns = patterns
         self.n_patterns = n_patterns
         self.gated = gated
@@ -107,11 +109,14 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
             raise ValueError(f"lam must be a positive number, got {self.lam!r}")
         if self.loss not in ("squared", "logistic", "hinge"):
             raise ValueError(f"loss must be 'squared', 'logistic' or 'hinge', got {self.loss!r}")
-        if self.gates not in GATE_METHODS:
-            raise ValueError(f"gates must be one of {GATE_METHODS}, got {self.gates!r}")
+        given = not isinstance(self.gates, str) or self.init is not None
+        if isinstance(self.gates, str) and self.gates not in GATE_METHODS:
+            raise ValueError(f"gates must be one of {GATE_METHODS} or a (d + bias) × k array, got {self.gates!r}")
+        if given and self.patterns != "sampled":
+            raise ValueError("given gates or init= need patterns='sampled' (their patterns are a sample)")
         if not (isinstance(self.max_patterns, numbers.Integral) and self.max_patterns > 0):
             raise ValueError(f"max_patterns must be a positive integer, got {self.max_patterns!r}")
-        if self.patterns == "sampled":
+        if self.patterns == "sampled" and not (given and self.n_patterns is None):
             k = self.n_patterns
             if not (isinstance(k, numbers.Real) and not isinstance(k, bool) and np.isfinite(k)
                     and int(k) == k and k > 0):
@@ -147,12 +152,8 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
         if self.patterns == "exact":
             masks, gates = exact_patterns(Zr, self.max_patterns)
             gates = gates.T
-        else:  # drawn for [X − c, 1] (its σ-multiple): h ~ N(0, I) then weighs the bias as on
-            # centred data in the user's units, not as on the unit-scaled Xr
-            bias_scale = np.r_[np.ones(d), 1.0 / inputs.scale] if self.bias else np.ones(d)
-            masks, gates = sampled_patterns(Zr * bias_scale, int(self.n_patterns), self.gates,
-                                            self.sketch_dim, self.random_state)
-            gates = gates * bias_scale[:, None]  # the same gates acting on Zr
+        else:
+            masks, gates = self._sampled_patterns(X, Zr, inputs)
         Z = self._design(program_coords.apply(X))
         penalized = np.ones(Z.shape[1], dtype=bool)
         if self.bias and not self.gated:
@@ -175,6 +176,56 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
                      "sweeps": res.n_iter, "working_set": res.working_set_size, "seconds": res.seconds,
                      "stopped": res.stopped}), (inputs, program_coords))
         return self
+
+    def _sampled_patterns(self, X, Zr, inputs):
+        """Distinct patterns and their gates (on Zr) of the sampled gates, the given ones and the
+        hidden units of ``init``."""
+        d = X.shape[1]
+        parts = []
+        if self.n_patterns is not None:  # drawn for [X − c, 1] (its σ-multiple): h ~ N(0, I)
+            # then weighs the bias as on centred data in the user's units, not as on Xr
+            method = self.gates if isinstance(self.gates, str) else "gaussian"
+            bias_scale = np.r_[np.ones(d), 1.0 / inputs.scale] if self.bias else np.ones(d)
+            _, H = sampled_patterns(Zr * bias_scale, int(self.n_patterns), method, self.sketch_dim,
+                                    self.random_state)
+            parts.append(H * bias_scale[:, None])  # the same gates acting on Zr
+        given = self._given_gates(d)
+        if given is not None:  # (g, c) acting on [X, 1] as (σg, c + shiftᵀg) on [Xr, 1]
+            H = inputs.scale * given[:d]
+            if self.bias:
+                H = np.vstack([H, given[d] + inputs.shift @ given[:d]])
+            parts.append(H)
+        H = np.hstack(parts)
+        masks = (Zr @ H >= 0).T
+        _, first = np.unique(np.packbits(masks, axis=1), axis=0, return_index=True)
+        first = np.sort(first)
+        return masks[first], H[:, first]
+
+    def _given_gates(self, d):
+        """The user's gates ((d + bias) × k, ``gates=array``) and ``init``'s hidden units (W1, b1)
+        as gates on the model's inputs (standardized ones when ``standardize``), or None."""
+        from .polish import network_weights
+
+        cols = []
+        if not isinstance(self.gates, str):
+            G = np.asarray(self.gates, dtype=float)
+            if G.ndim != 2 or G.shape[0] != d + self.bias or not np.all(np.isfinite(G)):
+                raise ValueError(f"gates must be a finite (d + bias) × k = {d + self.bias} × k array; "
+                                 f"got shape {G.shape}")
+            cols.append(G if self.bias else G[:d])
+        if self.init is not None:
+            net = network_weights(self.init)
+            if net["W1"].shape[0] != d:
+                raise ValueError(f"init has {net['W1'].shape[0]} inputs; X has {d} features")
+            cols.append(np.vstack([net["W1"], net["b1"]]) if self.bias else net["W1"])
+        if not cols:
+            return None
+        G = np.hstack(cols)
+        scaling = getattr(self, "_input_scaling", None)
+        if scaling is not None:  # xᵀg + c with x = s ⊙ z + μ is zᵀ(s ⊙ g) + (c + μᵀg)
+            mean, scale = scaling
+            G = np.vstack([scale[:, None] * G[:d]] + ([G[d] + mean @ G[:d]] if self.bias else []))
+        return G
 
     def _local_neurons(self, Z, res, penalized, gates, sigma):
         """The nonzero groups as neurons in program coordinates, scaled so that the user-unit
@@ -281,8 +332,16 @@ class ArrangementReLU(RegressorMixin, _ArrangementBase):
         First-layer biases (free, not penalized, for ReLU) and a free output intercept.
     loss : {"squared", "logistic", "hinge"}
         Regressors use "squared"; classifiers any of the three.
-    gates : {"gaussian", "anchored", "sketch"}
-        How sampled gates are drawn (see :func:`ganet.numeric.patterns.sampled_patterns`).
+    gates : {"gaussian", "anchored", "sketch"} or array of shape (d + bias, k)
+        How sampled gates are drawn (see :func:`ganet.numeric.patterns.sampled_patterns`), or the
+        gates themselves, (g, c) acting on the user's x as 1[xᵀg + c ≥ 0] (with ``n_patterns``,
+        Gaussian gates are added). Needs ``patterns="sampled"``.
+    init : trained network, optional
+        A dict ``{W1, b1, W2, b2}``, a fitted one-hidden-layer ReLU ``MLPRegressor`` /
+        ``MLPClassifier`` or a torch ``Sequential(Linear, ReLU, Linear)`` state dict (as
+        :func:`ganet.polish` takes): its hidden units' activation patterns join the program
+        (``patterns="sampled"``). The network is a feasible point of the program over its own
+        patterns, so the certified optimum is at most its objective.
     sketch_dim : int or None
         Dimension of the JL sketch for ``gates="sketch"``.
     max_patterns, tol, max_iter, max_seconds, random_state, verbose

@@ -125,8 +125,8 @@ def save(model, path):
             raise TypeError(f"{key} holds Python objects ({a.dtype}); only numeric or string "
                             "labels can be saved")
     meta = {"format": FORMAT, "version": FORMAT_VERSION, "ganet_version": __version__, "class": name,
-            # a Dask client is a connection, not a parameter of the fitted model
-            "params": _to_json({k: v for k, v in model.get_params().items() if k != "client"}),
+            # (a Dask client is a connection and init a trained network: neither is the model)
+            "params": _to_json({k: v for k, v in model.get_params().items() if k not in ("client", "init")}),
             "dictionary": kind, "attributes": attributes,
             "report": _to_json(model.report_), "path": _to_json(getattr(model, "path_", [])),
             "history": _to_json(getattr(model, "history_", []))}
