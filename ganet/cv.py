@@ -42,7 +42,18 @@ _CV_PARAMS = ("n_lams", "lam_ratio", "lams", "cv")
 
 class _LambdaCV:
     """The cross-validation shared by the CV estimators (see the module docstring). A subclass
-    sets ``_base`` (the estimator refitted at each λ) and implements ``_fold_errors``."""
+    sets ``_base`` (the estimator refitted at each λ) and implements ``_fold_errors``; the
+    parameters are the base estimator's (``lam`` is ignored: it is chosen) and the grid's."""
+
+    def __init__(self, n_lams=8, lam_ratio=1e-3, lams=None, cv=5, reg="l1", bias=True, lam=None,
+                 loss="squared", tol=1e-6, max_iter=100, memory_limit=None, verbose=0, dictionary="auto",
+                 n_sampled=10_000, sampling="subsets", random_state=None, max_seconds=None, client=None,
+                 standardize=True):
+        super().__init__(reg=reg, bias=bias, lam=lam, loss=loss, tol=tol, max_iter=max_iter,
+                         memory_limit=memory_limit, verbose=verbose, dictionary=dictionary,
+                         n_sampled=n_sampled, sampling=sampling, random_state=random_state,
+                         max_seconds=max_seconds, client=client, standardize=standardize)
+        self.n_lams, self.lam_ratio, self.lams, self.cv = n_lams, lam_ratio, lams, cv
 
     def _lam_param(self):
         return getattr(self, "_chosen_lam", getattr(self, "lam_", 1.0))
@@ -130,16 +141,6 @@ class ConvexReLUCV(_LambdaCV, ConvexReLU):
 
     _base = ConvexReLU
 
-    def __init__(self, n_lams=8, lam_ratio=1e-3, lams=None, cv=5, reg="l1", bias=True, lam=None,
-                 loss="squared", tol=1e-6, max_iter=100, memory_limit=None, verbose=0, dictionary="auto",
-                 n_sampled=10_000, sampling="subsets", random_state=None, max_seconds=None, client=None,
-                 standardize=True):
-        super().__init__(reg=reg, bias=bias, lam=lam, loss=loss, tol=tol, max_iter=max_iter,
-                         memory_limit=memory_limit, verbose=verbose, dictionary=dictionary,
-                         n_sampled=n_sampled, sampling=sampling, random_state=random_state,
-                         max_seconds=max_seconds, client=client, standardize=standardize)
-        self.n_lams, self.lam_ratio, self.lams, self.cv = n_lams, lam_ratio, lams, cv
-
     def fit(self, X, y, sample_weight=None):
         """Choose λ by cross-validation, then fit and certify the network at that λ; returns self."""
         with self._keeping_state_on_failure():
@@ -174,16 +175,6 @@ class ConvexReLUClassifierCV(_LambdaCV, ConvexReLUClassifier):
     """
 
     _base = ConvexReLUClassifier
-
-    def __init__(self, n_lams=8, lam_ratio=1e-3, lams=None, cv=5, reg="l1", bias=True, lam=None,
-                 loss="squared", tol=1e-6, max_iter=100, memory_limit=None, verbose=0, dictionary="auto",
-                 n_sampled=10_000, sampling="subsets", random_state=None, max_seconds=None, client=None,
-                 standardize=True):
-        super().__init__(reg=reg, bias=bias, lam=lam, loss=loss, tol=tol, max_iter=max_iter,
-                         memory_limit=memory_limit, verbose=verbose, dictionary=dictionary,
-                         n_sampled=n_sampled, sampling=sampling, random_state=random_state,
-                         max_seconds=max_seconds, client=client, standardize=standardize)
-        self.n_lams, self.lam_ratio, self.lams, self.cv = n_lams, lam_ratio, lams, cv
 
     def fit(self, X, y, sample_weight=None):
         """Choose λ by cross-validation, then fit and certify the classifier at that λ; returns self."""
