@@ -190,11 +190,8 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
                                     self.random_state)
             parts.append(H * bias_scale[:, None])  # the same gates acting on Zr
         given = self._given_gates(d)
-        if given is not None:  # (g, c) acting on [X, 1] as (σg, c + shiftᵀg) on [Xr, 1]
-            H = inputs.scale * given[:d]
-            if self.bias:
-                H = np.vstack([H, given[d] + inputs.shift @ given[:d]])
-            parts.append(H)
+        if given is not None:  # (g, c) acting on [X, 1] as a gate of [Xr, 1]
+            parts.append(_normalized_gates(inputs, given, self.bias))
         H = np.hstack(parts)
         masks = (Zr @ H >= 0).T
         _, first = np.unique(np.packbits(masks, axis=1), axis=0, return_index=True)
@@ -222,10 +219,7 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
             return None
         G = np.hstack(cols)
         scaling = getattr(self, "_input_scaling", None)
-        if scaling is not None:  # xᵀg + c with x = s ⊙ z + μ is zᵀ(s ⊙ g) + (c + μᵀg)
-            mean, scale = scaling
-            G = np.vstack([scale[:, None] * G[:d]] + ([G[d] + mean @ G[:d]] if self.bias else []))
-        return G
+        return G if scaling is None else _normalized_gates(scaling, G, self.bias)
 
     def _local_neurons(self, Z, res, penalized, gates, sigma):
         """The nonzero groups as neurons in program coordinates, scaled so that the user-unit
@@ -403,6 +397,14 @@ class ArrangementReLUClassifier(ClassifierMixin, _ArrangementBase):
     def predict(self, X):
         """``classes_[1]`` where f(X) > 0, else ``classes_[0]``."""
         return self.classes_[(self.decision_function(X) > 0).astype(int)]
+
+
+def _normalized_gates(norm, G, bias):
+    """Gates G ((d + bias) × k, (g, c) acting as xᵀg + c) of the raw inputs as gates of the
+    normalized ones (:meth:`~ganet.numeric.normalization.Normalization.normalized_neuron`)."""
+    d = len(norm.shift)
+    h, c = norm.normalized_neuron(G[:d].T, G[d] if bias else np.zeros(G.shape[1]))
+    return np.vstack([h.T, c[None, :]]) if bias else h.T
 
 
 def certified_ratio(X, y, lam, bias=True, tol=1e-6, max_patterns=10_000):

@@ -28,6 +28,8 @@ import zipfile
 
 import numpy as np
 
+from .numeric.normalization import Normalization
+
 __all__ = ["save", "load", "SaveMixin", "MODEL_CLASSES", "FORMAT_VERSION"]
 
 FORMAT, FORMAT_VERSION = "ganet-model", 1
@@ -119,7 +121,8 @@ def save(model, path):
             if getattr(model, key, None) is not None:
                 arrays[key] = np.asarray(getattr(model, key))
     if getattr(model, "_input_scaling", None) is not None:  # standardize=True: (μ, s) of the fit
-        arrays["input_mean"], arrays["input_scale"] = (np.asarray(a, dtype=np.float64) for a in model._input_scaling)
+        arrays["input_mean"] = np.asarray(model._input_scaling.shift, dtype=np.float64)
+        arrays["input_scale"] = np.asarray(model._input_scaling.scale, dtype=np.float64)
     for key, a in arrays.items():
         if a.dtype == object:
             raise TypeError(f"{key} holds Python objects ({a.dtype}); only numeric or string "
@@ -181,14 +184,15 @@ def load(path):
 
 
 def _input_scaling(arrays, d):
-    """(μ, s) of a standardized model, checked (d finite means, d positive finite scales), or None."""
+    """The standardization (μ, s) of a model, checked (d finite means, d positive finite scales),
+    or None."""
     if "input_mean" not in arrays and "input_scale" not in arrays:
         return None
     mean, scale = arrays["input_mean"], arrays["input_scale"]
     if mean.shape != (d,) or scale.shape != (d,) or not (np.all(np.isfinite(mean)) and np.all(np.isfinite(scale))
                                                          and np.all(scale > 0)):
         raise ValueError("input_mean and input_scale must be d finite values (scales positive)")
-    return mean.astype(np.float64), scale.astype(np.float64)
+    return Normalization(mean.astype(np.float64), scale.astype(np.float64))
 
 
 def _is(value, kind):
@@ -295,8 +299,6 @@ def _restore_arrangement(model, arrays, attributes):
     """Set an arrangement model's fitted state from its arrays, checking their shapes. Files
     without ``program_weights`` (written before the fits were normalized) were solved in the
     user's coordinates: their neurons are used as they are."""
-    from .numeric.normalization import Normalization
-
     X, masks, gates = arrays["X"], arrays["masks_"], arrays["gates_"]
     W, b, alpha, pattern = (arrays[k] for k in ("neuron_weight", "neuron_bias", "neuron_alpha", "neuron_pattern"))
     special = attributes.pop("neuron_special_samples")

@@ -44,8 +44,11 @@ def _in_user_units(model, X, lines):
     scaling = getattr(model, "_input_scaling", None)
     if scaling is None:
         return X, lines
-    mean, scale = scaling
-    return X * scale + mean, [(w / scale, v + (mean / scale) @ w, k) for w, v, k in lines]
+    out = []
+    for w, v, k in lines:  # the line wᵀz − v = 0 is the neuron (w, −v) of the model's inputs
+        u, b = scaling.raw_neuron(w, -v)
+        out.append((u, -float(b), k))
+    return X * scaling.scale + scaling.shift, out
 
 
 def _scores(model, Z):

@@ -11,6 +11,8 @@ certificate are those of the problem that was solved, on Z.
 
 import numpy as np
 
+from .numeric.normalization import Normalization
+
 __all__ = ["StandardizeMixin"]
 
 
@@ -23,20 +25,19 @@ class StandardizeMixin:
     _first_layer = ("W1", "b1")
 
     def _set_standardization(self, X):
-        """At fit: the (μ, s) of the training X when ``standardize``, else None."""
+        """At fit: the :class:`~ganet.numeric.normalization.Normalization` (μ, s) of the
+        training X when ``standardize``, else None; returns X in the model's units."""
         if not getattr(self, "standardize", False):
             self._input_scaling = None
             return X
-        mean = X.mean(axis=0)
         scale = X.std(axis=0)
-        scale = np.where(scale > 0, scale, 1.0)
-        self._input_scaling = (mean, scale)
-        return (X - mean) / scale
+        self._input_scaling = Normalization(X.mean(axis=0), np.where(scale > 0, scale, 1.0))
+        return self._input_scaling.apply(X)
 
     def _model_inputs(self, X):
         """X in the units the model was fitted in (standardized when it was)."""
         scaling = getattr(self, "_input_scaling", None)
-        return X if scaling is None else (X - scaling[0]) / scaling[1]
+        return X if scaling is None else scaling.apply(X)
 
     def network(self):
         """The fitted network's weights as a dict of arrays, in the user's units (see
@@ -45,21 +46,18 @@ class StandardizeMixin:
         scaling = getattr(self, "_input_scaling", None)
         if scaling is None:
             return net
-        mean, scale = scaling
         w_key, b_key = self._first_layer
-        W1 = net[w_key] / scale[:, None]
-        shift = mean @ W1  # (μ/s)ᵀu for every neuron
-        net[w_key] = W1
+        bias = net[b_key] if net[b_key].ndim == 1 else net[b_key][:, 0]
+        W1, b1 = scaling.raw_neuron(net[w_key].T, bias)
+        net[w_key] = W1.T
         if net[b_key].ndim == 2:
             net[b_key] = net[b_key].copy()
-            net[b_key][:, 0] -= shift
+            net[b_key][:, 0] = b1
         else:
-            net[b_key] = net[b_key] - shift
+            net[b_key] = b1
         if "gates" in net:  # gated arrangement models: (h, c) with the bias in the last row
-            d = len(mean)
-            gates = net["gates"].copy()
-            gates[:d] /= scale[:, None]
-            if len(gates) > d:
-                gates[d] -= mean @ gates[:d]
-            net["gates"] = gates
+            d = len(scaling.shift)
+            gates = net["gates"]
+            h, c = scaling.raw_neuron(gates[:d].T, gates[d] if len(gates) > d else np.zeros(gates.shape[1]))
+            net["gates"] = np.vstack([h.T, c[None, :]]) if len(gates) > d else h.T
         return net

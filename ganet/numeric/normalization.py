@@ -25,21 +25,29 @@ __all__ = ["Normalization", "normalization"]
 
 @dataclass(frozen=True)
 class Normalization:
-    """The affine map x ↦ (x − shift)/scale (scale a power of two)."""
+    """The affine map x ↦ (x − shift)/scale: one power of two (from :func:`normalization`), or one
+    scale per feature (the standardization of :mod:`ganet.standardize`)."""
 
     shift: np.ndarray
-    scale: float
+    scale: object  # float, or ndarray (d,)
 
     def apply(self, X):
         """Inputs in normalized coordinates, (X − shift)/scale."""
         return (np.asarray(X, dtype=float) - self.shift) / self.scale
 
     def raw_neuron(self, u, b):
-        r"""A neuron (u, b) of the normalized inputs (u: d, or m × d for m neurons) as one of the raw inputs:
-        uᵀ(x − shift)/σ + b = (u/σ)ᵀx + (b − shiftᵀu/σ). The raw bias cancels against xᵀu far
-        from the origin; evaluate with :meth:`apply` and the normalized (u, b) where it matters."""
+        r"""A neuron (u, b) of the normalized inputs (u: d, or m × d for m neurons) as one of the
+        raw inputs: uᵀ((x − shift)/σ) + b = (u/σ)ᵀx + (b − shiftᵀ(u/σ)). The raw bias cancels
+        against xᵀu far from the origin; evaluate with :meth:`apply` and the normalized (u, b)
+        where it matters."""
         u = np.asarray(u, dtype=float) / self.scale
         return u, np.asarray(b, dtype=float) - u @ self.shift
+
+    def normalized_neuron(self, u, b):
+        """The inverse of :meth:`raw_neuron`: a neuron (u, b) of the raw inputs as one of the
+        normalized inputs, (σu, b + shiftᵀu)."""
+        u = np.asarray(u, dtype=float)
+        return u * self.scale, np.asarray(b, dtype=float) + u @ self.shift
 
 
 def normalization(X, centre):
