@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linprog
 
+from .solver import power_of_two
+
 __all__ = ["InterpolationResult", "min_norm_interpolation"]
 
 
@@ -125,8 +127,7 @@ def min_norm_interpolation(dictionary, y, tol=1e-9, max_iter=100, initial_size=N
     # the LPs are solved on K/c and y/c_y (powers of two, exact): HiGHS refuses entries near 1e200.
     # With z̃ = z·c/c_y the program is the same; its dual ν̃ prices as |K_jᵀν̃| ≤ c in raw units.
     c = float(getattr(dictionary, "scale", 1.0))
-    top_y = float(np.abs(y - y.mean()).max(initial=0.0))
-    c_y = 2.0 ** int(np.round(np.log2(top_y))) if top_y > 0 else 1.0
+    c_y = power_of_two(np.abs(y - y.mean()).max(initial=0.0))
     ys = y / c_y
     M = 1e3 * (1.0 + float(np.abs(ys - ys.mean()).max(initial=0.0)))
     M_max = _MAX_SLACK_WEIGHT * M / 1e3
