@@ -15,7 +15,8 @@ A subset whose direction w is exactly zero is not a neuron (its "features" are c
 data). Whether w = 0 is decided as for the two-layer hyperplanes (:mod:`ganet.numeric.planes`):
 certainly nonzero above the rounding bound of the cross product, and otherwise recomputed in
 rational arithmetic (:meth:`LiftedDictionary.resolved`) — bias-free families cannot centre, and
-far from the origin many true vertices have directions below any fixed relative threshold. Coordinates are normalized as in :class:`~ganet.numeric.dictionary.ColumnOracle`:
+far from the origin many true vertices have directions below any fixed relative threshold.
+Coordinates are normalized as in :class:`~ganet.numeric.dictionary.ColumnOracle`:
 translation-invariant families are centred, and every family is scaled by a power of two (the
 features are homogeneous of degree one in (t, π)).
 """
@@ -37,7 +38,7 @@ from ._generated import phi, phi_vec
 from .interrupts import deferred_interrupt
 from .normalization import normalization
 from .planes import DEGENERATE, OK, UNCERTAIN, cross_error_factor, exact_cross
-from .streaming import PricingPass, _advance, _group, _heap_replace_min, list_uncertain, warn_if_over_budget
+from .streaming import PassSlices, PricingPass, _advance, _group, _heap_replace_min, list_uncertain
 from .validation import as_finite_array
 
 __all__ = ["LiftedDictionary", "LiftedNeuron", "count_lifted"]
@@ -589,12 +590,9 @@ class LiftedDictionary:
         if self.progress and N and sys.stderr.isatty():  # a bar on a terminal; logs get the solver's lines
             from tqdm.auto import tqdm
             bar = tqdm(total=N, unit="subset", unit_scale=True, desc="pricing", leave=False)
-        complete = True
+        slices = PassSlices(size, step, deadline)
         try:
-            for s in range(0, size, step):
-                if deadline is not None and s and time.perf_counter() > deadline:
-                    complete = False
-                    break
+            for s in slices:
                 lo, hi = np.minimum(first + s, last), np.minimum(first + s + step, last)
                 with deferred_interrupt():
                     _price_lifted(self.Xr, self.G, self.axes, self.ms, self.bs, self.offsets, self.TP,
@@ -604,8 +602,6 @@ class LiftedDictionary:
                                   uncertain)
                 if bar is not None:
                     bar.update(int((hi - lo).sum()))
-                if s == 0:
-                    warn_if_over_budget(time.perf_counter() - start, min(step, size) / max(size, 1), deadline)
         finally:
             if bar is not None:
                 bar.close()
@@ -615,6 +611,7 @@ class LiftedDictionary:
         keep = columns >= 0
         priorities, columns = priorities[keep], columns[keep]
         top = float(best.max(initial=0.0))
+        complete = slices.complete
         if uncertain.any() and (complete or self._resolved is not None):
             # the subsets the kernel could not decide, from their exact normals (a pass cut short
             # by its deadline does not start the exact resolution)

@@ -315,6 +315,27 @@ def list_uncertain(kernel, args, n_blocks):
     return ranks
 
 
+class PassSlices:
+    """The slice offsets s = 0, step, 2·step, … < size of one pass, as an iterator that stops
+    before a slice would start past ``deadline`` (then ``complete`` is False) and, after the first
+    slice, warns when the pass cannot finish in time (:func:`warn_if_over_budget`). Both pricing
+    passes (two-layer and lifted) walk their slices with it."""
+
+    def __init__(self, size, step, deadline):
+        self.size, self.step, self.deadline, self.complete = size, step, deadline, True
+
+    def __iter__(self):
+        started = time.perf_counter()
+        for s in range(0, self.size, self.step):
+            if self.deadline is not None and s and time.perf_counter() > self.deadline:
+                self.complete = False
+                return
+            yield s
+            if s == 0:
+                warn_if_over_budget(time.perf_counter() - started, min(self.step, self.size) / max(self.size, 1),
+                                    self.deadline)
+
+
 def warn_if_over_budget(seconds, fraction, deadline):
     """After a pass's first slice: warn once per pass when the pass, at the rate just measured,
     cannot finish before ``deadline`` (the fit will then stop without a new certificate)."""
@@ -326,7 +347,7 @@ def warn_if_over_budget(seconds, fraction, deadline):
         warnings.warn(f"one full pricing pass needs about {need:.0f} s at the rate measured, more than "
                       f"the {max(left, 0):.0f} s left of max_seconds: the pass will stop at the budget "
                       "and certify nothing (the gap stays that of the last full pass, or infinite)",
-                      BudgetWarning, stacklevel=3)
+                      BudgetWarning, stacklevel=4)
 
 
 class BudgetWarning(UserWarning):
@@ -489,13 +510,9 @@ class StreamingDictionary(ColumnOracle):
             last[outside] = first[outside]
         size = int((last - first).max(initial=0))
         step = max(1, int(_SLICE_WORK / (nb * self.X.shape[0] * max(self.Xr.shape[1], 1))))
-        started = time.perf_counter()
         r = np.ascontiguousarray(R2[:, 0])
-        complete = True
-        for s in range(0, size, step):
-            if deadline is not None and s and time.perf_counter() > deadline:
-                complete = False
-                break
+        slices = PassSlices(size, step, deadline)
+        for s in slices:
             lo, hi = np.minimum(first + s, last), np.minimum(first + s + step, last)
             with deferred_interrupt():
                 _price_slices(self.Xr, self._XT, R2, r, self.p, self.bias, *self._index_args(), lo,
@@ -504,10 +521,8 @@ class StreamingDictionary(ColumnOracle):
                               uncertain)
             if bar is not None:
                 bar.update(int((hi - lo).sum()))
-            if s == 0:
-                warn_if_over_budget(time.perf_counter() - started, min(step, size) / max(size, 1), deadline)
         return (top_priority, top_column, float(best.max(initial=0.0)), int(visited.sum()), bool(bad.any()),
-                int(uncertain.sum()), complete)
+                int(uncertain.sum()), slices.complete)
 
     def price(self, R, lam=np.inf, k=0, scale=1.0, exclude=None, hyperplanes=None, deadline=None):
         """One pass over every column (see :meth:`ColumnOracle.violators`), or over the columns
