@@ -352,7 +352,7 @@ class ArrangementReLU(RegressorMixin, _ArrangementBase):
         if self.loss != "squared":
             raise ValueError("ArrangementReLU fits the squared loss; use ArrangementReLUClassifier "
                              "for logistic or hinge")
-        with self._keeping_state_on_failure():
+        with self._fitting():
             X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
             return self._fit_program(self._set_standardization(X), np.asarray(y, dtype=float))
 
@@ -371,7 +371,7 @@ class ArrangementReLUClassifier(ClassifierMixin, _ArrangementBase):
     def fit(self, X, y):
         """Solve the program on ±1 targets and certify it; returns self (a failed fit leaves the
         model as it was)."""
-        with self._keeping_state_on_failure():
+        with self._fitting():
             X, y = validate_data(self, X, y, dtype=np.float64)
             check_classification_targets(y)
             classes = np.unique(y)

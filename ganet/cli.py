@@ -202,8 +202,14 @@ def cmd_fit(args):
     save(model, args.output)
     print(f"objective {model.objective_:.10g}, certificate {model.certificate_}, duality gap "
           f"{model.dual_gap_:.3g}, converged {model.converged_}, {len(model.neurons_)} neurons, "
-          f"{time.perf_counter() - start:.1f} s; saved to {args.output}", file=sys.stderr)
+          f"{time.perf_counter() - start:.1f} s{_compile_note(model)}; saved to {args.output}", file=sys.stderr)
     return 0
+
+
+def _compile_note(model):
+    """" (of which 12.3 s compiling kernels)" when numba compiled during the fit, else ""."""
+    seconds = model.report_.get("seconds_compile", 0.0)
+    return f" (of which {seconds:.1f} s compiling kernels; `python -m ganet warmup` caches them)" if seconds >= 0.05 else ""
 
 
 def _load(path):

@@ -143,7 +143,7 @@ class ConvexReLUCV(_LambdaCV, ConvexReLU):
 
     def fit(self, X, y, sample_weight=None):
         """Choose λ by cross-validation, then fit and certify the network at that λ; returns self."""
-        with self._keeping_state_on_failure():
+        with self._fitting():
             X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
             folds = KFold(self.cv, shuffle=True, random_state=self.random_state).split(X) \
                 if isinstance(self.cv, (int, np.integer)) and self.cv >= 2 else []
@@ -178,7 +178,7 @@ class ConvexReLUClassifierCV(_LambdaCV, ConvexReLUClassifier):
 
     def fit(self, X, y, sample_weight=None):
         """Choose λ by cross-validation, then fit and certify the classifier at that λ; returns self."""
-        with self._keeping_state_on_failure():
+        with self._fitting():
             X, y = validate_data(self, X, y, dtype=np.float64)
             check_classification_targets(y)
             classes = np.unique(y)

@@ -206,7 +206,7 @@ class _DeepBase(_ConvexReLUBase):
     def fit(self, X, y):
         """Fit the globally optimal network (the Lasso of the family over every vertex); returns self."""
         self._check_params()
-        with self._keeping_state_on_failure():
+        with self._fitting():
             X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
             X = self._set_standardization(X)
             return self._fit_targets(X, self._targets(y))

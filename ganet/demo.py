@@ -14,7 +14,9 @@ from .estimators import ConvexReLU, ConvexReLUClassifier
 def _report(title, model, X, y, adam_steps, seconds):
     print(f"\n== {title}")
     print(f"   dictionary: {model.dictionary_.n_columns:,} columns (never materialized whole); "
-          f"solved in {seconds:.1f} s, {model.n_iter_} pricing rounds")
+          f"solved in {seconds:.1f} s, {model.n_iter_} pricing rounds"
+          + (f" (of which {model.report_['seconds_compile']:.1f} s compiling kernels, once)"
+             if model.report_.get("seconds_compile", 0.0) >= 0.05 else ""))
     print(f"   global optimum (Lasso objective) {model.objective_:.8g}")
     print(f"   certificate: duality gap {model.dual_gap_:.2e} "
           f"({model.dual_gap_ / model.objective_:.1e} relative), converged: {model.converged_}")

@@ -505,7 +505,7 @@ class ConvexReLU(RegressorMixin, _ConvexReLUBase):
         ``sample_weight`` (n non-negative weights) minimizes ½Σᵢ wᵢ‖f(xᵢ) − yᵢ‖² + penalty
         instead: integer weights give the fit on repeated rows."""
         self._check_params()
-        with self._keeping_state_on_failure():
+        with self._fitting():
             X, y = validate_data(self, X, y, y_numeric=True, multi_output=True, dtype=np.float64)
             X = self._set_standardization(X)
             return self._fit_targets(X, self._targets(y), sample_weight=sample_weight,
@@ -542,7 +542,7 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
         """Fit the globally optimal classifier; returns self. ``sample_weight`` needs
         ``loss="squared"`` (a weighted Lasso, as for :class:`ConvexReLU`)."""
         self._check_params()
-        with self._keeping_state_on_failure():
+        with self._fitting():
             return self._fit_classifier(X, y, sample_weight)
 
     def _fit_classifier(self, X, y, sample_weight=None):

@@ -106,3 +106,20 @@ def test_progress_lines_forecast_from_measured_passes(capsys):
     ganet.ConvexReLU(lam=1e-2, verbose=1).fit(X, y)
     lines = [l for l in capsys.readouterr().err.splitlines() if l.strip().startswith("pass")]
     assert lines and "relative gap" in lines[-1]
+
+
+def test_compile_time_is_reported_apart(monkeypatch):
+    """report_["seconds_compile"] counts numba compilations during the fit (a kernel replaced by
+    an uncached copy of itself must be compiled, so it is > 0) and is 0 for a cached run."""
+    import numba
+
+    import ganet.numeric.arrangement as arrangement
+
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    y = X[:, 0] - np.abs(X[:, 1])
+    model = ganet.ArrangementReLU(lam=0.1).fit(X, y).fit(X, y)
+    assert model.report_["seconds_compile"] == 0.0  # (the second fit: every kernel is compiled)
+    monkeypatch.setattr(arrangement, "_lawson_hanson", numba.njit(arrangement._lawson_hanson.py_func))
+    compiled = ganet.ArrangementReLU(lam=0.1).fit(X, y)
+    assert 0.0 < compiled.report_["seconds_compile"] < compiled.report_["seconds"] + 1.0
+    assert np.isclose(compiled.objective_, model.objective_, rtol=1e-9)
