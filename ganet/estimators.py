@@ -47,6 +47,10 @@ _MAX_PASS_WORK = 3e11
 _MAX_STORED_HYPERPLANES = 20_000
 
 
+# certificate_ after certify() of a sampled fit whose global gap is above tol
+SAMPLED_ABOVE_TOL = "sampled optimum, global gap above tol"
+
+
 @dataclass(frozen=True)
 class Neuron:
     """One hidden neuron x ↦ alpha · (weightᵀx + bias)₊ of an optimal network.
@@ -280,8 +284,10 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
         The certificate is the fit's own loss's (squared: the residual; logistic, hinge: the
         Fenchel dual point of :mod:`ganet.numeric.datafits`). ``X, y`` must be the training data
         (checked against a fingerprint taken at fit). Sets ``dual_gap_``, ``converged_`` and
-        ``certificate_`` ("global" when the gap is within ``tol``, else "not converged (global
-        gap)"); returns the gap.
+        ``certificate_``: "global" when the gap is within ``tol``; otherwise, for a sampled fit,
+        "sampled optimum, global gap above tol" (the fit itself succeeded: its sample lacks columns
+        the full problem would use, and ``dual_gap_`` bounds how much that costs), and for a fit
+        on the full dictionary "not converged (global gap)". Returns the gap.
 
         Raises
         ------
@@ -316,8 +322,9 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
                                     theta, lambda th: full.price(th).max_score, self._intercept())
         self.dual_gap_ = float(gap)
         self.converged_ = bool(gap <= self.tol * self.objective_)
-        self.certificate_ = self.report_["certificate"] = ("global" if self.converged_ else
-                                                          "not converged (global gap)")
+        sampled = getattr(self.dictionary_, "certificate", "global") != "global"
+        self.certificate_ = self.report_["certificate"] = (
+            "global" if self.converged_ else SAMPLED_ABOVE_TOL if sampled else "not converged (global gap)")
         return self.dual_gap_
 
     def _make_neurons(self, dictionary, columns, coef):

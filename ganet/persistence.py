@@ -50,7 +50,8 @@ _ATTRIBUTE_SCHEMA = {"objective_": _REAL, "dual_gap_": _REAL, "converged_": _BOO
                      "_single_output": _BOOL, "n_patterns_": _INT,
                      "intercept_": _REAL, "neuron_special_samples": "list",  # (arrangement models)
                      "lams_": "array", "lam_max_": _REAL, "cv_results_": "dict"}  # (the CV estimators)
-_CERTIFICATES = ("global", "not converged (global gap)", "sampled: no global certificate")
+_CERTIFICATES = ("global", "not converged (global gap)", "sampled: no global certificate",
+                 "sampled optimum, global gap above tol")
 
 
 class SaveMixin:
