@@ -12,6 +12,7 @@ p̂ ≥ p*), the exact program attains p*: :func:`certified_ratio` reports p̂/p
 """
 
 import numbers
+import time
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -38,11 +39,14 @@ class ArrangementNeuron:
     its normalized coordinates instead (the raw bias cancels against xᵀu far from the origin).
     ``special_samples`` are the training points on the neuron's breakplane (xᵢᵀu + b = 0 up to
     rounding): the active cone constraints, the samples whose wedge is the neuron's normal.
+    ``output`` is the network output the neuron feeds (the class of a one-vs-rest classifier; 0
+    for a single output).
     """
 
-    def __init__(self, weight, bias, alpha, pattern, special_samples, gate=None):
+    def __init__(self, weight, bias, alpha, pattern, special_samples, gate=None, output=0):
         self.weight, self.bias, self.alpha = weight, bias, alpha
         self.pattern, self.special_samples, self.gate = pattern, special_samples, gate
+        self.output = output
 
     @property
     def formula(self):
@@ -144,9 +148,12 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
             return inputs, Normalization(np.zeros(X.shape[1]), 1.0)
         return inputs, inputs
 
-    def _fit_program(self, X, y):
+    def _fit_program(self, X, T):
+        """Solve the program for the targets T (n, or n × c: one program per column, over the
+        same patterns — one-vs-rest for several classes) and assign the fitted state."""
         n, d = X.shape
         self._check_params(n, d)
+        T = np.asarray(T, dtype=float).reshape(n, -1)
         inputs, program_coords = self._normalizations(X)
         Zr = self._design(inputs.apply(X))
         if self.patterns == "exact":
@@ -159,22 +166,38 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
         if self.bias and not self.gated:
             penalized[-1] = False  # the bias is free, as in the network's weight decay
         program = ArrangementProgram(Z, masks, penalized, gated=self.gated, intercept=self.bias)
-        res = solve_arrangement(program, y, float(self.lam) / program_coords.scale, self.loss,
-                                self.tol, self.max_iter, self.max_seconds, self.verbose)
-        local = self._local_neurons(Z, res, penalized, gates, program_coords.scale)
+        start, results, parts = time.perf_counter(), [], []
+        for k in range(T.shape[1]):
+            budget = None if self.max_seconds is None else max(
+                self.max_seconds - (time.perf_counter() - start), 1e-3) / (T.shape[1] - k)
+            res = solve_arrangement(program, T[:, k], float(self.lam) / program_coords.scale, self.loss,
+                                    self.tol, self.max_iter, budget, self.verbose)
+            results.append(res)
+            parts.append(self._local_neurons(Z, res, penalized, gates, program_coords.scale, output=k))
+        local = {key: (parts[0][key] if key == "gates" else
+                       sum((p[key] for p in parts), []) if key == "special" else
+                       np.concatenate([p[key] for p in parts], axis=-1))
+                 for key in parts[0]}
         exact = self.patterns == "exact"
-        certificate = ("global" if exact and res.converged else
+        converged = all(r.converged for r in results)
+        certificate = ("global" if exact and converged else
                        "not converged (global gap)" if exact else "sampled: no global certificate")
-        objective, gap = float(res.objective), float(res.dual_gap)
+        # the programs are separate, so their objectives and certified gaps add up
+        objective, gap = float(sum(r.objective for r in results)), float(sum(r.dual_gap for r in results))
+        intercepts = np.array([r.t for r in results], dtype=float)
+        sweeps = int(sum(r.n_iter for r in results))
         self._assign(X, masks, gates, local, dict(
-            objective_=objective, dual_gap_=gap, converged_=bool(res.converged), n_iter_=int(res.n_iter),
-            intercept_=float(res.t), lam_=float(self.lam), certificate_=certificate, n_patterns_=len(masks),
+            objective_=objective, dual_gap_=gap, converged_=converged, n_iter_=sweeps,
+            intercept_=float(intercepts[0]) if len(results) == 1 else intercepts,
+            lam_=float(self.lam), certificate_=certificate, n_patterns_=len(masks),
             report_={"model": "gated ReLU" if self.gated else "ReLU",
                      "patterns": f"{self.patterns} ({len(masks)} distinct)",
                      "objective": objective, "dual_gap": gap, "relative_gap": gap / max(objective, 1e-300),
                      "certificate": certificate, "neurons": len(local["alpha"]),
-                     "sweeps": res.n_iter, "working_set": res.working_set_size, "seconds": res.seconds,
-                     "stopped": res.stopped}), (inputs, program_coords))
+                     "sweeps": sweeps, "working_set": int(sum(r.working_set_size for r in results)),
+                     "seconds": time.perf_counter() - start,
+                     "stopped": results[0].stopped if len(results) == 1 else [r.stopped for r in results],
+                     **({"one_vs_rest": True} if len(results) > 1 else {})}), (inputs, program_coords))
         return self
 
     def _sampled_patterns(self, X, Zr, inputs):
@@ -221,7 +244,7 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
         scaling = getattr(self, "_input_scaling", None)
         return G if scaling is None else _normalized_gates(scaling, G, self.bias)
 
-    def _local_neurons(self, Z, res, penalized, gates, sigma):
+    def _local_neurons(self, Z, res, penalized, gates, sigma, output=0):
         """The nonzero groups as neurons in program coordinates, scaled so that the user-unit
         weights (program weights / σ) have ‖Πuⱼ‖ = |αⱼ| (Π: the penalized coordinates; the
         balance at which (λ/2)(‖Πuⱼ‖² + αⱼ²) is the program's λ‖Πvⱼ‖/σ), with the samples on
@@ -240,7 +263,7 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
                 special.append([] if self.gated else [int(j) for j in np.flatnonzero(on)])
         return {"weights": np.array(cols, dtype=float).reshape(len(cols), Z.shape[1]).T,
                 "alpha": np.array(alpha, dtype=float), "pattern": np.array(pattern, dtype=np.int64),
-                "special": special, "gates": gates}
+                "output": np.full(len(alpha), output, dtype=np.int64), "special": special, "gates": gates}
 
     def _assign(self, X, masks, gates, local, fitted, coords):
         """Set every fitted attribute at once (after the fit has succeeded): the neurons in the
@@ -252,9 +275,11 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
         u, b = program_coords.raw_neuron(W[:d].T, W[d] if self.bias else np.zeros(len(alpha)))
         gu, gb = inputs.raw_neuron(gates[:d].T, gates[d] if self.bias else np.zeros(gates.shape[1]))
         raw_gates = np.vstack([gu.T, gb[None, :]]) if self.bias else gu.T
+        local.setdefault("output", np.zeros(len(alpha), dtype=np.int64))  # (files with one output)
         neurons = [ArrangementNeuron(u[j], float(b[j]) if self.bias else None, float(alpha[j]),
                                      int(local["pattern"][j]), local["special"][j],
-                                     raw_gates[:, local["pattern"][j]] if self.gated else None)
+                                     raw_gates[:, local["pattern"][j]] if self.gated else None,
+                                     int(local["output"][j]))
                    for j in range(len(alpha))]
         for name, value in fitted.items():
             setattr(self, name, value)
@@ -277,7 +302,8 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
         d, m = self.n_features_in_, len(self.neurons_)
         net = {"W1": np.array([nu.weight for nu in self.neurons_], dtype=float).T.reshape(d, m),
                "b1": np.array([nu.bias or 0.0 for nu in self.neurons_], dtype=float).reshape(m),
-               "W2": np.array([nu.alpha for nu in self.neurons_], dtype=float).reshape(m),
+               "W2": self._output_weights(np.array([nu.alpha for nu in self.neurons_], dtype=float).reshape(m),
+                                          np.array([nu.output for nu in self.neurons_], dtype=np.int64)),
                "b2": self.intercept_}
         if self.gated:
             net["gates"] = np.array([nu.gate for nu in self.neurons_], dtype=float).T.reshape(d + self.bias, m)
@@ -294,7 +320,17 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
             act = (self._design(inputs.apply(X)) @ gates >= 0) * pre
         else:
             act = np.maximum(pre, 0.0)
-        return act @ local["alpha"] + self.intercept_
+        return act @ self._output_weights(local["alpha"], local["output"]) + self.intercept_
+
+    def _output_weights(self, alpha, output):
+        """The second layer: α (m,) for one output; for c outputs the m × c matrix with αⱼ in
+        column outputⱼ (each one-vs-rest neuron feeds its own class)."""
+        c = np.size(self.intercept_)
+        if c == 1:
+            return alpha
+        A = np.zeros((len(alpha), c))
+        A[np.arange(len(alpha)), output] = alpha
+        return A
 
     def network_objective(self, X, y):
         """ℓ(f(X), y) + (λ/2)Σⱼ(‖uⱼ‖₂² + αⱼ²) of the fitted network (biases unpenalized; for gated
@@ -365,38 +401,58 @@ class ArrangementReLU(RegressorMixin, _ArrangementBase):
 
 
 class ArrangementReLUClassifier(ClassifierMixin, _ArrangementBase):
-    """Binary classification by the arrangement program: the squared loss on ±1 targets, or
-    ``loss="logistic"`` / ``"hinge"``; the same parameters as :class:`ArrangementReLU`."""
+    """Classification by the arrangement program: the squared loss on ±1 targets, or
+    ``loss="logistic"`` / ``"hinge"``; the same parameters as :class:`ArrangementReLU`.
+
+    With more than two classes the model is **one-vs-rest**: one program per class (its ±1
+    targets: this class against the others) over the same patterns, each certified; the network
+    has one output per class, each neuron feeding one of them (``neuron.output``), and
+    ``objective_`` / ``dual_gap_`` are the sums over the classes (the programs are separate).
+    """
 
     def fit(self, X, y):
-        """Solve the program on ±1 targets and certify it; returns self (a failed fit leaves the
-        model as it was)."""
+        """Solve the program(s) on ±1 targets and certify them; returns self (a failed fit leaves
+        the model as it was)."""
         with self._fitting():
             X, y = validate_data(self, X, y, dtype=np.float64)
             check_classification_targets(y)
             classes = np.unique(y)
-            if len(classes) != 2:
-                raise ValueError(f"ArrangementReLUClassifier is binary; got {len(classes)} classes")
+            if len(classes) < 2:
+                raise ValueError(f"need samples of at least 2 classes; got 1 class ({classes[0]!r})")
             self.classes_ = classes
             return self._fit_program(self._set_standardization(X), self._targets(y))
 
     def _targets(self, y):
-        return np.where(np.asarray(y) == self.classes_[1], 1.0, -1.0)
+        """±1 targets: one column for two classes (+1 for ``classes_[1]``), else one per class."""
+        y = np.asarray(y)
+        if len(self.classes_) == 2:
+            return np.where(y == self.classes_[1], 1.0, -1.0)
+        return np.where(y[:, None] == self.classes_[None, :], 1.0, -1.0)
 
     def decision_function(self, X):
-        """The network's score f(X); positive means ``classes_[1]``."""
+        """The network's score f(X): one column, positive meaning ``classes_[1]``, for two
+        classes; else one score per class (n × c)."""
         return self._forward(X)
 
     def predict_proba(self, X):
-        """Class probabilities (n × 2): σ(f) for ``loss="logistic"`` (the model's own); for the
-        squared and hinge losses clip((f + 1)/2, 0, 1) of the ±1 score, **not calibrated** (use
+        """Class probabilities (n × c): σ(f) for ``loss="logistic"`` (the model's own; with
+        several classes the one-vs-rest σ(f_k), normalized to sum to 1 as scikit-learn's
+        ``OneVsRestClassifier`` does); for the squared and hinge losses clip((f + 1)/2, 0, 1) of
+        each ±1 score (normalized likewise), **not calibrated** (use
         :class:`sklearn.calibration.CalibratedClassifierCV` when that matters)."""
         p = DATAFITS[self.loss].probability(self.decision_function(X))
-        return np.column_stack([1.0 - p, p])
+        if p.ndim == 1:
+            return np.column_stack([1.0 - p, p])
+        total = p.sum(axis=1, keepdims=True)
+        return np.where(total > 0, p / np.where(total > 0, total, 1.0), 1.0 / p.shape[1])
 
     def predict(self, X):
-        """``classes_[1]`` where f(X) > 0, else ``classes_[0]``."""
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+        """``classes_[1]`` where f(X) > 0, else ``classes_[0]``; with several classes the class
+        of the largest score."""
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return self.classes_[(scores > 0).astype(int)]
+        return self.classes_[np.argmax(scores, axis=1)]
 
 
 def _normalized_gates(norm, G, bias):

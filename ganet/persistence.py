@@ -11,7 +11,8 @@ File format (version 1): a NumPy ``.npz`` archive (a zip of ``.npy`` arrays) hol
   ``dual_coef_``;
 * for the arrangement models (``dictionary`` = ``"arrangement"``), ``X``, ``masks_`` (P × n
   activation patterns), ``gates_`` and the neurons as arrays ``neuron_weight`` (m × d),
-  ``neuron_bias`` (m; NaN without biases), ``neuron_alpha`` and ``neuron_pattern`` (m), their
+  ``neuron_bias`` (m; NaN without biases), ``neuron_alpha``, ``neuron_pattern`` and
+  ``neuron_output`` (m: the class a one-vs-rest neuron feeds), their
   special samples in the JSON ``neuron_special_samples``, and ``classes_`` for a classifier.
 
 Loading reads the archive with ``allow_pickle=False`` and parses JSON, so a file can carry no
@@ -48,7 +49,8 @@ _ATTRIBUTE_SCHEMA = {"objective_": _REAL, "dual_gap_": _REAL, "converged_": _BOO
                      "certificate_": _STR, "lam_": (_REAL, "array"), "_fingerprint": _STR,
                      "sample_seed_": (_INT, None), "n_features_in_": _INT, "feature_names_in_": "array",
                      "_single_output": _BOOL, "n_patterns_": _INT,
-                     "intercept_": _REAL, "neuron_special_samples": "list",  # (arrangement models)
+                     "intercept_": (_REAL, "array"),  # (arrangement models: one per output)
+                     "neuron_special_samples": "list",
                      "lams_": "array", "lam_max_": _REAL, "cv_results_": "dict"}  # (the CV estimators)
 _CERTIFICATES = ("global", "not converged (global gap)", "sampled: no global certificate",
                  "sampled optimum, global gap above tol")
@@ -114,7 +116,7 @@ def save(model, path):
     attributes = {k: _to_json(getattr(model, k)) for k in _SCALARS if hasattr(model, k)}
     if name in ARRANGEMENT_CLASSES:
         arrays, kind = _arrangement_arrays(model), "arrangement"
-        attributes["intercept_"] = model.intercept_
+        attributes["intercept_"] = _to_json(model.intercept_)  # (a float, or one per class)
         attributes["neuron_special_samples"] = [nu.special_samples for nu in model.neurons_]
     else:
         arrays, kind = {"X": np.asarray(model.dictionary_.X, dtype=np.float64)}, type(model.dictionary_).__name__
@@ -241,7 +243,7 @@ def _check_arrays(arrays):
     for key in ("coef_", "intercept_", "neuron_weight", "neuron_alpha", "program_weights", "program_gates"):
         if key in arrays and (arrays[key].dtype.kind != "f" or not np.all(np.isfinite(arrays[key]))):
             raise ValueError(f"{key} must be a finite float array")
-    for key in ("columns_", "neuron_pattern"):
+    for key in ("columns_", "neuron_pattern", "neuron_output"):
         if key in arrays and (arrays[key].dtype.kind not in "iu" or arrays[key].ndim != 1):
             raise ValueError(f"{key} must be a 1-D integer array")
 
@@ -287,6 +289,7 @@ def _arrangement_arrays(model):
               "neuron_bias": np.array([np.nan if nu.bias is None else nu.bias for nu in neurons], dtype=np.float64),
               "neuron_alpha": np.array([nu.alpha for nu in neurons], dtype=np.float64),
               "neuron_pattern": np.array([nu.pattern for nu in neurons], dtype=np.int64),
+              "neuron_output": np.array([nu.output for nu in neurons], dtype=np.int64),
               # the neurons and gates in the fit's normalized coordinates (recomputed from X on
               # loading), which predict without cancellation far from the origin
               "program_weights": np.asarray(local["weights"], dtype=np.float64),
@@ -319,11 +322,19 @@ def _restore_arrangement(model, arrays, attributes):
             or local_w.shape != (D, m) or alpha.shape != (m,)
             or d != attributes.get("n_features_in_") or (m and (pattern.min() < 0 or pattern.max() >= P))):
         raise ValueError("arrays of inconsistent shapes")
+    # one output, or one per class (one-vs-rest); files before multiclass have no neuron_output
+    outputs = np.size(attributes.get("intercept_", 0.0))
+    output = arrays.get("neuron_output", np.zeros(m, dtype=np.int64))
+    if output.shape != (m,) or (m and (output.min() < 0 or output.max() >= outputs)):
+        raise ValueError("neuron_output does not fit the intercepts")
     if "classes_" in arrays:
-        if len(arrays["classes_"]) != 2:
-            raise ValueError("an arrangement classifier has two classes")
-        model.classes_ = arrays["classes_"]
-    local = {"weights": local_w, "alpha": alpha, "pattern": pattern,
+        classes = arrays["classes_"]
+        if len(classes) < 2 or outputs != (1 if len(classes) == 2 else len(classes)):
+            raise ValueError("an arrangement classifier has one output for two classes, else one per class")
+        model.classes_ = classes
+    elif outputs != 1:
+        raise ValueError("an arrangement regressor has one output")
+    local = {"weights": local_w, "alpha": alpha, "pattern": pattern, "output": output,
              "special": [[int(i) for i in s] for s in special], "gates": local_g}
     model._assign(X, masks, local_g, local, attributes, coords)
 

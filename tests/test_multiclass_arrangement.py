@@ -1,0 +1,70 @@
+"""One-vs-rest arrangement classifiers: one certified program per class over the same patterns.
+
+The merged model is checked against separately fitted binary models (the class against the
+rest), which share no code with the merge: the objectives and gaps add up, and the scores agree
+where the optimum is unique (the squared loss)."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris
+
+import ganet
+
+X, Y = load_iris(return_X_y=True)
+
+
+def _binary_fits(**params):
+    # labels "a" (the class) and "b" (the rest): classes_ = ["a", "b"], so +1 means "the rest"
+    return [ganet.ArrangementReLUClassifier(**params).fit(X, np.where(Y == k, "a", "b")) for k in range(3)]
+
+
+@pytest.mark.parametrize("loss", ["squared", "logistic"])
+def test_one_vs_rest_is_the_sum_of_the_binary_programs(loss):
+    params = dict(patterns="sampled", n_patterns=40, lam=0.1, loss=loss, random_state=0)
+    model = ganet.ArrangementReLUClassifier(**params).fit(X, Y)
+    binary = _binary_fits(**params)
+    assert model.decision_function(X).shape == (len(X), 3)
+    assert np.array_equal(model.classes_, [0, 1, 2])
+    total = sum(b.objective_ for b in binary)
+    slack = model.dual_gap_ + sum(b.dual_gap_ for b in binary)
+    assert abs(model.objective_ - total) <= slack + 1e-12 * total
+    assert model.dual_gap_ <= model.tol * model.objective_ * 3  # each class within tol
+    if loss == "squared":  # strictly convex in the scores: the same network outputs
+        scores = -np.column_stack([b.decision_function(X) for b in binary])
+        assert np.allclose(model.decision_function(X), scores, atol=1e-5)
+    assert model.score(X, Y) > 0.95
+    assert {nu.output for nu in model.neurons_} == {0, 1, 2}
+
+
+def test_one_vs_rest_network_probabilities_and_files(tmp_path):
+    model = ganet.ArrangementReLUClassifier(patterns="sampled", n_patterns=30, lam=0.1, loss="logistic",
+                                            random_state=1, standardize=True).fit(X, Y)
+    net = model.network()  # the user's units, one output column per class
+    assert net["W2"].shape == (len(model.neurons_), 3) and np.shape(net["b2"]) == (3,)
+    F = np.maximum(X @ net["W1"] + net["b1"], 0.0) @ net["W2"] + net["b2"]
+    assert np.allclose(F, model.decision_function(X), atol=1e-9)
+    P = model.predict_proba(X)
+    assert P.shape == (len(X), 3) and np.allclose(P.sum(axis=1), 1.0)
+    assert np.array_equal(model.classes_[P.argmax(axis=1)], model.predict(X))
+    model.save(tmp_path / "ovr.npz")
+    loaded = ganet.load(tmp_path / "ovr.npz")
+    assert np.array_equal(loaded.decision_function(X), model.decision_function(X))
+    assert [nu.output for nu in loaded.neurons_] == [nu.output for nu in model.neurons_]
+
+
+def test_one_vs_rest_with_a_budget_keeps_it_in_total():
+    import time
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    Xw = np.random.default_rng(0).normal(size=(400, 20))
+    yw = np.argmax(Xw[:, :4], axis=1)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = ganet.ArrangementReLUClassifier(patterns="sampled", n_patterns=200, lam=1e-3,
+                                                random_state=0, max_seconds=2.0).fit(Xw, yw)
+    # loose functional bound (no timing assertion): the budget is split over the 4 programs
+    assert time.perf_counter() - start < 2.0 * 4
+    assert model.report_["one_vs_rest"] and len(model.report_["stopped"]) == 4
