@@ -100,6 +100,26 @@ def _neurons(dictionary, columns, coef):
     return neurons
 
 
+def _one_vs_rest(results):
+    """One LassoResult from the binary results of each class over the same dictionary: the union
+    of their columns, one coefficient column per class; objectives and gaps add up (the problems
+    are separate), dual points side by side (n × c)."""
+    if len(results) == 1:
+        return results[0]
+    columns = np.unique(np.concatenate([r.columns for r in results]))
+    coef = np.zeros((len(columns), len(results)))
+    for k, r in enumerate(results):
+        coef[np.searchsorted(columns, r.columns), k] = r.coef[:, 0]
+    converged = all(r.converged for r in results)
+    return replace(results[0], columns=columns, coef=coef,
+                   intercept=np.concatenate([r.intercept for r in results]),
+                   objective=sum(r.objective for r in results), dual_objective=sum(r.dual_objective for r in results),
+                   gap=sum(r.gap for r in results), converged=converged, n_iter=sum(r.n_iter for r in results),
+                   history=sum((r.history for r in results), []),
+                   stopped="converged" if converged else ", ".join(r.stopped for r in results),
+                   dual_point=np.column_stack([r.dual_point for r in results]))
+
+
 def _fingerprint(X, T):
     """A digest of the training data, so that certify() can check it is given the same data."""
     digest = hashlib.sha256()
@@ -315,11 +335,12 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
             R = R - R.mean(axis=0) if self._intercept() else R
             Yc = T - T.mean(axis=0) if self._intercept() else T
             _, _, gap = dual_gap(Yc, R, self.coef_, self.lam_, full.price(R).max_score)
-        else:
+        else:  # one problem per output (one-vs-rest beyond two classes): their gaps add up
             datafit = DATAFITS[self.loss]
-            theta = self.dual_coef_
-            _, _, gap = fenchel_gap(datafit, Q[:, 0], T[:, 0], np.abs(self.coef_).sum(), self.lam_,
-                                    theta, lambda th: full.price(th).max_score, self._intercept())
+            theta = np.asarray(self.dual_coef_).reshape(len(X), -1)
+            gap = sum(fenchel_gap(datafit, Q[:, k], T[:, k], np.abs(self.coef_[:, k]).sum(), self.lam_,
+                                  theta[:, k], lambda th: full.price(th).max_score, self._intercept())[2]
+                      for k in range(T.shape[1]))
         self.dual_gap_ = float(gap)
         self.converged_ = bool(gap <= self.tol * self.objective_)
         sampled = getattr(self.dictionary_, "certificate", "global") != "global"
@@ -535,10 +556,13 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
 
     ``loss="squared"`` regresses ±1 targets (binary) or one-hot targets with Theorem 14's group
     penalty (multiclass) with the certified working-set solver. ``loss="logistic"`` and
-    ``loss="hinge"`` (binary) solve ℓ(Kz + t1, y) + λ‖z‖₁ with the same working set and pricing
+    ``loss="hinge"`` solve ℓ(Kz + t1, y) + λ‖z‖₁ with the same working set and pricing
     (stored, streaming or sampled dictionaries): the logistic loss by a proximal Newton method
     on the working set, the hinge loss as a linear program (HiGHS), certified by the Fenchel dual
-    of the loss (:mod:`ganet.numeric.convex_losses`).
+    of the loss (:mod:`ganet.numeric.convex_losses`). With more than two classes they are
+    **one-vs-rest**: one such problem per class (±1 targets), each certified, on the same
+    dictionary; ``objective_`` and ``dual_gap_`` are sums over the classes, and a neuron chosen by
+    several classes is shared (its ``alpha`` has one entry per class).
 
     Parameters are those of :class:`ConvexReLU`.
     """
@@ -564,9 +588,6 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
             return self._fit_targets(X, T, sample_weight=sample_weight, classes_=classes)
         if sample_weight is not None:
             raise ValueError(f"sample_weight needs loss='squared'; got loss={self.loss!r}")
-        if len(classes) != 2:
-            raise ValueError(f"loss={self.loss!r} supports two classes; use loss='squared' for "
-                             f"{len(classes)} classes")
         if len(self._lams()) > 1:
             raise ValueError(f"a λ path (lam as an array) needs loss='squared'; got loss={self.loss!r}")
         from .numeric.convex_losses import solve_convex_loss
@@ -574,15 +595,21 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
         lam = float(self._lams()[0])
         seed = self._sample_seed()
         dictionary = self._make_dictionary(X, seed)  # stored, streaming or sampled
-        res = solve_convex_loss(dictionary, T[:, 0], lam, self.loss, fit_intercept=self.bias,
-                                tol=self.tol, max_iter=self.max_iter, max_seconds=self.max_seconds,
-                                verbose=self.verbose)
+        start, results = time.perf_counter(), []
+        for k in range(T.shape[1]):  # one binary problem per class (one-vs-rest) beyond two
+            budget = None if self.max_seconds is None else max(
+                self.max_seconds - (time.perf_counter() - start), 1e-3) / (T.shape[1] - k)
+            results.append(solve_convex_loss(dictionary, T[:, k], lam, self.loss, fit_intercept=self.bias,
+                                             tol=self.tol, max_iter=self.max_iter, max_seconds=budget,
+                                             verbose=self.verbose))
+        res = _one_vs_rest(results)
         fitted = dict(classes_=classes, dictionary_=dictionary, lam_=lam,
                       dual_coef_=res.dual_point, path_=[], history_=res.history, sample_seed_=seed,
                       _fingerprint=_fingerprint(X, T),
                       report_={"dictionary": type(dictionary).__name__, "n_columns": dictionary.n_columns,
                                "certificate": None, "stopped": res.stopped,  # certificate: _assign
-                               **_pass_counts(dictionary)})
+                               **_pass_counts(dictionary),
+                               **({"one_vs_rest": True} if len(results) > 1 else {})})
         self._assign(dictionary, res, fitted)
         return self
 
@@ -593,7 +620,9 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
             raise ValueError(f"y must be a 1-D array of labels; got shape {y.shape}")
         if len(classes) == 2:
             return np.where(y == classes[1], 1.0, -1.0)[:, None]
-        return (y[:, None] == classes[None, :]).astype(float)
+        one_hot = (y[:, None] == classes[None, :]).astype(float)
+        # the squared loss regresses one-hot targets; logistic and hinge, one-vs-rest, ±1 ones
+        return one_hot if self.loss == "squared" else 2.0 * one_hot - 1.0
 
     def decision_function(self, X):
         """Network output: one score (binary) or one per class."""
@@ -616,7 +645,9 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
         if len(self.classes_) == 2:
             p = DATAFITS[self.loss].probability(scores)
             return np.column_stack([1.0 - p, p])
-        P = np.maximum(scores, 0.0)
+        # one-hot scores clipped at 0 (squared); one-vs-rest σ(f_k) or clipped ±1 scores, as
+        # scikit-learn's OneVsRestClassifier, normalized to sum to 1
+        P = np.maximum(scores, 0.0) if self.loss == "squared" else DATAFITS[self.loss].probability(scores)
         total = P.sum(axis=1, keepdims=True)
         return np.where(total > 0, P / np.where(total > 0, total, 1.0), 1.0 / P.shape[1])
 

@@ -68,3 +68,27 @@ def test_one_vs_rest_with_a_budget_keeps_it_in_total():
     # loose functional bound (no timing assertion): the budget is split over the 4 programs
     assert time.perf_counter() - start < 2.0 * 4
     assert model.report_["one_vs_rest"] and len(model.report_["stopped"]) == 4
+
+
+@pytest.mark.parametrize("loss", ["logistic", "hinge"])
+def test_wedge_classifier_one_vs_rest_is_the_sum_of_binary_fits(loss, tmp_path):
+    from sklearn.decomposition import PCA
+
+    X2 = PCA(2).fit_transform(X)
+    model = ganet.ConvexReLUClassifier(loss=loss, lam=0.05).fit(X2, Y)
+    binary = [ganet.ConvexReLUClassifier(loss=loss, lam=0.05).fit(X2, np.where(Y == k, "a", "b")) for k in range(3)]
+    total = sum(b.objective_ for b in binary)
+    assert abs(model.objective_ - total) <= model.dual_gap_ + sum(b.dual_gap_ for b in binary) + 1e-12 * total
+    assert model.certificate_ == "global" and model.report_["one_vs_rest"]
+    assert model.decision_function(X2).shape == (len(X2), 3)
+    assert np.allclose(model.predict_proba(X2).sum(axis=1), 1.0)
+    assert model.score(X2, Y) > 0.9
+    # the network shares a neuron picked by several classes: its weight decay (‖α‖₂ per neuron)
+    # is at most the one-vs-rest sum of |z| (‖α‖₁), so its objective is not above objective_
+    assert model.network_objective(X2, Y) <= model.objective_ * (1 + 1e-9)
+    gap = model.certify(X2, Y)  # the full dictionary is the stored one: the same gap, per class summed
+    assert gap == pytest.approx(model.dual_gap_, rel=1e-6, abs=1e-9 * model.objective_)
+    model.save(tmp_path / "ovr.npz")
+    loaded = ganet.load(tmp_path / "ovr.npz")
+    assert np.array_equal(loaded.decision_function(X2), model.decision_function(X2))
+    assert loaded.certify(X2, Y) == model.certify(X2, Y)
