@@ -21,7 +21,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .numeric.datafits import DATAFITS, fenchel_gap
+from .numeric.datafits import DATAFITS, fenchel_gap, weighted
 from .numeric.dictionary import (DEFAULT_MEMORY_LIMIT, Dictionary, _check_memory_limit, count_hyperplanes,
                                 special_samples, table_bytes)
 from .numeric.memory import PeakMemory
@@ -336,7 +336,7 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
             Yc = T - T.mean(axis=0) if self._intercept() else T
             _, _, gap = dual_gap(Yc, R, self.coef_, self.lam_, full.price(R).max_score)
         else:  # one problem per output (one-vs-rest beyond two classes): their gaps add up
-            datafit = DATAFITS[self.loss]
+            datafit = weighted(DATAFITS[self.loss], sw)
             theta = np.asarray(self.dual_coef_).reshape(len(X), -1)
             gap = sum(fenchel_gap(datafit, Q[:, k], T[:, k], np.abs(self.coef_[:, k]).sum(), self.lam_,
                                   theta[:, k], lambda th: full.price(th).max_score, self._intercept())[2]
@@ -405,13 +405,11 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
 
     def network_objective(self, X, y, sample_weight=None):
         """The non-convex training objective ℓ(f(X), y) + (λ/2)Σⱼ(‖uⱼ‖_p² + αⱼ²) of ``network()``
-        (with ``sample_weight``, the squared loss ½Σᵢ wᵢ‖f(xᵢ) − yᵢ‖²)."""
+        (with ``sample_weight`` c, the weighted loss Σᵢ cᵢℓ(f(xᵢ), yᵢ))."""
         check_is_fitted(self, "neurons_")
         X, T = self._data(X, y)
-        if sample_weight is not None:
-            w = check_sample_weight(sample_weight, len(X))
-            return 0.5 * float(np.sum(w[:, None] * (self._forward(X) - T) ** 2)) + self._penalty()
-        return self._loss_value(self._forward(X), T) + self._penalty()
+        w = None if sample_weight is None else check_sample_weight(sample_weight, len(X))
+        return weighted(DATAFITS[self.loss], w).value(self._forward(X), T) + self._penalty()
 
     def _data(self, X, y):
         """Validated (X, targets) for a fitted model, with matching lengths."""
@@ -420,10 +418,6 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
         if len(T) != len(X):
             raise ValueError(f"X has {len(X)} samples but y has {len(T)}")
         return X, T
-
-    def _loss_value(self, F, T):
-        return DATAFITS[self.loss].value(F, T)
-
 
 def _pass_counts(dictionary):
     """The streamed pricing passes of a fit (stored dictionaries keep none): full ones (each a
@@ -570,8 +564,8 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
     _losses = ("squared", "logistic", "hinge")
 
     def fit(self, X, y, sample_weight=None):
-        """Fit the globally optimal classifier; returns self. ``sample_weight`` needs
-        ``loss="squared"`` (a weighted Lasso, as for :class:`ConvexReLU`)."""
+        """Fit the globally optimal classifier; returns self. ``sample_weight`` (n non-negative
+        weights) weighs the loss terms, Σᵢ cᵢℓ(f(xᵢ), yᵢ), for every loss."""
         self._check_params()
         with self._fitting():
             return self._fit_classifier(X, y, sample_weight)
@@ -586,8 +580,7 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
         T = self._targets(y, classes)
         if self.loss == "squared":
             return self._fit_targets(X, T, sample_weight=sample_weight, classes_=classes)
-        if sample_weight is not None:
-            raise ValueError(f"sample_weight needs loss='squared'; got loss={self.loss!r}")
+        sw = None if sample_weight is None else check_sample_weight(sample_weight, len(X))
         if len(self._lams()) > 1:
             raise ValueError(f"a λ path (lam as an array) needs loss='squared'; got loss={self.loss!r}")
         from .numeric.convex_losses import solve_convex_loss
@@ -601,9 +594,9 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
                 self.max_seconds - (time.perf_counter() - start), 1e-3) / (T.shape[1] - k)
             results.append(solve_convex_loss(dictionary, T[:, k], lam, self.loss, fit_intercept=self.bias,
                                              tol=self.tol, max_iter=self.max_iter, max_seconds=budget,
-                                             verbose=self.verbose))
+                                             verbose=self.verbose, sample_weight=sw))
         res = _one_vs_rest(results)
-        fitted = dict(classes_=classes, dictionary_=dictionary, lam_=lam,
+        fitted = dict(classes_=classes, dictionary_=dictionary, lam_=lam, _sample_weight=sw,
                       dual_coef_=res.dual_point, path_=[], history_=res.history, sample_seed_=seed,
                       _fingerprint=_fingerprint(X, T),
                       report_={"dictionary": type(dictionary).__name__, "n_columns": dictionary.n_columns,

@@ -37,8 +37,9 @@ def test_unit_weights_change_nothing_and_bad_weights_are_refused(tmp_path):
     for bad in (np.ones(3), -np.ones(len(X)), np.zeros(len(X)), np.full(len(X), np.nan)):
         with pytest.raises(ValueError, match="sample_weight"):
             ConvexReLU(lam=0.01).fit(X, Y, sample_weight=bad)
-    with pytest.raises(ValueError, match="loss='squared'"):
-        ConvexReLUClassifier(lam=0.1, loss="logistic").fit(X, Y > 0, sample_weight=W)
+    for bad in (np.ones(3), -np.ones(len(X))):  # every loss checks its weights (tests/test_weighted_losses.py)
+        with pytest.raises(ValueError, match="sample_weight"):
+            ConvexReLUClassifier(lam=0.1, loss="logistic").fit(X, Y > 0, sample_weight=bad)
     weighted = ConvexReLU(lam=0.01).fit(X, Y, sample_weight=W)
     weighted.save(tmp_path / "w.npz")
     loaded = ganet.load(tmp_path / "w.npz")
@@ -47,7 +48,8 @@ def test_unit_weights_change_nothing_and_bad_weights_are_refused(tmp_path):
 
 
 @pytest.mark.parametrize("loss,labels", [("squared", Y > 0), ("hinge", Y > 0), ("logistic", Y > 0),
-                                         ("squared", np.array(list("abcab") * 5))])
+                                         ("squared", np.array(list("abcab") * 5)),
+                                         ("logistic", np.array(list("abcab") * 5))])
 def test_predict_proba_is_a_distribution_consistent_with_predict(loss, labels):
     model = ConvexReLUClassifier(lam=0.05, loss=loss).fit(X, labels)
     P = model.predict_proba(X)
@@ -58,4 +60,8 @@ def test_predict_proba_is_a_distribution_consistent_with_predict(loss, labels):
     assert np.array_equal(model.classes_[top][clear], model.predict(X)[clear])
     if loss == "logistic":
         f = model.decision_function(X)
-        assert np.allclose(P[:, 1], 1 / (1 + np.exp(-f)))
+        if f.ndim == 1:
+            assert np.allclose(P[:, 1], 1 / (1 + np.exp(-f)))
+        else:  # one-vs-rest: each class's σ(f_k), normalized
+            sigma = 1 / (1 + np.exp(-f))
+            assert np.allclose(P, sigma / sigma.sum(axis=1, keepdims=True))

@@ -22,28 +22,26 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from .datafits import DATAFITS, fenchel_gap
+from .datafits import DATAFITS, fenchel_gap, weighted
 from .prox_newton import logistic_intercept, logistic_lasso
 from .solver import LassoResult, _check_args
 
 __all__ = ["solve_convex_loss"]
 
 
-def _dual_point(q, y, loss, multipliers):
-    """θ at the scores q: yᵢσ(−yᵢqᵢ) (logistic) or yᵢμᵢ from the LP's multipliers (hinge)."""
-    datafit = DATAFITS[loss]
-    return datafit.dual_point(q, y) if loss == "logistic" else datafit.dual_point(q, y, multipliers)
+def _dual_point(datafit, q, y, multipliers):
+    """θ at the scores q: cᵢyᵢσ(−yᵢqᵢ) (logistic) or yᵢμᵢ from the LP's multipliers (hinge)."""
+    return datafit.dual_point(q, y) if datafit.name == "logistic" else datafit.dual_point(q, y, multipliers)
 
 
-def _certify(K, y, z, t, lam, loss, fit_intercept, multipliers, max_correlation=None):
+def _certify(K, y, z, t, lam, datafit, fit_intercept, multipliers, max_correlation=None):
     """(P, D, gap, t, θ) of the point z over the columns K (the logistic intercept re-optimized
     exactly); ``max_correlation`` prices θ over the whole dictionary (default: the columns K)."""
-    datafit = DATAFITS[loss]
     Kz = K @ z
-    if loss == "logistic" and fit_intercept:
-        t = logistic_intercept(Kz, y, t)
+    if datafit.name == "logistic" and fit_intercept:
+        t = logistic_intercept(Kz, y, t, getattr(datafit, "weights", None))
     q = Kz + t
-    theta = _dual_point(q, y, loss, multipliers)
+    theta = _dual_point(datafit, q, y, multipliers)
     top = max_correlation or (lambda th: np.abs(K.T @ th).max(initial=0.0))
     P, D, gap = fenchel_gap(datafit, q, y, np.abs(z).sum(), lam, theta, top, fit_intercept)
     return P, D, gap, t, theta
@@ -71,7 +69,7 @@ def _quiet_highs():
 
 
 class HingeProgram:
-    r"""min Σξᵢ + λ‖z‖₁ s.t. ξ ≥ 0, ξᵢ + yᵢ(K_iz + t) ≥ 1: the hinge loss as a linear program
+    r"""min Σcᵢξᵢ + λ‖z‖₁ s.t. ξ ≥ 0, ξᵢ + yᵢ(K_iz + t) ≥ 1: the (weighted) hinge loss as a linear program
     grown by column generation.
 
     Columns (z⁺_j, z⁻_j ≥ 0 with costs λ, interleaved) are added with :meth:`add`; HiGHS keeps its
@@ -81,11 +79,13 @@ class HingeProgram:
     μ ∈ [0, 1]ⁿ of the Fenchel certificate (θ = yμ).
     """
 
-    def __init__(self, y, lam, fit_intercept=True):
+    def __init__(self, y, lam, fit_intercept=True, weights=None):
         import highspy
 
         self.y, self.lam, self.intercept = np.asarray(y, dtype=float), float(lam), bool(fit_intercept)
         n = len(self.y)
+        # ξᵢ costs its sample weight cᵢ: the row duals (margin multipliers) lie in [0, cᵢ]
+        self.weights = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
         self.highs = _quiet_highs()
         # added columns leave the last vertex primal feasible: the primal simplex method goes on
         # from it (circle, n = 1000: 7.5 s in HiGHS where its default, dual simplex after presolve,
@@ -95,7 +95,7 @@ class HingeProgram:
         inf, rows = highspy.kHighsInf, np.arange(n, dtype=np.int32)
         self.highs.addRows(n, np.ones(n), np.full(n, inf), 0, np.zeros(n, dtype=np.int32),
                            np.zeros(0, dtype=np.int32), np.zeros(0))
-        self.highs.addCols(n, np.ones(n), np.zeros(n), np.full(n, inf), n, rows, rows, np.ones(n))  # ξ
+        self.highs.addCols(n, self.weights, np.zeros(n), np.full(n, inf), n, rows, rows, np.ones(n))  # ξ
         if self.intercept:
             self.highs.addCol(0.0, -inf, inf, n, rows, self.y)
         self.n_columns = 0
@@ -140,12 +140,13 @@ class HingeProgram:
         x, n = np.asarray(solution.col_value), len(self.y)
         t = float(x[n]) if self.intercept else 0.0
         signed = x[n + self.intercept:]
-        return signed[0::2] - signed[1::2], t, np.clip(np.asarray(solution.row_dual), 0.0, 1.0)
+        return signed[0::2] - signed[1::2], t, np.clip(np.asarray(solution.row_dual), 0.0, self.weights)
 
 
 def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, initial_size=64, min_add=None,
-                      max_iter=100, local_rounds=10, max_seconds=None, verbose=0):
-    """Minimize ℓ(Kz + t1, y) + λ‖z‖₁ (ℓ logistic or hinge, y ∈ {−1, +1}) over a dictionary oracle.
+                      max_iter=100, local_rounds=10, max_seconds=None, verbose=0, sample_weight=None):
+    """Minimize ℓ(Kz + t1, y) + λ‖z‖₁ (ℓ logistic or hinge, y ∈ {−1, +1}, optionally with sample
+    weights: Σ cᵢℓᵢ) over a dictionary oracle.
 
     Parameters
     ----------
@@ -175,6 +176,9 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
         Wall-time budget; when it runs out the best certified point so far is returned.
     verbose : int
         1: one line per pricing pass on stderr.
+    sample_weight : ndarray, shape (n,), optional
+        Weights cᵢ ≥ 0 of the loss terms (certified with the weighted Fenchel dual of
+        :mod:`~ganet.numeric.datafits`).
 
     Returns
     -------
@@ -186,8 +190,11 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
         raise ValueError(f"loss must be 'logistic' or 'hinge'; got {loss!r}")
     _check_args(lam, tol, max_iter, max_seconds)
     y = np.asarray(y, dtype=float)
-    if not (np.isin(y, (-1.0, 1.0)).all() and (y > 0).any() and (y < 0).any()):
-        raise ValueError("the logistic and hinge losses need labels in {-1, +1}, both present")
+    c = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    if not (np.isin(y, (-1.0, 1.0)).all() and (c[y > 0] > 0).any() and (c[y < 0] > 0).any()):
+        raise ValueError("the logistic and hinge losses need labels in {-1, +1}, both present "
+                         "(with positive weight)")
+    datafit = weighted(DATAFITS[loss], sample_weight)
     start = time.perf_counter()
     deadline = None if max_seconds is None else start + float(max_seconds)
     found = {"gap": np.inf, "tight": False}
@@ -201,7 +208,7 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
     if min_add is None:
         min_add = 2048 if loss == "logistic" else 512
 
-    lp = HingeProgram(y, lam, fit_intercept) if loss == "hinge" else None
+    lp = HingeProgram(y, lam, fit_intercept, sample_weight) if loss == "hinge" else None
 
     def solve_block(ws, z, t):
         """The program on the columns ws (warm-started); returns (K, z, t, μ)."""
@@ -210,7 +217,8 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
             # early passes only decide which columns enter: a thousandth of the last full gap
             # is accuracy enough for them (as the squared loss's solver does)
             inner = 0.01 * tol if found["tight"] else min(max(0.01 * tol, 1e-3 * found["gap"]), 1e-3)
-            z, t, _ = logistic_lasso(K, y, lam, fit_intercept, z, t, tol=inner, deadline=deadline)
+            z, t, _ = logistic_lasso(K, y, lam, fit_intercept, z, t, tol=inner, deadline=deadline,
+                                     weights=sample_weight)
             return K, z, t, None
         lp.add(K[:, lp.n_columns:])  # the working set only grows (see grow)
         remaining = None if deadline is None else max(deadline - time.perf_counter(), 1e-3)
@@ -230,7 +238,7 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
     # the first pass prices the dual point of z = 0: it gives the first working set, and the
     # certificate of z = 0, which stands if the budget cuts every later pass short
     found["ws"], found["add"] = np.zeros(0, dtype=np.int64), initial_size
-    P, D, gap, t, theta = _certify(np.zeros((len(y), 0)), y, np.zeros(0), 0.0, lam, loss, fit_intercept,
+    P, D, gap, t, theta = _certify(np.zeros((len(y), 0)), y, np.zeros(0), 0.0, lam, datafit, fit_intercept,
                                    None, price)
     best = None if found["cut"] else (found["ws"], np.zeros(0), t, P, gap, D, theta)
     ws = np.unique(found["new"])
@@ -248,9 +256,9 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
         for _ in range(local_rounds if local else 0):
             if deadline is not None and time.perf_counter() > deadline:
                 break
-            theta = _dual_point(K @ z + t, y, loss, mu)  # (t is optimal for the block already)
+            theta = _dual_point(datafit, K @ z + t, y, mu)  # (t is optimal for the block already)
             if fit_intercept:
-                theta = DATAFITS[loss].center(theta, y)
+                theta = datafit.center(theta, y)
             near = dictionary.local_violators(theta, lam, found["add"], around=ws[z != 0])
             if near is None or not len(np.setdiff1d(near, ws)):
                 break
@@ -260,7 +268,7 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
             except TimeoutError:
                 break  # the full pass certifies the last solved working set
             ws = found["ws"] = grown
-        P, D, gap, t, theta = _certify(K, y, z, t, lam, loss, fit_intercept, mu, price)
+        P, D, gap, t, theta = _certify(K, y, z, t, lam, datafit, fit_intercept, mu, price)
         if found["cut"]:
             D, gap = -np.inf, np.inf
         found["gap"] = gap / P
@@ -286,7 +294,7 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
         ws, z = grow(ws, z, found["new"])
     if best is None:  # out of time before the first solve: the certificate of z = 0
         found["ws"], found["add"], ws, z = ws[:0], 0, ws[:0], np.zeros(0)
-        P, D, gap, t, theta = _certify(np.zeros((len(y), 0)), y, z, 0.0, lam, loss, fit_intercept, None, price)
+        P, D, gap, t, theta = _certify(np.zeros((len(y), 0)), y, z, 0.0, lam, datafit, fit_intercept, None, price)
         if found["cut"]:
             D, gap = -np.inf, np.inf
         best = (ws, z, t, P, gap, D, theta)

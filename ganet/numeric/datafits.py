@@ -18,12 +18,16 @@ hinge    Σ max(0, 1 − yᵢqᵢ)       yᵢ μᵢ                Σ yᵢθᵢ;
 ======== ======================= ==================== =========================================
 
 (labels y ∈ {−1, +1} for logistic and hinge).
+
+**Sample weights** cᵢ ≥ 0 (:func:`weighted`) scale the terms: ℓ_c(q) = Σ cᵢℓᵢ(qᵢ), whose conjugate
+terms are cᵢℓᵢ*(θᵢ/cᵢ). So θ = c ⊙ (the unweighted θ), the domains become yθ ∈ [0, cᵢ] (logistic,
+hinge), D(θ) = Σ cᵢH(yᵢθᵢ/cᵢ) (logistic) and Σ yᵢθᵢ (hinge), and a term with cᵢ = 0 has θᵢ = 0.
 """
 
 import numpy as np
 from scipy.special import expit, xlogy
 
-__all__ = ["Quadratic", "Logistic", "Hinge", "DATAFITS", "fenchel_gap"]
+__all__ = ["Quadratic", "Logistic", "Hinge", "Weighted", "weighted", "DATAFITS", "fenchel_gap"]
 
 
 class Quadratic:
@@ -37,12 +41,20 @@ class Quadratic:
         return np.clip(0.5 * (np.asarray(f, dtype=float) + 1.0), 0.0, 1.0)
 
     @staticmethod
+    def terms(q, y):
+        return 0.5 * (q - y) ** 2
+
+    @staticmethod
     def value(q, y):
         return 0.5 * float(np.sum((q - y) ** 2))
 
     @staticmethod
     def dual_point(q, y):
         return y - q
+
+    @staticmethod
+    def dual_terms(theta, y):
+        return theta * y - 0.5 * theta * theta
 
     @staticmethod
     def dual_value(theta, y):
@@ -75,6 +87,10 @@ class Logistic:
         return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(f, dtype=float)))
 
     @staticmethod
+    def terms(q, y):
+        return np.logaddexp(0.0, -y * q)
+
+    @staticmethod
     def value(q, y):
         return float(np.sum(np.logaddexp(0.0, -y * q)))
 
@@ -83,9 +99,13 @@ class Logistic:
         return y * expit(-y * q)
 
     @staticmethod
-    def dual_value(theta, y):
+    def dual_terms(theta, y):
         u = np.clip(y * theta, 0.0, 1.0)
-        return float(-np.sum(xlogy(u, u) + xlogy(1 - u, 1 - u)))
+        return -(xlogy(u, u) + xlogy(1 - u, 1 - u))
+
+    @staticmethod
+    def dual_value(theta, y):
+        return float(np.sum(Logistic.dual_terms(theta, y)))
 
     center = staticmethod(_rebalance)
 
@@ -98,6 +118,10 @@ class Hinge:
     probability = Quadratic.probability  # (uncalibrated, as for the squared loss)
 
     @staticmethod
+    def terms(q, y):
+        return np.maximum(0.0, 1.0 - y * q)
+
+    @staticmethod
     def value(q, y):
         return float(np.sum(np.maximum(0.0, 1.0 - y * q)))
 
@@ -108,10 +132,55 @@ class Hinge:
         return y * mu
 
     @staticmethod
+    def dual_terms(theta, y):
+        return np.clip(y * theta, 0.0, 1.0)
+
+    @staticmethod
     def dual_value(theta, y):
         return float(np.sum(np.clip(y * theta, 0.0, 1.0)))
 
     center = staticmethod(_rebalance)
+
+
+class Weighted:
+    """Σᵢ cᵢℓᵢ(qᵢ): a datafit with sample weights c ≥ 0 (see the module docstring), with the same
+    methods as the datafit it weights. Arrays of targets with several columns (n × k) weigh
+    each row by cᵢ."""
+
+    def __init__(self, datafit, weights):
+        self.datafit, self.name = datafit, datafit.name
+        self.weights = np.asarray(weights, dtype=float)
+        self.probability = datafit.probability
+
+    def _c(self, a):
+        return self.weights.reshape((-1,) + (1,) * (np.ndim(a) - 1))
+
+    def terms(self, q, y):
+        return self._c(q) * self.datafit.terms(q, y)
+
+    def value(self, q, y):
+        return float(np.sum(self.terms(q, y)))
+
+    def dual_point(self, q, y, multipliers=None):
+        """c ⊙ θ(q); for the hinge, yᵢμᵢ from the given multipliers (clipped to [0, cᵢ]: the
+        weighted program's margin duals), else cᵢyᵢ1[yᵢqᵢ < 1]."""
+        if multipliers is not None:
+            return y * np.clip(multipliers, 0.0, self._c(y))
+        return self._c(q) * self.datafit.dual_point(q, y)
+
+    def dual_value(self, theta, y):
+        c = self._c(theta)
+        scaled = np.divide(theta, c, out=np.zeros_like(theta, dtype=float), where=c > 0)
+        return float(np.sum(np.where(c > 0, c * self.datafit.dual_terms(scaled, y), 0.0)))
+
+    def center(self, theta, y):
+        # the rebalancing scales one class down: yθ stays in [0, c]
+        return self.datafit.center(theta, y)
+
+
+def weighted(datafit, weights=None):
+    """The datafit with sample weights ``weights`` (itself when None)."""
+    return datafit if weights is None else Weighted(datafit, weights)
 
 
 DATAFITS = {fit.name: fit for fit in (Quadratic, Logistic, Hinge)}

@@ -2,11 +2,12 @@ r"""Proximal Newton method for the ℓ₁-regularized logistic loss on a working
 
 Solves, for K ∈ ℝ^{n×m} and labels y ∈ {−1, +1}ⁿ,
 
-.. math::  \min_{z, t}\; F(z, t) = \sum_i \log\big(1 + e^{-y_i q_i}\big) + \lambda\|z\|_1,
+.. math::  \min_{z, t}\; F(z, t) = \sum_i c_i \log\big(1 + e^{-y_i q_i}\big) + \lambda\|z\|_1,
            \qquad q = Kz + t\,1 ,
 
 as skglm's ``ProxNewton`` does for the logistic loss: at (z, t) the loss is replaced by its
-second-order model, with gradient gᵢ = −yᵢσ(−yᵢqᵢ) and Hessian weights wᵢ = σ(qᵢ)σ(−qᵢ),
+second-order model, with gradient gᵢ = −cᵢyᵢσ(−yᵢqᵢ) and Hessian weights wᵢ = cᵢσ(qᵢ)σ(−qᵢ)
+(c: the sample weights, 1 by default),
 
 .. math::  \min_{u, t'}\; \tfrac12 \sum_i w_i \big(K_i u + t' - r_i\big)^2 + \lambda\|u\|_1,
            \qquad r = q - g / w = q + y / \sigma(y q),
@@ -33,7 +34,7 @@ from scipy.optimize import brentq
 from scipy.special import expit
 
 from .active_set import ActiveSetError, DualActiveSet
-from .datafits import Logistic, fenchel_gap
+from .datafits import Logistic, fenchel_gap, weighted
 from .ssnal import group_lasso_ssnal
 
 __all__ = ["logistic_lasso", "logistic_intercept"]
@@ -41,10 +42,11 @@ __all__ = ["logistic_lasso", "logistic_intercept"]
 _ROUNDING = 64 * np.finfo(float).eps  # relative size of F's rounding error (sums of n terms)
 
 
-def logistic_intercept(Kz, y, t0=0.0):
-    """The exact minimizer in t of Σ log(1 + e^{−yᵢ(Kz + t)ᵢ}): the root of Σ yᵢσ(−yᵢqᵢ) = 0,
-    decreasing in t (it exists when both labels occur)."""
-    f = lambda s: float(np.sum(y * expit(-y * (Kz + s))))  # noqa: E731
+def logistic_intercept(Kz, y, t0=0.0, weights=None):
+    """The exact minimizer in t of Σ cᵢ log(1 + e^{−yᵢ(Kz + t)ᵢ}): the root of
+    Σ cᵢyᵢσ(−yᵢqᵢ) = 0, decreasing in t (it exists when both labels occur with positive weight)."""
+    c = 1.0 if weights is None else weights
+    f = lambda s: float(np.sum(c * y * expit(-y * (Kz + s))))  # noqa: E731
     lo, hi = t0 - 1.0, t0 + 1.0
     while f(lo) < 0:
         lo -= 2 * (hi - lo)
@@ -53,15 +55,16 @@ def logistic_intercept(Kz, y, t0=0.0):
     return brentq(f, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps)
 
 
-def _objective(q, y, z, lam):
-    return Logistic.value(q, y) + lam * float(np.abs(z).sum())
+def _objective(q, y, z, lam, weights=None):
+    return weighted(Logistic, weights).value(q, y) + lam * float(np.abs(z).sum())
 
 
-def block_gap(K, y, z, t, lam, fit_intercept):
-    """(P, D, gap, θ) of the logistic Lasso on the columns K at (z, t)."""
+def block_gap(K, y, z, t, lam, fit_intercept, weights=None):
+    """(P, D, gap, θ) of the (weighted) logistic Lasso on the columns K at (z, t)."""
     q = K @ z + t
-    theta = Logistic.dual_point(q, y)
-    P, D, gap = fenchel_gap(Logistic, q, y, np.abs(z).sum(), lam, theta,
+    datafit = weighted(Logistic, weights)
+    theta = datafit.dual_point(q, y)
+    P, D, gap = fenchel_gap(datafit, q, y, np.abs(z).sum(), lam, theta,
                             lambda th: np.abs(K.T @ th).max(initial=0.0), fit_intercept)
     return P, D, gap, theta
 
@@ -94,8 +97,8 @@ def _weighted_lasso(K, target, w, lam, fit_intercept, start):
 
 
 def logistic_lasso(K, y, lam, fit_intercept=True, z0=None, t0=0.0, tol=1e-12, max_iter=200,
-                   deadline=None):
-    """Minimize Σ log(1 + e^{−yᵢ(Kz + t)ᵢ}) + λ‖z‖₁ over (z, t) by proximal Newton.
+                   deadline=None, weights=None):
+    """Minimize Σ cᵢ log(1 + e^{−yᵢ(Kz + t)ᵢ}) + λ‖z‖₁ over (z, t) by proximal Newton.
 
     Parameters
     ----------
@@ -114,6 +117,8 @@ def logistic_lasso(K, y, lam, fit_intercept=True, z0=None, t0=0.0, tol=1e-12, ma
         Newton steps at most.
     deadline : float, optional
         ``time.perf_counter()`` value after which the current iterate is returned.
+    weights : ndarray, shape (n,), optional
+        Sample weights cᵢ ≥ 0 (default 1).
 
     Returns
     -------
@@ -125,16 +130,17 @@ def logistic_lasso(K, y, lam, fit_intercept=True, z0=None, t0=0.0, tol=1e-12, ma
     y = np.asarray(y, dtype=float)
     z = np.zeros(K.shape[1]) if z0 is None else np.array(z0, dtype=float)
     Kz = K @ z
-    t = logistic_intercept(Kz, y, t0) if fit_intercept else 0.0
-    F = _objective(Kz + t, y, z, lam)
-    gap = block_gap(K, y, z, t, lam, fit_intercept)[2]
+    t = logistic_intercept(Kz, y, t0, weights) if fit_intercept else 0.0
+    F = _objective(Kz + t, y, z, lam, weights)
+    gap = block_gap(K, y, z, t, lam, fit_intercept, weights)[2]
     for _ in range(max_iter):
         if gap <= tol * F or (deadline is not None and time.perf_counter() > deadline):
             break
         q = Kz + t
         s = expit(y * q)  # σ(yᵢqᵢ); the weights σ(q)σ(−q) = s(1 − s) are symmetric in y
-        w = np.maximum(s * (1.0 - s), 1e-300)
-        grad = -y * (1.0 - s)
+        c = 1.0 if weights is None else weights
+        w = np.maximum(c * s * (1.0 - s), 1e-300)  # (a zero weight: no curvature, no pull)
+        grad = -c * y * (1.0 - s)
         u, t_new = _weighted_lasso(K, q + y / np.maximum(s, 1e-300), w, lam, fit_intercept, z)
         dz, dt = u - z, t_new - t
         dq = K @ dz + dt
@@ -143,16 +149,16 @@ def logistic_lasso(K, y, lam, fit_intercept=True, z0=None, t0=0.0, tol=1e-12, ma
             # F cannot tell the points apart: near the optimum F(u) − F(z) is second order in
             # u − z (1e-8 moves change F by 1e-16), the gap is first order. Take the model's
             # point while it certifies better (seen: relative gap 2e-9 → 4e-14 in two such steps)
-            trial_t = logistic_intercept(K @ u, y, t_new) if fit_intercept else 0.0
-            trial_gap = block_gap(K, y, u, trial_t, lam, fit_intercept)[2]
+            trial_t = logistic_intercept(K @ u, y, t_new, weights) if fit_intercept else 0.0
+            trial_gap = block_gap(K, y, u, trial_t, lam, fit_intercept, weights)[2]
             if not trial_gap < gap:
                 break
             z, t, gap, Kz = u, trial_t, trial_gap, K @ u
-            F = _objective(Kz + t, y, z, lam)
+            F = _objective(Kz + t, y, z, lam, weights)
             continue
         alpha = 1.0
         for _ in range(60):
-            trial = _objective(q + alpha * dq, y, z + alpha * dz, lam)
+            trial = _objective(q + alpha * dq, y, z + alpha * dz, lam, weights)
             if trial <= F + 1e-4 * alpha * decrease:
                 break
             alpha *= 0.5
@@ -160,7 +166,7 @@ def logistic_lasso(K, y, lam, fit_intercept=True, z0=None, t0=0.0, tol=1e-12, ma
             break  # no decrease representable in floating point
         z = z + alpha * dz if alpha < 1.0 else u
         Kz = K @ z
-        t = logistic_intercept(Kz, y, t + alpha * dt) if fit_intercept else 0.0
-        F = _objective(Kz + t, y, z, lam)
-        gap = block_gap(K, y, z, t, lam, fit_intercept)[2]
+        t = logistic_intercept(Kz, y, t + alpha * dt, weights) if fit_intercept else 0.0
+        F = _objective(Kz + t, y, z, lam, weights)
+        gap = block_gap(K, y, z, t, lam, fit_intercept, weights)[2]
     return z, t, gap
