@@ -6,7 +6,8 @@ Layers: :mod:`ganet.numeric` (numpy/numba kernels, dictionaries, solvers) and
 cross-validation),
 :class:`DeepNarrowAbs` (deep narrow |·| networks)
 and :class:`ThreeLayerReLU` (three-layer ReLU chains); :class:`ArrangementReLU` and
-:class:`ArrangementReLUClassifier` (activation-pattern programs, exact or sampled, for wide data).
+:class:`ArrangementReLUClassifier` (activation-pattern programs, exact or sampled, for wide data;
+:class:`ArrangementReLUCV` and :class:`ArrangementReLUClassifierCV` choose λ).
 """
 
 __version__ = "0.1.0"
@@ -14,11 +15,12 @@ __version__ = "0.1.0"
 from .arrangement import ArrangementReLU, ArrangementReLUClassifier, certified_ratio  # noqa: E402
 from .deep import DeepNarrowAbs, ThreeLayerReLU  # noqa: E402
 from .estimators import ConvexReLU, ConvexReLUClassifier, Neuron  # noqa: E402
-from .cv import ConvexReLUClassifierCV, ConvexReLUCV  # noqa: E402
+from .cv import ArrangementReLUClassifierCV, ArrangementReLUCV, ConvexReLUClassifierCV, ConvexReLUCV  # noqa: E402
 from .persistence import load  # noqa: E402
 from .polish import polish  # noqa: E402
 from .whitened import whiten, whitened_closed_form  # noqa: E402
 from .numeric.chambers import chamber_diameter  # noqa: E402
 
-__all__ = ["ArrangementReLU", "ArrangementReLUClassifier", "certified_ratio", "chamber_diameter",
+__all__ = ["ArrangementReLU", "ArrangementReLUClassifier", "ArrangementReLUCV", "ArrangementReLUClassifierCV",
+           "certified_ratio", "chamber_diameter",
            "whiten", "whitened_closed_form", "ConvexReLU", "ConvexReLUCV", "ConvexReLUClassifier", "ConvexReLUClassifierCV", "DeepNarrowAbs", "Neuron", "ThreeLayerReLU", "__version__", "load", "polish"]

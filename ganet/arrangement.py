@@ -109,8 +109,9 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
     def _check_params(self, n, d):
         if self.patterns not in ("exact", "sampled"):
             raise ValueError(f"patterns must be 'exact' or 'sampled', got {self.patterns!r}")
-        if not (isinstance(self.lam, numbers.Real) and np.isfinite(self.lam) and self.lam > 0):
-            raise ValueError(f"lam must be a positive number, got {self.lam!r}")
+        lam = self._lam_param()
+        if not (isinstance(lam, numbers.Real) and np.isfinite(lam) and lam > 0):
+            raise ValueError(f"lam must be a positive number, got {lam!r}")
         if self.loss not in ("squared", "logistic", "hinge"):
             raise ValueError(f"loss must be 'squared', 'logistic' or 'hinge', got {self.loss!r}")
         given = not isinstance(self.gates, str) or self.init is not None
@@ -134,6 +135,10 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
                                   f"(available {available_bytes() / 2**30:.1f} GiB); "
                                   "use fewer patterns")
 
+    def _lam_param(self):
+        """The λ to fit (the CV estimators supply the one they chose)."""
+        return self.lam
+
     def _design(self, X):
         return np.hstack([X, np.ones((len(X), 1))]) if self.bias else X
 
@@ -154,23 +159,13 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
         n, d = X.shape
         self._check_params(n, d)
         T = np.asarray(T, dtype=float).reshape(n, -1)
-        inputs, program_coords = self._normalizations(X)
-        Zr = self._design(inputs.apply(X))
-        if self.patterns == "exact":
-            masks, gates = exact_patterns(Zr, self.max_patterns)
-            gates = gates.T
-        else:
-            masks, gates = self._sampled_patterns(X, Zr, inputs)
-        Z = self._design(program_coords.apply(X))
-        penalized = np.ones(Z.shape[1], dtype=bool)
-        if self.bias and not self.gated:
-            penalized[-1] = False  # the bias is free, as in the network's weight decay
-        program = ArrangementProgram(Z, masks, penalized, gated=self.gated, intercept=self.bias)
+        program, gates, (inputs, program_coords) = self._program(X)
+        masks, Z, penalized = program.M.T.astype(bool), program.Z, program.penalized
         start, results, parts = time.perf_counter(), [], []
         for k in range(T.shape[1]):
             budget = None if self.max_seconds is None else max(
                 self.max_seconds - (time.perf_counter() - start), 1e-3) / (T.shape[1] - k)
-            res = solve_arrangement(program, T[:, k], float(self.lam) / program_coords.scale, self.loss,
+            res = solve_arrangement(program, T[:, k], float(self._lam_param()) / program_coords.scale, self.loss,
                                     self.tol, self.max_iter, budget, self.verbose)
             results.append(res)
             parts.append(self._local_neurons(Z, res, penalized, gates, program_coords.scale, output=k))
@@ -189,7 +184,7 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
         self._assign(X, masks, gates, local, dict(
             objective_=objective, dual_gap_=gap, converged_=converged, n_iter_=sweeps,
             intercept_=float(intercepts[0]) if len(results) == 1 else intercepts,
-            lam_=float(self.lam), certificate_=certificate, n_patterns_=len(masks),
+            lam_=float(self._lam_param()), certificate_=certificate, n_patterns_=len(masks),
             report_={"model": "gated ReLU" if self.gated else "ReLU",
                      "patterns": f"{self.patterns} ({len(masks)} distinct)",
                      "objective": objective, "dual_gap": gap, "relative_gap": gap / max(objective, 1e-300),
@@ -199,6 +194,37 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
                      "stopped": results[0].stopped if len(results) == 1 else [r.stopped for r in results],
                      **({"one_vs_rest": True} if len(results) > 1 else {})}), (inputs, program_coords))
         return self
+
+    def _program(self, X):
+        """(the program of X in program coordinates, the gates on the pattern coordinates, the
+        (pattern, program) normalizations)."""
+        inputs, program_coords = self._normalizations(X)
+        Zr = self._design(inputs.apply(X))
+        if self.patterns == "exact":
+            masks, gates = exact_patterns(Zr, self.max_patterns)
+            gates = gates.T
+        else:
+            masks, gates = self._sampled_patterns(X, Zr, inputs)
+        Z = self._design(program_coords.apply(X))
+        penalized = np.ones(Z.shape[1], dtype=bool)
+        if self.bias and not self.gated:
+            penalized[-1] = False  # the bias is free, as in the network's weight decay
+        program = ArrangementProgram(Z, masks, penalized, gated=self.gated, intercept=self.bias)
+        return program, gates, (inputs, program_coords)
+
+    def _lambda_max(self, X, T):
+        r"""The smallest λ at which the constant model is optimal, for each target column the
+        largest dual bound of the groups at the centred target r (squared loss),
+        max_i sup{rᵀDᵢZv : v ∈ Kᵢ, ‖Πv‖ ≤ 1} (gated: ‖ZᵀDᵢr‖), in the user's units (σ times
+        the program's); for the ReLU program the bound is the certificate's, an upper bound."""
+        from .numeric.arrangement import group_bounds
+
+        n, d = X.shape
+        self._check_params(n, d)
+        program, _, (_, program_coords) = self._program(X)
+        T = np.asarray(T, dtype=float).reshape(n, -1)
+        R = T - T.mean(axis=0) if self.bias else T
+        return program_coords.scale * max(float(group_bounds(program, r).max(initial=0.0)) for r in R.T)
 
     def _sampled_patterns(self, X, Zr, inputs):
         """Distinct patterns and their gates (on Zr) of the sampled gates, the given ones and the

@@ -127,6 +127,15 @@ def _build(args):
         if args.model.startswith("arrangement"):
             raise CLIError("--dictionary applies to the wedge and deep models; arrangement models take --patterns")
         common["dictionary"] = args.dictionary
+    if args.lam == "cv":
+        if args.model not in ("relu", "relu-classifier") and not args.model.startswith("arrangement"):
+            raise CLIError("--lam cv (λ by 5-fold cross-validation) is available for --model relu, "
+                           "relu-classifier and the arrangement models")
+        from .cv import ArrangementReLUClassifierCV, ArrangementReLUCV, ConvexReLUClassifierCV, ConvexReLUCV
+
+        common.pop("lam")
+        common["standardize"] = True  # (the CV grid is relative to unit-variance features)
+        ArrangementReLU, ArrangementReLUClassifier = ArrangementReLUCV, ArrangementReLUClassifierCV
     if args.model.startswith("arrangement"):
         if args.patterns == "sampled" and args.n_patterns is None:
             raise CLIError("--patterns sampled needs --n-patterns P")
@@ -134,13 +143,6 @@ def _build(args):
         return cls(patterns=args.patterns, n_patterns=args.n_patterns, gated=args.gated, loss=args.loss,
                    bias=not args.no_bias, **common)
     if args.lam == "cv":
-        if args.model not in ("relu", "relu-classifier"):
-            raise CLIError("--lam cv (λ by 5-fold cross-validation) is available for --model relu and "
-                           "relu-classifier")
-        from .cv import ConvexReLUClassifierCV, ConvexReLUCV
-
-        common.pop("lam")
-        common["standardize"] = True  # (the CV grid is relative to unit-variance features)
         if args.model == "relu":
             return ConvexReLUCV(reg=args.reg, bias=not args.no_bias, **common)
         return ConvexReLUClassifierCV(reg=args.reg, bias=not args.no_bias, loss=args.loss, **common)

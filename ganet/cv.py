@@ -19,13 +19,16 @@ is ‖Kᵀθ₀‖∞ with θ₀ its dual point at z = 0, a smaller multiple of 
 """
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .arrangement import ArrangementReLU, ArrangementReLUClassifier
 from .estimators import ConvexReLU, ConvexReLUClassifier
 
-__all__ = ["ConvexReLUCV", "ConvexReLUClassifierCV", "lambda_max"]
+__all__ = ["ConvexReLUCV", "ConvexReLUClassifierCV", "ArrangementReLUCV", "ArrangementReLUClassifierCV",
+           "lambda_max"]
 
 
 def lambda_max(model, X, y):
@@ -42,18 +45,9 @@ _CV_PARAMS = ("n_lams", "lam_ratio", "lams", "cv")
 
 class _LambdaCV:
     """The cross-validation shared by the CV estimators (see the module docstring). A subclass
-    sets ``_base`` (the estimator refitted at each λ) and implements ``_fold_errors``; the
-    parameters are the base estimator's (``lam`` is ignored: it is chosen) and the grid's."""
-
-    def __init__(self, n_lams=8, lam_ratio=1e-3, lams=None, cv=5, reg="l1", bias=True, lam=None,
-                 loss="squared", tol=1e-6, max_iter=100, memory_limit=None, verbose=0, dictionary="auto",
-                 n_sampled=10_000, sampling="subsets", random_state=None, max_seconds=None, client=None,
-                 standardize=True):
-        super().__init__(reg=reg, bias=bias, lam=lam, loss=loss, tol=tol, max_iter=max_iter,
-                         memory_limit=memory_limit, verbose=verbose, dictionary=dictionary,
-                         n_sampled=n_sampled, sampling=sampling, random_state=random_state,
-                         max_seconds=max_seconds, client=client, standardize=standardize)
-        self.n_lams, self.lam_ratio, self.lams, self.cv = n_lams, lam_ratio, lams, cv
+    sets ``_base`` (the estimator refitted at each λ) and implements ``_top_lambda`` and
+    ``_fold_errors``; the parameters are the base estimator's (``lam`` is ignored: it is chosen)
+    and the grid's."""
 
     def _lam_param(self):
         return getattr(self, "_chosen_lam", getattr(self, "lam_", 1.0))
@@ -72,9 +66,7 @@ class _LambdaCV:
             raise ValueError(f"n_lams must be a positive integer; got {self.n_lams!r}")
         if not 0 < self.lam_ratio < 1:
             raise ValueError(f"lam_ratio must lie in (0, 1); got {self.lam_ratio!r}")
-        probe = ConvexReLU(**{k: v for k, v in self._base_model(1.0).get_params().items()
-                              if k in ConvexReLU().get_params() and k != "loss"})
-        top = lambda_max(probe, probe._set_standardization(X), T)
+        top = self._top_lambda(X, T)
         if not top > 0:
             raise ValueError("y is constant (λ_max = 0): there is nothing to fit")
         exponents = np.linspace(0.0, np.log10(self.lam_ratio), self.n_lams + 1)[1:]
@@ -93,11 +85,21 @@ class _LambdaCV:
         mean = errors.mean(axis=0)
         self._chosen_lam = float(grid[int(np.argmin(mean))])
         try:
-            self._base.fit(self, X, y, sample_weight=sample_weight)
+            self._base.fit(self, X, y, **({} if sample_weight is None else {"sample_weight": sample_weight}))
         finally:
             del self._chosen_lam
         self.lams_, self.lam_max_ = grid, top
         return errors, certified, mean
+
+    def _each_lambda_errors(self, grid, X, y, X_test, y_test, w, w_test):
+        """Held-out errors of a fit at every λ of the grid on its own (no path solver)."""
+        out = []
+        for lam in grid:
+            model = self._base_model(float(lam)).fit(X, y, **({} if w is None else {"sample_weight": w}))
+            prediction = model.predict(X_test)
+            error = (prediction != y_test) if is_classifier(self) else (prediction - y_test) ** 2
+            out.append((np.average(error, weights=w_test), model.converged_))
+        return np.array([e for e, _ in out]), np.array([ok for _, ok in out])
 
     @staticmethod
     def _path_scores(path, X_test):
@@ -109,7 +111,27 @@ class _LambdaCV:
             yield K @ step["coef"] + step["intercept"], bool(step["converged"])
 
 
-class ConvexReLUCV(_LambdaCV, ConvexReLU):
+class _WedgeCV(_LambdaCV):
+    """The CV estimators of the wedge-dictionary models: their parameters, and λ_max priced over
+    the dictionary."""
+
+    def __init__(self, n_lams=8, lam_ratio=1e-3, lams=None, cv=5, reg="l1", bias=True, lam=None,
+                 loss="squared", tol=1e-6, max_iter=100, memory_limit=None, verbose=0, dictionary="auto",
+                 n_sampled=10_000, sampling="subsets", random_state=None, max_seconds=None, client=None,
+                 standardize=True):
+        super().__init__(reg=reg, bias=bias, lam=lam, loss=loss, tol=tol, max_iter=max_iter,
+                         memory_limit=memory_limit, verbose=verbose, dictionary=dictionary,
+                         n_sampled=n_sampled, sampling=sampling, random_state=random_state,
+                         max_seconds=max_seconds, client=client, standardize=standardize)
+        self.n_lams, self.lam_ratio, self.lams, self.cv = n_lams, lam_ratio, lams, cv
+
+    def _top_lambda(self, X, T):
+        probe = ConvexReLU(**{k: v for k, v in self._base_model(1.0).get_params().items()
+                              if k in ConvexReLU().get_params() and k != "loss"})
+        return lambda_max(probe, probe._set_standardization(X), T)
+
+
+class ConvexReLUCV(_WedgeCV, ConvexReLU):
     """:class:`ConvexReLU` with λ chosen by k-fold cross-validation over a certified path.
 
     Parameters
@@ -164,7 +186,7 @@ class ConvexReLUCV(_LambdaCV, ConvexReLU):
         return super().predict(X)
 
 
-class ConvexReLUClassifierCV(_LambdaCV, ConvexReLUClassifier):
+class ConvexReLUClassifierCV(_WedgeCV, ConvexReLUClassifier):
     """:class:`ConvexReLUClassifier` with λ chosen by stratified k-fold cross-validation of the
     held-out error rate (parameters as :class:`ConvexReLUCV`; ``loss`` as the classifier's).
 
@@ -200,8 +222,92 @@ class ConvexReLUClassifierCV(_LambdaCV, ConvexReLUClassifier):
                 labels = path.classes_[(F[:, 0] > 0).astype(int)] if F.shape[1] == 1 else path.classes_[F.argmax(1)]
                 out.append((np.average(labels != y_test, weights=w_test), ok))
         else:  # no path solver for these losses: every λ on its own
-            out = []
-            for lam in grid:
-                model = self._base_model(float(lam)).fit(X, y, sample_weight=w)
-                out.append((np.average(model.predict(X_test) != y_test, weights=w_test), model.converged_))
+            return self._each_lambda_errors(grid, X, y, X_test, y_test, w, w_test)
         return np.array([e for e, _ in out]), np.array([ok for _, ok in out])
+
+
+class _ArrangementCV(_LambdaCV):
+    """The CV estimators of the arrangement models: their parameters; λ_max from the program's
+    dual bounds at the centred targets (:meth:`~ganet.arrangement.ArrangementReLU._lambda_max`);
+    every λ of every fold fitted on its own (the arrangement solver has no path)."""
+
+    def __init__(self, n_lams=6, lam_ratio=1e-3, lams=None, cv=5, patterns="exact", n_patterns=None,
+                 gated=False, lam=None, bias=True, loss="squared", gates="gaussian", sketch_dim=None,
+                 max_patterns=10_000, tol=1e-6, max_iter=20_000, max_seconds=None, random_state=None,
+                 verbose=False, standardize=True, init=None):
+        super().__init__(patterns=patterns, n_patterns=n_patterns, gated=gated, lam=lam, bias=bias, loss=loss,
+                         gates=gates, sketch_dim=sketch_dim, max_patterns=max_patterns, tol=tol,
+                         max_iter=max_iter, max_seconds=max_seconds, random_state=random_state,
+                         verbose=verbose, standardize=standardize, init=init)
+        self.n_lams, self.lam_ratio, self.lams, self.cv = n_lams, lam_ratio, lams, cv
+
+    def _top_lambda(self, X, T):
+        probe = self._base_model(1.0)
+        return probe._lambda_max(probe._set_standardization(X), T)
+
+    def _fold_errors(self, grid, X, y, X_test, y_test, w, w_test):
+        return self._each_lambda_errors(grid, X, y, X_test, y_test, w, w_test)
+
+
+class ArrangementReLUCV(_ArrangementCV, ArrangementReLU):
+    """:class:`~ganet.ArrangementReLU` with λ chosen by k-fold cross-validation of the held-out
+    mean squared error.
+
+    Parameters
+    ----------
+    n_lams : int, default 6
+        Number of λ values in the grid (each fold fits each of them: ``cv · n_lams`` fits, and a
+        refit).
+    lam_ratio, lams, cv
+        As :class:`ConvexReLUCV`.
+    **kwargs
+        Every other parameter of :class:`~ganet.ArrangementReLU` (``lam`` is ignored: it is
+        chosen). ``standardize`` defaults to True.
+
+    Attributes
+    ----------
+    lam_, lams_, lam_max_, cv_results_
+        As :class:`ConvexReLUCV`; all of :class:`~ganet.ArrangementReLU`'s attributes describe
+        the refit at ``lam_``.
+    """
+
+    _base = ArrangementReLU
+
+    def fit(self, X, y):
+        """Choose λ by cross-validation, then fit and certify the program at that λ; returns self."""
+        with self._fitting():
+            X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
+            folds = KFold(self.cv, shuffle=True, random_state=self.random_state).split(X) \
+                if isinstance(self.cv, (int, np.integer)) and self.cv >= 2 else []
+            mse, certified, mean = self._cross_validate(X, y, y, folds, None)
+            self.cv_results_ = {"lams": self.lams_, "mse": mse, "mean_mse": mean, "std_mse": mse.std(axis=0),
+                                "certified": certified}
+            return self
+
+
+class ArrangementReLUClassifierCV(_ArrangementCV, ArrangementReLUClassifier):
+    """:class:`~ganet.ArrangementReLUClassifier` with λ chosen by stratified k-fold
+    cross-validation of the held-out error rate (parameters as :class:`ArrangementReLUCV`).
+
+    Attributes
+    ----------
+    lam_, lams_, lam_max_ as :class:`ConvexReLUCV`; ``cv_results_`` with ``error`` (folds × λ),
+    ``mean_error``, ``std_error`` and ``certified``.
+    """
+
+    _base = ArrangementReLUClassifier
+
+    def fit(self, X, y):
+        """Choose λ by cross-validation, then fit and certify the classifier at that λ; returns self."""
+        with self._fitting():
+            X, y = validate_data(self, X, y, dtype=np.float64)
+            check_classification_targets(y)
+            self.classes_ = classes = np.unique(y)
+            if len(classes) < 2:
+                raise ValueError(f"need samples of at least 2 classes; got 1 class ({classes[0]!r})")
+            folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state).split(X, y) \
+                if isinstance(self.cv, (int, np.integer)) and self.cv >= 2 else []
+            error, certified, mean = self._cross_validate(X, y, self._targets(y), folds, None)
+            self.cv_results_ = {"lams": self.lams_, "error": error, "mean_error": mean,
+                                "std_error": error.std(axis=0), "certified": certified}
+            return self

@@ -34,7 +34,8 @@ from .numeric.normalization import Normalization
 __all__ = ["save", "load", "SaveMixin", "MODEL_CLASSES", "FORMAT_VERSION"]
 
 FORMAT, FORMAT_VERSION = "ganet-model", 1
-ARRANGEMENT_CLASSES = ("ArrangementReLU", "ArrangementReLUClassifier")
+ARRANGEMENT_CLASSES = ("ArrangementReLU", "ArrangementReLUClassifier", "ArrangementReLUCV",
+                       "ArrangementReLUClassifierCV")
 MODEL_CLASSES = ("ConvexReLU", "ConvexReLUCV", "ConvexReLUClassifier", "ConvexReLUClassifierCV",
                  "DeepNarrowAbs", "ThreeLayerReLU") + ARRANGEMENT_CLASSES
 _ARRAYS = ("columns_", "coef_", "intercept_", "classes_", "dual_coef_", "_sample_weight")

@@ -81,3 +81,39 @@ def test_classifier_cv_scores_held_out_errors(loss, tmp_path):
     assert cv.certificate_ == "global" and cv.score(X, labels) > 0.8
     cv.save(tmp_path / "c.npz")
     np.testing.assert_array_equal(ganet.load(tmp_path / "c.npz").predict(X), cv.predict(X))
+
+
+@pytest.mark.parametrize("gated", [False, True])
+def test_arrangement_lambda_max_is_where_the_program_vanishes(gated):
+    """λ_max from the program's dual bounds: above it the fit is the constant ȳ; a little below,
+    a neuron enters (exact bounds for gated; for ReLU the certificate's bound is an upper bound
+    and equals the true value when the cone projections are exact, as here)."""
+    model = ganet.ArrangementReLU(patterns="sampled", n_patterns=30, gated=gated, random_state=0)
+    Z = (X - X.mean(0)) / X.std(0)
+    top = model._lambda_max(Z, Y)
+    above = ganet.ArrangementReLU(patterns="sampled", n_patterns=30, gated=gated, random_state=0,
+                                  lam=1.0001 * top, tol=1e-10).fit(Z, Y)
+    below = ganet.ArrangementReLU(patterns="sampled", n_patterns=30, gated=gated, random_state=0,
+                                  lam=0.95 * top, tol=1e-10).fit(Z, Y)
+    assert len(above.neurons_) == 0 and len(below.neurons_) > 0
+
+
+@pytest.mark.parametrize("estimator,search", [("ArrangementReLUCV", "neg_mean_squared_error"),
+                                              ("ArrangementReLUClassifierCV", "accuracy")])
+def test_arrangement_cv_chooses_what_grid_search_chooses(estimator, search, tmp_path):
+    """The same folds and grid through scikit-learn's GridSearchCV (an independent selection
+    loop over fresh fits): the same λ, and the refit is the same program."""
+    from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
+
+    classify = estimator.endswith("ClassifierCV")
+    target = np.where(Y > np.median(Y), "hi", "lo") if classify else Y
+    params = dict(patterns="sampled", n_patterns=20, random_state=0, tol=1e-8, standardize=True)
+    cv = getattr(ganet, estimator)(n_lams=4, cv=3, **params).fit(X, target)
+    base = ganet.ArrangementReLUClassifier if classify else ganet.ArrangementReLU
+    folds = (StratifiedKFold if classify else KFold)(3, shuffle=True, random_state=0)
+    search = GridSearchCV(base(**params), {"lam": list(cv.lams_)}, cv=folds, scoring=search).fit(X, target)
+    assert cv.lam_ == search.best_params_["lam"]
+    assert cv.objective_ == pytest.approx(search.best_estimator_.objective_, rel=1e-7)
+    assert cv.lam_max_ > cv.lams_[0] > cv.lams_[-1] == pytest.approx(cv.lam_max_ * 1e-3, rel=1e-12)
+    cv.save(tmp_path / "cv.npz")
+    np.testing.assert_array_equal(ganet.load(tmp_path / "cv.npz").predict(X), cv.predict(X))
