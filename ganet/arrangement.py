@@ -337,16 +337,18 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
 
     def _forward(self, X):
         check_is_fitted(self, "neurons_")
-        X = self._model_inputs(validate_data(self, X, reset=False, dtype=np.float64))
+        act = self._activations(self._model_inputs(validate_data(self, X, reset=False, dtype=np.float64)))
+        return act @ self._output_weights(self._local["alpha"], self._local["output"]) + self.intercept_
+
+    def _activations(self, X):
+        """The hidden layer (n × m) on inputs X in the model's units, in its normalized coordinates."""
         inputs, program_coords = self._coords
         local = self._local
         pre = self._design(program_coords.apply(X)) @ local["weights"]
         if self.gated:
             gates = local["gates"][:, local["pattern"]]
-            act = (self._design(inputs.apply(X)) @ gates >= 0) * pre
-        else:
-            act = np.maximum(pre, 0.0)
-        return act @ self._output_weights(local["alpha"], local["output"]) + self.intercept_
+            return (self._design(inputs.apply(X)) @ gates >= 0) * pre
+        return np.maximum(pre, 0.0)
 
     def _output_weights(self, alpha, output):
         """The second layer: α (m,) for one output; for c outputs the m × c matrix with αⱼ in

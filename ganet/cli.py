@@ -246,6 +246,7 @@ def cmd_predict(args):
 
 
 def cmd_report(args):
+    from .explain import neuron_table, sample_names
     from .plots import report_figure
 
     png = args.png or str(args.model).rsplit(".", 1)[0] + ".png"
@@ -262,12 +263,16 @@ def cmd_report(args):
         print(f"patterns     {model.report_['patterns']} ({model.report_['model']} program)")
     else:
         print(f"dictionary   {model.report_.get('dictionary')} with {model.report_.get('n_columns', 0):,} columns")
-    print(f"neurons      {len(model.neurons_)}")
-    for k, nu in enumerate(model.neurons_):
-        size = nu.z if hasattr(nu, "z") else float(np.atleast_1d(nu.alpha)[0])
-        through = ", ".join(f"x{i}" for i in nu.special_samples)
-        extra = "; ".join(name for name, _ in getattr(nu, "reflections", ())[:2])
-        print(f"  {k:>3}  {'z' if hasattr(nu, 'z') else 'α'} = {size:+.5g}  {nu.formula}"
+    rows = neuron_table(model, top=args.top or None)
+    print(f"neurons      {len(model.neurons_)}" + (f"; the {len(rows)} largest contributions ‖φⱼ(X)‖ on the "
+                                                   "training data:" if len(rows) < len(model.neurons_) else ""))
+    print("             (#i: training sample i, row i of the data from 0)")
+    for row in rows:
+        nu = model.neurons_[row["index"]]
+        through = ", ".join(f"#{i}" for i in row["samples"])
+        extra = "; ".join(sample_names(name) for name, _ in getattr(nu, "reflections", ())[:2])
+        print(f"  {row['index']:>4}  {100 * row['share']:5.1f}%  {row['expression']}"
+              + (f"  = {row['formula']}" if row["formula"] != row["expression"] else "")
               + (f"  (through {through})" if through else "") + (f"  [{extra}]" if extra else ""))
     X = model._fit_X if hasattr(model, "_fit_X") else model.dictionary_.X
     report_figure(model, X, None, png)
@@ -318,6 +323,8 @@ def main(argv=None):
     rep = sub.add_parser("report", help="objective, certificate, neurons as formulas, and a figure")
     rep.add_argument("model")
     rep.add_argument("--png", help="figure path (default: MODEL with .png)")
+    rep.add_argument("--top", type=int, default=12,
+                     help="list the K neurons with the largest contributions (default 12; 0: all)")
     demo = sub.add_parser("demo", help="run the main demonstration")
     demo.add_argument("--png", default="ganet_demo.png", help="where to write the decision-region plot")
     sub.add_parser("ga", help="print the paper's §3.4 geometric-algebra worked example")

@@ -23,13 +23,6 @@ def breaklines(model):
     return out
 
 
-def _sizes(model):
-    """Each neuron's contribution scale: |z| for deep chains, ‖α‖·‖u‖₁ for two-layer neurons."""
-    return np.array([abs(nu.z) if hasattr(nu, "z") else
-                     float(np.abs(np.atleast_1d(nu.alpha)).max() * np.abs(nu.weight).sum())
-                     for nu in model.neurons_])
-
-
 def _feature_names(model, d):
     """The model's feature names (CSV header or DataFrame columns), else 'feature 1', …"""
     names = model.report_.get("cli", {}).get("features") if hasattr(model, "report_") else None
@@ -66,7 +59,9 @@ def report_figure(model, X, y, path, top=12):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    sizes = _sizes(model)
+    from .explain import neuron_contributions, neuron_table
+
+    sizes = neuron_contributions(model)
     largest = set(np.argsort(-sizes)[:top].tolist())
     X, lines = _in_user_units(model, np.asarray(X, dtype=float),
                               [line for line in breaklines(model) if line[2] in largest])
@@ -114,13 +109,13 @@ def report_figure(model, X, y, path, top=12):
         ax.set_xlabel(names[0])
         ax.set_ylabel(names[1])
         ax.legend(loc="lower right", fontsize=8)
-    else:
-        order = np.argsort(-sizes)[:30]
-        fig, ax = plt.subplots(figsize=(8, 0.3 * len(order) + 1.5))
-        ax.barh(range(len(order)), sizes[order], color="C0")
-        ax.set_yticks(range(len(order)), [model.neurons_[i].formula for i in order], fontsize=7)
+    else:  # the largest contributions, each labelled by its expression in the features' names
+        rows = neuron_table(model, names=names, top=top)
+        fig, ax = plt.subplots(figsize=(10, 0.4 * len(rows) + 1.6))
+        ax.barh(range(len(rows)), [100 * r["share"] for r in rows], color="C0")
+        ax.set_yticks(range(len(rows)), [r["expression"] for r in rows], fontsize=7)
         ax.invert_yaxis()
-        ax.set_xlabel("neuron size (|z|, or ‖α‖·‖u‖₁)")
+        ax.set_xlabel("share of Σⱼ‖φⱼ(X)‖ (%): neuron j's term on the training data")
     ax.set_title(title, fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
