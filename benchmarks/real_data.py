@@ -5,10 +5,13 @@ features standardized inside each model. Baselines: RidgeCV / LogisticRegression
 MLPRegressor / MLPClassifier (one hidden layer of 100 ReLUs, early stopping), measured in the
 same run. ganet models:
 
-* ``ConvexReLUCV`` on the first 2 principal components (the wedge dictionaries grow like nᵈ),
-  λ by 5-fold cross-validation, certified (regression only);
-* ``ArrangementReLU`` / ``ArrangementReLUClassifier``: the gated program over sampled patterns
-  on all features (no global certificate: the sampled program's gap), λ = 10⁻² · n.
+* ``ConvexReLUCV`` (p = 2) on the first 3 principal components (the wedge dictionaries grow like
+  nᵈ), λ by 5-fold cross-validation, certified (regression); ``ConvexReLUClassifier`` on 2
+  components (multiclass);
+* ``ArrangementReLUCV`` / ``ArrangementReLUClassifier``: the gated program over sampled patterns
+  on all features (no global certificate: the sampled program's gap); λ by 5-fold CV for
+  regression, else λ = 10⁻² · n (squared loss; one-vs-rest for several classes) or 10⁻⁴ · n
+  (logistic).
 
 Scores: R² (regression), accuracy (classification). ``--max-seconds`` bounds every ganet fit.
 
@@ -61,9 +64,10 @@ def models(kind, n, budget):
     baselines["multiclass"] = baselines["binary"]
     ours = []
     if kind == "regression":
-        ours.append(("ganet ConvexReLUCV (PCA-2)", lambda: ganet.ConvexReLUCV(max_seconds=budget, random_state=0), 2))
-        ours.append(("ganet ArrangementReLU gated (sampled 200)", lambda: ganet.ArrangementReLU(
-            patterns="sampled", n_patterns=200, gated=True, lam=lam, standardize=True, random_state=0,
+        ours.append(("ganet ConvexReLUCV p=2 (PCA-3)", lambda: ganet.ConvexReLUCV(
+            reg="l2", max_seconds=budget, random_state=0), 3))
+        ours.append(("ganet ArrangementReLUCV gated (sampled 300)", lambda: ganet.ArrangementReLUCV(
+            patterns="sampled", n_patterns=300, gated=True, n_lams=10, random_state=0,
             max_seconds=budget), None))
     elif kind == "binary":
         ours.append(("ganet ArrangementReLUClassifier gated logistic (sampled 200)",
@@ -73,12 +77,17 @@ def models(kind, n, budget):
     else:
         ours.append(("ganet ConvexReLUClassifier squared (PCA-2)",
                      lambda: ganet.ConvexReLUClassifier(lam=1e-1, standardize=True, max_seconds=budget), 2))
+        ours.append(("ganet ArrangementReLUClassifier gated one-vs-rest (sampled 100)",
+                     lambda: ganet.ArrangementReLUClassifier(patterns="sampled", n_patterns=100, gated=True,
+                                                             lam=lam, standardize=True, random_state=0,
+                                                             max_seconds=budget), None))
     return baselines[kind] + ours
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max-seconds", type=float, default=120.0)
+    parser.add_argument("--max-seconds", type=float, default=120.0, help="budget of each ganet fit (a CV "
+                        "estimator's folds each get it)")
     parser.add_argument("--sets", default=",".join(SETS))
     args = parser.parse_args()
     print(f"# {os.cpu_count()} CPUs; {time.strftime('%Y-%m-%d %H:%M')}; ganet fits bounded by "

@@ -224,7 +224,7 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
         program, _, (_, program_coords) = self._program(X)
         T = np.asarray(T, dtype=float).reshape(n, -1)
         R = T - T.mean(axis=0) if self.bias else T
-        return program_coords.scale * max(float(group_bounds(program, r).max(initial=0.0)) for r in R.T)
+        return program_coords.scale * max(float(group_bounds(program, r)[0].max(initial=0.0)) for r in R.T)
 
     def _sampled_patterns(self, X, Zr, inputs):
         """Distinct patterns and their gates (on Zr) of the sampled gates, the given ones and the
