@@ -21,10 +21,11 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .fitted_state import FittedStateMixin
 from .numeric.arrangement import ArrangementProgram, solve_arrangement
-from .numeric.datafits import DATAFITS
+from .numeric.datafits import DATAFITS, weighted
 from .numeric.memory import available_bytes
 from .numeric.normalization import Normalization, normalization
 from .numeric.patterns import GATE_METHODS, exact_patterns, sampled_patterns
+from .numeric.weighted import check_sample_weight
 from .persistence import SaveMixin
 from .standardize import StandardizeMixin
 
@@ -153,11 +154,13 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
             return inputs, Normalization(np.zeros(X.shape[1]), 1.0)
         return inputs, inputs
 
-    def _fit_program(self, X, T):
+    def _fit_program(self, X, T, sample_weight=None):
         """Solve the program for the targets T (n, or n × c: one program per column, over the
-        same patterns — one-vs-rest for several classes) and assign the fitted state."""
+        same patterns — one-vs-rest for several classes), its loss terms weighted by
+        ``sample_weight``, and assign the fitted state."""
         n, d = X.shape
         self._check_params(n, d)
+        sw = None if sample_weight is None else check_sample_weight(sample_weight, n)
         T = np.asarray(T, dtype=float).reshape(n, -1)
         program, gates, (inputs, program_coords) = self._program(X)
         masks, Z, penalized = program.M.T.astype(bool), program.Z, program.penalized
@@ -166,7 +169,7 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
             budget = None if self.max_seconds is None else max(
                 self.max_seconds - (time.perf_counter() - start), 1e-3) / (T.shape[1] - k)
             res = solve_arrangement(program, T[:, k], float(self._lam_param()) / program_coords.scale, self.loss,
-                                    self.tol, self.max_iter, budget, self.verbose)
+                                    self.tol, self.max_iter, budget, self.verbose, sample_weight=sw)
             results.append(res)
             parts.append(self._local_neurons(Z, res, penalized, gates, program_coords.scale, output=k))
         local = {key: (parts[0][key] if key == "gates" else
@@ -360,15 +363,17 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
         A[np.arange(len(alpha)), output] = alpha
         return A
 
-    def network_objective(self, X, y):
+    def network_objective(self, X, y, sample_weight=None):
         """ℓ(f(X), y) + (λ/2)Σⱼ(‖uⱼ‖₂² + αⱼ²) of the fitted network (biases unpenalized; for gated
-        models the gate's linear part carries its bias in the penalty, as in the program)."""
+        models the gate's linear part carries its bias in the penalty, as in the program); with
+        ``sample_weight`` c, the weighted loss Σᵢ cᵢℓ(f(xᵢ), yᵢ)."""
         F = self._forward(X)
         net = self._model_network()
         sq = np.sum(net["W1"] ** 2, axis=0)
         if self.gated and self.bias:
             sq = sq + net["b1"] ** 2
-        return DATAFITS[self.loss].value(F, self._targets(y)) + 0.5 * self.lam_ * float(
+        w = None if sample_weight is None else check_sample_weight(sample_weight, len(F))
+        return weighted(DATAFITS[self.loss], w).value(F, self._targets(y)) + 0.5 * self.lam_ * float(
             np.sum(sq) + np.sum(net["W2"] ** 2))
 
 
@@ -411,14 +416,15 @@ class ArrangementReLU(RegressorMixin, _ArrangementBase):
     masks_ (P × n), gates_ (D × P), intercept_.
     """
 
-    def fit(self, X, y):
-        """Solve the program and certify it; returns self (a failed fit leaves the model as it was)."""
+    def fit(self, X, y, sample_weight=None):
+        """Solve the program and certify it; returns self (a failed fit leaves the model as it
+        was). ``sample_weight`` (n non-negative weights) weighs the loss terms."""
         if self.loss != "squared":
             raise ValueError("ArrangementReLU fits the squared loss; use ArrangementReLUClassifier "
                              "for logistic or hinge")
         with self._fitting():
             X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
-            return self._fit_program(self._set_standardization(X), np.asarray(y, dtype=float))
+            return self._fit_program(self._set_standardization(X), np.asarray(y, dtype=float), sample_weight)
 
     def _targets(self, y):
         return np.asarray(y, dtype=float)
@@ -438,9 +444,9 @@ class ArrangementReLUClassifier(ClassifierMixin, _ArrangementBase):
     ``objective_`` / ``dual_gap_`` are the sums over the classes (the programs are separate).
     """
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Solve the program(s) on ±1 targets and certify them; returns self (a failed fit leaves
-        the model as it was)."""
+        the model as it was). ``sample_weight`` (n non-negative weights) weighs the loss terms."""
         with self._fitting():
             X, y = validate_data(self, X, y, dtype=np.float64)
             check_classification_targets(y)
@@ -448,7 +454,7 @@ class ArrangementReLUClassifier(ClassifierMixin, _ArrangementBase):
             if len(classes) < 2:
                 raise ValueError(f"need samples of at least 2 classes; got 1 class ({classes[0]!r})")
             self.classes_ = classes
-            return self._fit_program(self._set_standardization(X), self._targets(y))
+            return self._fit_program(self._set_standardization(X), self._targets(y), sample_weight)
 
     def _targets(self, y):
         """±1 targets: one column for two classes (+1 for ``classes_[1]``), else one per class."""

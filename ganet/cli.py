@@ -194,7 +194,7 @@ def cmd_fit(args):
         if args.sample_weight is not None:
             if "sample_weight" not in inspect.signature(model.fit).parameters:
                 raise CLIError(f"--sample-weight: {type(model).__name__} takes no sample weights "
-                               "(the relu and relu-classifier models do, with any loss)")
+                               "(the relu, relu-classifier and arrangement models do, with any loss)")
             fit_args["sample_weight"] = numeric_columns(args.data, header, rows, [args.sample_weight])[:, 0]
         with _warnings_as_notes():
             model.fit(X, y, **fit_args)

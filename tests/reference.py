@@ -35,11 +35,12 @@ def sign_patterns(A, seed=0):
     return np.unique(P[P.any(axis=1)], axis=0).astype(float)
 
 
-def pilanci_ergen(X, y, lam, p, bias):
+def pilanci_ergen(X, y, lam, p, bias, weights=None):
     """min ½‖Σ_D D X̃(v_D − w_D) + t1 − y‖² + λ Σ_D (‖v_D‖_p + ‖w_D‖_p)
     s.t. (2D − I) X̃ v_D ≥ 0 and (2D − I) X̃ w_D ≥ 0 for every sign pattern D,
 
-    with X̃ = [X, 1] and an unpenalized bias entry when ``bias`` (then also the intercept t).
+    with X̃ = [X, 1] and an unpenalized bias entry when ``bias`` (then also the intercept t);
+    with ``weights`` c the loss is ½Σᵢ cᵢ(fᵢ − yᵢ)².
     """
     n, d = X.shape
     A = np.hstack([X, np.ones((n, 1))]) if bias else X
@@ -52,7 +53,8 @@ def pilanci_ergen(X, y, lam, p, bias):
             pred = pred + sgn * cp.multiply(D, Av)
             pen = pen + cp.norm(v[:d], p)
     t = cp.Variable() if bias else 0.0
-    prob = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(pred + t - y) + lam * pen), cons)
+    root = 1.0 if weights is None else np.sqrt(np.asarray(weights, dtype=float))
+    prob = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(cp.multiply(root, pred + t - y)) + lam * pen), cons)
     prob.solve(**TIGHT)
     return prob.value
 

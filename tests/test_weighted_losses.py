@@ -10,7 +10,7 @@ import pytest
 
 import ganet
 
-from .reference import TIGHT, exact_dictionary
+from .reference import TIGHT, exact_dictionary, pilanci_ergen
 
 
 def _weighted_reference(K, y, c, lam, loss):
@@ -80,3 +80,45 @@ def test_weighted_one_vs_rest_and_files(tmp_path):
     with pytest.raises(ValueError, match="positive weight"):
         # rows 40–59 hold classes 0 and 1; every class-0 row weighs 0
         ganet.ConvexReLUClassifier(loss="hinge", lam=0.05).fit(X[40:60], y[40:60], sample_weight=(y[40:60] != 0) * 1.0)
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_weighted_arrangement_program_meets_cvxpy_over_every_sign_pattern(seed):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(7, 2))
+    c = rng.uniform(0.2, 3.0, size=7)
+    c[4] = 0.0
+    y = np.sin(2 * X[:, 0]) + X[:, 1]
+    model = ganet.ArrangementReLU(lam=0.05, tol=1e-9).fit(X, y, sample_weight=c)
+    ref = pilanci_ergen(X, y, 0.05, 2, True, weights=c)  # every sign pattern, by brute force
+    assert model.certificate_ == "global"
+    assert model.objective_ - model.dual_gap_ <= ref * (1 + 1e-7)
+    assert model.objective_ <= ref * (1 + 1e-7)
+    # the network reproduces the program's objective with the same weights
+    assert model.network_objective(X, y, sample_weight=c) == pytest.approx(model.objective_, rel=1e-6)
+
+
+def test_weighted_arrangement_integer_weights_are_repeated_rows():
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(10, 2))
+    y = np.abs(X[:, 0]) - X[:, 1]
+    c = np.array([1, 2, 1, 1, 3, 1, 2, 1, 1, 1])
+    weighted = ganet.ArrangementReLU(lam=0.05, tol=1e-10).fit(X, y, sample_weight=c)
+    rows = np.repeat(np.arange(len(X)), c)
+    repeated = ganet.ArrangementReLU(lam=0.05, tol=1e-10).fit(X[rows], y[rows])
+    assert weighted.objective_ == pytest.approx(repeated.objective_, rel=1e-7)
+    np.testing.assert_allclose(weighted.predict(X), repeated.predict(X), atol=1e-5)
+
+
+def test_weighted_logistic_arrangement_is_repeated_rows():
+    rng = np.random.default_rng(9)
+    X = rng.normal(size=(12, 3))
+    y = np.where(X[:, 0] - X[:, 1] ** 2 > -0.5, 1, -1)
+    c = rng.integers(1, 4, size=12)
+    gates = rng.normal(size=(4, 15))  # given gates (user units): the same patterns for both fits
+    params = dict(patterns="sampled", gates=gates, lam=0.05, loss="logistic", tol=1e-10)
+    weighted = ganet.ArrangementReLUClassifier(**params).fit(X, y, sample_weight=c)
+    rows = np.repeat(np.arange(len(X)), c)
+    repeated = ganet.ArrangementReLUClassifier(**params).fit(X[rows], y[rows])
+    assert np.array_equal(np.unique(weighted.masks_[:, rows], axis=0), np.unique(repeated.masks_, axis=0))
+    assert weighted.objective_ == pytest.approx(repeated.objective_, rel=1e-7)

@@ -40,7 +40,7 @@ import numpy as np
 from scipy.optimize import brentq, lsq_linear
 from sklearn.exceptions import ConvergenceWarning
 
-from .datafits import DATAFITS, fenchel_gap
+from .datafits import DATAFITS, fenchel_gap, restricted, sample_weights, weighted
 
 __all__ = ["ArrangementProgram", "ArrangementResult", "solve_arrangement"]
 
@@ -210,9 +210,10 @@ class _Group:
     """One block of the coordinate descent: a pattern's rows, its step size, its signed rows for
     the cone, and the last active rows of its projection (a warm start)."""
 
-    def __init__(self, program, i, curvature):
+    def __init__(self, program, i, curvature, datafit):
         self.i = i
         self.rows = np.flatnonzero(program.M[:, i])
+        self.fit = restricted(datafit, self.rows)  # (the rows' sample weights)
         self.Zr = program.Z[self.rows]
         self.L = max(curvature * _spectral2(self.Zr), 1e-300)
         self.Zs = None if program.gated else program.S[:, i, None] * program.Z
@@ -273,7 +274,7 @@ def _sweep(program, groups, V, W, q, y, lam, datafit, deadline=None):
             if U is None:
                 continue
             u = U[:, g.i]
-            a = u + sign * (g.Zr.T @ datafit.dual_point(q[g.rows], y[g.rows])) / g.L
+            a = u + sign * (g.Zr.T @ g.fit.dual_point(q[g.rows], y[g.rows])) / g.L
             if g.Zs is None:
                 new = _shrink(a, pen, lam / g.L)
             else:
@@ -336,7 +337,7 @@ class _Subprogram:
         self.S = program.S[:, idx]
 
 
-def _conic_subproblem(program, ws, y, lam, loss, seconds=None):
+def _conic_subproblem(program, ws, y, lam, loss, seconds=None, weights=None):
     """The program restricted to the groups ``ws``, solved by Clarabel (second order, exact cone
     constraints, any bias convention) within ``seconds``. Returns (V_ws, W_ws, t, hinge
     multipliers or None), or None when the solver fails or runs out of time (the caller then
@@ -356,15 +357,16 @@ def _conic_subproblem(program, ws, y, lam, loss, seconds=None):
         penalty = penalty + cp.sum(cp.norm(W[program.penalized, :], 2, axis=0))
         constraints = [cp.multiply(S, Z @ V) >= 0, cp.multiply(S, Z @ W) >= 0]
     margin = None
+    c = np.ones(len(y)) if weights is None else weights
     if loss == "squared":
-        fit = 0.5 * cp.sum_squares(F - y)
+        fit = 0.5 * cp.sum_squares(cp.multiply(np.sqrt(c), F - y))
     elif loss == "logistic":
-        fit = cp.sum(cp.logistic(-cp.multiply(y, F)))
+        fit = c @ cp.logistic(-cp.multiply(y, F))
     else:
         xi = cp.Variable(len(y), nonneg=True)
         margin = xi >= 1 - cp.multiply(y, F)
         constraints.append(margin)
-        fit = cp.sum(xi)
+        fit = c @ xi
     problem = cp.Problem(cp.Minimize(fit + lam * penalty), constraints)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -400,7 +402,7 @@ _CONIC_LIMIT = 400_000  # n·D·(groups in the working set) up to which Clarabel
 
 
 def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000,
-                      max_seconds=None, verbose=False):
+                      max_seconds=None, verbose=False, sample_weight=None):
     """Solve the gated or ReLU arrangement program and certify it.
 
     A working-set method: the groups of a working set (the nonzero ones and the worst violators
@@ -425,6 +427,8 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
         Total coordinate-descent sweeps (conic subproblems count one each).
     max_seconds : float or None
         Time budget; the best certified point so far is returned with ``converged = False``.
+    sample_weight : ndarray (n,), optional
+        Weights cᵢ ≥ 0 of the loss terms, Σ cᵢℓ(fᵢ, yᵢ) (certified by the weighted Fenchel dual).
 
     Returns
     -------
@@ -434,7 +438,7 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
     """
     if loss not in DATAFITS:
         raise ValueError(f"loss must be one of {tuple(DATAFITS)}, got {loss!r}")
-    datafit = DATAFITS[loss]
+    datafit = weighted(DATAFITS[loss], sample_weight)
     start = time.perf_counter()
     n, D, P = len(program.Z), program.Z.shape[1], program.n_groups
     y = np.asarray(y, dtype=float)
@@ -447,14 +451,15 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
     best, sweeps, size, ws = None, 0, min(P, 10), np.zeros(0, dtype=int)
     elapsed = lambda: time.perf_counter() - start  # noqa: E731
     deadline = None if max_seconds is None else start + max_seconds
-    curvature = 1.0 if loss == "squared" else 0.25  # of ℓ: the block step sizes' factor
+    # of ℓ (the largest weight times 1, or ¼ for the logistic loss): the block step sizes' factor
+    curvature = (1.0 if loss == "squared" else 0.25) * (1.0 if sample_weight is None else float(np.max(sample_weight)))
 
     def blocks(ws):
         """The coordinate-descent blocks of ``ws``, each built once (its step size and signed
         rows cost a Gram matrix and an n × D copy)."""
         for i in ws:
             if i not in groups:
-                groups[i] = _Group(program, i, curvature)
+                groups[i] = _Group(program, i, curvature, datafit)
         return [groups[i] for i in ws]
 
     while True:
@@ -500,7 +505,7 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
         solved, solve_start = None, time.perf_counter()
         if conic:
             solved = _conic_subproblem(program, ws, y, lam, loss,
-                                       None if max_seconds is None else max_seconds - elapsed())
+                                       None if max_seconds is None else max_seconds - elapsed(), sample_weight)
             sweeps += 1
         if solved is not None:
             V[:, ws], t, multipliers = solved[0], solved[2], solved[3]
@@ -604,11 +609,13 @@ def _cone_bounds_at(program, G, Mu):
 
 
 def _best_intercept(datafit, F, y, t):
-    """The intercept minimizing ℓ(F + t1, y) (closed form for squared, a root for logistic)."""
+    """The intercept minimizing ℓ(F + t1, y) (closed form for squared — the weighted mean —, a
+    root for logistic)."""
+    c = sample_weights(datafit)
     if datafit.name == "squared":
-        return float(np.mean(y - F))
+        return float(np.average(y - F, weights=c))
     from .prox_newton import logistic_intercept
-    return logistic_intercept(F, y, t)
+    return logistic_intercept(F, y, t, c)
 
 
 def _check(program, datafit, y, lam, V, W, t, groups=None, multipliers=None, deadline=None, hints=None):

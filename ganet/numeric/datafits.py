@@ -27,7 +27,8 @@ hinge), D(θ) = Σ cᵢH(yᵢθᵢ/cᵢ) (logistic) and Σ yᵢθᵢ (hinge), an
 import numpy as np
 from scipy.special import expit, xlogy
 
-__all__ = ["Quadratic", "Logistic", "Hinge", "Weighted", "weighted", "DATAFITS", "fenchel_gap"]
+__all__ = ["Quadratic", "Logistic", "Hinge", "Weighted", "weighted", "restricted", "sample_weights", "DATAFITS",
+           "fenchel_gap"]
 
 
 class Quadratic:
@@ -181,6 +182,17 @@ class Weighted:
 def weighted(datafit, weights=None):
     """The datafit with sample weights ``weights`` (itself when None)."""
     return datafit if weights is None else Weighted(datafit, weights)
+
+
+def sample_weights(datafit):
+    """The datafit's sample weights, or None."""
+    return getattr(datafit, "weights", None)
+
+
+def restricted(datafit, rows):
+    """The datafit of the terms ``rows`` only (their weights, when it has some)."""
+    c = sample_weights(datafit)
+    return datafit if c is None else Weighted(datafit.datafit, c[rows])
 
 
 DATAFITS = {fit.name: fit for fit in (Quadratic, Logistic, Hinge)}
