@@ -10,7 +10,7 @@ and :class:`ThreeLayerReLU` (three-layer ReLU chains); :class:`ArrangementReLU` 
 :class:`ArrangementReLUCV` and :class:`ArrangementReLUClassifierCV` choose λ).
 """
 
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: E402
 
 from .arrangement import ArrangementReLU, ArrangementReLUClassifier, certified_ratio  # noqa: E402
 from .deep import DeepNarrowAbs, ThreeLayerReLU  # noqa: E402

@@ -318,6 +318,72 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
         self._local, self._coords = local, (inputs, program_coords)
         self.neurons_ = neurons
 
+    # ---- saving (the protocol of ganet.persistence.SaveMixin) --------------------------------
+    def __ganet_state__(self):
+        """("arrangement", the training X, patterns, gates and neurons — the program is not
+        re-solved on loading —, the intercept(s) and each neuron's special samples)."""
+        neurons, d = self.neurons_, self.n_features_in_
+        local = self._local
+        arrays = {"X": np.asarray(self._fit_X, dtype=np.float64), "masks_": np.asarray(self.masks_),
+                  "gates_": np.asarray(self.gates_, dtype=np.float64),
+                  "neuron_weight": np.array([nu.weight for nu in neurons], dtype=np.float64).reshape(-1, d),
+                  "neuron_bias": np.array([np.nan if nu.bias is None else nu.bias for nu in neurons],
+                                          dtype=np.float64),
+                  "neuron_alpha": np.array([nu.alpha for nu in neurons], dtype=np.float64),
+                  "neuron_pattern": np.array([nu.pattern for nu in neurons], dtype=np.int64),
+                  "neuron_output": np.array([nu.output for nu in neurons], dtype=np.int64),
+                  # the neurons and gates in the fit's normalized coordinates (recomputed from X
+                  # on loading), which predict without cancellation far from the origin
+                  "program_weights": np.asarray(local["weights"], dtype=np.float64),
+                  "program_gates": np.asarray(local["gates"], dtype=np.float64)}
+        if hasattr(self, "classes_"):
+            arrays["classes_"] = np.asarray(self.classes_)
+        return "arrangement", arrays, {"intercept_": self.intercept_,  # (a float, or one per class)
+                                       "neuron_special_samples": [nu.special_samples for nu in neurons]}
+
+    def __ganet_restore__(self, kind, arrays, attributes, meta):
+        """Set the fitted state from a file's arrays, checking their shapes. Files without
+        ``program_weights`` (written before the fits were normalized) were solved in the user's
+        coordinates: their neurons are used as they are."""
+        if kind != "arrangement":
+            raise ValueError(f"an arrangement model with a {kind!r} state")
+        X, masks, gates = arrays["X"], arrays["masks_"], arrays["gates_"]
+        W, b, alpha, pattern = (arrays[k] for k in ("neuron_weight", "neuron_bias", "neuron_alpha",
+                                                    "neuron_pattern"))
+        special = attributes.pop("neuron_special_samples")
+        n, d = X.shape
+        m, P = len(alpha), len(masks)
+        D = d + bool(self.bias)
+        self._check_params(n, d)
+        if "program_weights" in arrays:
+            local_w, local_g = arrays["program_weights"], arrays["program_gates"]
+            coords = self._normalizations(X)
+        else:
+            local_w = np.vstack([W.T, b[None, :]]) if self.bias else W.T
+            local_g, identity = gates, Normalization(np.zeros(d), 1.0)
+            coords = (identity, identity)
+        if (masks.dtype != bool or masks.shape != (P, n) or gates.shape != (D, P) or local_g.shape != (D, P)
+                or W.shape != (m, d) or b.shape != (m,) or pattern.shape != (m,) or len(special) != m
+                or local_w.shape != (D, m) or alpha.shape != (m,)
+                or d != attributes.get("n_features_in_") or (m and (pattern.min() < 0 or pattern.max() >= P))):
+            raise ValueError("arrays of inconsistent shapes")
+        # one output, or one per class (one-vs-rest); files before multiclass have no neuron_output
+        intercept = attributes.get("intercept_", 0.0)
+        outputs = np.size(intercept)
+        output = arrays.get("neuron_output", np.zeros(m, dtype=np.int64))
+        if output.shape != (m,) or (m and (output.min() < 0 or output.max() >= outputs)):
+            raise ValueError("neuron_output does not fit the intercepts")
+        if "classes_" in arrays:
+            classes = arrays["classes_"]
+            if len(classes) < 2 or outputs != (1 if len(classes) == 2 else len(classes)):
+                raise ValueError("an arrangement classifier has one output for two classes, else one per class")
+            self.classes_ = classes
+        elif outputs != 1:
+            raise ValueError("an arrangement regressor has one output")
+        local = {"weights": local_w, "alpha": alpha, "pattern": pattern, "output": output,
+                 "special": [[int(i) for i in s] for s in special], "gates": local_g}
+        self._assign(X, masks, local_g, local, attributes, coords)
+
     def network(self):
         """``W1`` (d × m), ``b1`` (m,), ``W2`` (m,), ``b2``; for gated models also ``gates``
         ((d + bias) × m): f(x) = Σⱼ W2ⱼ·act(xᵀW1ⱼ + b1ⱼ) + b2, in the user's units.

@@ -281,7 +281,7 @@ def cmd_report(args):
 
 
 def main(argv=None):
-    from . import __version__
+    from ._version import __version__
 
     parser = argparse.ArgumentParser(prog="ganet", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)

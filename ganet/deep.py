@@ -163,6 +163,17 @@ class _DeepBase(_ConvexReLUBase):
         return LiftedDictionary(X, self._family(), memory_limit=self.memory_limit, progress=bool(self.verbose))
 
 
+    def _rebuild_dictionary(self, kind, X, seed):
+        """The lifted dictionary of a saved fit ("_SampledLifted": the name files record for a
+        sampled one)."""
+        if kind == "LiftedDictionary":
+            return self._lifted(X)
+        if kind == "_SampledLifted":
+            if seed is None:
+                raise ValueError("a sampled model without its sample seed")
+            return self._make_dictionary(X, seed)
+        raise ValueError(f"unknown dictionary type {kind!r} for {type(self).__name__}")
+
     def _make_dictionary(self, X, seed=None):
         if self.dictionary == "sampled":
             return _SampledLifted(X, self._family(), self.n_sampled, seed,

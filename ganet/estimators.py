@@ -348,6 +348,62 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
             "global" if self.converged_ else SAMPLED_ABOVE_TOL if sampled else "not converged (global gap)")
         return self.dual_gap_
 
+    # ---- saving (the protocol of ganet.persistence.SaveMixin) --------------------------------
+    _SAVED_ARRAYS = ("columns_", "coef_", "intercept_", "classes_", "dual_coef_", "_sample_weight")
+
+    def __ganet_state__(self):
+        """(the dictionary's type, X and the Lasso solution's arrays, no extra attributes): the
+        dictionary is a function of X and the parameters, rebuilt on loading."""
+        arrays = {"X": np.asarray(self.dictionary_.X, dtype=np.float64)}
+        for key in self._SAVED_ARRAYS:
+            if getattr(self, key, None) is not None:
+                arrays[key] = np.asarray(getattr(self, key))
+        return type(self.dictionary_).__name__, arrays, {}
+
+    def __ganet_restore__(self, kind, arrays, attributes, meta):
+        """Set the fitted state from a file: the dictionary rebuilt, the neurons from it."""
+        self._check_params()
+        X, columns = arrays["X"], np.asarray(arrays["columns_"], dtype=np.int64)
+        coef, intercept = arrays["coef_"], arrays["intercept_"]
+        if X.shape[1] != attributes.get("n_features_in_"):
+            raise ValueError(f"X has {X.shape[1]} columns but n_features_in_ = {attributes.get('n_features_in_')}")
+        outputs = coef.shape[1] if coef.ndim == 2 else -1
+        if coef.ndim != 2 or len(coef) != len(columns) or intercept.shape != (outputs,):
+            raise ValueError(f"coef_ {coef.shape}, columns_ {columns.shape} and intercept_ {intercept.shape} "
+                             "do not fit together (coef_ is columns × outputs, intercept_ one per output)")
+        if "classes_" in arrays and outputs != (1 if len(arrays["classes_"]) == 2 else len(arrays["classes_"])):
+            raise ValueError(f"{len(arrays['classes_'])} classes but {outputs} outputs")
+        if attributes.get("_single_output") and outputs != 1:
+            raise ValueError(f"a single-output model with {outputs} outputs")
+        if "_sample_weight" in arrays and arrays["_sample_weight"].shape != (len(X),):
+            raise ValueError("_sample_weight must have one weight per training sample")
+        dictionary = self._rebuild_dictionary(kind, X, attributes.get("sample_seed_"))
+        if columns.size and (columns.min() < 0 or columns.max() >= dictionary.n_columns):
+            raise ValueError("column indices outside the dictionary")
+        for key, value in attributes.items():
+            setattr(self, key, value)
+        self._sample_weight = None  # present in the archive only for weighted fits
+        for key in self._SAVED_ARRAYS:
+            if key in arrays:
+                setattr(self, key, arrays[key])
+        self.columns_ = columns
+        self.dictionary_ = dictionary
+        self.neurons_ = self._make_neurons(dictionary, columns, np.asarray(self.coef_))
+        self.path_, self.history_ = meta["path"], meta["history"]
+
+    def _rebuild_dictionary(self, kind, X, seed):
+        """The dictionary a fit used, of the type named ``kind`` in its file, rebuilt from X (the
+        same columns in the same order)."""
+        if kind == "Dictionary":
+            return Dictionary(X, self.reg, self.bias, memory_limit=self.memory_limit)
+        if kind == "StreamingDictionary":
+            return StreamingDictionary(X, self.reg, self.bias, memory_limit=self.memory_limit)
+        if kind == "SampledDictionary":
+            if seed is None:
+                raise ValueError("a sampled model without its sample seed")
+            return self._make_dictionary(X, seed)
+        raise ValueError(f"unknown dictionary type {kind!r}")
+
     def _make_neurons(self, dictionary, columns, coef):
         return _neurons(dictionary, columns, coef)
 

@@ -21,7 +21,7 @@ import re
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["neuron_contributions", "neuron_table", "sample_names", "coordinate_names"]
+__all__ = ["neuron_contributions", "neuron_table", "feature_names", "sample_names", "coordinate_names"]
 
 
 def neuron_contributions(model):
@@ -65,6 +65,14 @@ def _expression(weight, bias, alpha, names, gated=False, terms=4):
     return f"{scale}·1[gate]·({body})" if gated else f"{scale}·({body})₊"
 
 
+def feature_names(model, d):
+    """The model's feature names (CSV header or DataFrame columns), else 'feature 1', …"""
+    names = model.report_.get("cli", {}).get("features") if hasattr(model, "report_") else None
+    if names is None and hasattr(model, "feature_names_in_"):
+        names = [str(n) for n in model.feature_names_in_]
+    return list(names) if names is not None and len(names) == d else [f"feature {q + 1}" for q in range(d)]
+
+
 def neuron_table(model, names=None, top=None):
     """The neurons of a fitted model, largest contribution first.
 
@@ -84,11 +92,9 @@ def neuron_table(model, names=None, top=None):
         (two-layer neurons in the user's units; deep ones give their formula), ``formula`` (with
         samples as ``#i``) and ``samples`` (the special samples' row numbers).
     """
-    from .plots import _feature_names
-
     contributions = neuron_contributions(model)
     d = model.n_features_in_
-    names = list(names) if names is not None else _feature_names(model, d)
+    names = list(names) if names is not None else feature_names(model, d)
     net = model.network()
     net = net if {"W1", "b1", "W2"} <= set(net) else None  # two layers; else a deep chain
     if net is None and getattr(model, "_input_scaling", None) is not None:

@@ -29,16 +29,12 @@ import zipfile
 
 import numpy as np
 
+from ._version import __version__
 from .numeric.normalization import Normalization
 
-__all__ = ["save", "load", "SaveMixin", "MODEL_CLASSES", "FORMAT_VERSION"]
+__all__ = ["save", "load", "SaveMixin", "model_classes", "to_json", "FORMAT_VERSION"]
 
 FORMAT, FORMAT_VERSION = "ganet-model", 1
-ARRANGEMENT_CLASSES = ("ArrangementReLU", "ArrangementReLUClassifier", "ArrangementReLUCV",
-                       "ArrangementReLUClassifierCV")
-MODEL_CLASSES = ("ConvexReLU", "ConvexReLUCV", "ConvexReLUClassifier", "ConvexReLUClassifierCV",
-                 "DeepNarrowAbs", "ThreeLayerReLU") + ARRANGEMENT_CLASSES
-_ARRAYS = ("columns_", "coef_", "intercept_", "classes_", "dual_coef_", "_sample_weight")
 _SCALARS = ("objective_", "dual_gap_", "converged_", "n_iter_", "certificate_", "lam_", "_fingerprint",
             "sample_seed_", "n_features_in_", "feature_names_in_", "_single_output", "n_patterns_",
             "lams_", "lam_max_", "cv_results_")
@@ -57,8 +53,27 @@ _CERTIFICATES = ("global", "not converged (global gap)", "sampled: no global cer
                  "sampled optimum, global gap above tol")
 
 
+_REGISTRY = {}  # class name → estimator class, filled as the estimator modules define them
+
+
 class SaveMixin:
-    """``model.save(path)`` for every ganet estimator."""
+    """``model.save(path)`` for every ganet estimator, and the registry :func:`load` reads.
+
+    A public subclass registers itself under its class name (the name a file records). It
+    implements the saving protocol:
+
+    * ``__ganet_state__()`` → (kind, arrays, attributes): the kind of its fitted state (its
+      dictionary type, or ``"arrangement"``), the arrays only it has and JSON attributes beyond
+      the common ones;
+    * ``__ganet_restore__(kind, arrays, attributes, meta)``: set the fitted state from a file's
+      content (checked here for types, by the model for shapes), raising ValueError when it does
+      not fit together.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not cls.__name__.startswith("_"):
+            _REGISTRY[cls.__name__] = cls
 
     def save(self, path):
         """Write the fitted model to ``path`` without pickle (npz arrays + JSON metadata; see
@@ -66,15 +81,20 @@ class SaveMixin:
         save(self, path)
 
 
-def _to_json(value):
+def model_classes():
+    """The names of the estimators that can be saved and loaded."""
+    return tuple(_REGISTRY)
+
+
+def to_json(value):
     """JSON-ready copy: numpy scalars → Python numbers, arrays → tagged lists, tuples → lists."""
     if isinstance(value, dict):
-        return {str(k): _to_json(v) for k, v in value.items()}
+        return {str(k): to_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_to_json(v) for v in value]
+        return [to_json(v) for v in value]
     if isinstance(value, np.ndarray):
         if value.dtype == object:
-            return {"__array__": [_to_json(v) for v in value.tolist()], "dtype": "object"}
+            return {"__array__": [to_json(v) for v in value.tolist()], "dtype": "object"}
         return {"__array__": value.tolist(), "dtype": value.dtype.str}
     if isinstance(value, np.generic):
         return value.item()
@@ -108,22 +128,13 @@ def save(model, path):
     """
     from sklearn.utils.validation import check_is_fitted
 
-    from . import __version__
-
     name = type(model).__name__
-    if name not in MODEL_CLASSES:
-        raise TypeError(f"can only save {', '.join(MODEL_CLASSES)}; got {name}")
+    if _REGISTRY.get(name) is not type(model):
+        raise TypeError(f"can only save {', '.join(_REGISTRY)}; got {name}")
     check_is_fitted(model, "neurons_")
-    attributes = {k: _to_json(getattr(model, k)) for k in _SCALARS if hasattr(model, k)}
-    if name in ARRANGEMENT_CLASSES:
-        arrays, kind = _arrangement_arrays(model), "arrangement"
-        attributes["intercept_"] = _to_json(model.intercept_)  # (a float, or one per class)
-        attributes["neuron_special_samples"] = [nu.special_samples for nu in model.neurons_]
-    else:
-        arrays, kind = {"X": np.asarray(model.dictionary_.X, dtype=np.float64)}, type(model.dictionary_).__name__
-        for key in _ARRAYS:
-            if getattr(model, key, None) is not None:
-                arrays[key] = np.asarray(getattr(model, key))
+    attributes = {k: to_json(getattr(model, k)) for k in _SCALARS if hasattr(model, k)}
+    kind, arrays, extra = model.__ganet_state__()
+    attributes.update(to_json(extra))
     if getattr(model, "_input_scaling", None) is not None:  # standardize=True: (μ, s) of the fit
         arrays["input_mean"] = np.asarray(model._input_scaling.shift, dtype=np.float64)
         arrays["input_scale"] = np.asarray(model._input_scaling.scale, dtype=np.float64)
@@ -133,10 +144,10 @@ def save(model, path):
                             "labels can be saved")
     meta = {"format": FORMAT, "version": FORMAT_VERSION, "ganet_version": __version__, "class": name,
             # (a Dask client is a connection and init a trained network: neither is the model)
-            "params": _to_json({k: v for k, v in model.get_params().items() if k not in ("client", "init")}),
+            "params": to_json({k: v for k, v in model.get_params().items() if k not in ("client", "init")}),
             "dictionary": kind, "attributes": attributes,
-            "report": _to_json(model.report_), "path": _to_json(getattr(model, "path_", [])),
-            "history": _to_json(getattr(model, "history_", []))}
+            "report": to_json(model.report_), "path": to_json(getattr(model, "path_", [])),
+            "history": to_json(getattr(model, "history_", []))}
     with open(path, "wb") as f:
         np.savez(f, __meta__=np.array(json.dumps(meta)), **arrays)
 
@@ -150,9 +161,7 @@ def load(path):
         If the file is not a readable ganet model (not an npz archive, missing or malformed
         metadata, an unknown class or parameter, a newer format version, inconsistent arrays).
     """
-    import ganet
-
-    classes = {name: getattr(ganet, name) for name in MODEL_CLASSES}
+    classes = _REGISTRY
     if not os.path.isfile(path):
         raise ValueError(f"{path}: not a readable ganet model file (no such file)")
     try:
@@ -174,12 +183,8 @@ def load(path):
         model = classes[meta["class"]](**_from_json(meta["params"]))
         attributes = _check_attributes(_from_json(meta["attributes"]))
         _check_arrays(arrays)
-        if meta["dictionary"] == "arrangement":
-            _restore_arrangement(model, arrays, attributes)
-        else:
-            _restore_dictionary_model(model, meta["dictionary"], arrays, attributes)
-            model.path_ = _from_json(meta["path"])
-            model.history_ = _from_json(meta["history"])
+        model.__ganet_restore__(meta["dictionary"], arrays, attributes,
+                                {key: _from_json(meta[key]) for key in ("path", "history")})
         model.report_ = _from_json(meta["report"])
         model._input_scaling = _input_scaling(arrays, model.n_features_in_)
     except (TypeError, KeyError, ValueError, IndexError, AttributeError, OverflowError, MemoryError) as exc:
@@ -247,112 +252,3 @@ def _check_arrays(arrays):
     for key in ("columns_", "neuron_pattern", "neuron_output"):
         if key in arrays and (arrays[key].dtype.kind not in "iu" or arrays[key].ndim != 1):
             raise ValueError(f"{key} must be a 1-D integer array")
-
-
-def _restore_dictionary_model(model, kind, arrays, attributes):
-    """Set a wedge-dictionary model's fitted state: the dictionary rebuilt, the neurons from it."""
-    model._check_params()
-    X, columns = arrays["X"], np.asarray(arrays["columns_"], dtype=np.int64)
-    coef, intercept = arrays["coef_"], arrays["intercept_"]
-    if X.shape[1] != attributes.get("n_features_in_"):
-        raise ValueError(f"X has {X.shape[1]} columns but n_features_in_ = {attributes.get('n_features_in_')}")
-    outputs = coef.shape[1] if coef.ndim == 2 else -1
-    if coef.ndim != 2 or len(coef) != len(columns) or intercept.shape != (outputs,):
-        raise ValueError(f"coef_ {coef.shape}, columns_ {columns.shape} and intercept_ {intercept.shape} "
-                         "do not fit together (coef_ is columns × outputs, intercept_ one per output)")
-    if "classes_" in arrays and outputs != (1 if len(arrays["classes_"]) == 2 else len(arrays["classes_"])):
-        raise ValueError(f"{len(arrays['classes_'])} classes but {outputs} outputs")
-    if attributes.get("_single_output") and outputs != 1:
-        raise ValueError(f"a single-output model with {outputs} outputs")
-    if "_sample_weight" in arrays and arrays["_sample_weight"].shape != (len(X),):
-        raise ValueError("_sample_weight must have one weight per training sample")
-    dictionary = _rebuild_dictionary(model, kind, X, attributes.get("sample_seed_"))
-    if columns.size and (columns.min() < 0 or columns.max() >= dictionary.n_columns):
-        raise ValueError("column indices outside the dictionary")
-    for key, value in attributes.items():
-        setattr(model, key, value)
-    model._sample_weight = None  # present in the archive only for weighted fits
-    for key in _ARRAYS:
-        if key in arrays:
-            setattr(model, key, arrays[key])
-    model.columns_ = columns
-    model.dictionary_ = dictionary
-    model.neurons_ = model._make_neurons(dictionary, columns, np.asarray(model.coef_))
-
-
-def _arrangement_arrays(model):
-    """The arrays of a fitted arrangement model (see the module docstring)."""
-    neurons, d = model.neurons_, model.n_features_in_
-    local = model._local
-    arrays = {"X": np.asarray(model._fit_X, dtype=np.float64), "masks_": np.asarray(model.masks_),
-              "gates_": np.asarray(model.gates_, dtype=np.float64),
-              "neuron_weight": np.array([nu.weight for nu in neurons], dtype=np.float64).reshape(-1, d),
-              "neuron_bias": np.array([np.nan if nu.bias is None else nu.bias for nu in neurons], dtype=np.float64),
-              "neuron_alpha": np.array([nu.alpha for nu in neurons], dtype=np.float64),
-              "neuron_pattern": np.array([nu.pattern for nu in neurons], dtype=np.int64),
-              "neuron_output": np.array([nu.output for nu in neurons], dtype=np.int64),
-              # the neurons and gates in the fit's normalized coordinates (recomputed from X on
-              # loading), which predict without cancellation far from the origin
-              "program_weights": np.asarray(local["weights"], dtype=np.float64),
-              "program_gates": np.asarray(local["gates"], dtype=np.float64)}
-    if hasattr(model, "classes_"):
-        arrays["classes_"] = np.asarray(model.classes_)
-    return arrays
-
-
-def _restore_arrangement(model, arrays, attributes):
-    """Set an arrangement model's fitted state from its arrays, checking their shapes. Files
-    without ``program_weights`` (written before the fits were normalized) were solved in the
-    user's coordinates: their neurons are used as they are."""
-    X, masks, gates = arrays["X"], arrays["masks_"], arrays["gates_"]
-    W, b, alpha, pattern = (arrays[k] for k in ("neuron_weight", "neuron_bias", "neuron_alpha", "neuron_pattern"))
-    special = attributes.pop("neuron_special_samples")
-    n, d = X.shape
-    m, P = len(alpha), len(masks)
-    D = d + bool(model.bias)
-    model._check_params(n, d)
-    if "program_weights" in arrays:
-        local_w, local_g = arrays["program_weights"], arrays["program_gates"]
-        coords = model._normalizations(X)
-    else:
-        local_w = np.vstack([W.T, b[None, :]]) if model.bias else W.T
-        local_g, identity = gates, Normalization(np.zeros(d), 1.0)
-        coords = (identity, identity)
-    if (masks.dtype != bool or masks.shape != (P, n) or gates.shape != (D, P) or local_g.shape != (D, P)
-            or W.shape != (m, d) or b.shape != (m,) or pattern.shape != (m,) or len(special) != m
-            or local_w.shape != (D, m) or alpha.shape != (m,)
-            or d != attributes.get("n_features_in_") or (m and (pattern.min() < 0 or pattern.max() >= P))):
-        raise ValueError("arrays of inconsistent shapes")
-    # one output, or one per class (one-vs-rest); files before multiclass have no neuron_output
-    outputs = np.size(attributes.get("intercept_", 0.0))
-    output = arrays.get("neuron_output", np.zeros(m, dtype=np.int64))
-    if output.shape != (m,) or (m and (output.min() < 0 or output.max() >= outputs)):
-        raise ValueError("neuron_output does not fit the intercepts")
-    if "classes_" in arrays:
-        classes = arrays["classes_"]
-        if len(classes) < 2 or outputs != (1 if len(classes) == 2 else len(classes)):
-            raise ValueError("an arrangement classifier has one output for two classes, else one per class")
-        model.classes_ = classes
-    elif outputs != 1:
-        raise ValueError("an arrangement regressor has one output")
-    local = {"weights": local_w, "alpha": alpha, "pattern": pattern, "output": output,
-             "special": [[int(i) for i in s] for s in special], "gates": local_g}
-    model._assign(X, masks, local_g, local, attributes, coords)
-
-
-def _rebuild_dictionary(model, kind, X, seed):
-    """The dictionary the fit used, rebuilt from X (the same columns in the same order)."""
-    from .numeric.dictionary import Dictionary
-    from .numeric.streaming import StreamingDictionary
-
-    if kind == "Dictionary":
-        return Dictionary(X, model.reg, model.bias, memory_limit=model.memory_limit)
-    if kind == "StreamingDictionary":
-        return StreamingDictionary(X, model.reg, model.bias, memory_limit=model.memory_limit)
-    if kind == "LiftedDictionary":
-        return model._lifted(X)
-    if kind in ("SampledDictionary", "_SampledLifted"):
-        if seed is None:
-            raise ValueError("a sampled model without its sample seed")
-        return model._make_dictionary(X, seed)
-    raise ValueError(f"unknown dictionary type {kind!r}")

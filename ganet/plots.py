@@ -3,6 +3,8 @@ neurons' sizes (any d). Used by ``ganet report``; matplotlib only, written to a 
 
 import numpy as np
 
+from .explain import feature_names, neuron_contributions, neuron_table
+
 __all__ = ["breaklines", "report_figure"]
 
 
@@ -21,14 +23,6 @@ def breaklines(model):
         else:
             out.append((np.asarray(nu.weight, dtype=float), -float(nu.bias), k))
     return out
-
-
-def _feature_names(model, d):
-    """The model's feature names (CSV header or DataFrame columns), else 'feature 1', …"""
-    names = model.report_.get("cli", {}).get("features") if hasattr(model, "report_") else None
-    if names is None and hasattr(model, "feature_names_in_"):
-        names = [str(n) for n in model.feature_names_in_]
-    return list(names) if names is not None and len(names) == d else [f"feature {q + 1}" for q in range(d)]
 
 
 def _in_user_units(model, X, lines):
@@ -59,14 +53,13 @@ def report_figure(model, X, y, path, top=12):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .explain import neuron_contributions, neuron_table
 
     sizes = neuron_contributions(model)
     largest = set(np.argsort(-sizes)[:top].tolist())
     X, lines = _in_user_units(model, np.asarray(X, dtype=float),
                               [line for line in breaklines(model) if line[2] in largest])
     d = X.shape[1]
-    names = _feature_names(model, d)
+    names = feature_names(model, d)
     shown = f", kinks of the {len(largest)} largest" if len(largest) < len(model.neurons_) else ""
     title = (f"{type(model).__name__}: objective {model.objective_:.6g}, certificate "
              f"{model.certificate_} (gap {model.dual_gap_:.1e}), {len(model.neurons_)} neurons{shown}")

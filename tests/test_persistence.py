@@ -11,7 +11,7 @@ from sklearn.exceptions import NotFittedError
 import ganet
 from ganet import (ArrangementReLU, ArrangementReLUClassifier, ConvexReLU, ConvexReLUClassifier, DeepNarrowAbs,
                    ThreeLayerReLU)
-from ganet.persistence import _to_json
+from ganet.persistence import to_json
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(30, 2))
@@ -48,9 +48,9 @@ def test_round_trip_is_bit_for_bit(tmp_path, case):
     assert np.array_equal(loaded.predict(Z), model.predict(Z))
     for key in ("objective_", "dual_gap_", "converged_", "certificate_", "lam_", "n_features_in_"):
         assert getattr(loaded, key) == getattr(model, key)
-    assert _to_json(loaded.report_) == _to_json(model.report_)
-    assert _to_json(getattr(loaded, "path_", None)) == _to_json(getattr(model, "path_", None))
-    assert _to_json(loaded.network()) == _to_json(model.network())
+    assert to_json(loaded.report_) == to_json(model.report_)
+    assert to_json(getattr(loaded, "path_", None)) == to_json(getattr(model, "path_", None))
+    assert to_json(loaded.network()) == to_json(model.network())
     assert [nu.formula for nu in loaded.neurons_] == [nu.formula for nu in model.neurons_]
     assert [nu.special_samples for nu in loaded.neurons_] == [nu.special_samples for nu in model.neurons_]
     if hasattr(model, "classes_"):
