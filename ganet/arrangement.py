@@ -21,7 +21,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .fitted_state import FittedStateMixin
 from .numeric.arrangement import ArrangementProgram, solve_arrangement
-from .numeric.datafits import DATAFITS, weighted
+from .numeric.datafits import DATAFITS, make_datafit
 from .numeric.memory import available_bytes
 from .numeric.normalization import Normalization, normalization
 from .numeric.patterns import GATE_METHODS, exact_patterns, sampled_patterns
@@ -89,8 +89,9 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
     def __init__(self, patterns="exact", n_patterns=None, gated=False, lam=1e-3, bias=True,
                  loss="squared", gates="gaussian", sketch_dim=None, max_patterns=10_000, tol=1e-6,
                  max_iter=20_000, max_seconds=None, random_state=None, verbose=False, standardize=False,
-                 init=None):
+                 init=None, huber_delta=1.0):
         self.standardize = standardize
+        self.huber_delta = huber_delta
         self.init = init
         self.patterns = patterns
         self.n_patterns = n_patterns
@@ -113,8 +114,9 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
         lam = self._lam_param()
         if not (isinstance(lam, numbers.Real) and np.isfinite(lam) and lam > 0):
             raise ValueError(f"lam must be a positive number, got {lam!r}")
-        if self.loss not in ("squared", "logistic", "hinge"):
-            raise ValueError(f"loss must be 'squared', 'logistic' or 'hinge', got {self.loss!r}")
+        if self.loss not in ("squared", "logistic", "hinge", "huber"):
+            raise ValueError(f"loss must be 'squared', 'logistic', 'hinge' or 'huber', got {self.loss!r}")
+        make_datafit(self.loss, self.huber_delta)  # (checks huber_delta)
         given = not isinstance(self.gates, str) or self.init is not None
         if isinstance(self.gates, str) and self.gates not in GATE_METHODS:
             raise ValueError(f"gates must be one of {GATE_METHODS} or a (d + bias) × k array, got {self.gates!r}")
@@ -169,7 +171,8 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
             budget = None if self.max_seconds is None else max(
                 self.max_seconds - (time.perf_counter() - start), 1e-3) / (T.shape[1] - k)
             res = solve_arrangement(program, T[:, k], float(self._lam_param()) / program_coords.scale, self.loss,
-                                    self.tol, self.max_iter, budget, self.verbose, sample_weight=sw)
+                                    self.tol, self.max_iter, budget, self.verbose, sample_weight=sw,
+                                    huber_delta=self.huber_delta)
             results.append(res)
             parts.append(self._local_neurons(Z, res, penalized, gates, program_coords.scale, output=k))
         local = {key: (parts[0][key] if key == "gates" else
@@ -439,7 +442,8 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
         if self.gated and self.bias:
             sq = sq + net["b1"] ** 2
         w = None if sample_weight is None else check_sample_weight(sample_weight, len(F))
-        return weighted(DATAFITS[self.loss], w).value(F, self._targets(y)) + 0.5 * self.lam_ * float(
+        datafit = make_datafit(self.loss, self.huber_delta, w)
+        return datafit.value(F, self._targets(y)) + 0.5 * self.lam_ * float(
             np.sum(sq) + np.sum(net["W2"] ** 2))
 
 
@@ -459,8 +463,11 @@ class ArrangementReLU(RegressorMixin, _ArrangementBase):
         λ in ½‖f(X) − y‖² + (λ/2)Σⱼ(‖uⱼ‖₂² + αⱼ²).
     bias : bool
         First-layer biases (free, not penalized, for ReLU) and a free output intercept.
-    loss : {"squared", "logistic", "hinge"}
-        Regressors use "squared"; classifiers any of the three.
+    loss : {"squared", "logistic", "hinge", "huber"}
+        Regressors use "squared" or "huber" (Σ h_δ(f − y), robust to outliers); classifiers
+        "squared", "logistic" or "hinge".
+    huber_delta : float, default 1.0
+        δ of the Huber loss.
     gates : {"gaussian", "anchored", "sketch"} or array of shape (d + bias, k)
         How sampled gates are drawn (see :func:`ganet.numeric.patterns.sampled_patterns`), or the
         gates themselves, (g, c) acting on the user's x as 1[xᵀg + c ≥ 0] (with ``n_patterns``,
@@ -485,8 +492,8 @@ class ArrangementReLU(RegressorMixin, _ArrangementBase):
     def fit(self, X, y, sample_weight=None):
         """Solve the program and certify it; returns self (a failed fit leaves the model as it
         was). ``sample_weight`` (n non-negative weights) weighs the loss terms."""
-        if self.loss != "squared":
-            raise ValueError("ArrangementReLU fits the squared loss; use ArrangementReLUClassifier "
+        if self.loss not in ("squared", "huber"):
+            raise ValueError("ArrangementReLU fits the squared or Huber loss; use ArrangementReLUClassifier "
                              "for logistic or hinge")
         with self._fitting():
             X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)

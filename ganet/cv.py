@@ -118,11 +118,12 @@ class _WedgeCV(_LambdaCV):
     def __init__(self, n_lams=8, lam_ratio=1e-3, lams=None, cv=5, reg="l1", bias=True, lam=None,
                  loss="squared", tol=1e-6, max_iter=100, memory_limit=None, verbose=0, dictionary="auto",
                  n_sampled=10_000, sampling="subsets", random_state=None, max_seconds=None, client=None,
-                 standardize=True):
+                 standardize=True, huber_delta=1.0):
         super().__init__(reg=reg, bias=bias, lam=lam, loss=loss, tol=tol, max_iter=max_iter,
                          memory_limit=memory_limit, verbose=verbose, dictionary=dictionary,
                          n_sampled=n_sampled, sampling=sampling, random_state=random_state,
-                         max_seconds=max_seconds, client=client, standardize=standardize)
+                         max_seconds=max_seconds, client=client, standardize=standardize,
+                         huber_delta=huber_delta)
         self.n_lams, self.lam_ratio, self.lams, self.cv = n_lams, lam_ratio, lams, cv
 
     def _top_lambda(self, X, T):
@@ -234,11 +235,11 @@ class _ArrangementCV(_LambdaCV):
     def __init__(self, n_lams=6, lam_ratio=1e-3, lams=None, cv=5, patterns="exact", n_patterns=None,
                  gated=False, lam=None, bias=True, loss="squared", gates="gaussian", sketch_dim=None,
                  max_patterns=10_000, tol=1e-6, max_iter=20_000, max_seconds=None, random_state=None,
-                 verbose=False, standardize=True, init=None):
+                 verbose=False, standardize=True, init=None, huber_delta=1.0):
         super().__init__(patterns=patterns, n_patterns=n_patterns, gated=gated, lam=lam, bias=bias, loss=loss,
                          gates=gates, sketch_dim=sketch_dim, max_patterns=max_patterns, tol=tol,
                          max_iter=max_iter, max_seconds=max_seconds, random_state=random_state,
-                         verbose=verbose, standardize=standardize, init=init)
+                         verbose=verbose, standardize=standardize, init=init, huber_delta=huber_delta)
         self.n_lams, self.lam_ratio, self.lams, self.cv = n_lams, lam_ratio, lams, cv
 
     def _top_lambda(self, X, T):

@@ -21,7 +21,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .numeric.datafits import DATAFITS, fenchel_gap, weighted
+from .numeric.datafits import DATAFITS, fenchel_gap, make_datafit
 from .numeric.dictionary import (DEFAULT_MEMORY_LIMIT, Dictionary, _check_memory_limit, count_hyperplanes,
                                 special_samples, table_bytes)
 from .numeric.memory import PeakMemory
@@ -135,8 +135,10 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
 
     def __init__(self, reg="l1", bias=True, lam=1e-3, loss="squared", tol=1e-8, max_iter=100,
                  memory_limit=None, verbose=0, dictionary="auto", n_sampled=10_000,
-                 sampling="subsets", random_state=None, max_seconds=None, client=None, standardize=False):
+                 sampling="subsets", random_state=None, max_seconds=None, client=None, standardize=False,
+                 huber_delta=1.0):
         self.standardize = standardize
+        self.huber_delta = huber_delta
         self.reg = reg
         self.bias = bias
         self.lam = lam
@@ -156,6 +158,10 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
         """Whether the Lasso has a free intercept (the network's output bias): with the biases."""
         return self.bias
 
+    def _datafit(self, sample_weight=None):
+        """The fit's loss as a datafit of :mod:`ganet.numeric.datafits`."""
+        return make_datafit(self.loss, getattr(self, "huber_delta", 1.0), sample_weight)
+
     def _check_params(self):
         if self.reg not in ("l1", "l2"):
             raise ValueError(f"reg must be 'l1' or 'l2'; got {self.reg!r}")
@@ -173,6 +179,7 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
                              f"{self.dictionary!r}")
         if self.loss not in self._losses:
             raise ValueError(f"loss must be one of {self._losses}; got {self.loss!r}")
+        self._datafit()  # (checks huber_delta)
         if not isinstance(self.tol, numbers.Real) or isinstance(self.tol, bool) or not 0 < self.tol < 1:
             raise ValueError(f"tol must lie in (0, 1) (a relative duality gap); got {self.tol!r}")
         if not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 1:
@@ -336,7 +343,7 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
             Yc = T - T.mean(axis=0) if self._intercept() else T
             _, _, gap = dual_gap(Yc, R, self.coef_, self.lam_, full.price(R).max_score)
         else:  # one problem per output (one-vs-rest beyond two classes): their gaps add up
-            datafit = weighted(DATAFITS[self.loss], sw)
+            datafit = self._datafit(sw)
             theta = np.asarray(self.dual_coef_).reshape(len(X), -1)
             gap = sum(fenchel_gap(datafit, Q[:, k], T[:, k], np.abs(self.coef_[:, k]).sum(), self.lam_,
                                   theta[:, k], lambda th: full.price(th).max_score, self._intercept())[2]
@@ -404,6 +411,40 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
             return self._make_dictionary(X, seed)
         raise ValueError(f"unknown dictionary type {kind!r}")
 
+    def _fit_convex_loss(self, X, T, sample_weight=None, **fitted):
+        """Fit ℓ(Kz + t1, y) + λ‖z‖₁ for a loss other than the squared one (logistic, hinge,
+        Huber) by :func:`~ganet.numeric.convex_losses.solve_convex_loss`, one problem per column
+        of T (one-vs-rest for several classes); ``fitted``: extra attributes (``classes_``)."""
+        if X.shape[0] < 2:
+            raise ValueError(f"need at least 2 samples to fit; got {X.shape[0]} sample")
+        sw = None if sample_weight is None else check_sample_weight(sample_weight, len(X))
+        if len(self._lams()) > 1:
+            raise ValueError(f"a λ path (lam as an array) needs loss='squared'; got loss={self.loss!r}")
+        from .numeric.convex_losses import solve_convex_loss
+
+        lam = float(self._lams()[0])
+        seed = self._sample_seed()
+        dictionary = self._make_dictionary(X, seed)  # stored, streaming or sampled
+        start, results = time.perf_counter(), []
+        for k in range(T.shape[1]):  # one binary problem per class (one-vs-rest) beyond two
+            budget = None if self.max_seconds is None else max(
+                self.max_seconds - (time.perf_counter() - start), 1e-3) / (T.shape[1] - k)
+            results.append(solve_convex_loss(dictionary, T[:, k], lam, self.loss, fit_intercept=self.bias,
+                                             tol=self.tol, max_iter=self.max_iter, max_seconds=budget,
+                                             verbose=self.verbose, sample_weight=sw,
+                                             huber_delta=getattr(self, "huber_delta", 1.0)))
+        res = _one_vs_rest(results)
+        fitted.update(dictionary_=dictionary, lam_=lam, _sample_weight=sw,
+                      dual_coef_=res.dual_point, path_=[], history_=res.history, sample_seed_=seed,
+                      _fingerprint=_fingerprint(X, T),
+                      report_={"dictionary": type(dictionary).__name__, "n_columns": dictionary.n_columns,
+                               "certificate": None, "stopped": res.stopped,  # certificate: _assign
+                               **_pass_counts(dictionary),
+                               **({"one_vs_rest": True} if len(results) > 1 else {})})
+        self._assign(dictionary, res, fitted)
+        return self
+
+
     def _make_neurons(self, dictionary, columns, coef):
         return _neurons(dictionary, columns, coef)
 
@@ -465,7 +506,7 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
         check_is_fitted(self, "neurons_")
         X, T = self._data(X, y)
         w = None if sample_weight is None else check_sample_weight(sample_weight, len(X))
-        return weighted(DATAFITS[self.loss], w).value(self._forward(X), T) + self._penalty()
+        return self._datafit(w).value(self._forward(X), T) + self._penalty()
 
     def _data(self, X, y):
         """Validated (X, targets) for a fitted model, with matching lengths."""
@@ -511,8 +552,12 @@ class ConvexReLU(RegressorMixin, _ConvexReLUBase):
         Regularization λ > 0. An array gives a regularization path: the values are solved from
         the largest down, each warm-started from the previous and certified on its own
         (``path_``); the fitted network is the one of the smallest λ.
-    loss : {"squared"}
-        ½‖f(X) − y‖².
+    loss : {"squared", "huber"}
+        ½‖f(X) − y‖², or the Huber loss Σᵢ h_δ(f(xᵢ) − yᵢ) (h_δ(r) = ½r² for |r| ≤ δ, δ|r| − ½δ²
+        beyond: robust to outliers), solved by the proximal Newton working set and certified by
+        its Fenchel dual (:mod:`ganet.numeric.datafits`), without λ paths.
+    huber_delta : float, default 1.0
+        δ of the Huber loss (in the units of y).
     tol : float, default 1e-8
         Relative duality-gap tolerance: stop when gap ≤ tol · objective.
     max_iter : int, default 100
@@ -572,6 +617,8 @@ class ConvexReLU(RegressorMixin, _ConvexReLUBase):
         when the fit started (``rss_at_start_mb``).
     """
 
+    _losses = ("squared", "huber")
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
@@ -586,6 +633,8 @@ class ConvexReLU(RegressorMixin, _ConvexReLUBase):
         with self._fitting():
             X, y = validate_data(self, X, y, y_numeric=True, multi_output=True, dtype=np.float64)
             X = self._set_standardization(X)
+            if self.loss == "huber":  # one problem per target column
+                return self._fit_convex_loss(X, self._targets(y), sample_weight, _single_output=y.ndim == 1)
             return self._fit_targets(X, self._targets(y), sample_weight=sample_weight,
                                      _single_output=y.ndim == 1)
 
@@ -636,31 +685,7 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
         T = self._targets(y, classes)
         if self.loss == "squared":
             return self._fit_targets(X, T, sample_weight=sample_weight, classes_=classes)
-        sw = None if sample_weight is None else check_sample_weight(sample_weight, len(X))
-        if len(self._lams()) > 1:
-            raise ValueError(f"a λ path (lam as an array) needs loss='squared'; got loss={self.loss!r}")
-        from .numeric.convex_losses import solve_convex_loss
-
-        lam = float(self._lams()[0])
-        seed = self._sample_seed()
-        dictionary = self._make_dictionary(X, seed)  # stored, streaming or sampled
-        start, results = time.perf_counter(), []
-        for k in range(T.shape[1]):  # one binary problem per class (one-vs-rest) beyond two
-            budget = None if self.max_seconds is None else max(
-                self.max_seconds - (time.perf_counter() - start), 1e-3) / (T.shape[1] - k)
-            results.append(solve_convex_loss(dictionary, T[:, k], lam, self.loss, fit_intercept=self.bias,
-                                             tol=self.tol, max_iter=self.max_iter, max_seconds=budget,
-                                             verbose=self.verbose, sample_weight=sw))
-        res = _one_vs_rest(results)
-        fitted = dict(classes_=classes, dictionary_=dictionary, lam_=lam, _sample_weight=sw,
-                      dual_coef_=res.dual_point, path_=[], history_=res.history, sample_seed_=seed,
-                      _fingerprint=_fingerprint(X, T),
-                      report_={"dictionary": type(dictionary).__name__, "n_columns": dictionary.n_columns,
-                               "certificate": None, "stopped": res.stopped,  # certificate: _assign
-                               **_pass_counts(dictionary),
-                               **({"one_vs_rest": True} if len(results) > 1 else {})})
-        self._assign(dictionary, res, fitted)
-        return self
+        return self._fit_convex_loss(X, T, sample_weight, classes_=classes)
 
     def _targets(self, y, classes=None):
         classes = self.classes_ if classes is None else classes

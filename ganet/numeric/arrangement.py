@@ -40,7 +40,7 @@ import numpy as np
 from scipy.optimize import brentq, lsq_linear
 from sklearn.exceptions import ConvergenceWarning
 
-from .datafits import DATAFITS, fenchel_gap, restricted, sample_weights, weighted
+from .datafits import DATAFITS, fenchel_gap, make_datafit, restricted
 
 __all__ = ["ArrangementProgram", "ArrangementResult", "solve_arrangement"]
 
@@ -337,7 +337,7 @@ class _Subprogram:
         self.S = program.S[:, idx]
 
 
-def _conic_subproblem(program, ws, y, lam, loss, seconds=None, weights=None):
+def _conic_subproblem(program, ws, y, lam, loss, seconds=None, weights=None, huber_delta=1.0):
     """The program restricted to the groups ``ws``, solved by Clarabel (second order, exact cone
     constraints, any bias convention) within ``seconds``. Returns (V_ws, W_ws, t, hinge
     multipliers or None), or None when the solver fails or runs out of time (the caller then
@@ -362,6 +362,8 @@ def _conic_subproblem(program, ws, y, lam, loss, seconds=None, weights=None):
         fit = 0.5 * cp.sum_squares(cp.multiply(np.sqrt(c), F - y))
     elif loss == "logistic":
         fit = c @ cp.logistic(-cp.multiply(y, F))
+    elif loss == "huber":  # (cvxpy's huber(r, δ) is 2h_δ(r))
+        fit = 0.5 * (c @ cp.huber(F - y, huber_delta))
     else:
         xi = cp.Variable(len(y), nonneg=True)
         margin = xi >= 1 - cp.multiply(y, F)
@@ -402,7 +404,7 @@ _CONIC_LIMIT = 400_000  # n·D·(groups in the working set) up to which Clarabel
 
 
 def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000,
-                      max_seconds=None, verbose=False, sample_weight=None):
+                      max_seconds=None, verbose=False, sample_weight=None, huber_delta=1.0):
     """Solve the gated or ReLU arrangement program and certify it.
 
     A working-set method: the groups of a working set (the nonzero ones and the worst violators
@@ -419,7 +421,7 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
         Targets (labels ±1 for ``loss="logistic"`` or ``"hinge"``).
     lam : float
         λ > 0.
-    loss : {"squared", "logistic", "hinge"}
+    loss : {"squared", "logistic", "hinge", "huber"}
         Hinge needs the conic path (n·D·|working set| ≤ 4·10⁵).
     tol : float
         Stop when the certified gap ≤ tol · objective.
@@ -429,6 +431,8 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
         Time budget; the best certified point so far is returned with ``converged = False``.
     sample_weight : ndarray (n,), optional
         Weights cᵢ ≥ 0 of the loss terms, Σ cᵢℓ(fᵢ, yᵢ) (certified by the weighted Fenchel dual).
+    huber_delta : float
+        δ of ``loss="huber"``.
 
     Returns
     -------
@@ -438,7 +442,7 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
     """
     if loss not in DATAFITS:
         raise ValueError(f"loss must be one of {tuple(DATAFITS)}, got {loss!r}")
-    datafit = weighted(DATAFITS[loss], sample_weight)
+    datafit = make_datafit(loss, huber_delta, sample_weight)
     start = time.perf_counter()
     n, D, P = len(program.Z), program.Z.shape[1], program.n_groups
     y = np.asarray(y, dtype=float)
@@ -451,8 +455,8 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
     best, sweeps, size, ws = None, 0, min(P, 10), np.zeros(0, dtype=int)
     elapsed = lambda: time.perf_counter() - start  # noqa: E731
     deadline = None if max_seconds is None else start + max_seconds
-    # of ℓ (the largest weight times 1, or ¼ for the logistic loss): the block step sizes' factor
-    curvature = (1.0 if loss == "squared" else 0.25) * (1.0 if sample_weight is None else float(np.max(sample_weight)))
+    # a bound of ℓ'' (with weights: times the largest), the block step sizes' factor (hinge: conic only)
+    curvature = getattr(datafit, "curvature", 1.0)
 
     def blocks(ws):
         """The coordinate-descent blocks of ``ws``, each built once (its step size and signed
@@ -505,7 +509,8 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
         solved, solve_start = None, time.perf_counter()
         if conic:
             solved = _conic_subproblem(program, ws, y, lam, loss,
-                                       None if max_seconds is None else max_seconds - elapsed(), sample_weight)
+                                       None if max_seconds is None else max_seconds - elapsed(), sample_weight,
+                                       huber_delta)
             sweeps += 1
         if solved is not None:
             V[:, ws], t, multipliers = solved[0], solved[2], solved[3]
@@ -609,13 +614,9 @@ def _cone_bounds_at(program, G, Mu):
 
 
 def _best_intercept(datafit, F, y, t):
-    """The intercept minimizing ℓ(F + t1, y) (closed form for squared — the weighted mean —, a
-    root for logistic)."""
-    c = sample_weights(datafit)
-    if datafit.name == "squared":
-        return float(np.average(y - F, weights=c))
-    from .prox_newton import logistic_intercept
-    return logistic_intercept(F, y, t, c)
+    """The intercept minimizing ℓ(F + t1, y) (the datafit's: a weighted mean or a 1-D root); the
+    hinge loss keeps t (its linear programs choose their own)."""
+    return datafit.intercept(F, y, t) if hasattr(datafit, "intercept") else t
 
 
 def _check(program, datafit, y, lam, V, W, t, groups=None, multipliers=None, deadline=None, hints=None):

@@ -22,24 +22,24 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from .datafits import DATAFITS, fenchel_gap, weighted
-from .prox_newton import logistic_intercept, logistic_lasso
+from .datafits import fenchel_gap, make_datafit
+from .prox_newton import newton_lasso
 from .solver import LassoResult, _check_args
 
 __all__ = ["solve_convex_loss"]
 
 
 def _dual_point(datafit, q, y, multipliers):
-    """θ at the scores q: cᵢyᵢσ(−yᵢqᵢ) (logistic) or yᵢμᵢ from the LP's multipliers (hinge)."""
-    return datafit.dual_point(q, y) if datafit.name == "logistic" else datafit.dual_point(q, y, multipliers)
+    """θ at the scores q: −∇ℓ(q) (smooth losses) or yᵢμᵢ from the LP's multipliers (hinge)."""
+    return datafit.dual_point(q, y, multipliers) if datafit.name == "hinge" else datafit.dual_point(q, y)
 
 
 def _certify(K, y, z, t, lam, datafit, fit_intercept, multipliers, max_correlation=None):
     """(P, D, gap, t, θ) of the point z over the columns K (the logistic intercept re-optimized
     exactly); ``max_correlation`` prices θ over the whole dictionary (default: the columns K)."""
     Kz = K @ z
-    if datafit.name == "logistic" and fit_intercept:
-        t = logistic_intercept(Kz, y, t, getattr(datafit, "weights", None))
+    if datafit.name != "hinge" and fit_intercept:  # (the hinge LP's intercept is its own)
+        t = datafit.intercept(Kz, y, t)
     q = Kz + t
     theta = _dual_point(datafit, q, y, multipliers)
     top = max_correlation or (lambda th: np.abs(K.T @ th).max(initial=0.0))
@@ -144,9 +144,10 @@ class HingeProgram:
 
 
 def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, initial_size=64, min_add=None,
-                      max_iter=100, local_rounds=10, max_seconds=None, verbose=0, sample_weight=None):
-    """Minimize ℓ(Kz + t1, y) + λ‖z‖₁ (ℓ logistic or hinge, y ∈ {−1, +1}, optionally with sample
-    weights: Σ cᵢℓᵢ) over a dictionary oracle.
+                      max_iter=100, local_rounds=10, max_seconds=None, verbose=0, sample_weight=None,
+                      huber_delta=1.0):
+    """Minimize ℓ(Kz + t1, y) + λ‖z‖₁ (ℓ logistic or hinge with y ∈ {−1, +1}, or Huber, optionally
+    with sample weights: Σ cᵢℓᵢ) over a dictionary oracle.
 
     Parameters
     ----------
@@ -156,7 +157,7 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
         Labels in {−1, +1} (both present).
     lam : float
         λ > 0.
-    loss : {"logistic", "hinge"}
+    loss : {"logistic", "hinge", "huber"}
     fit_intercept : bool
         Unpenalized intercept t.
     tol : float
@@ -179,6 +180,8 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
     sample_weight : ndarray, shape (n,), optional
         Weights cᵢ ≥ 0 of the loss terms (certified with the weighted Fenchel dual of
         :mod:`~ganet.numeric.datafits`).
+    huber_delta : float
+        δ of the Huber loss.
 
     Returns
     -------
@@ -186,15 +189,15 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
         ``coef`` has one column; ``gap`` is the certified duality gap over the whole dictionary and
         ``dual_point`` the θ behind it.
     """
-    if loss not in ("logistic", "hinge"):
-        raise ValueError(f"loss must be 'logistic' or 'hinge'; got {loss!r}")
+    if loss not in ("logistic", "hinge", "huber"):
+        raise ValueError(f"loss must be 'logistic', 'hinge' or 'huber'; got {loss!r}")
     _check_args(lam, tol, max_iter, max_seconds)
     y = np.asarray(y, dtype=float)
     c = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
-    if not (np.isin(y, (-1.0, 1.0)).all() and (c[y > 0] > 0).any() and (c[y < 0] > 0).any()):
+    if loss != "huber" and not (np.isin(y, (-1.0, 1.0)).all() and (c[y > 0] > 0).any() and (c[y < 0] > 0).any()):
         raise ValueError("the logistic and hinge losses need labels in {-1, +1}, both present "
                          "(with positive weight)")
-    datafit = weighted(DATAFITS[loss], sample_weight)
+    datafit = make_datafit(loss, huber_delta, sample_weight)
     start = time.perf_counter()
     deadline = None if max_seconds is None else start + float(max_seconds)
     found = {"gap": np.inf, "tight": False}
@@ -206,19 +209,18 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
         return 0.0 if top is None else top
 
     if min_add is None:
-        min_add = 2048 if loss == "logistic" else 512
+        min_add = 512 if loss == "hinge" else 2048
 
     lp = HingeProgram(y, lam, fit_intercept, sample_weight) if loss == "hinge" else None
 
     def solve_block(ws, z, t):
         """The program on the columns ws (warm-started); returns (K, z, t, μ)."""
         K = dictionary.materialize(ws) if len(ws) else np.zeros((len(y), 0))
-        if loss == "logistic":
+        if loss != "hinge":
             # early passes only decide which columns enter: a thousandth of the last full gap
             # is accuracy enough for them (as the squared loss's solver does)
             inner = 0.01 * tol if found["tight"] else min(max(0.01 * tol, 1e-3 * found["gap"]), 1e-3)
-            z, t, _ = logistic_lasso(K, y, lam, fit_intercept, z, t, tol=inner, deadline=deadline,
-                                     weights=sample_weight)
+            z, t, _ = newton_lasso(K, y, lam, datafit, fit_intercept, z, t, tol=inner, deadline=deadline)
             return K, z, t, None
         lp.add(K[:, lp.n_columns:])  # the working set only grows (see grow)
         remaining = None if deadline is None else max(deadline - time.perf_counter(), 1e-3)
@@ -231,7 +233,7 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
         vertex of a degenerate face, and pruned columns came back in cycles (n = 400, d = 3:
         relative gap 0.39 after 100 passes)."""
         new = np.setdiff1d(new, ws)
-        kept = z != 0 if loss == "logistic" else np.ones(len(ws), dtype=bool)
+        kept = z != 0 if loss != "hinge" else np.ones(len(ws), dtype=bool)
         return np.concatenate([ws[kept], new]), np.concatenate([z[kept], np.zeros(len(new))])
 
     local = hasattr(dictionary, "local_violators")
@@ -286,7 +288,7 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
             stopped = "max_seconds"
             break
         if not len(np.setdiff1d(found["new"], ws)):  # no violator: the block solve limits the gap
-            if loss == "logistic" and not found["tight"]:
+            if loss != "hinge" and not found["tight"]:
                 found["tight"] = True  # solve the same working set again, to 0.01·tol
                 continue
             stopped = "rounding"

@@ -15,7 +15,13 @@ datafit  ℓ(q, y)                  θ (dual point)       D(θ) = −Σ ℓᵢ*(
 squared  ½‖q − y‖²                y − q                ⟨θ, y⟩ − ½‖θ‖²
 logistic Σ log(1 + e^{−yᵢqᵢ})     yᵢ σ(−yᵢqᵢ)          Σ H(yᵢθᵢ), H the binary entropy; yθ ∈ [0, 1]
 hinge    Σ max(0, 1 − yᵢqᵢ)       yᵢ μᵢ                Σ yᵢθᵢ; yθ ∈ [0, 1]
+huber    Σ h_δ(qᵢ − yᵢ)           clip(y − q, −δ, δ)   ⟨θ, y⟩ − ½‖θ‖²; |θᵢ| ≤ δ
 ======== ======================= ==================== =========================================
+
+h_δ(r) = ½r² for |r| ≤ δ, δ|r| − ½δ² beyond (robust regression: quadratic near the fit, linear
+for outliers). The smooth datafits (squared, logistic, huber) also give their curvature bound,
+the Hessian weights of their second-order model, and the best intercept, which is all the
+proximal Newton working-set solver and the arrangement solver need.
 
 (labels y ∈ {−1, +1} for logistic and hinge).
 
@@ -25,10 +31,11 @@ hinge), D(θ) = Σ cᵢH(yᵢθᵢ/cᵢ) (logistic) and Σ yᵢθᵢ (hinge), an
 """
 
 import numpy as np
+from scipy.optimize import brentq
 from scipy.special import expit, xlogy
 
-__all__ = ["Quadratic", "Logistic", "Hinge", "Weighted", "weighted", "restricted", "sample_weights", "DATAFITS",
-           "fenchel_gap"]
+__all__ = ["Quadratic", "Logistic", "Hinge", "Huber", "Weighted", "weighted", "restricted", "sample_weights",
+           "make_datafit", "DATAFITS", "fenchel_gap"]
 
 
 class Quadratic:
@@ -64,6 +71,28 @@ class Quadratic:
     @staticmethod
     def center(theta, y):
         return theta - theta.mean(axis=0)
+
+    curvature = 1.0
+
+    @staticmethod
+    def hessian(q, y):
+        return np.ones_like(q)
+
+    @staticmethod
+    def intercept(F, y, t0=0.0, weights=None):
+        """argmin_t ½Σcᵢ(Fᵢ + t − yᵢ)²: the weighted mean of y − F."""
+        return float(np.average(y - F, weights=weights))
+
+
+def _root_intercept(slope, t0):
+    """The root of a decreasing function ``slope`` of t (Σ of the dual point at intercept t),
+    bracketed outward from t0 and found by Brent's method."""
+    lo, hi = t0 - 1.0, t0 + 1.0
+    while slope(lo) < 0:
+        lo -= 2 * (hi - lo)
+    while slope(hi) > 0:
+        hi += 2 * (hi - lo)
+    return brentq(slope, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps)
 
 
 def _rebalance(theta, y):
@@ -110,6 +139,20 @@ class Logistic:
 
     center = staticmethod(_rebalance)
 
+    curvature = 0.25
+
+    @staticmethod
+    def hessian(q, y):
+        # σ(q)σ(−q), both factors computed directly: s(1 − s) cancels to 0 once s rounds to 1
+        return expit(q) * expit(-q)
+
+    @staticmethod
+    def intercept(F, y, t0=0.0, weights=None):
+        """argmin_t Σcᵢ log(1 + e^{−yᵢ(Fᵢ + t)}): the root of Σcᵢyᵢσ(−yᵢ(Fᵢ + t)), decreasing in t
+        (it exists when both labels occur with positive weight)."""
+        c = 1.0 if weights is None else weights
+        return _root_intercept(lambda t: float(np.sum(c * y * expit(-y * (F + t)))), t0)
+
 
 class Hinge:
     """Σ max(0, 1 − yᵢqᵢ) for yᵢ ∈ {−1, +1}; the dual point comes from the margin multipliers."""
@@ -143,6 +186,51 @@ class Hinge:
     center = staticmethod(_rebalance)
 
 
+class Huber:
+    """Σ h_δ(qᵢ − yᵢ), the Huber loss of threshold δ > 0 (see the module docstring)."""
+
+    name = "huber"
+    curvature = 1.0
+
+    def __init__(self, delta=1.0):
+        if not (np.isfinite(delta) and delta > 0):
+            raise ValueError(f"huber_delta must be a positive number; got {delta!r}")
+        self.delta = float(delta)
+
+    def terms(self, q, y):
+        r = np.abs(q - y)
+        return np.where(r <= self.delta, 0.5 * r * r, self.delta * r - 0.5 * self.delta ** 2)
+
+    def value(self, q, y):
+        return float(np.sum(self.terms(q, y)))
+
+    def dual_point(self, q, y):
+        return np.clip(y - q, -self.delta, self.delta)
+
+    def dual_terms(self, theta, y):
+        theta = np.clip(theta, -self.delta, self.delta)  # (its domain: the caller's θ/s is in it)
+        return theta * y - 0.5 * theta * theta
+
+    def dual_value(self, theta, y):
+        return float(np.sum(self.dual_terms(theta, y)))
+
+    @staticmethod
+    def center(theta, y):
+        """1ᵀθ = 0 by scaling the larger-signed side down: |θ| ≤ δ is kept (a shift would not)."""
+        return _rebalance(theta, np.sign(theta))
+
+    def hessian(self, q, y):
+        """min(1, δ/|q − y|): the weight of the quadratic that majorizes h_δ at q − y (Huber's
+        IRLS), so a Newton model step never increases the loss's model; 1 where h_δ is quadratic."""
+        r = np.abs(q - y)
+        return np.minimum(1.0, self.delta / np.maximum(r, 1e-300))
+
+    def intercept(self, F, y, t0=0.0, weights=None):
+        """argmin_t Σ cᵢh_δ(Fᵢ + t − yᵢ): the root of Σ cᵢ clip(yᵢ − Fᵢ − t, ±δ), decreasing in t."""
+        c = 1.0 if weights is None else weights
+        return _root_intercept(lambda t: float(np.sum(c * np.clip(y - F - t, -self.delta, self.delta))), t0)
+
+
 class Weighted:
     """Σᵢ cᵢℓᵢ(qᵢ): a datafit with sample weights c ≥ 0 (see the module docstring), with the same
     methods as the datafit it weights. Arrays of targets with several columns (n × k) weigh
@@ -151,7 +239,15 @@ class Weighted:
     def __init__(self, datafit, weights):
         self.datafit, self.name = datafit, datafit.name
         self.weights = np.asarray(weights, dtype=float)
-        self.probability = datafit.probability
+        self.probability = getattr(datafit, "probability", None)
+        # (the curvature bound of Σ cᵢℓᵢ: the largest weight times the datafit's)
+        self.curvature = getattr(datafit, "curvature", 1.0) * float(self.weights.max(initial=0.0))
+
+    def hessian(self, q, y):
+        return self._c(q) * self.datafit.hessian(q, y)
+
+    def intercept(self, F, y, t0=0.0):
+        return self.datafit.intercept(F, y, t0, self.weights)
 
     def _c(self, a):
         return self.weights.reshape((-1,) + (1,) * (np.ndim(a) - 1))
@@ -195,7 +291,14 @@ def restricted(datafit, rows):
     return datafit if c is None else Weighted(datafit.datafit, c[rows])
 
 
-DATAFITS = {fit.name: fit for fit in (Quadratic, Logistic, Hinge)}
+DATAFITS = {fit.name: fit for fit in (Quadratic, Logistic, Hinge, Huber())}  # (Huber at δ = 1)
+
+
+def make_datafit(loss, huber_delta=1.0, weights=None):
+    """The datafit named ``loss`` (with its sample ``weights``; ``huber_delta`` for "huber")."""
+    if loss not in DATAFITS:
+        raise ValueError(f"loss must be one of {tuple(DATAFITS)}, got {loss!r}")
+    return weighted(Huber(huber_delta) if loss == "huber" else DATAFITS[loss], weights)
 
 
 def fenchel_gap(datafit, q, y, penalty, lam, theta, max_correlation, intercept=True):

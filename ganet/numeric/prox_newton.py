@@ -37,32 +37,23 @@ from .active_set import ActiveSetError, DualActiveSet
 from .datafits import Logistic, fenchel_gap, weighted
 from .ssnal import group_lasso_ssnal
 
-__all__ = ["logistic_lasso", "logistic_intercept"]
+__all__ = ["newton_lasso", "logistic_lasso", "logistic_intercept"]
 
 _ROUNDING = 64 * np.finfo(float).eps  # relative size of F's rounding error (sums of n terms)
 
 
 def logistic_intercept(Kz, y, t0=0.0, weights=None):
-    """The exact minimizer in t of Σ cᵢ log(1 + e^{−yᵢ(Kz + t)ᵢ}): the root of
-    Σ cᵢyᵢσ(−yᵢqᵢ) = 0, decreasing in t (it exists when both labels occur with positive weight)."""
-    c = 1.0 if weights is None else weights
-    f = lambda s: float(np.sum(c * y * expit(-y * (Kz + s))))  # noqa: E731
-    lo, hi = t0 - 1.0, t0 + 1.0
-    while f(lo) < 0:
-        lo -= 2 * (hi - lo)
-    while f(hi) > 0:
-        hi += 2 * (hi - lo)
-    return brentq(f, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps)
+    """The exact minimizer in t of Σ cᵢ log(1 + e^{−yᵢ(Kz + t)ᵢ}) (see :meth:`Logistic.intercept`)."""
+    return Logistic.intercept(Kz, y, t0, weights)
 
 
-def _objective(q, y, z, lam, weights=None):
-    return weighted(Logistic, weights).value(q, y) + lam * float(np.abs(z).sum())
+def _objective(q, y, z, lam, datafit):
+    return datafit.value(q, y) + lam * float(np.abs(z).sum())
 
 
-def block_gap(K, y, z, t, lam, fit_intercept, weights=None):
-    """(P, D, gap, θ) of the (weighted) logistic Lasso on the columns K at (z, t)."""
+def block_gap(K, y, z, t, lam, fit_intercept, datafit=Logistic):
+    """(P, D, gap, θ) of ℓ(Kz + t1, y) + λ‖z‖₁ on the columns K at (z, t)."""
     q = K @ z + t
-    datafit = weighted(Logistic, weights)
     theta = datafit.dual_point(q, y)
     P, D, gap = fenchel_gap(datafit, q, y, np.abs(z).sum(), lam, theta,
                             lambda th: np.abs(K.T @ th).max(initial=0.0), fit_intercept)
@@ -98,16 +89,26 @@ def _weighted_lasso(K, target, w, lam, fit_intercept, start):
 
 def logistic_lasso(K, y, lam, fit_intercept=True, z0=None, t0=0.0, tol=1e-12, max_iter=200,
                    deadline=None, weights=None):
-    """Minimize Σ cᵢ log(1 + e^{−yᵢ(Kz + t)ᵢ}) + λ‖z‖₁ over (z, t) by proximal Newton.
+    """Minimize Σ cᵢ log(1 + e^{−yᵢ(Kz + t)ᵢ}) + λ‖z‖₁ over (z, t) by proximal Newton (see
+    :func:`newton_lasso`)."""
+    return newton_lasso(K, y, lam, weighted(Logistic, weights), fit_intercept, z0, t0, tol, max_iter, deadline)
+
+
+def newton_lasso(K, y, lam, datafit, fit_intercept=True, z0=None, t0=0.0, tol=1e-12, max_iter=200,
+                 deadline=None):
+    """Minimize ℓ(Kz + t1, y) + λ‖z‖₁ over (z, t) by proximal Newton, for a smooth datafit ℓ of
+    :mod:`~ganet.numeric.datafits` (its value, dual point θ = −∇ℓ, Hessian weights and best
+    intercept are used; logistic, Huber, squared, with or without sample weights).
 
     Parameters
     ----------
     K : ndarray, shape (n, m)
         The working-set columns.
     y : ndarray, shape (n,)
-        Labels in {−1, +1} (both present when ``fit_intercept``).
+        Targets (labels in {−1, +1}, both present, for the logistic loss).
     lam : float
         λ > 0.
+    datafit : a smooth datafit
     fit_intercept : bool
         Whether t is a free (unpenalized) variable; otherwise t = 0.
     z0, t0 : warm start.
@@ -117,8 +118,6 @@ def logistic_lasso(K, y, lam, fit_intercept=True, z0=None, t0=0.0, tol=1e-12, ma
         Newton steps at most.
     deadline : float, optional
         ``time.perf_counter()`` value after which the current iterate is returned.
-    weights : ndarray, shape (n,), optional
-        Sample weights cᵢ ≥ 0 (default 1).
 
     Returns
     -------
@@ -130,18 +129,18 @@ def logistic_lasso(K, y, lam, fit_intercept=True, z0=None, t0=0.0, tol=1e-12, ma
     y = np.asarray(y, dtype=float)
     z = np.zeros(K.shape[1]) if z0 is None else np.array(z0, dtype=float)
     Kz = K @ z
-    t = logistic_intercept(Kz, y, t0, weights) if fit_intercept else 0.0
-    F = _objective(Kz + t, y, z, lam, weights)
-    gap = block_gap(K, y, z, t, lam, fit_intercept, weights)[2]
+    t = datafit.intercept(Kz, y, t0) if fit_intercept else 0.0
+    F = _objective(Kz + t, y, z, lam, datafit)
+    gap = block_gap(K, y, z, t, lam, fit_intercept, datafit)[2]
     for _ in range(max_iter):
         if gap <= tol * F or (deadline is not None and time.perf_counter() > deadline):
             break
         q = Kz + t
-        s = expit(y * q)  # σ(yᵢqᵢ); the weights σ(q)σ(−q) = s(1 − s) are symmetric in y
-        c = 1.0 if weights is None else weights
-        w = np.maximum(c * s * (1.0 - s), 1e-300)  # (a zero weight: no curvature, no pull)
-        grad = -c * y * (1.0 - s)
-        u, t_new = _weighted_lasso(K, q + y / np.maximum(s, 1e-300), w, lam, fit_intercept, z)
+        theta = datafit.dual_point(q, y)  # −∇ℓ(q)
+        w = np.maximum(datafit.hessian(q, y), 1e-300)  # (a zero weight: no curvature, no pull)
+        grad = -theta
+        # the model's target q − ∇ℓ/w (logistic: q + y/σ(yq); Huber: y itself)
+        u, t_new = _weighted_lasso(K, q + theta / w, w, lam, fit_intercept, z)
         dz, dt = u - z, t_new - t
         dq = K @ dz + dt
         decrease = float(grad @ dq) + lam * (np.abs(u).sum() - np.abs(z).sum())
@@ -149,16 +148,16 @@ def logistic_lasso(K, y, lam, fit_intercept=True, z0=None, t0=0.0, tol=1e-12, ma
             # F cannot tell the points apart: near the optimum F(u) − F(z) is second order in
             # u − z (1e-8 moves change F by 1e-16), the gap is first order. Take the model's
             # point while it certifies better (seen: relative gap 2e-9 → 4e-14 in two such steps)
-            trial_t = logistic_intercept(K @ u, y, t_new, weights) if fit_intercept else 0.0
-            trial_gap = block_gap(K, y, u, trial_t, lam, fit_intercept, weights)[2]
+            trial_t = datafit.intercept(K @ u, y, t_new) if fit_intercept else 0.0
+            trial_gap = block_gap(K, y, u, trial_t, lam, fit_intercept, datafit)[2]
             if not trial_gap < gap:
                 break
             z, t, gap, Kz = u, trial_t, trial_gap, K @ u
-            F = _objective(Kz + t, y, z, lam, weights)
+            F = _objective(Kz + t, y, z, lam, datafit)
             continue
         alpha = 1.0
         for _ in range(60):
-            trial = _objective(q + alpha * dq, y, z + alpha * dz, lam, weights)
+            trial = _objective(q + alpha * dq, y, z + alpha * dz, lam, datafit)
             if trial <= F + 1e-4 * alpha * decrease:
                 break
             alpha *= 0.5
@@ -166,7 +165,7 @@ def logistic_lasso(K, y, lam, fit_intercept=True, z0=None, t0=0.0, tol=1e-12, ma
             break  # no decrease representable in floating point
         z = z + alpha * dz if alpha < 1.0 else u
         Kz = K @ z
-        t = logistic_intercept(Kz, y, t + alpha * dt, weights) if fit_intercept else 0.0
-        F = _objective(Kz + t, y, z, lam, weights)
-        gap = block_gap(K, y, z, t, lam, fit_intercept, weights)[2]
+        t = datafit.intercept(Kz, y, t + alpha * dt) if fit_intercept else 0.0
+        F = _objective(Kz + t, y, z, lam, datafit)
+        gap = block_gap(K, y, z, t, lam, fit_intercept, datafit)[2]
     return z, t, gap
