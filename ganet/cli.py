@@ -4,7 +4,7 @@
 
     ganet fit DATA.csv --target COL [--model relu|relu-classifier|deep-abs|relu3|arrangement|
               arrangement-classifier] [--lam 1e-3] [--depth 3] [--reg l1|l2] [--no-bias]
-              [--loss squared|logistic|hinge] [--patterns exact|sampled] [--n-patterns P] [--gated]
+              [--loss squared|logistic|hinge|huber] [--huber-delta D] [--patterns exact|sampled] [--n-patterns P] [--gated]
               [--features A,B] [--max-seconds S] [--random-state N] [--standardize] [--tol T]
               [--dictionary auto|stored|streaming|sampled] [--sample-weight COLUMN] -o MODEL.npz
     ganet predict MODEL.npz DATA.csv [-o OUT.csv]     # a CSV with a 'prediction' column (stdout)
@@ -117,7 +117,9 @@ def _build(args):
     from . import (ArrangementReLU, ArrangementReLUClassifier, ConvexReLU, ConvexReLUClassifier, DeepNarrowAbs,
                    ThreeLayerReLU)
 
-    if args.loss != "squared" and args.model not in CLASSIFIERS:
+    if args.loss == "huber" and args.model not in ("relu", "arrangement"):
+        raise CLIError("--loss huber needs --model relu or arrangement (regression)")
+    if args.loss not in ("squared", "huber") and args.model not in CLASSIFIERS:
         raise CLIError(f"--loss {args.loss} needs a classifier model ({' or '.join(CLASSIFIERS)})")
     common = dict(lam=args.lam, max_seconds=args.max_seconds, verbose=int(args.verbose),
                   random_state=args.random_state, standardize=args.standardize)
@@ -141,13 +143,15 @@ def _build(args):
             raise CLIError("--patterns sampled needs --n-patterns P")
         cls = ArrangementReLUClassifier if args.model in CLASSIFIERS else ArrangementReLU
         return cls(patterns=args.patterns, n_patterns=args.n_patterns, gated=args.gated, loss=args.loss,
-                   bias=not args.no_bias, **common)
+                   bias=not args.no_bias, huber_delta=args.huber_delta, **common)
     if args.lam == "cv":
         if args.model == "relu":
-            return ConvexReLUCV(reg=args.reg, bias=not args.no_bias, **common)
+            return ConvexReLUCV(reg=args.reg, bias=not args.no_bias, loss=args.loss,
+                                huber_delta=args.huber_delta, **common)
         return ConvexReLUClassifierCV(reg=args.reg, bias=not args.no_bias, loss=args.loss, **common)
     if args.model == "relu":
-        return ConvexReLU(reg=args.reg, bias=not args.no_bias, **common)
+        return ConvexReLU(reg=args.reg, bias=not args.no_bias, loss=args.loss, huber_delta=args.huber_delta,
+                          **common)
     if args.model == "relu-classifier":
         return ConvexReLUClassifier(reg=args.reg, bias=not args.no_bias, loss=args.loss, **common)
     if args.model == "deep-abs":
@@ -299,8 +303,10 @@ def main(argv=None):
     fit.add_argument("--depth", type=int, default=3, help="depth L of deep-abs (default 3)")
     fit.add_argument("--reg", choices=("l1", "l2"), default="l1", help="p of the two-layer penalty")
     fit.add_argument("--no-bias", action="store_true", help="no first-layer biases")
-    fit.add_argument("--loss", choices=("squared", "logistic", "hinge"), default="squared",
-                     help="loss of a classifier (default squared on ±1)")
+    fit.add_argument("--loss", choices=("squared", "logistic", "hinge", "huber"), default="squared",
+                     help="loss: squared (default; on ±1 for classifiers), logistic or hinge (classifiers), "
+                          "huber (regression, robust to outliers)")
+    fit.add_argument("--huber-delta", type=float, default=1.0, help="δ of --loss huber (units of the target)")
     fit.add_argument("--patterns", choices=("exact", "sampled"), default="exact",
                      help="arrangement: every activation pattern (small data) or sampled ones")
     fit.add_argument("--n-patterns", type=int, help="arrangement: number of sampled patterns")

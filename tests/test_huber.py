@@ -81,3 +81,18 @@ def test_bad_huber_delta_is_refused():
             ganet.ConvexReLU(loss="huber", huber_delta=bad).fit(X, y)
         with pytest.raises(ValueError, match="huber_delta"):
             ganet.ArrangementReLU(loss="huber", huber_delta=bad).fit(X, y)
+
+
+def test_cli_huber(tmp_path, capsys):
+    from ganet.cli import main
+
+    X, y = _data(4, n=30)
+    path = tmp_path / "d.csv"
+    path.write_text("a,b,y\n" + "\n".join(f"{a!r},{b!r},{t!r}" for (a, b), t in zip(X.tolist(), y.tolist())) + "\n")
+    assert main(["fit", str(path), "--target", "y", "--loss", "huber", "--huber-delta", "0.5", "--lam", "0.05",
+                 "-o", str(tmp_path / "m.npz")]) == 0
+    model = ganet.load(tmp_path / "m.npz")
+    assert model.loss == "huber" and model.huber_delta == 0.5 and model.certificate_ == "global"
+    assert main(["fit", str(path), "--target", "y", "--model", "deep-abs", "--loss", "huber",
+                 "-o", str(tmp_path / "n.npz")]) != 0
+    assert "--loss huber needs" in capsys.readouterr().err
