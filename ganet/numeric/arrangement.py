@@ -56,6 +56,10 @@ class ArrangementProgram:
         self.penalized = np.asarray(penalized, dtype=bool)
         self.gated = bool(gated)
         self.intercept = bool(intercept)
+        # ‖zⱼ‖ and zⱼ² (the rows of every signed cone S_iZ have these norms: a projection's
+        # tolerance reads them, and computing them per projection took ~40% of a ReLU solve)
+        self.Z2 = self.Z * self.Z
+        self.row_norms = np.sqrt(self.Z2.sum(axis=1))
 
     @property
     def n_groups(self):
@@ -157,17 +161,17 @@ def _lawson_hanson(A, b, P, tol):
     return mu
 
 
-def cone_multipliers(Zs, a, omega=None, rows=()):
+def cone_multipliers(Zs, a, omega=None, rows=(), row_norms=None):
     r"""μ ≥ 0 minimizing ‖Ω(a + Zs_Rᵀμ)‖ over the rows R of the cone K = {v : Zs v ≥ 0}, with R
     grown until the point p = Ω²(a + Zs_Rᵀμ) violates no other row.
 
     With Ω = I, p = Π_K(a) (Moreau: a = Π_K(a) + Π_{K°}(a), K° = {−Zsᵀμ : μ ≥ 0}) and ‖p‖ is the
     support value sup{aᵀv : v ∈ K, ‖v‖ ≤ 1}. A large weight on a coordinate (the bias) makes the
     same μ nearly optimal for the support value over ‖Πv‖ ≤ 1 with that coordinate free.
-    Returns (p, rows, μ) with μ > 0 on ``rows``.
+    Returns (p, rows, μ) with μ > 0 on ``rows``. ``row_norms``: ‖Zs rows‖ when known.
     """
     w2 = np.ones_like(a) if omega is None else np.asarray(omega, dtype=float) ** 2
-    scale = np.linalg.norm(Zs, axis=1)
+    scale = np.linalg.norm(Zs, axis=1) if row_norms is None else row_norms
     hint = np.asarray(rows, dtype=int)
     R = np.union1d(hint, np.flatnonzero(Zs @ (w2 * a) < 0))
     if not R.size:
@@ -186,9 +190,9 @@ def cone_multipliers(Zs, a, omega=None, rows=()):
     return p, R[keep], mu[keep]
 
 
-def project_onto_cone(Zs, a, rows=()):
+def project_onto_cone(Zs, a, rows=(), row_norms=None):
     """Π_K(a) for K = {v : Zs v ≥ 0}, with its active rows and multipliers."""
-    return cone_multipliers(Zs, a, None, rows)
+    return cone_multipliers(Zs, a, None, rows, row_norms)
 
 
 def _spectral2(A):
@@ -226,7 +230,7 @@ def _shrink(p, penalized, threshold):
     return p * max(0.0, 1.0 - threshold / norm) if norm > 0 else p * 0.0
 
 
-def _cone_prox(Zs, a, penalized, c, rows):
+def _cone_prox(Zs, a, penalized, c, rows, Z2=None):
     r"""argmin_{v ∈ K} ½‖v − a‖² + c‖Πv‖ for the block's cone K = {v : Zs v ≥ 0}, warm-started
     from the active ``rows`` of the block's last projection onto K; returns (v, the active rows
     of this step's projection Π_K(a)).
@@ -234,16 +238,19 @@ def _cone_prox(Zs, a, penalized, c, rows):
     All coordinates penalized: shrink(Π_K(a)) (the norm and the cone are both positively
     homogeneous). With a free bias coordinate, the optimum is v(s) = argmin_{v∈K} ½vᵀΩ_s v − aᵀv,
     Ω_s = diag(1 + c/s on Π, 1 on the bias), at the root of ‖Πv(s)‖ = s (Brent's method);
-    v = 0 when the support value of a over K ∩ {‖Πv‖ ≤ 1} is ≤ c.
+    v = 0 when the support value of a over K ∩ {‖Πv‖ ≤ 1} is ≤ c. ``Z2``: the squared entries
+    of Zs, when known (the row norms of every rescaled cone follow by one product).
     """
-    p, rows, _ = project_onto_cone(Zs, a, rows)
+    Z2 = Zs * Zs if Z2 is None else Z2
+    norms = lambda w: np.sqrt(Z2 @ (w * w))  # noqa: E731  (‖rows of Zs·diag(w)‖)
+    p, rows, _ = project_onto_cone(Zs, a, rows, norms(np.ones_like(a)))
     if penalized.all():
         return _shrink(p, penalized, c), rows
     hi = float(np.linalg.norm(p[penalized]))
     if hi == 0.0:
         return p, rows  # only the bias moves
     omega = np.where(penalized, 1.0, _BIAS_WEIGHT)
-    _, support, mu = cone_multipliers(Zs, a, omega)
+    _, support, mu = cone_multipliers(Zs, a, omega, row_norms=norms(np.ones_like(a)))
     h = a + Zs[support].T @ mu
     if float(np.linalg.norm(h[penalized])) <= c and abs(h[~penalized][0]) <= 1e-12 * (np.abs(a).sum() + 1):
         return np.zeros_like(a), rows
@@ -251,7 +258,7 @@ def _cone_prox(Zs, a, penalized, c, rows):
 
     def v_of(s):  # warm-started from the last active rows: the root search moves them little
         w = np.where(penalized, 1.0 + c / s, 1.0) ** -0.5
-        y, hint["rows"], _ = project_onto_cone(Zs * w, w * a, hint["rows"])
+        y, hint["rows"], _ = project_onto_cone(Zs * w, w * a, hint["rows"], norms(w))
         return w * y
 
     excess = lambda s: float(np.linalg.norm(v_of(s)[penalized])) - s  # noqa: E731  (decreasing in s)
@@ -278,7 +285,7 @@ def _sweep(program, groups, V, W, q, y, lam, datafit, deadline=None):
             if g.Zs is None:
                 new = _shrink(a, pen, lam / g.L)
             else:
-                new, g.active[sign] = _cone_prox(g.Zs, a, pen, lam / g.L, g.active[sign])
+                new, g.active[sign] = _cone_prox(g.Zs, a, pen, lam / g.L, g.active[sign], program.Z2)
             delta = new - u
             if np.any(delta):
                 U[:, g.i] = new
@@ -320,7 +327,7 @@ def group_bounds(program, theta, groups=None, deadline=None, threshold=0.0, hint
             g = sign * G[:, k]
             if not (Zs @ (omega ** 2 * g) < 0).any():
                 continue  # the weighted point is in the cone: μ = 0 is already the projection's
-            _, rows, mu = cone_multipliers(Zs, g, omega, hints.get((int(idx[k]), sign), ()))
+            _, rows, mu = cone_multipliers(Zs, g, omega, hints.get((int(idx[k]), sign), ()), program.row_norms)
             hints[int(idx[k]), sign] = rows
             Mu = np.zeros((len(program.Z), 1))
             Mu[rows, 0] = mu
@@ -667,6 +674,6 @@ def _project_columns(program, V):
     V = V.copy()
     bad = np.flatnonzero((program.S * (program.Z @ V) < 0).any(axis=0))
     for i in bad:
-        p = project_onto_cone(program.S[:, i, None] * program.Z, V[:, i])[0]
+        p = project_onto_cone(program.S[:, i, None] * program.Z, V[:, i], row_norms=program.row_norms)[0]
         V[:, i] = p if np.linalg.norm(p) > 1e-13 * np.linalg.norm(V[:, i]) else 0.0
     return V
