@@ -203,7 +203,9 @@ def cmd_fit(args):
         with _warnings_as_notes():
             model.fit(X, y, **fit_args)
     except (ValueError, MemoryError, OverflowError, FloatingPointError) as exc:
-        raise CLIError(f"cannot fit: {exc or type(exc).__name__}") from None
+        # the library's advice names Python parameters: say it in this command's flags
+        advice = str(exc or type(exc).__name__).replace("dictionary='sampled'", "--dictionary sampled")
+        raise CLIError(f"cannot fit: {advice}") from None
     model.report_["cli"] = {"features": features, "target": args.target, "data": str(args.data)}
     save(model, args.output)
     print(f"objective {model.objective_:.10g}, certificate {model.certificate_}, duality gap "

@@ -18,6 +18,8 @@ grid is anchored at the same λ_max of the ±1 targets (for the logistic loss th
 is ‖Kᵀθ₀‖∞ with θ₀ its dual point at z = 0, a smaller multiple of it).
 """
 
+import time
+
 import numpy as np
 from sklearn.base import is_classifier
 from sklearn.model_selection import KFold, StratifiedKFold
@@ -53,8 +55,19 @@ class _LambdaCV:
         return getattr(self, "_chosen_lam", getattr(self, "lam_", 1.0))
 
     def _base_model(self, lams):
+        """The base estimator at ``lams``; during a budgeted cross-validation its budget is an
+        equal share of what is left among the fits still to come (the refit included)."""
         params = {k: v for k, v in self.get_params().items() if k not in _CV_PARAMS}
+        deadline = getattr(self, "_cv_deadline", None)
+        if deadline is not None:
+            params["max_seconds"] = max(deadline - time.perf_counter(), 1e-3) / max(self._cv_fits_left, 1)
+            self._cv_fits_left -= 1
         return self._base(**{**params, "lam": lams})
+
+    def _fits_per_fold(self, grid):
+        """Base-estimator fits per fold: one path (the squared loss's path solver), else one per λ."""
+        return 1 if getattr(self, "loss", "squared") == "squared" and self._base in (ConvexReLU, ConvexReLUClassifier) \
+            else len(grid)
 
     def _grid(self, X, T):
         if self.lams is not None:
@@ -76,18 +89,27 @@ class _LambdaCV:
         """Fold × λ errors and certificates, the chosen λ refitted on everything."""
         if not (isinstance(self.cv, (int, np.integer)) and 2 <= self.cv <= len(X)):
             raise ValueError(f"cv must be an integer from 2 to n = {len(X)}; got {self.cv!r}")
+        start = time.perf_counter()
         grid, top = self._grid(X, T)
         w = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         errors, certified = np.empty((self.cv, len(grid))), np.empty((self.cv, len(grid)), dtype=bool)
-        for f, (train, test) in enumerate(folds):
-            errors[f], certified[f] = self._fold_errors(grid, X[train], y[train], X[test], y[test],
-                                                        None if sample_weight is None else w[train], w[test])
-        mean = errors.mean(axis=0)
-        self._chosen_lam = float(grid[int(np.argmin(mean))])
+        # max_seconds bounds the whole cross-validation: the fits share what is left of it
+        self._cv_deadline = None if self.max_seconds is None else start + self.max_seconds
+        self._cv_fits_left = self.cv * self._fits_per_fold(grid) + 1
+        budget = self.max_seconds
         try:
+            for f, (train, test) in enumerate(folds):
+                errors[f], certified[f] = self._fold_errors(grid, X[train], y[train], X[test], y[test],
+                                                            None if sample_weight is None else w[train], w[test])
+            mean = errors.mean(axis=0)
+            self._chosen_lam = float(grid[int(np.argmin(mean))])
+            if budget is not None:  # the refit gets the rest (the parameter is put back below)
+                self.max_seconds = max(self._cv_deadline - time.perf_counter(), 1e-3)
             self._base.fit(self, X, y, **({} if sample_weight is None else {"sample_weight": sample_weight}))
         finally:
-            del self._chosen_lam
+            self.max_seconds = budget
+            for name in ("_chosen_lam", "_cv_deadline", "_cv_fits_left"):
+                self.__dict__.pop(name, None)
         self.lams_, self.lam_max_ = grid, top
         return errors, certified, mean
 
