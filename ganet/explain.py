@@ -73,7 +73,7 @@ def feature_names(model, d):
     return list(names) if names is not None and len(names) == d else [f"feature {q + 1}" for q in range(d)]
 
 
-def neuron_table(model, names=None, top=None):
+def neuron_table(model, names=None, top=None, terms=4):
     """The neurons of a fitted model, largest contribution first.
 
     Parameters
@@ -84,6 +84,8 @@ def neuron_table(model, names=None, top=None):
         written ``feature 1``, ``feature 2``, ….
     top : int, optional
         Only the ``top`` largest.
+    terms : int
+        Features shown per expression (the largest weights; the rest are counted).
 
     Returns
     -------
@@ -108,7 +110,7 @@ def neuron_table(model, names=None, top=None):
         if net is not None:
             gated = getattr(nu, "gate", None) is not None
             alpha = nu.alpha if hasattr(nu, "output") else net["W2"][j]  # (one-vs-rest: its class's)
-            expression = _expression(net["W1"][:, j], float(net["b1"][j]), alpha, names, gated)
+            expression = _expression(net["W1"][:, j], float(net["b1"][j]), alpha, names, gated, terms)
             if np.size(getattr(model, "intercept_", 0.0)) > 1 and hasattr(nu, "output"):
                 expression += f" → class {model.classes_[nu.output]}"
         else:

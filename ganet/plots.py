@@ -60,11 +60,11 @@ def report_figure(model, X, y, path, top=12):
                               [line for line in breaklines(model) if line[2] in largest])
     d = X.shape[1]
     names = feature_names(model, d)
-    shown = f", kinks of the {len(largest)} largest" if len(largest) < len(model.neurons_) else ""
-    title = (f"{type(model).__name__}: objective {model.objective_:.6g}, certificate "
-             f"{model.certificate_} (gap {model.dual_gap_:.1e}), {len(model.neurons_)} neurons{shown}")
+    shown = f", kinks of the {len(largest)} largest" if len(largest) < len(model.neurons_) and d <= 2 else ""
+    title = (f"{type(model).__name__}: objective {model.objective_:.6g}, {len(model.neurons_)} neurons{shown}\n"
+             f"certificate: {model.certificate_} (gap {model.dual_gap_:.1e})")
     if d == 1:
-        fig, ax = plt.subplots(figsize=(7, 4))
+        fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
         lo, hi = X.min() - 0.1 * np.ptp(X) - 1e-9, X.max() + 0.1 * np.ptp(X) + 1e-9
         grid = np.linspace(lo, hi, 800)[:, None]
         ax.plot(grid[:, 0], _scores(model, grid), label="fitted network")
@@ -79,7 +79,7 @@ def report_figure(model, X, y, path, top=12):
         ax.set_ylabel("f(x)")
         ax.legend(fontsize=8)
     elif d == 2:
-        fig, ax = plt.subplots(figsize=(6.5, 6))
+        fig, ax = plt.subplots(figsize=(6.5, 6), layout="constrained")
         lo, hi = X.min(axis=0), X.max(axis=0)
         pad = 0.1 * (hi - lo) + 1e-9
         lo, hi = lo - pad, hi + pad
@@ -103,14 +103,13 @@ def report_figure(model, X, y, path, top=12):
         ax.set_ylabel(names[1])
         ax.legend(loc="lower right", fontsize=8)
     else:  # the largest contributions, each labelled by its expression in the features' names
-        rows = neuron_table(model, names=names, top=top)
-        fig, ax = plt.subplots(figsize=(10, 0.4 * len(rows) + 1.6))
+        rows = neuron_table(model, names=names, top=top, terms=2)
+        fig, ax = plt.subplots(figsize=(11, 0.4 * len(rows) + 1.8), layout="constrained")
         ax.barh(range(len(rows)), [100 * r["share"] for r in rows], color="C0")
         ax.set_yticks(range(len(rows)), [r["expression"] for r in rows], fontsize=7)
         ax.invert_yaxis()
-        ax.set_xlabel("share of Σⱼ‖φⱼ(X)‖ (%): neuron j's term on the training data")
-    ax.set_title(title, fontsize=9)
-    fig.tight_layout()
+        ax.set_xlabel("share of Σⱼ‖φⱼ(X)‖ (%): each neuron's term on the training data")
+    fig.suptitle(title, fontsize=9)  # (constrained layout keeps long labels and the title inside)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
