@@ -13,6 +13,19 @@ import numpy as np
 __all__ = ["warm_up"]
 
 
+def _local_rounds(rng):
+    """The streaming dictionaries' local rounds (the neighbours of a support's hyperplanes): a
+    tiny fit never reaches them (its neighbourhoods exceed a quarter of the dictionary), so the
+    first real fit compiled them (2 s of `make demo`'s diabetes fit)."""
+    from .numeric.streaming import StreamingDictionary
+
+    X = rng.normal(size=(60, 2))
+    R = rng.normal(size=(60, 1))
+    for reg in ("l1", "l2"):
+        for bias in (True, False):
+            StreamingDictionary(X, reg, bias).local_violators(R, 0.1, 5, around=[0])
+
+
 def warm_up(verbose=True):
     """Fit one tiny problem with every model and dictionary kind; returns the seconds taken."""
     from . import (ArrangementReLU, ArrangementReLUClassifier, ConvexReLU, ConvexReLUClassifier, DeepNarrowAbs,
@@ -40,6 +53,7 @@ def warm_up(verbose=True):
         for model, target in fits:
             data = X[:, :1] if isinstance(model, DeepNarrowAbs) and model.depth > 2 else X
             model.fit(data, target)
+        _local_rounds(rng)
     seconds = time.perf_counter() - start
     if verbose:
         print(f"ganet: kernels compiled and cached ({seconds:.1f} s)")
