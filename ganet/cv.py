@@ -85,6 +85,32 @@ class _LambdaCV:
         exponents = np.linspace(0.0, np.log10(self.lam_ratio), self.n_lams + 1)[1:]
         return top * 10.0 ** exponents, top
 
+    def _fit_regression(self, X, y, sample_weight=None):
+        """The CV fit of a regressor: k shuffled folds, held-out mean squared errors."""
+        X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
+        folds = KFold(self.cv, shuffle=True, random_state=self.random_state).split(X) \
+            if isinstance(self.cv, (int, np.integer)) and self.cv >= 2 else []
+        mse, certified, mean = self._cross_validate(X, y, y, folds, sample_weight)
+        self.cv_results_ = {"lams": self.lams_, "mse": mse, "mean_mse": mean, "std_mse": mse.std(axis=0),
+                            "certified": certified}
+        return self
+
+    def _fit_classification(self, X, y, sample_weight=None):
+        """The CV fit of a classifier: k stratified folds, held-out error rates."""
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        check_classification_targets(y)
+        classes = np.unique(y)
+        if len(classes) < 2:
+            raise ValueError(f"need samples of at least 2 classes; got 1 class ({classes[0]!r})")
+        self.classes_ = classes  # (the arrangement classifier's targets read it)
+        T = self._targets(y, classes) if isinstance(self, ConvexReLUClassifier) else self._targets(y)
+        folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state).split(X, y) \
+            if isinstance(self.cv, (int, np.integer)) and self.cv >= 2 else []
+        error, certified, mean = self._cross_validate(X, y, T, folds, sample_weight)
+        self.cv_results_ = {"lams": self.lams_, "error": error, "mean_error": mean,
+                            "std_error": error.std(axis=0), "certified": certified}
+        return self
+
     def _cross_validate(self, X, y, T, folds, sample_weight):
         """Fold × λ errors and certificates, the chosen λ refitted on everything."""
         if not (isinstance(self.cv, (int, np.integer)) and 2 <= self.cv <= len(X)):
@@ -189,13 +215,7 @@ class ConvexReLUCV(_WedgeCV, ConvexReLU):
     def fit(self, X, y, sample_weight=None):
         """Choose λ by cross-validation, then fit and certify the network at that λ; returns self."""
         with self._fitting():
-            X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
-            folds = KFold(self.cv, shuffle=True, random_state=self.random_state).split(X) \
-                if isinstance(self.cv, (int, np.integer)) and self.cv >= 2 else []
-            mse, certified, mean = self._cross_validate(X, y, y, folds, sample_weight)
-            self.cv_results_ = {"lams": self.lams_, "mse": mse, "mean_mse": mean, "std_mse": mse.std(axis=0),
-                                "certified": certified}
-            return self
+            return self._fit_regression(X, y, sample_weight)
 
     def _fold_errors(self, grid, X, y, X_test, y_test, w, w_test):
         path = self._base_model(grid).fit(X, y, sample_weight=w)
@@ -224,18 +244,7 @@ class ConvexReLUClassifierCV(_WedgeCV, ConvexReLUClassifier):
     def fit(self, X, y, sample_weight=None):
         """Choose λ by cross-validation, then fit and certify the classifier at that λ; returns self."""
         with self._fitting():
-            X, y = validate_data(self, X, y, dtype=np.float64)
-            check_classification_targets(y)
-            classes = np.unique(y)
-            if len(classes) < 2:
-                raise ValueError(f"need samples of at least 2 classes; got 1 class ({classes[0]!r})")
-            T = self._targets(y, classes)
-            folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state).split(X, y) \
-                if isinstance(self.cv, (int, np.integer)) and self.cv >= 2 else []
-            error, certified, mean = self._cross_validate(X, y, T, folds, sample_weight)
-            self.cv_results_ = {"lams": self.lams_, "error": error, "mean_error": mean,
-                                "std_error": error.std(axis=0), "certified": certified}
-            return self
+            return self._fit_classification(X, y, sample_weight)
 
     def _fold_errors(self, grid, X, y, X_test, y_test, w, w_test):
         if self.loss == "squared":  # one path per fold
@@ -296,16 +305,10 @@ class ArrangementReLUCV(_ArrangementCV, ArrangementReLU):
 
     _base = ArrangementReLU
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Choose λ by cross-validation, then fit and certify the program at that λ; returns self."""
         with self._fitting():
-            X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
-            folds = KFold(self.cv, shuffle=True, random_state=self.random_state).split(X) \
-                if isinstance(self.cv, (int, np.integer)) and self.cv >= 2 else []
-            mse, certified, mean = self._cross_validate(X, y, y, folds, None)
-            self.cv_results_ = {"lams": self.lams_, "mse": mse, "mean_mse": mean, "std_mse": mse.std(axis=0),
-                                "certified": certified}
-            return self
+            return self._fit_regression(X, y, sample_weight)
 
 
 class ArrangementReLUClassifierCV(_ArrangementCV, ArrangementReLUClassifier):
@@ -320,17 +323,7 @@ class ArrangementReLUClassifierCV(_ArrangementCV, ArrangementReLUClassifier):
 
     _base = ArrangementReLUClassifier
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Choose λ by cross-validation, then fit and certify the classifier at that λ; returns self."""
         with self._fitting():
-            X, y = validate_data(self, X, y, dtype=np.float64)
-            check_classification_targets(y)
-            self.classes_ = classes = np.unique(y)
-            if len(classes) < 2:
-                raise ValueError(f"need samples of at least 2 classes; got 1 class ({classes[0]!r})")
-            folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state).split(X, y) \
-                if isinstance(self.cv, (int, np.integer)) and self.cv >= 2 else []
-            error, certified, mean = self._cross_validate(X, y, self._targets(y), folds, None)
-            self.cv_results_ = {"lams": self.lams_, "error": error, "mean_error": mean,
-                                "std_error": error.std(axis=0), "certified": certified}
-            return self
+            return self._fit_classification(X, y, sample_weight)
