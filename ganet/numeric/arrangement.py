@@ -538,7 +538,8 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
         sweeps += done_sweeps
         tighten_seconds = max(tighten_seconds, time.perf_counter() - solve_start)
     if loss != "hinge":  # (the hinge certificate needs the LP's multipliers of the unpruned point)
-        best = _pruned(program, datafit, y, lam, best, tol)
+        stop = time.perf_counter() + tighten_seconds
+        best = _pruned(program, datafit, y, lam, best, tol, stop if deadline is None else min(deadline, stop), hints)
     best.n_iter = sweeps
     best.stopped = stopped
     best.working_set_size = len(ws)
@@ -550,11 +551,12 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
     return best
 
 
-def _pruned(program, datafit, y, lam, best, tol):
+def _pruned(program, datafit, y, lam, best, tol, deadline=None, hints=None):
     """``best`` without the groups whose penalized weights are below 1e-9 of the largest — an
     interior-point solution is not exactly sparse, and those "neurons" (α ≈ 1e-6 on diabetes)
     are its rounding — when the pruned point, re-certified, keeps a gap within tol (or no worse
-    than before); otherwise ``best`` itself."""
+    than before); otherwise ``best`` itself. (Its bounds are tightened until ``deadline``, like a
+    check's: past it the pruned point's looser gap is rejected, not trusted.)"""
     norms = [np.linalg.norm(U[program.penalized], axis=0) for U in (best.V, best.W) if U is not None]
     top = max(float(n.max(initial=0.0)) for n in norms)
     if top == 0.0 or not any(np.any((n > 0) & (n <= 1e-9 * top)) for n in norms):
@@ -562,7 +564,7 @@ def _pruned(program, datafit, y, lam, best, tol):
     cut = [np.where(n <= 1e-9 * top, 0.0, 1.0) for n in norms]
     V = best.V * cut[0]
     W = None if best.W is None else best.W * cut[1]
-    trial = _check(program, datafit, y, lam, V, W, best.t)
+    trial = _check(program, datafit, y, lam, V, W, best.t, deadline=deadline, hints=hints)
     keeps = trial.dual_gap <= max(best.dual_gap, tol * max(trial.objective, 1e-300))
     return trial if keeps else best
 
