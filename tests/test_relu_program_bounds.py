@@ -86,3 +86,24 @@ def test_interior_point_rounding_is_not_reported_as_neurons():
     alpha = np.abs([nu.alpha for nu in model.neurons_])
     assert model.converged_ and len(alpha) and alpha.min() > 1e-3 * alpha.max()
     assert model.network_objective(X, y) == pytest.approx(model.objective_, rel=1e-9)
+
+
+def test_cone_prox_with_a_vanishing_threshold_has_a_root():
+    """With a free bias and a threshold c ≈ 0 the root of ‖Πv(s)‖ = s sits at the bracket's end
+    up to rounding, and Brent's method refused the bracket (162 of these 1,200 cases raised
+    "f(a) and f(b) must have different signs"; seen on breast cancer with init=). The prox is
+    then the projection itself."""
+    from ganet.numeric.arrangement import _cone_prox, project_onto_cone
+
+    rng = np.random.default_rng(0)
+    pen = np.array([True, True, True, False])
+    for _ in range(300):
+        Z = np.hstack([rng.normal(size=(40, 3)), np.ones((40, 1))])
+        Zs = np.where(Z @ rng.normal(size=4) >= 0, 1.0, -1.0)[:, None] * Z
+        a = rng.normal(size=4)
+        p = project_onto_cone(Zs, a)[0]
+        for c in (1e-10, 1e-14, 1e-16, 1e-18):
+            v, _ = _cone_prox(Zs, a, pen, c, ())
+            # (feasible up to rounding at the input's scale: v can be ~1e-16 ‖a‖, the cone's apex)
+            assert np.all(Zs @ v >= -1e-9 * np.linalg.norm(Zs, axis=1) * np.linalg.norm(a))
+            assert np.linalg.norm(v - p) <= 1e-6 * np.linalg.norm(p) + 1e-12 * np.linalg.norm(a) + 10 * c

@@ -265,6 +265,8 @@ def _cone_prox(Zs, a, penalized, c, rows, Z2=None):
     lo = 1e-12 * hi
     if excess(lo) > 0.0:  # ‖Πv(s)‖ − s changes sign on [lo, hi]: Brent's method needs a handful
         # of projections where bisection took 40
+        if excess(hi) >= 0.0:  # (c ≈ 0: v(hi) ≈ Π_K(a), and rounding put the root at hi itself;
+            return v_of(hi), rows  # Brent's method refused the bracket — breast cancer, init=)
         lo = brentq(excess, lo, hi, xtol=1e-13 * hi, rtol=1e-12)
     return v_of(lo), rows
 
