@@ -40,7 +40,7 @@ import numpy as np
 from scipy.optimize import brentq, lsq_linear
 from sklearn.exceptions import ConvergenceWarning
 
-from .datafits import DATAFITS, fenchel_gap, make_datafit, restricted
+from .datafits import fenchel_gap, make_datafit, restricted
 
 __all__ = ["ArrangementProgram", "ArrangementResult", "solve_arrangement"]
 
@@ -214,12 +214,13 @@ class _Group:
     """One block of the coordinate descent: a pattern's rows, its step size, its signed rows for
     the cone, and the last active rows of its projection (a warm start)."""
 
-    def __init__(self, program, i, curvature, datafit):
+    def __init__(self, program, i, datafit):
         self.i = i
         self.rows = np.flatnonzero(program.M[:, i])
         self.fit = restricted(datafit, self.rows)  # (the rows' sample weights)
         self.Zr = program.Z[self.rows]
-        self.L = max(curvature * _spectral2(self.Zr), 1e-300)
+        # ℓ'' ≤ curvature (with weights: times the largest) bounds the block's Lipschitz constant
+        self.L = max(getattr(datafit, "curvature", 1.0) * _spectral2(self.Zr), 1e-300)
         self.Zs = None if program.gated else program.S[:, i, None] * program.Z
         self.active = {1: np.zeros(0, dtype=int), -1: np.zeros(0, dtype=int)}
 
@@ -243,14 +244,15 @@ def _cone_prox(Zs, a, penalized, c, rows, Z2=None):
     """
     Z2 = Zs * Zs if Z2 is None else Z2
     norms = lambda w: np.sqrt(Z2 @ (w * w))  # noqa: E731  (‖rows of Zs·diag(w)‖)
-    p, rows, _ = project_onto_cone(Zs, a, rows, norms(np.ones_like(a)))
+    row_norms = norms(np.ones_like(a))
+    p, rows, _ = project_onto_cone(Zs, a, rows, row_norms)
     if penalized.all():
         return _shrink(p, penalized, c), rows
     hi = float(np.linalg.norm(p[penalized]))
     if hi == 0.0:
         return p, rows  # only the bias moves
     omega = np.where(penalized, 1.0, _BIAS_WEIGHT)
-    _, support, mu = cone_multipliers(Zs, a, omega, row_norms=norms(np.ones_like(a)))
+    _, support, mu = cone_multipliers(Zs, a, omega, row_norms=row_norms)
     h = a + Zs[support].T @ mu
     if float(np.linalg.norm(h[penalized])) <= c and abs(h[~penalized][0]) <= 1e-12 * (np.abs(a).sum() + 1):
         return np.zeros_like(a), rows
@@ -449,9 +451,7 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
     working_set_size, seconds, theta and stopped ("converged", "max_iter", "max_seconds" or
     "rounding"). When the budget ends a certificate check part-way, the gap is infinite.
     """
-    if loss not in DATAFITS:
-        raise ValueError(f"loss must be one of {tuple(DATAFITS)}, got {loss!r}")
-    datafit = make_datafit(loss, huber_delta, sample_weight)
+    datafit = make_datafit(loss, huber_delta, sample_weight)  # (refuses an unknown loss)
     start = time.perf_counter()
     n, D, P = len(program.Z), program.Z.shape[1], program.n_groups
     y = np.asarray(y, dtype=float)
@@ -464,15 +464,13 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
     best, sweeps, size, ws = None, 0, min(P, 10), np.zeros(0, dtype=int)
     elapsed = lambda: time.perf_counter() - start  # noqa: E731
     deadline = None if max_seconds is None else start + max_seconds
-    # a bound of ℓ'' (with weights: times the largest), the block step sizes' factor (hinge: conic only)
-    curvature = getattr(datafit, "curvature", 1.0)
 
     def blocks(ws):
         """The coordinate-descent blocks of ``ws``, each built once (its step size and signed
         rows cost a Gram matrix and an n × D copy)."""
         for i in ws:
             if i not in groups:
-                groups[i] = _Group(program, i, curvature, datafit)
+                groups[i] = _Group(program, i, datafit)
         return [groups[i] for i in ws]
 
     while True:
@@ -652,13 +650,13 @@ def _best_intercept(datafit, F, y, t):
 def _check(program, datafit, y, lam, V, W, t, groups=None, multipliers=None, deadline=None, hints=None):
     """Certify (V, W, t) over every group (or over ``groups`` only: a working set's gap), after an
     exact projection onto the cones (so the objective is that of a feasible point) and, for the
-    squared and logistic losses, the best intercept. The bounds are tightened until ``deadline``
+    smooth losses, the best intercept. The bounds are tightened until ``deadline``
     (see :func:`group_bounds`, which ``hints`` warm-starts)."""
     idx = np.arange(program.n_groups) if groups is None else np.asarray(groups, dtype=int)
     if W is not None:
         V, W = _project_columns(program, V), _project_columns(program, W)
     q = program.forward(V, W)
-    if program.intercept and datafit.name != "hinge":
+    if program.intercept:
         t = _best_intercept(datafit, q, y, t)
     q = q + t
     theta = (datafit.dual_point(q, y, multipliers) if datafit.name == "hinge"

@@ -38,7 +38,19 @@ __all__ = ["Quadratic", "Logistic", "Hinge", "Huber", "Weighted", "weighted", "r
            "make_datafit", "DATAFITS", "fenchel_gap"]
 
 
-class Quadratic:
+class _Sums:
+    """value and dual_value as the sums of a (class-level) datafit's per-sample terms."""
+
+    @classmethod
+    def value(cls, q, y):
+        return float(np.sum(cls.terms(q, y)))
+
+    @classmethod
+    def dual_value(cls, theta, y):
+        return float(np.sum(cls.dual_terms(theta, y)))
+
+
+class Quadratic(_Sums):
     """½‖q − y‖²."""
 
     name = "squared"
@@ -51,10 +63,6 @@ class Quadratic:
     @staticmethod
     def terms(q, y):
         return 0.5 * (q - y) ** 2
-
-    @staticmethod
-    def value(q, y):
-        return 0.5 * float(np.sum((q - y) ** 2))
 
     @staticmethod
     def dual_point(q, y):
@@ -106,7 +114,7 @@ def _rebalance(theta, y):
     return theta
 
 
-class Logistic:
+class Logistic(_Sums):
     """Σ log(1 + exp(−yᵢqᵢ)) for yᵢ ∈ {−1, +1}."""
 
     name = "logistic"
@@ -121,10 +129,6 @@ class Logistic:
         return np.logaddexp(0.0, -y * q)
 
     @staticmethod
-    def value(q, y):
-        return float(np.sum(np.logaddexp(0.0, -y * q)))
-
-    @staticmethod
     def dual_point(q, y):
         return y * expit(-y * q)
 
@@ -132,10 +136,6 @@ class Logistic:
     def dual_terms(theta, y):
         u = np.clip(y * theta, 0.0, 1.0)
         return -(xlogy(u, u) + xlogy(1 - u, 1 - u))
-
-    @staticmethod
-    def dual_value(theta, y):
-        return float(np.sum(Logistic.dual_terms(theta, y)))
 
     center = staticmethod(_rebalance)
 
@@ -154,7 +154,7 @@ class Logistic:
         return _root_intercept(lambda t: float(np.sum(c * y * expit(-y * (F + t)))), t0)
 
 
-class Hinge:
+class Hinge(_Sums):
     """Σ max(0, 1 − yᵢqᵢ) for yᵢ ∈ {−1, +1}; the dual point comes from the margin multipliers."""
 
     name = "hinge"
@@ -166,10 +166,6 @@ class Hinge:
         return np.maximum(0.0, 1.0 - y * q)
 
     @staticmethod
-    def value(q, y):
-        return float(np.sum(np.maximum(0.0, 1.0 - y * q)))
-
-    @staticmethod
     def dual_point(q, y, multipliers=None):
         """yᵢμᵢ: the given multipliers (clipped to [0, 1]), else the subgradient 1[yᵢqᵢ < 1]."""
         mu = (y * q < 1).astype(float) if multipliers is None else np.clip(multipliers, 0.0, 1.0)
@@ -178,10 +174,6 @@ class Hinge:
     @staticmethod
     def dual_terms(theta, y):
         return np.clip(y * theta, 0.0, 1.0)
-
-    @staticmethod
-    def dual_value(theta, y):
-        return float(np.sum(np.clip(y * theta, 0.0, 1.0)))
 
     center = staticmethod(_rebalance)
 
