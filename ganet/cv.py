@@ -64,11 +64,6 @@ class _LambdaCV:
             self._cv_fits_left -= 1
         return self._base(**{**params, "lam": lams})
 
-    def _fits_per_fold(self, grid):
-        """Base-estimator fits per fold: one path (the squared loss's path solver), else one per λ."""
-        return 1 if getattr(self, "loss", "squared") == "squared" and self._base in (ConvexReLU, ConvexReLUClassifier) \
-            else len(grid)
-
     def _grid(self, X, T):
         if self.lams is not None:
             grid = np.sort(np.atleast_1d(np.asarray(self.lams, dtype=float)))[::-1]
@@ -102,8 +97,8 @@ class _LambdaCV:
         classes = np.unique(y)
         if len(classes) < 2:
             raise ValueError(f"need samples of at least 2 classes; got 1 class ({classes[0]!r})")
-        self.classes_ = classes  # (the arrangement classifier's targets read it)
-        T = self._targets(y, classes) if isinstance(self, ConvexReLUClassifier) else self._targets(y)
+        self.classes_ = classes  # (the classifiers' targets read it)
+        T = self._targets(y)
         folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state).split(X, y) \
             if isinstance(self.cv, (int, np.integer)) and self.cv >= 2 else []
         error, certified, mean = self._cross_validate(X, y, T, folds, sample_weight)
@@ -174,6 +169,10 @@ class _WedgeCV(_LambdaCV):
                          huber_delta=huber_delta)
         self.n_lams, self.lam_ratio, self.lams, self.cv = n_lams, lam_ratio, lams, cv
 
+    def _fits_per_fold(self, grid):
+        """One path per fold for the squared loss (the path solver), else one fit per λ."""
+        return 1 if self.loss == "squared" else len(grid)
+
     def _top_lambda(self, X, T):
         probe = ConvexReLU(**{k: v for k, v in self._base_model(1.0).get_params().items()
                               if k in ConvexReLU().get_params() and k != "loss"})
@@ -218,6 +217,8 @@ class ConvexReLUCV(_WedgeCV, ConvexReLU):
             return self._fit_regression(X, y, sample_weight)
 
     def _fold_errors(self, grid, X, y, X_test, y_test, w, w_test):
+        if self.loss != "squared":  # (Huber: no path solver, every λ on its own)
+            return self._each_lambda_errors(grid, X, y, X_test, y_test, w, w_test)
         path = self._base_model(grid).fit(X, y, sample_weight=w)
         out = [(np.average((F[:, 0] - y_test) ** 2, weights=w_test), ok)
                for F, ok in self._path_scores(path, X_test)]
@@ -276,6 +277,9 @@ class _ArrangementCV(_LambdaCV):
     def _top_lambda(self, X, T):
         probe = self._base_model(1.0)
         return probe._lambda_max(probe._set_standardization(X), T)
+
+    def _fits_per_fold(self, grid):
+        return len(grid)  # (no path solver: every λ on its own)
 
     def _fold_errors(self, grid, X, y, X_test, y_test, w, w_test):
         return self._each_lambda_errors(grid, X, y, X_test, y_test, w, w_test)

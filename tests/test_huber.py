@@ -96,3 +96,20 @@ def test_cli_huber(tmp_path, capsys):
     assert main(["fit", str(path), "--target", "y", "--model", "deep-abs", "--loss", "huber",
                  "-o", str(tmp_path / "n.npz")]) != 0
     assert "--loss huber needs" in capsys.readouterr().err
+
+
+def test_huber_lambda_by_cross_validation():
+    """ConvexReLUCV(loss="huber") (the CLI's --lam cv --loss huber) fits every λ on its own (no
+    path solver) and chooses the one of least held-out squared error, as a loop over fresh fits
+    on the same folds does."""
+    from sklearn.model_selection import KFold
+
+    X, y = _data(5, n=30)
+    cv = ganet.ConvexReLUCV(loss="huber", huber_delta=0.5, n_lams=3, cv=3, random_state=0, tol=1e-9).fit(X, y)
+    errors = np.zeros(3)
+    for train, test in KFold(3, shuffle=True, random_state=0).split(X):
+        for k, lam in enumerate(cv.lams_):
+            fold = ganet.ConvexReLU(loss="huber", huber_delta=0.5, lam=lam, standardize=True, tol=1e-9)
+            errors[k] += np.mean((fold.fit(X[train], y[train]).predict(X[test]) - y[test]) ** 2) / 3
+    np.testing.assert_allclose(cv.cv_results_["mean_mse"], errors, rtol=1e-6)
+    assert cv.lam_ == cv.lams_[np.argmin(errors)] and cv.certificate_ == "global"
