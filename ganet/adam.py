@@ -6,6 +6,8 @@ polish at a small step size). ℓ₁ norms are differentiated by their subgradie
 
 * :func:`train_adam` — two-layer ReLU, ½‖f − y‖² + (λ/2)Σⱼ(‖uⱼ‖_p² + αⱼ²),
   f(x) = Σⱼ αⱼ(xᵀuⱼ + bⱼ)₊ + t.
+* :func:`train_sgd` — the same two-layer network (p = 2, no bias) by plain (stochastic) gradient
+  descent, many runs at once, the baseline of Watanabe's essay (W Figures 1–7).
 * :func:`train_deep_abs` — deep narrow |·| network of depth L (Zeger & Pilanci eq. 2–3),
   ½‖f − y‖² + (β/L)Σᵢ(|αᵢ|^L + Σ_l‖W^{(i,l)}‖₁^L).
 * :func:`train_relu3` — three-layer ReLU scalar chains,
@@ -18,7 +20,7 @@ objectives from those dicts, written independently of the estimators (the tests 
 
 import numpy as np
 
-__all__ = ["train_adam", "train_deep_abs", "train_relu3", "deep_abs_objective", "relu3_objective"]
+__all__ = ["train_adam", "train_sgd", "train_deep_abs", "train_relu3", "deep_abs_objective", "relu3_objective"]
 
 
 def _adam(params, objective_and_grads, steps, lr):
@@ -67,6 +69,63 @@ def train_adam(X, y, width, lam, reg="l1", bias=True, steps=4000, lr=1e-2, seed=
              "a": rng.normal(size=width) / np.sqrt(width), "t": float(np.mean(y)) * bias}
     q, history = _adam(start, objective_and_grads, steps, lr)
     return {"W1": q["W"], "b1": q["b"], "W2": q["a"][:, None], "b2": np.array([float(q["t"])])}, history
+
+
+def train_sgd(X, y, width, lam, steps, lr=1e-2, batch_size=1, runs=10, seed=0):
+    r"""Plain (stochastic) gradient descent on the two-layer ReLU objective, ``runs`` starts at once.
+
+    Minimizes the per-sample average of
+    :math:`F = \tfrac12\|\sum_j (Xu_j)_+\alpha_j - y\|^2 + \tfrac\lambda2\sum_j(\|u_j\|_2^2+\alpha_j^2)`,
+    that is :math:`F/n`, with the constant step ``lr``: each step draws ``batch_size`` samples
+    :math:`B` and moves along :math:`-\nabla\big(\tfrac1{|B|}\sum_{i\in B}\tfrac12 r_i^2 +
+    \tfrac{\lambda}{2n}\sum_j(\|u_j\|^2+\alpha_j^2)\big)` (``batch_size=n`` is gradient descent).
+    No bias, as in the essay; add a constant column to X for one.
+
+    Parameters
+    ----------
+    X : ndarray (n, d) or (runs, n, d)
+        One data set for every run, or one per run (the essay's random design).
+    y : ndarray (n,) or (runs, n)
+    width : int
+        Hidden neurons m.
+    lam : float
+        λ of F (the essay's β).
+    steps : int
+        Iterations (one mini-batch each).
+    lr, batch_size, runs, seed
+        Step, samples per step, independent starts, random seed.
+
+    Returns
+    -------
+    weights : dict
+        ``U`` (runs × d × m) and ``alpha`` (runs × m), the networks after the last step.
+    history : ndarray (runs, steps + 1)
+        F (not F/n) at the start and after every step, for every run.
+    """
+    rng = np.random.default_rng(seed)
+    X = np.broadcast_to(np.asarray(X, dtype=float), (runs,) + np.shape(X)[-2:])
+    y = np.broadcast_to(np.asarray(y, dtype=float), X.shape[:2])
+    n, d = X.shape[1:]
+    U = rng.normal(size=(runs, d, width)) / np.sqrt(d)
+    a = rng.normal(size=(runs, width)) / np.sqrt(width)
+    every = np.arange(runs)[:, None]
+
+    def full_objective():
+        r = np.einsum("rnm,rm->rn", np.maximum(X @ U, 0.0), a) - y
+        return 0.5 * (r * r).sum(axis=1) + 0.5 * lam * ((U * U).sum(axis=(1, 2)) + (a * a).sum(axis=1))
+
+    history = [full_objective()]
+    for _ in range(steps):
+        batch = rng.integers(0, n, size=(runs, batch_size)) if batch_size < n else np.broadcast_to(np.arange(n), (runs, n))
+        Xb, yb = X[every, batch], y[every, batch]                 # (runs, b, d), (runs, b)
+        pre = Xb @ U
+        H = np.maximum(pre, 0.0)
+        r = np.einsum("rbm,rm->rb", H, a) - yb
+        gH = r[:, :, None] * a[:, None, :] * (pre > 0)
+        U -= lr * (np.einsum("rbd,rbm->rdm", Xb, gH) / batch.shape[1] + lam / n * U)
+        a -= lr * (np.einsum("rbm,rb->rm", H, r) / batch.shape[1] + lam / n * a)
+        history.append(full_objective())
+    return {"U": U, "alpha": a}, np.array(history).T
 
 
 def deep_abs_objective(net, X, y, lam):
