@@ -10,11 +10,16 @@ the certified global optimum of
 
 (exact for p = 1, so the polished network is never worse than the trained one; for p = 2 the
 Lasso is an upper bound and ``report_["polish"]["improvement"]`` says how it compares).
+
+That needs the whole dictionary, so small d. For wide data, :func:`snap_neurons` and
+:func:`refit_output_layer` are the paper's own §4.1 steps 1–4 (each neuron replaced by the Hodge
+dual of its least-aligned samples, then the output layer re-fitted by a convex program), and
+``ArrangementReLU(init=network)`` certifies the optimum over the network's own patterns.
 """
 
 import numpy as np
 
-__all__ = ["polish", "network_weights"]
+__all__ = ["polish", "network_weights", "snap_neurons", "refit_output_layer"]
 
 
 def network_weights(weights):
@@ -42,6 +47,96 @@ def network_weights(weights):
     if b1.shape != (W1.shape[1],):
         raise ValueError(f"b1 must have {W1.shape[1]} entries; got {b1.shape}")
     return {"W1": W1, "b1": b1, "W2": W2[:, 0], "b2": float(np.asarray(b2, dtype=float).reshape(-1)[0])}
+
+
+def snap_neurons(W1, b1, X, bias=True):
+    r"""P23 §4.1 steps 1–3: replace each neuron by the Hodge dual of its least-aligned samples.
+
+    With :math:`\tilde x_i = (x_i, 1)` (bias) or :math:`x_i`, and :math:`\tilde w_j = (u_j, b_j)`
+    normalized, the :math:`r - 1` samples with the smallest :math:`|\tilde x_i^\top \tilde w_j| /
+    \|\tilde x_i\|` are the neuron's special samples (r = rank of the :math:`\tilde x_i`), and
+    the neuron becomes :math:`\star(\tilde x_{j_1}\wedge\cdots\wedge\tilde x_{j_{r-1}})`: the unit
+    vector orthogonal to them within the span of the samples (the paper assumes full rank; a
+    direction no sample sees is dropped), signed like the old neuron and scaled so that
+    :math:`\|u_j\|_2` is unchanged. A neuron whose special samples are dependent keeps the
+    orthogonal direction nearest to it.
+
+    Parameters
+    ----------
+    W1 : ndarray (d, m)
+    b1 : ndarray (m,)
+    X : ndarray (n, d)
+    bias : bool
+        Whether the neurons have biases (the samples are augmented with a 1).
+
+    Returns
+    -------
+    W1, b1 : ndarray
+        The snapped neurons (b1 is zero without bias).
+    special : list of ndarray
+        Each neuron's special samples (row indices of X).
+    """
+    W1, X = np.asarray(W1, dtype=float), np.asarray(X, dtype=float)
+    b1 = np.asarray(b1, dtype=float) if bias else np.zeros(W1.shape[1])
+    Xt = np.c_[X, np.ones(len(X))] if bias else X
+    Wt = np.r_[W1, b1[None, :]] if bias else W1.copy()
+    # Work in the span of the samples: directions orthogonal to every sample (a constant pixel)
+    # change no activation, only the norm, and a dual taken in them would be meaningless.
+    _, sv, Vt = np.linalg.svd(Xt, full_matrices=False)
+    span = Vt[:np.count_nonzero(sv > sv[0] * 1e-12)]          # rank r × (d + bias), orthonormal rows
+    rank = len(span)
+    unit_rows = Xt / np.maximum(np.linalg.norm(Xt, axis=1, keepdims=True), 1e-300)
+    special = []
+    for j in range(Wt.shape[1]):
+        w = span.T @ (span @ Wt[:, j])
+        scale = np.linalg.norm(W1[:, j])
+        if scale == 0.0 or not np.any(w):
+            special.append(np.array([], dtype=np.int64))
+            continue
+        chosen = np.argsort(np.abs(unit_rows @ (w / np.linalg.norm(w))), kind="stable")[:rank - 1]
+        _, cv, Ct = np.linalg.svd(Xt[chosen] @ span.T, full_matrices=True)
+        null = Ct[np.count_nonzero(cv > cv[0] * 1e-12) if len(cv) else 0:]  # ⟂ the chosen samples, in the span
+        star = span.T @ (null.T @ (null @ (span @ w)))  # the nearest such direction to the neuron
+        Wt[:, j] = star * scale / max(np.linalg.norm(star[:W1.shape[0]]), 1e-300)
+        special.append(np.sort(chosen))
+    return Wt[:W1.shape[0]], (Wt[-1] if bias else np.zeros(W1.shape[1])), special
+
+
+def refit_output_layer(W1, b1, X, y, lam, bias=True):
+    r"""P23 §4.1 step 4: the best output layer for a fixed hidden layer, by a convex program.
+
+    With the hidden layer fixed up to each neuron's scale, balancing the scales of the two layers
+    turns :math:`\tfrac\lambda2(\|u_j\|_2^2 + \alpha_j^2)` into :math:`\lambda\|u_j\|_2|\alpha_j|`,
+    so the output layer solves the Lasso
+
+    .. math::  \min_{z, t}\ \tfrac12\|Hz + t - y\|^2 + \lambda\|z\|_1,\qquad
+               H_{ij} = (x_i^\top u_j + b_j)_+ / \|u_j\|_2,
+
+    and the network :math:`u_j \leftarrow u_j\sqrt{|z_j|}/\|u_j\|`, :math:`\alpha_j = \mathrm{sign}(z_j)
+    \sqrt{|z_j|}` attains its value (scikit-learn's ``Lasso``, coordinate descent, tol 1e-10).
+
+    Returns
+    -------
+    net : dict
+        ``W1, b1, W2, b2`` as :func:`network_weights`; neurons with z = 0 are dropped.
+    objective : float
+        The Lasso value, = the network objective (p = 2) of ``net``.
+    """
+    from sklearn.linear_model import Lasso
+
+    W1, X, y = np.asarray(W1, dtype=float), np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    b1 = np.asarray(b1, dtype=float) if bias else np.zeros(W1.shape[1])
+    norms = np.linalg.norm(W1, axis=0)
+    keep = norms > 0
+    H = np.maximum(X @ W1[:, keep] + b1[keep], 0.0) / norms[keep]
+    lasso = Lasso(alpha=lam / len(y), fit_intercept=bias, tol=1e-10, max_iter=100_000).fit(H, y)
+    z, t = lasso.coef_, float(lasso.intercept_)
+    r = H @ z + t - y
+    used = np.flatnonzero(z)
+    root = np.sqrt(np.abs(z[used]))
+    net = {"W1": W1[:, keep][:, used] / norms[keep][used] * root, "b1": b1[keep][used] / norms[keep][used] * root,
+           "W2": np.sign(z[used]) * root, "b2": t}
+    return net, 0.5 * float(r @ r) + lam * float(np.abs(z).sum())
 
 
 def _objective(net, X, y, lam, p):

@@ -114,18 +114,8 @@ TWO_LAYER = [
     "        ax.scatter(*Xs.T, c=ys, cmap='coolwarm', s=12, edgecolors='k', linewidths=0.3)\n"
     "        ax.set_title(f'p = {reg[1]}, λ = {lam:g}: {len(clf.neurons_)} neurons', fontsize=9); ax.set_aspect('equal')\n"
     "        ax.set_xticks([]); ax.set_yticks([])\nplt.tight_layout(); plt.show()",
-    "md:## Figure 8: Adam, then polishing to the global optimum\n\n"
-    "`ganet.polish` maps each neuron of a trained network onto its best-aligned dictionary hyperplanes "
-    "(through special samples), starts the certified solver from them and returns the global optimum — "
-    "never worse than the trained network for $p = 1$.",
-    "from ganet import polish\nfrom ganet.adam import train_adam\n"
-    "net, history = train_adam(Xs, ys, 40, 1e-3, 'l1', True, steps=3000, seed=0)\n"
-    "polished = polish(net, Xs, ys, lam=1e-3)\ninfo = polished.report_['polish']\n"
-    "print(f\"Adam: {info['objective_before']:.5f} → polished: {info['objective_after']:.5f} \"\n"
-    "      f\"({polished.certificate_}, gap {polished.dual_gap_:.0e}); first mapped neurons:\", info['mapped'][:3])\n"
-    "fig, ax = plt.subplots(figsize=(6, 3.5))\nax.semilogy(history, label='Adam (width 40)')\n"
-    "ax.axhline(info['objective_after'], color='C3', ls='--', label='polished = certified optimum')\n"
-    "ax.set_xlabel('Adam step'); ax.set_ylabel('objective'); ax.legend(); plt.show()",
+    "md:P23 Figure 8 (Adam, then polishing to the certified optimum) and Figures 9–10 are in "
+    "[05 · Polishing trained networks](05_polishing_trained_networks.ipynb).",
 ]
 
 EXACT = [
@@ -505,11 +495,153 @@ ESSAY = [
 ]
 
 
+POLISHING = [
+    "md:# 05 · Polishing trained networks (P23 Figures 8–10)\n\n"
+    "P23 §4.1 *polishes* a trained two-layer ReLU network: each neuron is replaced by the Hodge dual "
+    "$\\star(x_{j_1}\\wedge\\cdots\\wedge x_{j_{r-1}})$ of the $r - 1$ training samples least aligned with "
+    "it, then the output layer is re-fitted by convex optimization. ganet has that procedure "
+    "(`ganet.polish.snap_neurons`, `refit_output_layer`) and two stronger ones: `ganet.polish` (small "
+    "$d$: the certified **global** optimum, started from the network's neurons) and "
+    "`ArrangementReLU(init=network)` (any $d$: the certified optimum over the network's own activation "
+    "patterns, which the network itself is a feasible point of, so it can only go down).\n\n"
+    "Objective: $\\tfrac12\\|f(X) - y\\|^2 + \\tfrac\\lambda2\\sum_j(\\|u_j\\|_p^2 + \\alpha_j^2)$; "
+    "every data set is split, and held-out scores are printed beside training objectives.",
+    "import numpy as np\nimport matplotlib.pyplot as plt\nfrom ganet import ArrangementReLU, polish\n"
+    "from ganet.adam import train_adam\nfrom ganet.datasets import two_spirals\n"
+    "from ganet.polish import refit_output_layer, snap_neurons\n\n"
+    "def forward(net, X):\n    return np.maximum(X @ net['W1'] + net['b1'], 0) @ np.ravel(net['W2']) + float(np.ravel(net['b2'])[0])\n\n"
+    "def objective(net, X, y, lam, p=2):\n"
+    "    r = forward(net, X) - y\n    norms = np.abs(net['W1']).sum(0) if p == 1 else np.linalg.norm(net['W1'], axis=0)\n"
+    "    return 0.5 * r @ r + 0.5 * lam * (np.sum(norms ** 2) + np.sum(np.ravel(net['W2']) ** 2))",
+    "md:## P23 Figure 8: the spirals, SGD against polishing\n\n"
+    "> P23 Figure 8: *Comparison of SGD and polishing via geometric algebra in the spiral dataset* — the "
+    "training curve, the data, and the decision regions before and after polishing.\n\n"
+    "Adam (width 40, $p = 1$, $\\lambda = 10^{-3}$; the paper uses SGD, $p = 2$, $\\beta = 10^{-5}$) stalls; "
+    "`polish` maps its neurons onto dictionary hyperplanes through special samples and certifies the "
+    "global optimum. The spiral is sampled twice as densely and every other point is held out.",
+    "Xall, yall = two_spirals(n=120, turns=1.25)\nXs, ys, Xt, yt = Xall[::2], yall[::2], Xall[1::2], yall[1::2]\n"
+    "net, history = train_adam(Xs, ys, 40, 1e-3, 'l1', True, steps=3000, seed=0)\n"
+    "polished = polish(net, Xs, ys, lam=1e-3)\ninfo = polished.report_['polish']\n"
+    "acc = lambda f, X, y: np.mean(np.sign(f(X)) == y)\n"
+    "print(f\"Adam: objective {info['objective_before']:.5f}, train acc. {acc(lambda X: forward(net, X), Xs, ys):.2f}, \"\n"
+    "      f\"held-out acc. {acc(lambda X: forward(net, X), Xt, yt):.2f}\")\n"
+    "print(f\"polished: objective {info['objective_after']:.5f} ({polished.certificate_}, gap {polished.dual_gap_:.0e}), \"\n"
+    "      f\"train acc. {acc(polished.predict, Xs, ys):.2f}, held-out acc. {acc(polished.predict, Xt, yt):.2f}\")\n"
+    "assert polished.certificate_ == 'global' and info['objective_after'] <= info['objective_before']\n"
+    "g1, g2 = np.meshgrid(np.linspace(-1.2, 1.2, 150), np.linspace(-1.2, 1.2, 150)); G = np.c_[g1.ravel(), g2.ravel()]\n"
+    "fig, axes = plt.subplots(1, 4, figsize=(15, 3.6))\n"
+    "axes[0].semilogy(history, label='Adam (width 40)')\n"
+    "axes[0].axhline(info['objective_after'], color='C3', label='polished = certified optimum')\n"
+    "axes[0].set_xlabel('Adam step'); axes[0].set_ylabel('objective'); axes[0].legend(fontsize=8)\n"
+    "for ax, title, f in ((axes[1], 'data (o train, x held out)', None), (axes[2], 'Adam', lambda X: forward(net, X)),\n"
+    "                     (axes[3], 'polished', polished.predict)):\n"
+    "    if f is not None:\n        ax.contourf(g1, g2, f(G).reshape(g1.shape) > 0, cmap='coolwarm', alpha=0.35)\n"
+    "    ax.scatter(*Xs.T, c=ys, cmap='coolwarm', s=14, edgecolors='k', linewidths=0.3)\n"
+    "    ax.scatter(*Xt.T, c=yt, cmap='coolwarm', marker='x', s=14)\n"
+    "    ax.set_title(title); ax.set_aspect('equal'); ax.set_xticks([]); ax.set_yticks([])\nplt.tight_layout(); plt.show()",
+    "md:Agrees with the paper: the polished network is far below Adam's objective and its regions follow "
+    "the spiral arms.",
+    "md:## P23 Figure 9: AdamW against polishing on images (digits for CIFAR)\n\n"
+    "> P23 Figure 9: *Comparison of AdamW and polishing [on] CIFAR image classification (a) [and a] "
+    "character-level MLP (b).* *We observe that the polishing process improves both the training and "
+    "test accuracy.*\n\n"
+    "**Substituted data**: CIFAR and the Wikipedia text are not available here, so scikit-learn's digits "
+    "(1797 × 64, digits 0–4 against 5–9, standardized; 1200 train, 597 held out) stand in, with a "
+    "two-layer network instead of the paper's convolutional one. Three ways for each of 3 Adam runs per "
+    "width: Adam as trained; **Adam + refit** (the output layer re-fitted, a control the paper does not "
+    "show: it separates the refit's effect from the snapping); **polished** (P23 §4.1: snapped to "
+    "⋆ of 64 samples, then the refit).",
+    "from sklearn.datasets import load_digits\nfrom sklearn.preprocessing import StandardScaler\n"
+    "digits = load_digits(); order = np.random.default_rng(0).permutation(len(digits.target))\n"
+    "Xd = StandardScaler().fit_transform(digits.data)[order]; yd = np.where(digits.target[order] >= 5, 1.0, -1.0)\n"
+    "tr, va = slice(0, 1200), slice(1200, None)\nLAM = 1.0\nwidths, ways = (8, 16, 32, 64), ('Adam', 'Adam + refit', 'polished')\n"
+    "scores = {w: {k: [] for k in ways} for w in widths}  # (train acc., held-out acc., objective)\n"
+    "for width in widths:\n    for seed in range(3):\n"
+    "        net, _ = train_adam(Xd[tr], yd[tr], width, LAM, reg='l2', bias=True, steps=400, lr=1e-2, seed=seed)\n"
+    "        refit, _ = refit_output_layer(net['W1'], net['b1'], Xd[tr], yd[tr], LAM)\n"
+    "        W, b, _ = snap_neurons(net['W1'], net['b1'], Xd[tr])\n        snapped, _ = refit_output_layer(W, b, Xd[tr], yd[tr], LAM)\n"
+    "        for name, n_ in zip(ways, (net, refit, snapped)):\n"
+    "            scores[width][name].append((np.mean(np.sign(forward(n_, Xd[tr])) == yd[tr]),\n"
+    "                                        np.mean(np.sign(forward(n_, Xd[va])) == yd[va]), objective(n_, Xd[tr], yd[tr], LAM)))\n"
+    "        assert objective(refit, Xd[tr], yd[tr], LAM) <= objective(net, Xd[tr], yd[tr], LAM) + 1e-9  # the refit is convex and exact\n"
+    "fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)\n"
+    "for ax, k, title in ((axes[0], 0, 'train accuracy'), (axes[1], 1, 'held-out accuracy')):\n"
+    "    for name, style in zip(ways, ('C0o-', 'C2s--', 'C3^-')):\n"
+    "        v = np.array([[s[k] for s in scores[w][name]] for w in widths])\n"
+    "        ax.errorbar(widths, v.mean(1), v.std(1), fmt=style, capsize=3, label=name)\n"
+    "    ax.set_xscale('log', base=2); ax.set_xlabel('hidden neurons'); ax.set_title(title)\naxes[0].legend(); plt.show()\n"
+    "for w in widths:\n    print(w, '  '.join(f\"{name}: held-out {np.mean([s[1] for s in scores[w][name]]):.3f}, objective \"\n"
+    "                          f\"{np.mean([s[2] for s in scores[w][name]]):.1f}\" for name in ways))",
+    "md:**Differs from the paper.** The refit alone lowers the training objective (asserted: it is an exact "
+    "convex program over the output layer) and leaves accuracy where it was. Snapping is not a small move "
+    "in 64 dimensions: the hyperplane through the 64 least-aligned samples is far from the trained one "
+    "(below, the correlation of each neuron's activations before and after), and the polished network "
+    "falls to about the empty model, held-out accuracy ≈ 0.5 at every width (asserted, so this notebook "
+    "fails if it ever stops being true). P23 snaps the first layer of a *convolutional* network, whose "
+    "filters see 3×3 patches; a dense 64-input layer is a harder test, and on it the paper's improvement "
+    "is not reproduced.",
+    "net, _ = train_adam(Xd[tr], yd[tr], 8, LAM, reg='l2', bias=True, steps=400, lr=1e-2, seed=0)\n"
+    "W, b, _ = snap_neurons(net['W1'], net['b1'], Xd[tr])\n"
+    "before, after = np.maximum(Xd[tr] @ net['W1'] + net['b1'], 0), np.maximum(Xd[tr] @ W + b, 0)\n"
+    "print('activation correlation, trained vs snapped:', np.round([np.corrcoef(before[:, j], after[:, j])[0, 1] for j in range(8)], 2))\n"
+    "for w in (8, 16, 32, 64):\n"
+    "    held_out = {name: np.mean([s[1] for s in scores[w][name]]) for name in ('Adam', 'polished')}\n"
+    "    assert held_out['polished'] < held_out['Adam'] - 0.2, held_out",
+    "md:## P23 Figure 10: AdamW and polishing on tabular data (diabetes for Boston housing)\n\n"
+    "> P23 Figure 10: *AdamW and polishing via geometric algebra in the Boston Housing dataset* — (a) train "
+    "and validation MSE against the number of neurons, (b) *the distribution of the magnitude of "
+    "inner-products between the weight vectors of the AdamW-trained first layer* and the training "
+    "samples: *many inner products are small, on the order of $10^{-2}$ to $10^{-3}$*.\n\n"
+    "**Substituted data**: Boston housing was withdrawn from scikit-learn; its diabetes set (442 × 10, "
+    "standardized, 300 train / 142 held out) stands in. Besides the paper's polishing, "
+    "`ArrangementReLU(init=net)` solves the convex program over the network's own activation patterns: "
+    "the Adam network is a feasible point, so the certified optimum is **never above Adam's objective** "
+    "(asserted for every run).",
+    "from sklearn.datasets import load_diabetes\nimport warnings\n"
+    "Xb, yb = load_diabetes(return_X_y=True); order = np.random.default_rng(1).permutation(len(yb))\n"
+    "Xb = StandardScaler().fit_transform(Xb)[order]; yb = ((yb - yb.mean()) / yb.std())[order]\n"
+    "tr, va = slice(0, 300), slice(300, None)\nLAM = 1.0\nwidths, ways = (4, 8, 16, 32), ('Adam', 'polished', 'certified (own patterns)')\n"
+    "mse = {w: {k: [] for k in ways} for w in widths}\nfirst_layers = []\n"
+    "for width in widths:\n    for seed in range(3):\n"
+    "        net, _ = train_adam(Xb[tr], yb[tr], width, LAM, reg='l2', bias=True, steps=2000, lr=1e-2, seed=seed)\n"
+    "        first_layers.append(np.r_[net['W1'], net['b1'][None]])\n"
+    "        W, b, _ = snap_neurons(net['W1'], net['b1'], Xb[tr])\n        snapped, _ = refit_output_layer(W, b, Xb[tr], yb[tr], LAM)\n"
+    "        with warnings.catch_warnings():\n            warnings.simplefilter('error')  # a budget or convergence warning would fail here\n"
+    "            prog = ArrangementReLU(patterns='sampled', n_patterns=1, init=net, lam=LAM, random_state=0).fit(Xb[tr], yb[tr])\n"
+    "        assert prog.objective_ <= objective(net, Xb[tr], yb[tr], LAM) * (1 + 1e-9)\n"
+    "        for name, f, obj in (('Adam', lambda X: forward(net, X), objective(net, Xb[tr], yb[tr], LAM)),\n"
+    "                             ('polished', lambda X: forward(snapped, X), objective(snapped, Xb[tr], yb[tr], LAM)),\n"
+    "                             ('certified (own patterns)', prog.predict, prog.objective_)):\n"
+    "            mse[width][name].append((np.mean((f(Xb[tr]) - yb[tr]) ** 2), np.mean((f(Xb[va]) - yb[va]) ** 2), obj))\n"
+    "fig, axes = plt.subplots(1, 3, figsize=(15, 3.6))\n"
+    "for ax, k, title in ((axes[0], 0, '(a) train MSE'), (axes[1], 1, '(a) held-out MSE')):\n"
+    "    for name, style in zip(ways, ('C0o-', 'C3^-', 'C2s--')):\n"
+    "        v = np.array([[s[k] for s in mse[w][name]] for w in widths])\n"
+    "        ax.errorbar(widths, v.mean(1), v.std(1), fmt=style, capsize=3, label=name)\n"
+    "    ax.set_xscale('log', base=2); ax.set_xlabel('hidden neurons'); ax.set_title(title)\naxes[0].legend(fontsize=8)\n"
+    "Xaug = np.c_[Xb[tr], np.ones(300)]; Xaug /= np.linalg.norm(Xaug, axis=1, keepdims=True)\n"
+    "cosines = np.abs(Xaug @ np.hstack([W / np.linalg.norm(W, axis=0) for W in first_layers])).ravel()\n"
+    "axes[2].hist(np.log10(cosines + 1e-12), bins=60, color='0.4')\n"
+    "axes[2].set_xlabel('log10 |cos(neuron, sample)|'); axes[2].set_title('(b) Adam neurons against the samples')\nplt.tight_layout(); plt.show()\n"
+    "print(f'(b): {np.mean(cosines < 1e-2):.1%} of the |cosines| are below 1e-2, {np.mean(cosines < 1e-3):.2%} below 1e-3')\n"
+    "for w in widths:\n    print(w, '  '.join(f\"{name}: objective {np.mean([s[2] for s in mse[w][name]]):.2f}, held-out MSE \"\n"
+    "                          f\"{np.mean([s[1] for s in mse[w][name]]):.3f}\" for name in ways))",
+    "md:**Partly agrees.** (a) With 16 and 32 neurons the polished networks have a lower held-out MSE than "
+    "Adam's, with 4 and 8 a higher one — the paper's *improved performance when the number of neurons "
+    "is sufficiently large*. Their training objective is always higher: snapping is not a descent step. "
+    "The program over the network's own patterns is never above Adam (asserted) and is certified, but it "
+    "lowers the objective only slightly: these Adam runs are close to optimal for their patterns. (b) "
+    "Only a few percent of the cosines are below $10^{-2}$ (printed above); most lie between 0.1 and 1, "
+    "so the paper's *many inner products are small* is not seen on this substitute.",
+]
+
+
 NOTEBOOKS = {"00_geometric_algebra_core.ipynb": GA_CORE,
              "01_two_layer_networks_are_lasso.ipynb": TWO_LAYER,
              "02_exact_derivations.ipynb": EXACT,
              "03_depth_and_reflections.ipynb": DEPTH,
              "04_activation_patterns.ipynb": PATTERNS,
+             "05_polishing_trained_networks.ipynb": POLISHING,
              "07_finite_width_essay.ipynb": ESSAY}
 
 if __name__ == "__main__":
