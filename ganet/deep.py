@@ -117,7 +117,12 @@ def reflection_points(X, w, planes, rounds=2):
 def _reflection_name(key):
     """'R(x2, x1) = 2·x1 − x2' or 'avg(x1, x3) = (x1 + x3)/2'."""
     inner = key[key.index("(") + 1:-1]
-    a, b = inner.rsplit(", ", 1) if key.startswith("R(") else inner.split(", ", 1)
+    depth = 0
+    for at, char in enumerate(inner):  # split at the top-level comma: the arguments nest
+        depth += (char == "(") - (char == ")")
+        if char == "," and depth == 0:
+            break
+    a, b = inner[:at], inner[at + 2:]
     return f"{key} = 2·{b} − {a}" if key.startswith("R(") else f"{key} = ({a} + {b})/2"
 
 

@@ -399,3 +399,11 @@ def test_lifted_generators_are_the_numeric_neurons_kink_conditions(name):
         assert np.abs(rows @ v).max() <= 1e-12 * (1 + np.abs(rows).max() * np.abs(v).max())
         checked += 1
     assert checked >= 10
+
+
+def test_nested_reflection_names_split_at_the_top_level_comma():
+    from ganet.deep import _reflection_name
+
+    assert _reflection_name("R(x1, R(x1, x0))") == "R(x1, R(x1, x0)) = 2·R(x1, x0) − x1"
+    assert _reflection_name("R(R(x0, x1), x2)") == "R(R(x0, x1), x2) = 2·x2 − R(x0, x1)"
+    assert _reflection_name("avg(x1, x3)") == "avg(x1, x3) = (x1 + x3)/2"
