@@ -46,6 +46,71 @@ GA_CORE = [
     "ax.set_xlim(-3, 3); ax.set_ylim(-3, 3); ax.set_aspect('equal'); ax.legend(); plt.show()",
 ]
 
+GA_FIGURES = [
+    "md:## P23 Figure 2: the wedge product of two vectors is a signed area\n\n"
+    "> P23 Figure 2: *Wedge product of two-dimensional vectors* — $a\\wedge b$ is the parallelogram "
+    "spanned by $a$ and $b$, positive when $a$ turns counter-clockwise to $b$; $b\\wedge a = -a\\wedge b$.\n\n"
+    "Checked: ganet's `wedge` equals the determinant $a_1b_2 - a_2b_1$ and changes sign with the order.",
+    "a, b = np.array([2.0, 0.5]), np.array([0.7, 1.6])\n"
+    "ab, ba = gn.wedge(np.vstack([a, b]))[0], gn.wedge(np.vstack([b, a]))[0]\n"
+    "assert np.isclose(ab, a[0] * b[1] - a[1] * b[0]) and np.isclose(ba, -ab)\n"
+    "fig, axes = plt.subplots(1, 2, figsize=(9, 4))\n"
+    "for ax, (u, v, name, colour) in zip(axes, ((a, b, 'a ∧ b', 'C0'), (b, a, 'b ∧ a', 'C3'))):\n"
+    "    value = gn.wedge(np.vstack([u, v]))[0]\n"
+    "    ax.fill(*np.c_[[0, 0], u, u + v, v], color=colour, alpha=0.3)\n"
+    "    for w, label in ((u, 'first'), (v, 'second')):\n"
+    "        ax.annotate('', w, (0, 0), arrowprops=dict(arrowstyle='->', lw=1.5))\n"
+    "    ax.annotate('a', a, xytext=(4, -10), textcoords='offset points'); ax.annotate('b', b, xytext=(-12, 4), textcoords='offset points')\n"
+    "    turn = '↺ counter-clockwise' if value > 0 else '↻ clockwise'\n"
+    "    ax.set_title(f'{name} = {value:+.2f}\\n{turn} from the first vector to the second', fontsize=9)\n"
+    "    ax.set_xlim(-0.2, 3); ax.set_ylim(-0.2, 2.3); ax.set_aspect('equal')\nplt.show()",
+    "md:## P23 Figure 3: in $\\mathbb{R}^3$ a neuron is $\\star(x_i\\wedge x_j) = x_i\\times x_j$\n\n"
+    "> P23 Figure 3: *Wedge product representation of optimal neural networks in $\\mathbb{R}^3$.*\n\n"
+    "A bias-free optimal neuron in 3-D is the dual of the plane spanned by two special samples: its "
+    "breakplane is that plane and $(x^\\top w)_+ = \\|x_i\\wedge x_j\\|\\,\\mathrm{dist}_+(x, \\mathrm{Span}(x_i, x_j))$. "
+    "Below: a fitted network's largest neuron, its two special samples and its breakplane. Checked: "
+    "$w \\perp x_i, x_j$, and $x^\\top w / \\|w\\|$ is the distance to the plane computed by least squares.",
+    "from ganet import ConvexReLU\nrng = np.random.default_rng(2)\n"
+    "X3 = rng.normal(size=(12, 3)); y3 = np.maximum(X3 @ np.array([1.0, -1.0, 0.5]), 0) + 0.05 * rng.normal(size=12)\n"
+    "net3 = ConvexReLU(reg='l2', bias=False, lam=1e-2).fit(X3, y3)\n"
+    "nu = max(net3.neurons_, key=lambda nu: abs(nu.alpha)); i, j = nu.special_samples[:2]\n"
+    "w = nu.weight; print(nu.formula, '→ w =', np.round(w, 3), ' special samples', (i, j))\n"
+    "assert np.allclose(X3[[i, j]] @ w, 0, atol=1e-9 * np.linalg.norm(w))\n"
+    "x = rng.normal(size=3); B = X3[[i, j]].T\n"
+    "distance = np.linalg.norm(x - B @ np.linalg.lstsq(B, x, rcond=None)[0])\n"
+    "assert np.isclose(abs(x @ w) / np.linalg.norm(w), distance)\n"
+    "fig = plt.figure(figsize=(5, 5)); ax = fig.add_subplot(projection='3d')\n"
+    "s, t = np.meshgrid(np.linspace(-1.2, 1.2, 2), np.linspace(-1.2, 1.2, 2))\n"
+    "plane = X3[i][:, None, None] * s + X3[j][:, None, None] * t\n"
+    "ax.plot_surface(*plane, alpha=0.25, color='C0')\n"
+    "ax.scatter(*X3.T, c='0.5', s=12); ax.scatter(*X3[[i, j]].T, c='C3', s=50)\n"
+    "for k in (i, j):\n    ax.plot(*np.c_[np.zeros(3), X3[k]], 'C3-'); ax.text(*X3[k], f' x{k}')\n"
+    "wn = w / np.linalg.norm(w) * 1.5; ax.quiver(0, 0, 0, *wn, color='k')\n"
+    "ax.text(*wn, ' w = ⋆(x_i ∧ x_j)'); ax.set_title('the breakplane Span(x_i, x_j) and its dual', fontsize=9); plt.show()",
+    "md:## P23 Figure 6: a triangle's area and the distance to an affine hull\n\n"
+    "> P23 Figure 6: *Wedge product representation of distance to affine hull (a) and triangular area "
+    "(b).* $2\\,\\mathrm{Vol}(\\triangle(x, x_{j_1}, x_{j_2})) = |\\star((x - x_{j_2})\\wedge(x_{j_1} - x_{j_2}))|$ "
+    "and $\\mathrm{dist}(x, \\mathrm{Aff}(x_{j_1}, x_{j_2})) = |\\star((x - x_{j_2})\\wedge(x_{j_1} - x_{j_2}))| "
+    "/ \\|x_{j_1} - x_{j_2}\\|$.\n\n"
+    "(The caption's (a)/(b) are swapped against its sub-captions; the panels below follow the "
+    "sub-captions.) Checked against the shoelace formula and an orthogonal projection.",
+    "p, q1, q2 = np.array([0.4, 1.8]), np.array([0.0, 0.0]), np.array([2.0, 0.6])\n"
+    "area2 = gn.wedge(np.vstack([p - q2, q1 - q2]))[0]                # ⋆((x − x_j2) ∧ (x_j1 − x_j2))\n"
+    "shoelace = abs((q1[0] - p[0]) * (q2[1] - p[1]) - (q2[0] - p[0]) * (q1[1] - p[1]))\n"
+    "foot = q2 + (p - q2) @ (q1 - q2) / ((q1 - q2) @ (q1 - q2)) * (q1 - q2)\n"
+    "assert np.isclose(abs(area2), shoelace) and np.isclose(abs(area2) / np.linalg.norm(q1 - q2), np.linalg.norm(p - foot))\n"
+    "fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))\n"
+    "axes[0].fill(*np.c_[p, q1, q2], color='C0', alpha=0.3)\n"
+    "axes[0].set_title(f'(a) area of △(x, x_j1, x_j2) = ½|⋆(…)| = {abs(area2) / 2:.2f}', fontsize=9)\n"
+    "t = np.linspace(-0.5, 1.5, 2); axes[1].plot(*(q2[:, None] + (q1 - q2)[:, None] * t), 'k-', lw=1)\n"
+    "axes[1].plot(*np.c_[p, foot], 'C3-')\n"
+    "axes[1].set_title(f'(b) dist(x, Aff(x_j1, x_j2)) = {abs(area2) / np.linalg.norm(q1 - q2):.2f}', fontsize=9)\n"
+    "for ax in axes:\n    for point, name in ((p, 'x'), (q1, 'x_j1'), (q2, 'x_j2')):\n"
+    "        ax.plot(*point, 'ko'); ax.annotate(name, point, xytext=(5, 5), textcoords='offset points')\n"
+    "    ax.set_aspect('equal'); ax.set_xlim(-0.8, 2.8); ax.set_ylim(-0.6, 2.3)\nplt.show()",
+]
+
+
 TWO_LAYER = [
     "md:# 01 · Two-layer ReLU networks are Lasso problems over wedge-product features\n\n"
     "Training $f(x)=\\sum_j \\alpha_j (x^\\top u_j + b_j)_+ + t$ on "
@@ -53,7 +118,40 @@ TWO_LAYER = [
     "value of a Lasso over a dictionary of hyperplane features (Pilanci 2023). ganet solves that Lasso "
     "and certifies the optimum with a duality gap over the **whole** dictionary.",
     "import numpy as np\nimport matplotlib.pyplot as plt\nfrom ganet import ConvexReLU, ConvexReLUClassifier\n"
-    "from ganet.numeric.dictionary import Dictionary",
+    "from ganet.numeric.dictionary import Dictionary\n\n"
+    "def breaklines(neurons):\n"
+    "    \"\"\"Each distinct breakline xᵀw + b = 0 once: {(w, b) normalized: [formulas]} — a ±⋆ pair shares its line.\"\"\"\n"
+    "    lines = {}\n    for nu in neurons:\n"
+    "        wb = np.r_[nu.weight, getattr(nu, 'bias', 0.0) or 0.0]; wb = wb / np.linalg.norm(wb[:2])\n"
+    "        wb = wb * np.sign(wb[np.flatnonzero(np.abs(wb[:2]) > 1e-12)[0]])\n"
+    "        key = tuple(np.round(wb, 9)); lines.setdefault(key, []).append(nu.formula)\n"
+    "    return lines\n\n"
+    "def draw_line(ax, key, reach=3.0, **style):\n"
+    "    w, b = np.array(key[:2]), key[2]\n"
+    "    p0, along = -b * w, np.array([-w[1], w[0]])\n"
+    "    ax.plot(*np.c_[p0 - reach * along, p0 + reach * along], **style)\n\n"
+    "def pair_label(formulas):\n"
+    "    \"\"\"'±⋆x1' for a pair of opposite neurons on one line, else the formulas joined.\"\"\"\n"
+    "    bare = {f.lstrip('−-') for f in formulas}\n"
+    "    return f'±{bare.pop()}' if len(formulas) == 2 and len(bare) == 1 else ', '.join(formulas)",
+    "md:## P23 Figure 1: the breaklines of optimal neurons pass through special samples\n\n"
+    "> P23 Figure 1: *An illustration of the geometric interpretation of optimal ReLU neurons. The "
+    "break-lines/breakpoints pass through a subset of special training samples.*\n\n"
+    "An optimal network on 14 points in the plane ($p = 1$, with biases). Each breakline is drawn once "
+    "and its special samples are circled. Checked: **every special sample lies on its neuron's "
+    "breakline** (to 1e-9).",
+    "rng = np.random.default_rng(4)\nX1 = rng.uniform(-1, 1, (14, 2)); y1 = np.sign(X1[:, 0] * X1[:, 1]) + 0.1 * rng.normal(size=14)\n"
+    "m1 = ConvexReLU(reg='l1', bias=True, lam=0.05).fit(X1, y1)\n"
+    "fig, ax = plt.subplots(figsize=(5.5, 5))\nax.scatter(*X1.T, c=y1, cmap='coolwarm', s=50, edgecolors='k', zorder=3)\n"
+    "for nu in m1.neurons_:\n"
+    "    on_line = X1[list(nu.special_samples)] @ nu.weight + nu.bias\n"
+    "    assert len(nu.special_samples) and np.allclose(on_line, 0, atol=1e-9 * (1 + abs(nu.bias))), nu\n"
+    "    ax.scatter(*X1[list(nu.special_samples)].T, s=180, facecolors='none', edgecolors='C2', lw=1.5, zorder=4)\n"
+    "for k, (key, formulas) in enumerate(breaklines(m1.neurons_).items()):\n"
+    "    draw_line(ax, key, color=f'C{k % 10}', ls='--', lw=1, label=pair_label(formulas))\n"
+    "ax.set_xlim(-1.2, 1.2); ax.set_ylim(-1.2, 1.2); ax.set_aspect('equal'); ax.set_xlabel('x₁'); ax.set_ylabel('x₂')\n"
+    "ax.legend(fontsize=7, loc='center left', bbox_to_anchor=(1, 0.5))\n"
+    "ax.set_title(f'{len(m1.neurons_)} optimal neurons ({m1.certificate_}); circled: special samples', fontsize=9); plt.show()",
     "md:## Theorem 1: in 1-D the features are ramps $(x-x_k)_+$, $(x_k-x)_+$ with breakpoints at data points",
     "rng = np.random.default_rng(0)\nx = np.sort(rng.uniform(-2, 2, 12))\ny = np.sin(2 * x) + 0.1 * rng.normal(size=12)\n"
     "model = ConvexReLU(reg='l1', bias=True, lam=1e-2).fit(x[:, None], y)\n"
@@ -68,24 +166,68 @@ TWO_LAYER = [
     "j = 0\nh = D.describe(j)\nprint(h.formula, '→ neuron direction', h.direction)\n"
     "area2 = X[:, 0] * h.direction[0] + X[:, 1] * h.direction[1]  # ⋆(x ∧ x_j)/‖x_j‖₁ up to the sign\n"
     "print(np.allclose(K[:, j], np.maximum(area2, 0)))",
-    "md:## §3.7: four points on the axes; the optimal breaklines pass through the origin and data points",
+    "md:## P23 Figure 4: the entries of $K$ are triangle areas\n\n"
+    "> P23 Figure 4: *Illustration of the matrix K for neural networks without bias (left) and with bias "
+    "(right) via the triangular area.* $\\tfrac12(x_i\\wedge x_j)_+ = \\mathrm{Vol}_+(\\triangle(0, x_i, x_j))$, "
+    "non-zero only when $x_i$ is to the right of the line through the origin and $x_j$; with a bias the "
+    "triangle is $\\triangle(x_k, x_i, x_j)$.\n\n"
+    "Checked: the shoelace areas, divided by the generator's norm, are columns of ganet's dictionaries "
+    "($p = 1$ without bias, $p = 2$ with bias).",
+    "def shoelace(a, b, c):  # signed area of the triangle a → b → c (positive counter-clockwise)\n"
+    "    return 0.5 * ((b[0] - a[0]) * (c[1] - a[1]) - (c[0] - a[0]) * (b[1] - a[1]))\n\n"
+    "X = rng.normal(size=(6, 2)); i, j, k = 0, 1, 2\n"
+    "no_bias = np.array([max(shoelace(np.zeros(2), x, X[j]), 0) * 2 / np.abs(X[j]).sum() for x in X])\n"
+    "with_bias = np.array([max(shoelace(X[k], x, X[j]), 0) * 2 / np.linalg.norm(X[j] - X[k]) for x in X])\n"
+    "for column, D in ((no_bias, Dictionary(X, 'l1', False)), (with_bias, Dictionary(X, 'l2', True))):\n"
+    "    assert np.abs(D.materialize() - column[:, None]).max(axis=0).min() < 1e-12\n"
+    "fig, axes = plt.subplots(1, 2, figsize=(10, 4.5))\n"
+    "for ax, apex, title in ((axes[0], np.zeros(2), 'no bias: △(0, x_i, x_j)'), (axes[1], X[k], 'bias: △(x_k, x_i, x_j)')):\n"
+    "    area = shoelace(apex, X[i], X[j])\n"
+    "    ax.fill(*np.c_[apex, X[i], X[j]], color='C0' if area > 0 else '0.8', alpha=0.5)\n"
+    "    ax.scatter(*X.T, c='k', s=15)\n"
+    "    for point, name in ((apex, 'x_k' if apex.any() else '0'), (X[i], 'x_i'), (X[j], 'x_j')):\n"
+    "        ax.annotate(name, point, xytext=(5, 5), textcoords='offset points')\n"
+    "    ax.set_aspect('equal'); ax.set_title(f'{title}: Vol₊ = {max(area, 0):.3f}', fontsize=9)\n"
+    "plt.show()",
+    "md:## P23 Figure 7 (a) and (c): four points on the axes\n\n"
+    "> P23 Figure 7: *Optimal space partitioning of two-layer and three-layer ReLU networks … The blue "
+    "lines represent the breaklines of optimal neurons.* (a) two layers without bias: the breaklines pass "
+    "through the origin and data points; (c) two layers with biases, $p = 2$: *all six optimal neurons … "
+    "pass between each pair of samples*. Panels (b) and (d), three layers, are in "
+    "[03](03_depth_and_reflections.ipynb).\n\n"
+    "(a) is the fitted optimum for $y = (1, -1, 1, -1)$, each line once with both signs named. For (c) the "
+    "six lines are the whole $p = 2$ dictionary's breaklines (checked: exactly the $\\binom42 = 6$ lines "
+    "through pairs of samples), the fitted optimum's in blue.",
     "X4 = np.array([[1.0, 0], [0, 1], [-1, 0], [0, -1]])\ny4 = np.array([1.0, -1, 1, -1])\n"
     "m4 = ConvexReLU(reg='l1', bias=False, lam=1e-3).fit(X4, y4)\n"
-    "fig, ax = plt.subplots(figsize=(4, 4))\nax.scatter(*X4.T, c=y4, cmap='coolwarm', s=60, zorder=3)\n"
-    "for nu in m4.neurons_:\n    u = nu.weight\n    t = np.linspace(-1.5, 1.5, 2)\n"
-    "    ax.plot(-u[1] * t / np.linalg.norm(u), u[0] * t / np.linalg.norm(u), '--', label=nu.formula)\n"
-    "ax.set_aspect('equal'); ax.legend(fontsize=7); plt.show()",
-    "md:## Figure 11: $p=1$ versus $p=2$ on XOR, with biases: the same decision regions",
+    "c4 = ConvexReLU(reg='l2', bias=True, lam=1e-3).fit(X4, y4)\n"
+    "D4 = Dictionary(X4, 'l2', True)\n"
+    "class Column:  # a dictionary column as a neuron, for breaklines()\n"
+    "    def __init__(self, h): self.weight, self.bias, self.formula = h.direction, h.offset, h.formula\n"
+    "every = breaklines([Column(D4.describe(j)) for j in range(D4.n_columns)])\n"
+    "pairs = {tuple(sorted(np.flatnonzero(np.abs(X4 @ np.array(key[:2]) + key[2]) < 1e-9))) for key in every}\n"
+    "assert len(every) == 6 and pairs == {(a, b) for a in range(4) for b in range(a + 1, 4)}\n"
+    "fig, axes = plt.subplots(1, 2, figsize=(10, 4.6))\n"
+    "for key, formulas in breaklines(m4.neurons_).items():\n"
+    "    draw_line(axes[0], key, reach=2, color='C0', lw=1.5, label=pair_label(formulas))\n"
+    "for key in every:\n    draw_line(axes[1], key, reach=3, color='0.75', lw=1)\n"
+    "for key, formulas in breaklines(c4.neurons_).items():\n"
+    "    draw_line(axes[1], key, reach=3, color='C0', lw=1.5, label=pair_label(formulas))\n"
+    "for ax, title in ((axes[0], '(a) two layers, no bias, p = 1'), (axes[1], '(c) two layers, bias, p = 2: grey = all 6 lines')):\n"
+    "    ax.scatter(*X4.T, c='C3', s=50, zorder=3); ax.set_xlim(-1.8, 1.8); ax.set_ylim(-1.8, 1.8); ax.set_aspect('equal')\n"
+    "    ax.set_title(title, fontsize=9); ax.legend(fontsize=7, loc='upper left')\nplt.show()",
+    "md:## P23 Figure 11: $p=1$ versus $p=2$ on XOR, with biases: the same decision regions\n\n"
+    "> P23 Figure 11: *Comparison of ℓ1 and ℓ2 regularized neural networks on the XOR dataset.* Each "
+    "breakline is drawn once; a neuron pair $\\pm\\star$ on one line is one legend entry.",
     "Xx = np.array([[-1.0, -1], [1, -1], [-1, 1], [1, 1]])\nyx = np.array([-1, 1, 1, -1])\n"
     "g1, g2 = np.meshgrid(np.linspace(-2, 2, 200), np.linspace(-2, 2, 200))\n"
     "fig, axes = plt.subplots(1, 2, figsize=(8, 4))\nfor ax, reg in zip(axes, ['l1', 'l2']):\n"
     "    clf = ConvexReLUClassifier(reg=reg, bias=True, lam=1e-3).fit(Xx, yx)\n"
     "    s = clf.decision_function(np.column_stack([g1.ravel(), g2.ravel()])).reshape(g1.shape)\n"
     "    ax.contourf(g1, g2, s > 0, cmap='coolwarm', alpha=0.4); ax.scatter(*Xx.T, c=yx, cmap='coolwarm')\n"
-    "    for nu in clf.neurons_:\n        u, b = nu.weight, nu.bias\n"
-    "        if abs(u[1]) > 1e-12: ax.plot([-2, 2], [-(b - 2 * u[0]) / u[1], -(b + 2 * u[0]) / u[1]], 'k--', lw=0.8)\n"
-    "        else: ax.axvline(-b / u[0], color='k', ls='--', lw=0.8)\n"
-    "    ax.set_xlim(-2, 2); ax.set_ylim(-2, 2)\n"
+    "    for key, formulas in breaklines(clf.neurons_).items():\n"
+    "        draw_line(ax, key, reach=4, color='k', ls='--', lw=0.8, label=pair_label(formulas))\n"
+    "    ax.set_xlim(-2, 2); ax.set_ylim(-2, 2); ax.legend(fontsize=8, loc='lower right')\n"
     "    ax.set_title(f'p = {reg[1]}: objective {clf.objective_:.4f}, gap {clf.dual_gap_:.0e}')\nplt.show()",
     "md:The paper's caption names the breaklines $\\mathrm{Aff}((-1,-1),(1,-1))$ and "
     "$\\mathrm{Aff}((-1,-1),(-1,1))$ — the lines $y=-1$ and $x=-1$. That cannot be right: ramps on "
@@ -101,20 +243,31 @@ TWO_LAYER = [
     "best = ConvexReLUClassifier(reg='l1', bias=True, lam=1e-3).fit(Xx, yx)\n"
     "print(f'axis-parallel breaklines only: {value:.6f};  certified optimum: {best.objective_:.6f} with', "
     "[nu.formula for nu in best.neurons_])",
-    "md:## Figure 12: the spirals across λ, $p=1$ against $p=2$\n\n"
-    "For large λ the two penalties give different decision regions; as λ shrinks both interpolate and "
-    "the regions become nearly the same.",
-    "from ganet.datasets import two_spirals\nXs, ys = two_spirals(n=60, turns=1.25)\n"
+    "md:## P23 Figure 12: the spirals across λ, $p=1$ against $p=2$\n\n"
+    "> P23 Figure 12: *the optimal decision boundaries are different for large values of λ but become "
+    "very similar for small values of λ.*\n\n"
+    "Rows 1–2: the decision regions; row 3: where they **disagree** (black), with the fraction of the "
+    "square. Checked: the disagreement at the largest λ is larger than at the smallest. Held out: every "
+    "other point of a spiral sampled twice as densely.",
+    "from ganet.datasets import two_spirals\nXall, yall = two_spirals(n=120, turns=1.25)\n"
+    "Xs, ys, Xh, yh = Xall[::2], yall[::2], Xall[1::2], yall[1::2]\n"
     "g1, g2 = np.meshgrid(np.linspace(-1.3, 1.3, 160), np.linspace(-1.3, 1.3, 160))\nG = np.column_stack([g1.ravel(), g2.ravel()])\n"
-    "lams = [1e-1, 1e-2, 1e-3]\nfig, axes = plt.subplots(2, 3, figsize=(11, 7.5))\n"
+    "lams = [1.0, 1e-1, 1e-3]\nfig, axes = plt.subplots(3, 3, figsize=(11, 11))\nregions = {}\n"
     "for row, reg in zip(axes, ['l1', 'l2']):\n"
     "    for ax, lam in zip(row, lams):\n"
     "        clf = ConvexReLUClassifier(reg=reg, bias=True, lam=lam).fit(Xs, ys)\n"
-    "        ax.contourf(g1, g2, clf.decision_function(G).reshape(g1.shape) > 0, cmap='coolwarm', alpha=0.35)\n"
+    "        regions[reg, lam] = clf.decision_function(G).reshape(g1.shape) > 0\n"
+    "        ax.contourf(g1, g2, regions[reg, lam], cmap='coolwarm', alpha=0.35)\n"
     "        ax.scatter(*Xs.T, c=ys, cmap='coolwarm', s=12, edgecolors='k', linewidths=0.3)\n"
-    "        ax.set_title(f'p = {reg[1]}, λ = {lam:g}: {len(clf.neurons_)} neurons', fontsize=9); ax.set_aspect('equal')\n"
-    "        ax.set_xticks([]); ax.set_yticks([])\nplt.tight_layout(); plt.show()",
-    "md:P23 Figure 8 (Adam, then polishing to the certified optimum) and Figures 9–10 are in "
+    "        ax.set_title(f'p = {reg[1]}, λ = {lam:g}: {len(clf.neurons_)} neurons, held-out acc. {clf.score(Xh, yh):.2f}', fontsize=8)\n"
+    "        ax.set_aspect('equal'); ax.set_xticks([]); ax.set_yticks([])\n"
+    "disagree = []\nfor ax, lam in zip(axes[2], lams):\n"
+    "    differ = regions['l1', lam] != regions['l2', lam]; disagree.append(differ.mean())\n"
+    "    ax.imshow(differ, origin='lower', extent=(-1.3, 1.3, -1.3, 1.3), cmap='Greys', vmin=0, vmax=1)\n"
+    "    ax.set_title(f'λ = {lam:g}: p = 1 and p = 2 disagree on {differ.mean():.1%}', fontsize=8)\n"
+    "    ax.set_xticks([]); ax.set_yticks([])\n"
+    "assert disagree[0] > disagree[-1]\nplt.tight_layout(); plt.show()",
+"md:P23 Figure 8 (Adam, then polishing to the certified optimum) and Figures 9–10 are in "
     "[05 · Polishing trained networks](05_polishing_trained_networks.ipynb).",
 ]
 
@@ -833,7 +986,7 @@ EMBEDDINGS += [
 ]
 
 
-NOTEBOOKS = {"00_geometric_algebra_core.ipynb": GA_CORE,
+NOTEBOOKS = {"00_geometric_algebra_core.ipynb": GA_CORE + GA_FIGURES,
              "01_two_layer_networks_are_lasso.ipynb": TWO_LAYER,
              "02_exact_derivations.ipynb": EXACT,
              "03_depth_and_reflections.ipynb": DEPTH,
