@@ -9,7 +9,7 @@ regression target, or ±1 labels with the squared loss), P Gaussian gates shared
 of λ_max = maxᵢ‖XᵀDᵢy‖. The reference value p* is ganet's certified optimum at tol = 1e-9.
 "Time to 1e-6" is, for each solver, the time of the first run in an accuracy ladder (ganet: tol
 1e-4, 1e-6, 1e-7; scnn R-FISTA: tol 1e-4 … 1e-10) whose objective is within 1e-6·p* of p*.
-The second table is the slides' comparison: the sampled convex ReLU model (``ArrangementReLU``,
+The second table is S's comparison: the sampled convex ReLU model (``ArrangementReLU``,
 P sampled gates, bias, λ = 1 on standardized data, 60 s budget) against the best of 5 Adam runs
 (4000 full-batch steps, ``ganet.adam.train_adam``) of a ReLU network of the same width, on the
 same objective ½‖f(X) − y‖² + (λ/2)Σⱼ(‖uⱼ‖² + αⱼ²).

@@ -8,7 +8,7 @@ polish at a small step size). ℓ₁ norms are differentiated by their subgradie
   f(x) = Σⱼ αⱼ(xᵀuⱼ + bⱼ)₊ + t.
 * :func:`train_sgd` — the same two-layer network (p = 2, no bias) by plain (stochastic) gradient
   descent, many runs at once, the baseline of Watanabe's essay (W Figures 1–7).
-* :func:`train_deep_abs` — deep narrow |·| network of depth L (Zeger & Pilanci eq. 2–3),
+* :func:`train_deep_abs` — deep narrow |·| network of depth L (ZP eq. 2–3),
   ½‖f − y‖² + (β/L)Σᵢ(|αᵢ|^L + Σ_l‖W^{(i,l)}‖₁^L).
 * :func:`train_relu3` — three-layer ReLU scalar chains,
   ½‖f − y‖² + (β/3)Σⱼ(|αⱼ|³ + ‖W1ⱼ‖₁³ + |w2ⱼ|³), f(x) = Σⱼ αⱼ(w2ⱼ(xᵀW1ⱼ + b1ⱼ)₊ + b2ⱼ)₊ + b.
@@ -79,17 +79,17 @@ def train_sgd(X, y, width, lam, steps, lr=1e-2, batch_size=1, runs=10, seed=0):
     that is :math:`F/n`, with the constant step ``lr``: each step draws ``batch_size`` samples
     :math:`B` and moves along :math:`-\nabla\big(\tfrac1{|B|}\sum_{i\in B}\tfrac12 r_i^2 +
     \tfrac{\lambda}{2n}\sum_j(\|u_j\|^2+\alpha_j^2)\big)` (``batch_size=n`` is gradient descent).
-    No bias, as in the essay; add a constant column to X for one.
+    No bias, as in W §2.3; add a constant column to X for one.
 
     Parameters
     ----------
     X : ndarray (n, d) or (runs, n, d)
-        One data set for every run, or one per run (the essay's random design).
+        One data set for every run, or one per run (W §2.3.2's random design).
     y : ndarray (n,) or (runs, n)
     width : int
         Hidden neurons m.
     lam : float
-        λ of F (the essay's β).
+        λ of F (W's β).
     steps : int
         Iterations (one mini-batch each).
     lr, batch_size, runs, seed
@@ -129,7 +129,7 @@ def train_sgd(X, y, width, lam, steps, lr=1e-2, batch_size=1, runs=10, seed=0):
 
 
 def deep_abs_objective(net, X, y, lam):
-    """Eq. (2) of Zeger & Pilanci for a deep narrow |·| network given as in ``DeepNarrowAbs.network()``."""
+    """ZP eq. (2) for a deep narrow |·| network given as in ``DeepNarrowAbs.network()``."""
     return _deep_abs(net, np.asarray(X, dtype=float), _as_1d_target(y), lam)[0]
 
 

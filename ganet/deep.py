@@ -1,6 +1,6 @@
 r"""Deeper networks to global optimality: deep narrow |·| networks and three-layer ReLU networks.
 
-**Deep narrow |·| network** of depth L (Zeger & Pilanci eq. 3), trained on their eq. (2),
+**Deep narrow |·| network** of depth L (ZP eq. 3), trained on their eq. (2),
 
 .. math::  \min\ \tfrac12\|f(X) - y\|^2 + \frac{\beta}{L}\sum_i\Big(|\alpha_i|^L
            + \sum_{l=1}^{L-1}\|W^{(i,l)}\|_1^L\Big),\qquad
@@ -9,7 +9,7 @@ r"""Deeper networks to global optimality: deep narrow |·| networks and three-la
 
 is the Lasso ½‖Kz + ξ1 − y‖² + β‖z‖₁ over the features |…||xᵀw − c| − δ₂| … − δ_{L−1}| with
 ‖w‖₁ = 1 (Lemma D.1: AM–GM makes every chain's penalty β|α|∏‖W‖₁).
-**Three-layer ReLU network** (Pilanci 2023, Theorems 12 and 13), with parallel scalar chains
+**Three-layer ReLU network** (P23 Theorems 12 and 13), with parallel scalar chains
 f(x) = Σⱼ αⱼ(w2ⱼ(xᵀW1ⱼ + b1ⱼ)₊ + b2ⱼ)₊ + b and the depth-3 case of the same objective,
 ½‖f(X) − y‖² + (β/3)Σⱼ(|αⱼ|³ + ‖W1ⱼ‖₁³ + |w2ⱼ|³) (biases free), is the Lasso of eq. (26) over
 (h − τ)₊ and (τ − h)₊ with h = (xᵀw + b)₊ (b = 0 without first-layer bias).
@@ -80,7 +80,7 @@ def reflection_points(X, w, planes, rounds=2):
     Where two planes v₁ ≠ v₂ are symmetric about a third, m = (v₁ + v₂)/2, a point b on v₁ and a
     point a on m give the reflection R(b, a) = 2a − b on v₂; points a on v₁ and b on v₂ with
     nothing on m give their average on m. Repeating with the points found names reflections of
-    reflections (the higher orders of Zeger & Pilanci's Theorem 4.5).
+    reflections (the higher orders of ZP's Theorem 4.5).
     """
     values = [v for v, _ in planes]
     points = {f"x{i}": X[i] for _, on in planes for i in on}
@@ -255,7 +255,7 @@ class _DeepBase(_ConvexReLUBase):
 class DeepNarrowAbs(RegressorMixin, _DeepBase):
     r"""Deep narrow network with absolute-value activation, trained to global optimality.
 
-    Minimizes Zeger & Pilanci's eq. (2),
+    Minimizes ZP's eq. (2),
     ½‖f(X) − y‖² + (β/L)Σᵢ(|αᵢ|^L + Σ_{l=1}^{L−1}‖W^{(i,l)}‖₁^L) (no 1/n, biases free), over
     networks f(x) = Σᵢ αᵢ|…||xW^{(i,1)} + b^{(i,1)}|w^{(i,2)} + b^{(i,2)}|…| + ξ of any width,
     by its Lasso over the lifted wedge dictionary; ``objective_`` is that optimum.
@@ -344,7 +344,7 @@ class ThreeLayerReLU(RegressorMixin, _DeepBase):
     r"""Three-layer ReLU network (scalar chains) trained to global optimality, p = 1.
 
     Minimizes ½‖f(X) − y‖² + (β/3)Σⱼ(|αⱼ|³ + ‖W1ⱼ‖₁³ + |w2ⱼ|³) (biases free) over
-    f(x) = Σⱼ αⱼ(w2ⱼ(xᵀW1ⱼ + b1ⱼ)₊ + b2ⱼ)₊ + b, i.e. the Lasso (26) of Pilanci (2023) over
+    f(x) = Σⱼ αⱼ(w2ⱼ(xᵀW1ⱼ + b1ⱼ)₊ + b2ⱼ)₊ + b, i.e. the Lasso (26) of P23 over
     the features (h − τ)₊, (τ − h)₊, h = (xᵀw + b)₊ (Theorem 13; b = 0 for Theorem 12);
     ``objective_`` is that optimum.
 

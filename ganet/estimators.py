@@ -539,7 +539,7 @@ class ConvexReLU(RegressorMixin, _ConvexReLUBase):
     """Two-layer ReLU regression network trained to global optimality via its convex Lasso.
 
     Minimizes ½‖f(X) − y‖² + (λ/2)Σⱼ(‖uⱼ‖_p² + αⱼ²) over networks of any width by solving
-    ½‖Kz + t1 − y‖² + λ‖z‖₁ over the wedge-product dictionary K (Pilanci 2023), and certifies the
+    ½‖Kz + t1 − y‖² + λ‖z‖₁ over the wedge-product dictionary K (P23), and certifies the
     result with the full-dictionary duality gap.
 
     Parameters

@@ -1,4 +1,4 @@
-r"""Polishing a trained two-layer ReLU network to the global optimum (Pilanci 2023, §4.1, Figure 8).
+r"""Polishing a trained two-layer ReLU network to the global optimum (P23 §4.1, Figure 8).
 
 A network trained by SGD or Adam, f(x) = Σⱼ αⱼ(xᵀuⱼ + bⱼ)₊ + t, is mapped onto the Lasso
 dictionary: each neuron's activation vector aⱼ = (Xuⱼ + bⱼ)₊ is priced against every column, and

@@ -1,4 +1,4 @@
-r"""Whitened data: the closed-form optimum of a two-layer ReLU network (Theorem 2.2 of the essay).
+r"""Whitened data: the closed-form optimum of a two-layer ReLU network (W Theorem 2.2).
 
 For X ∈ ℝⁿˣᵈ with XXᵀ = Iₙ (so n ≤ d) and no biases, the problem
 
@@ -12,7 +12,7 @@ neurons: with y± = (±y)₊,
 fitting f = (1 − β/‖y₊‖)₊ y₊ − (1 − β/‖y₋‖)₊ y₋, at the value
 ½‖f − y‖² + β[(‖y₊‖ − β)₊ + (‖y₋‖ − β)₊].
 
-Two slips in the essay's equation (2.15), checked by the tests against the numeric optimum:
+Two slips in W eq. (2.15), checked by the tests against the numeric optimum:
 the third case's output weight is printed −‖Xᵀ(y)₊‖ − β where it is ‖Xᵀ(y)₊‖ − β, and the
 weights are given with ‖uⱼ‖ = 1, which is optimal for (2.3) only after the balancing rescale
 uⱼ ← uⱼ√|αⱼ|, αⱼ ← sign(αⱼ)√|αⱼ| (weight decay is minimized when ‖uⱼ‖ = |αⱼ|).

@@ -12,7 +12,7 @@ def section_3_4_report():
     e1, e2 = G.basis
     x1, x2 = e1 + e2, 2 * e2
     augmented = [("x1", x1), ("x2", x2), ("e1", e1), ("e2", e2)]
-    lines = ["Pilanci (2023) §3.4 in G^2, Hodge dual ⋆M := M I⁻¹ with I⁻¹ = e2 e1",
+    lines = ["P23 §3.4 in G^2, Hodge dual ⋆M := M I⁻¹ with I⁻¹ = e2 e1",
              f"  x1 = {x1},  x2 = {x2}; augmented with e1, e2 for p = 1", ""]
     for name, v in augmented:
         w = v.dual()

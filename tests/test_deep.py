@@ -241,7 +241,7 @@ def _first_layer_lines(D, bias):
 
 
 def test_figure_7_first_layer_neurons_of_three_layer_networks():
-    """Pilanci (2023) Figure 7 on x = (±1, 0), (0, ±1). (b), no bias: the four lines through the
+    """P23 Figure 7 on x = (±1, 0), (0, ±1). (b), no bias: the four lines through the
     origin along the data and the translations of Aff(x1, x2), Aff(x2, x3). (d), with bias: the six
     affine hulls Aff(xᵢ, xⱼ) and their translations to every data point. The caption counts 12
     lines in (d); the translations add x = ±1 and y = ±1 to the six hulls, 10 distinct lines

@@ -32,7 +32,7 @@ def test_a_gradient_descent_step_follows_finite_differences_of_the_average_objec
 
 
 def test_no_sgd_run_goes_below_the_exact_program_and_histories_are_the_objective():
-    X = np.array([(1, -2), (1, -1), (1, 0), (1, 1), (1, 2)], float)  # the essay's fixed design
+    X = np.array([(1, -2), (1, -1), (1, 0), (1, 1), (1, 2)], float)  # W §2.3.1's fixed design
     y = np.array([1.0337, 1.0129, 1.0234, -0.9770, -1.1123])
     optimum = ArrangementReLU(patterns="exact", lam=1e-3, bias=False, tol=1e-10).fit(X, y).objective_
     weights, history = train_sgd(X, y, 20, 1e-3, steps=2000, runs=6, seed=0)

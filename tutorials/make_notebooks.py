@@ -115,7 +115,7 @@ TWO_LAYER = [
     "md:# 01 · Two-layer ReLU networks are Lasso problems over wedge-product features\n\n"
     "Training $f(x)=\\sum_j \\alpha_j (x^\\top u_j + b_j)_+ + t$ on "
     "$\\tfrac12\\|f(X)-y\\|^2 + \\tfrac\\lambda2\\sum_j(\\|u_j\\|_p^2+\\alpha_j^2)$ has the optimal "
-    "value of a Lasso over a dictionary of hyperplane features (Pilanci 2023). ganet solves that Lasso "
+    "value of a Lasso over a dictionary of hyperplane features (P23 Theorems 1–4; the papers are cited in the [tutorial index](README.md)). ganet solves that Lasso "
     "and certifies the optimum with a duality gap over the **whole** dictionary.",
     "import numpy as np\nimport matplotlib.pyplot as plt\nfrom ganet import ConvexReLU, ConvexReLUClassifier\n"
     "from ganet.numeric.dictionary import Dictionary\n\n"
@@ -337,13 +337,13 @@ DEPTH = [
     "md:# 03 · Depth and reflections: deep networks trained to global optimality\n\n"
     "A deep narrow network with absolute-value activation, "
     "$f(x)=\\sum_i \\alpha_i\\big|\\cdots\\big||xW^{(i,1)}+b^{(i,1)}|\\,w^{(i,2)}+b^{(i,2)}\\big|\\cdots\\big|+\\xi$, "
-    "trained on Zeger & Pilanci's eq. (2), "
+    "trained on ZP eq. (2), "
     "$\\tfrac12\\|f(X)-y\\|^2+\\tfrac\\beta L\\sum_i(|\\alpha_i|^L+\\sum_l\\|W^{(i,l)}\\|_1^L)$, "
     "has the optimal value of a Lasso $\\tfrac12\\|Kz+\\xi 1-y\\|^2+\\beta\\|z\\|_1$ over features "
     "$\\big|\\cdots\\big||x^\\top w-c|-\\delta_2\\big|\\cdots-\\delta_{L-1}\\big|$ with $\\|w\\|_1=1$. "
     "ganet enumerates **every** vertex of that feature family as a wedge product of *lifted* generators "
     "$(x_i,\\kappa)$ — a training point with a kink type — so its certificate is global at any depth. "
-    "The same holds for three-layer ReLU chains $\\alpha(w_2(x^\\top W_1+b_1)_+ + b_2)_+$ (Pilanci 2023, "
+    "The same holds for three-layer ReLU chains $\\alpha(w_2(x^\\top W_1+b_1)_+ + b_2)_+$ (P23 "
     "Theorems 12 and 13).",
     "import numpy as np\nimport matplotlib.pyplot as plt\nfrom ganet import DeepNarrowAbs, ThreeLayerReLU\n"
     "from ganet.adam import train_deep_abs\nfrom ganet.numeric.families import abs_chain, relu3\n"
@@ -357,17 +357,20 @@ DEPTH = [
     "for ax, L in zip(axes, (2, 3, 4)):\n"
     "    m = DeepNarrowAbs(depth=L, lam=1e-3).fit(x[:, None], y)\n"
     "    kinks = sorted({v for nu in m.neurons_ for v, _ in nu.feature.kink_planes})\n"
-    "    grid = np.linspace(min(kinks + [-2.0]) - 1, max(kinks + [9.0]) + 1, 1000)\n"
+    "    grid = np.linspace(-2.5, 9.5, 1000)  # the data's range; kinks beyond it are listed in the title\n"
+    "    outside = [v for v in kinks if not -2.5 <= v <= 9.5]\n"
     "    ax.plot(grid, m.predict(grid[:, None]), label='certified optimum')\n"
     "    ax.scatter(x, y, color='k', zorder=3, label='data')\n"
     "    for v in kinks:\n        ax.axvline(v, color='C3', lw=0.6, ls=':')\n"
-    "    ax.set_title(f'L = {L}: objective {m.objective_:.4g}, gap {m.dual_gap_:.0e}')\n"
+    "    ax.set_title(f'L = {L}: objective {m.objective_:.4g}, gap {m.dual_gap_:.0e}'\n"
+    "                 + (f'\\nkinks outside the view at {[round(v, 2) for v in outside]}' if outside else ''), fontsize=9)\n"
+    "    ax.set_xlim(-2.5, 9.5)\n"
     "    ax.set_xlabel('x'); ax.legend(loc='upper left', fontsize=8)\n"
     "    print(f'L = {L}:', m.certificate_, f'{len(m.neurons_)} neurons')\n"
     "    for nu in m.neurons_:\n"
     "        print(f'   z = {nu.z:+.3f}  {nu.formula:28s}', '; '.join(n for n, _ in nu.reflections[:2]))\n"
     "axes[0].set_ylabel('f(x)'); fig.suptitle('dotted: kinks of the optimal neurons', y=1.02); plt.show()",
-    "md:## Figure 2 of the reflections paper: 3- and 4-layer features in 2-D with their reflection planes\n\n"
+    "md:## ZP Figure 2: 3- and 4-layer features in 2-D with their reflection planes\n\n"
     "Theorem 4.3 writes the 3-layer feature two ways: a difference of volumes (wedge products) and the "
     "distance to the nearer of two reflection planes $\\mathcal H\\ni x_2$ and "
     "$\\mathcal H_R\\ni R(x_2,x_1)$. The symbolic layer builds both exactly and they agree:",
@@ -398,7 +401,7 @@ DEPTH = [
     "            [c - 3 * d2, c - 2 * d2, c - d2, c, c + d2, c + 2 * d2, c + 3 * d2],\n"
     "            ['x1', 'x2', 'x3', 'R(x2,x1)', 'R(R(x2,x1),x2)'], [*X3, R1, R2],\n"
     "            '4 layers: |||xᵀw − c| − 2δ| − δ|, order-2 reflection planes')\nplt.show()",
-    "md:## Figure 4: reflections of order 0, 1 and 2\n\n"
+    "md:## ZP Figure 4: reflections of order 0, 1 and 2\n\n"
     "$R_0(a)=a$; $R_{(a,b)}=2b-a$ is order 1; reflecting that about a third point is order 2. "
     "A depth-$L$ network's dictionary contains reflections up to order $2(L-3)$ (Theorem 4.5).",
     "a, b, c2 = np.array([0.0, 0.0]), np.array([1.0, 0.6]), np.array([1.8, -0.4])\n"
@@ -408,7 +411,7 @@ DEPTH = [
     "    ax.plot(*p, 'o', color=col); ax.annotate(name, p, xytext=(5, 5), textcoords='offset points')\n"
     "ax.plot(*np.c_[a, r1], 'C0:'); ax.plot(*np.c_[r1, r2], 'C3:'); ax.set_aspect('equal')\n"
     "ax.set_xlabel('x1'); ax.set_ylabel('x2'); ax.set_title('reflections of increasing order'); plt.show()",
-    "md:## Figure 7 (b) and (d) of the Clifford paper: three-layer ReLU breaklines on four axis points\n\n"
+    "md:## P23 Figure 7 (b) and (d): three-layer ReLU breaklines on four axis points\n\n"
     "The first-layer breaklines $x^\\top w + b = 0$ of every neuron in the three-layer dictionary. Without "
     "first-layer bias (b): the lines through the origin along the data and parallel to "
     "$\\mathrm{Aff}(x_1,x_2)$, $\\mathrm{Aff}(x_2,x_3)$ — four lines, as in the paper. With bias (d): the "
@@ -432,12 +435,14 @@ DEPTH = [
     "md:## The certified optimum against Adam on the actual deep network\n\n"
     "`ganet.adam.train_deep_abs` trains the non-convex network of eq. (2) directly (numpy, full batch, "
     "cosine-decayed step). No run goes below the certified optimum; most stop above it — the "
-    "reflections paper's Figure 3 discussion in numbers.",
+    "ZP Figure 3 discussion in numbers (the figure itself is in [06](06_deep_networks_on_embeddings.ipynb)).",
     "rng = np.random.default_rng(0)\nX = rng.uniform(-2, 2, size=(20, 2)); y = np.sin(2 * X.sum(axis=1)) + 0.1 * rng.normal(size=20)\n"
     "m = DeepNarrowAbs(depth=3, lam=1e-2).fit(X, y)\n"
     "runs = [train_deep_abs(X, y, 3, 16, 1e-2, steps=2000, lr=2e-2, seed=s)[1] for s in range(8)]\n"
     "print(f'certified optimum {m.objective_:.6f} ({m.certificate_}, gap {m.dual_gap_:.1e}, {len(m.neurons_)} chains)')\n"
     "print('Adam finals / optimum:', np.round([h[-1] / m.objective_ for h in runs], 4))\n"
+    "Xh = rng.uniform(-2, 2, size=(400, 2)); yh = np.sin(2 * Xh.sum(axis=1))  # held out, noise-free\n"
+    "print(f'held-out MSE: certified optimum {np.mean((m.predict(Xh) - yh) ** 2):.4f}')\n"
     "fig, ax = plt.subplots(figsize=(6, 3.5))\nfor h in runs:\n    ax.semilogy(h - m.objective_ + 1e-12, lw=0.8)\n"
     "ax.set_xlabel('Adam step'); ax.set_ylabel('objective − certified optimum'); ax.set_title('8 Adam runs, depth 3')\nplt.show()",
     "md:## Exact derivations for deep networks\n\n"
@@ -455,12 +460,12 @@ PATTERNS = [
     "md:# 04 · Activation patterns: the exact and sampled arrangement programs\n\n"
     "A ReLU neuron u splits the data by its pattern $D = \\mathrm{diag}(1[Xu \\ge 0])$. Pilanci & Ergen's "
     "program has one group per pattern; with **every** pattern it is the network problem itself "
-    "(the essay's Theorem 2.1), so `ArrangementReLU(patterns='exact')` certifies the true $p = 2$ optimum "
+    "(W Theorem 2.1), so `ArrangementReLU(patterns='exact')` certifies the true $p = 2$ optimum "
     "that the GA Lasso of `ConvexReLU(reg='l2')` only bounds. For wide data, `patterns='sampled'`.",
     "import numpy as np\nimport matplotlib.pyplot as plt\nimport ganet\nfrom ganet.numeric.patterns import exact_patterns\n"
-    "X = np.array([[2., 2.], [3., 3.], [1., 0.]])  # the slides' n = 3, d = 2 example\n"
+    "X = np.array([[2., 2.], [3., 3.], [1., 0.]])  # S's n = 3, d = 2 example\n"
     "masks, witnesses = exact_patterns(X)\nprint(len(masks), 'chamber patterns:', [''.join(map(str, m.astype(int))) for m in masks])",
-    "md:## The essay's Figure 8: the points $D_iX$ of every pattern\n\n"
+    "md:## W Figure 8: the points $D_iX$ of every pattern\n\n"
     "Each panel keeps the rows the pattern switches on (big dots) — a selection of data points by a "
     "hyperplane through the origin. The parallel rows $x_1, x_2$ are never separated.",
     "fig, axes = plt.subplots(1, len(masks), figsize=(2.2 * len(masks), 2.4), sharey=True)\n"
@@ -471,7 +476,7 @@ PATTERNS = [
     "    ax.set_xlim(-1, 4); ax.set_ylim(-1, 4); ax.set_title(''.join(map(str, m.astype(int))))\n"
     "axes[0].set_ylabel('x₂'); fig.supxlabel('x₁'); plt.tight_layout(); plt.show()",
     "md:## Exact optimum versus the GA Lasso, with the certified ratio\n\n"
-    "Theorem 5 of Pilanci (2023): $p^* \\le \\hat p \\le p^*/(1-\\epsilon)$ with $\\epsilon$ the maximum chamber "
+    "P23 Theorem 5: $p^* \\le \\hat p \\le p^*/(1-\\epsilon)$ with $\\epsilon$ the maximum chamber "
     "diameter. `certified_ratio` fits both with certificates; the interval contains the ratio of the true optima.",
     "rng = np.random.default_rng(0)\nX = rng.uniform(-1, 1, (16, 2)); y = np.sin(3 * X[:, 0]) * X[:, 1]\n"
     "r = ganet.certified_ratio(X, y, lam=0.02)\n"
@@ -508,7 +513,7 @@ PATTERNS = [
     "for angle, name in ((A, 'A'), (B, 'B')):\n    axes[1].annotate(name, (np.cos(angle), np.sin(angle)), xytext=(4, 4), textcoords='offset points')\n"
     "axes[1].set_title(f'widest chamber: D(X) = ‖A − B‖ = {chord:.3f}', fontsize=9); plt.show()",
     "md:## Sampled patterns converge to the exact optimum\n\n"
-    "Gaussian gates (the slides' quantized embedding, S) and GA-anchored gates: the hyperplane through "
+    "Gaussian gates (S's quantized embedding) and GA-anchored gates: the hyperplane through "
     "$d$ sampled points, $\\star((x_{i_1}, 1)\\wedge(x_{i_2}, 1))$ in the lifted coordinates — the wedge "
     "multi-indices, sampled. Each $k$ uses the **first $k$** gates of one fixed draw (`gates=` an array), "
     "so the pattern sets are nested and the certified objective can only go down (checked). An earlier "

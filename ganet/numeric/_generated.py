@@ -776,37 +776,37 @@ def score_closed_form(XT, r, W, off, out):
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
 def phi_abs2(t, params, kind):
-    """φ(t; π) of the abs2 family (Zeger & Pilanci, Thm 3.1 (L = 2), 4.1/4.3 (L = 3), 4.4/4.5), printed from sympy."""
+    """φ(t; π) of the abs2 family (ZP, Thm 3.1 (L = 2), 4.1/4.3 (L = 3), 4.4/4.5), printed from sympy."""
     return abs(params[0] - t)
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
 def phi_abs3(t, params, kind):
-    """φ(t; π) of the abs3 family (Zeger & Pilanci, Thm 3.1 (L = 2), 4.1/4.3 (L = 3), 4.4/4.5), printed from sympy."""
+    """φ(t; π) of the abs3 family (ZP, Thm 3.1 (L = 2), 4.1/4.3 (L = 3), 4.4/4.5), printed from sympy."""
     return abs(params[1] - abs(params[0] - t))
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
 def phi_abs4(t, params, kind):
-    """φ(t; π) of the abs4 family (Zeger & Pilanci, Thm 3.1 (L = 2), 4.1/4.3 (L = 3), 4.4/4.5), printed from sympy."""
+    """φ(t; π) of the abs4 family (ZP, Thm 3.1 (L = 2), 4.1/4.3 (L = 3), 4.4/4.5), printed from sympy."""
     return abs(params[2] - abs(params[1] - abs(params[0] - t)))
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
 def phi_abs5(t, params, kind):
-    """φ(t; π) of the abs5 family (Zeger & Pilanci, Thm 3.1 (L = 2), 4.1/4.3 (L = 3), 4.4/4.5), printed from sympy."""
+    """φ(t; π) of the abs5 family (ZP, Thm 3.1 (L = 2), 4.1/4.3 (L = 3), 4.4/4.5), printed from sympy."""
     return abs(params[3] - abs(params[2] - abs(params[1] - abs(params[0] - t))))
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
 def phi_abs6(t, params, kind):
-    """φ(t; π) of the abs6 family (Zeger & Pilanci, Thm 3.1 (L = 2), 4.1/4.3 (L = 3), 4.4/4.5), printed from sympy."""
+    """φ(t; π) of the abs6 family (ZP, Thm 3.1 (L = 2), 4.1/4.3 (L = 3), 4.4/4.5), printed from sympy."""
     return abs(params[4] - abs(params[3] - abs(params[2] - abs(params[1] - abs(params[0] - t)))))
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
 def phi_relu3(t, params, kind):
-    """φ(t; π) of the relu3 family (Pilanci 2023, Thm 12), printed from sympy."""
+    """φ(t; π) of the relu3 family (P23 Thm 12), printed from sympy."""
     if kind == 0:
         return max(0, -params[0] + max(0, t))
     return max(0, params[0] - max(0, t))
@@ -814,7 +814,7 @@ def phi_relu3(t, params, kind):
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
 def phi_relu3_bias(t, params, kind):
-    """φ(t; π) of the relu3_bias family (Pilanci 2023, Thm 13), printed from sympy."""
+    """φ(t; π) of the relu3_bias family (P23 Thm 13), printed from sympy."""
     if kind == 0:
         return max(0, -params[1] + max(0, params[0] + t))
     return max(0, params[1] - max(0, params[0] + t))

@@ -9,7 +9,7 @@ For patterns D₁…D_P (0/1 masks over the rows of Z = X or [X, 1]) the **ReLU 
     \quad\text{s.t.}\quad (2D_i - I) Z v_i \ge 0,\ (2D_i - I) Z w_i \ge 0,
 
 where Π keeps the penalized coordinates (the weights, not the bias). With all chamber patterns it
-equals the network objective ℓ(f(X), y) + (λ/2)Σⱼ(‖uⱼ‖₂² + αⱼ²) (Theorem 2.1 of the essay). The
+equals the network objective ℓ(f(X), y) + (λ/2)Σⱼ(‖uⱼ‖₂² + αⱼ²) (W Theorem 2.1). The
 **gated program** drops the cone constraints and w (one free group uᵢ per gate, all of it
 penalized: an unpenalized bias would make every gate's indicator column free).
 

@@ -1,4 +1,4 @@
-r"""The maximum chamber diameter D(X) of Pilanci (2023), Definition 3.
+r"""The maximum chamber diameter D(X) of P23, Definition 3.
 
     D(X) = max { ‖w − v‖₂ : ‖w‖ = ‖v‖ = 1, sign(Xw) = sign(Xv) },
 

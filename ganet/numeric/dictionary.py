@@ -1,4 +1,4 @@
-r"""The two-layer Lasso dictionaries of Pilanci (2023), Theorems 1–5 and 14, as column oracles.
+r"""The two-layer Lasso dictionaries of P23, Theorems 1–5 and 14, as column oracles.
 
 A column is a hyperplane feature. With an anchor a (the origin, or a training point x_k) and a
 generator subset S = (v₁,…,v_{d−1}), w_S = ×(S) = ⋆(v₁ ∧ ⋯ ∧ v_{d−1}) and

@@ -16,16 +16,16 @@ neurons is attained) are generalized cross products of D − 1 = d + q − 1 lif
 
 the axes e_k being the faces of the ℓ₁ ball (w_k = 0) and e_{d+l} the conditions π_l = 0
 (a layer that degenerates, giving the shallower features). Both signs ± of the normal are
-neurons. The two-layer ReLU dictionary of Pilanci (2023) is the case q = 1, φ(t; c) = (t − c)₊,
+neurons. The two-layer ReLU dictionary of P23 is the case q = 1, φ(t; c) = (t − c)₊,
 κ = −1 (the breakplane passes through d points); the families here are:
 
 ===========  ====  ==========================================================  ================
 family       q     φ(t; π) (kinds)                                               kink types κ
 ===========  ====  ==========================================================  ================
-abs{L}       L−1   |…||t − c| − δ₂| … − δ_{L−1}|  (deep narrow |·|, Zeger &     2^{L−1} − 1
-                   Pilanci eq. 3/11, biases b₁ = −c, b_l = −δ_l)
-relu3        1     (h − τ)₊ and (τ − h)₊, h = (t)₊  (Pilanci Thm 12)              2
-relu3_bias   2     (h − τ)₊ and (τ − h)₊, h = (t + b)₊  (Pilanci Thm 13)          2
+abs{L}       L−1   |…||t − c| − δ₂| … − δ_{L−1}|  (deep narrow |·|, ZP eq.     2^{L−1} − 1
+                   3/11, biases b₁ = −c, b_l = −δ_l)
+relu3        1     (h − τ)₊ and (τ − h)₊, h = (t)₊  (P23 Thm 12)                  2
+relu3_bias   2     (h − τ)₊ and (τ − h)₊, h = (t + b)₊  (P23 Thm 13)              2
 ===========  ====  ==========================================================  ================
 
 Kinks of the abs chain: h₁ = |t − c| has its kink at t = c; h_l = |h_{l−1} − δ_l| adds the
@@ -33,7 +33,7 @@ zeros of h_{l−1} − δ_l, t = c ± (δ₂ ± δ₃ ± ⋯ ± δ_l), so the ki
 t − c − σ(δ₂ + ε₃δ₃ + ⋯ + ε_jδ_j) = 0 for 2 ≤ j ≤ L − 1, σ, ε ∈ {±1}, and t − c = 0. The three-
 layer ReLU's kinks are t + b = 0 (the first layer) and t + b − τ = 0 (the second, where h = τ).
 
-The data-feature sub-library of Zeger & Pilanci (Theorem 4.4) and the reflections R(a, b) = 2b − a
+The data-feature sub-library of ZP (Theorem 4.4) and the reflections R(a, b) = 2b − a
 of their Theorem 4.1 are special vertices of this enumeration; the enumeration covers every
 vertex, hence certifies globally at any depth (where its size allows).
 """
@@ -137,7 +137,7 @@ def abs_chain(depth):
 
 
 def relu3(bias):
-    """The three-layer ReLU family of Pilanci (2023) Theorem 12 (bias-free first layer) or 13."""
+    """The three-layer ReLU family of P23 Theorem 12 (bias-free first layer) or 13."""
     if bias:
         kappa = np.array([[1.0, 0.0], [1.0, -1.0]])  # t + b = 0, t + b − τ = 0
         return LiftedFamily("relu3_bias", 3, 2, kappa, (1,), 2, _code("relu3_bias"), ("b", "τ"))

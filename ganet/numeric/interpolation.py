@@ -1,6 +1,6 @@
 r"""Minimum-norm interpolation over a dictionary oracle (the β → 0 limit of the Lasso).
 
-Solves Zeger & Pilanci's problem (14),
+Solves ZP's problem (14),
 
 .. math::  \min_{z, \xi}\ \|z\|_1 \quad\text{s.t.}\quad Kz + \xi 1 = y ,
 

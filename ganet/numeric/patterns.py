@@ -19,7 +19,7 @@ witness with a margin check, so every returned pattern is realized; completeness
 the tests against a brute force over all 2ⁿ sign vectors with an LP feasibility test.
 
 Sampled patterns (:func:`sampled_patterns`) are the scalable alternative: gates h from a Gaussian
-(the quantized embedding of the slides), GA-anchored gates through sampled data points, or gates
+(the quantized embedding of S), GA-anchored gates through sampled data points, or gates
 anchored in a Johnson–Lindenstrauss sketch ZS of the data.
 """
 
@@ -180,7 +180,7 @@ def sampled_patterns(Z, n_patterns, method="gaussian", sketch_dim=None, random_s
     n_patterns : int
         Number of gates drawn (fewer patterns are returned when gates repeat a pattern).
     method : {"gaussian", "anchored", "sketch"}
-        ``"gaussian"``: h ~ N(0, I_D), the quantized random embedding sign(Zh) of the slides.
+        ``"gaussian"``: h ~ N(0, I_D), the quantized random embedding sign(Zh) of S.
         ``"anchored"``: h = ⋆(z_{j₁} ∧ ⋯ ∧ z_{j_{D−1}}) through D − 1 random rows (the wedge
         multi-indices of the GA dictionary, sampled), nudged into an adjacent chamber.
         ``"sketch"``: the anchored gates of the sketched rows ZS (S: D × k Gaussian, k =

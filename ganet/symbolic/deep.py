@@ -2,9 +2,9 @@ r"""Closed forms of the deep feature families, their kink conditions, and reflec
 
 A deep neuron computes f(x) = φ(xᵀw; π) (see :mod:`ganet.numeric.families`):
 
-* deep narrow |·| network of depth L (Zeger & Pilanci eq. 3 and 11), with b₁ = −c, b_l = −δ_l:
+* deep narrow |·| network of depth L (ZP eq. 3 and 11), with b₁ = −c, b_l = −δ_l:
   φ(t; c, δ₂, …, δ_{L−1}) = |…||t − c| − δ₂| … − δ_{L−1}|;
-* three-layer ReLU chain (Pilanci 2023, Theorems 12 and 13): φ = (h − τ)₊ or (τ − h)₊ with
+* three-layer ReLU chain (P23 Theorems 12 and 13): φ = (h − τ)₊ or (τ − h)₊ with
   h = (t)₊ or h = (t + b)₊.
 
 :func:`kink_conditions` derives, from the sympy expression alone, the linear conditions
@@ -13,7 +13,7 @@ cases gives the linear forms each argument can take. These are the lifted genera
 (xᵢ, κ) of :mod:`ganet.numeric.families` (a test checks the numeric tables against them), and
 the optimal first-layer neuron is the lifted wedge product (w, π) ∝ ⋆(g₁ ∧ ⋯ ∧ g_{D−1}).
 
-Reflection features (Theorem 4.1 and 4.3 of Zeger & Pilanci, three layers): with a base point
+Reflection features (Theorem 4.1 and 4.3 of ZP, three layers): with a base point
 x′ (a training point x_{j₋₁}, or the average (x_{j₋₁} + x_{j₀})/2), generators Δx₂, …, Δx_d,
 w = ×(Δx₂, …, Δx_d) and R(a, b) = 2b − a the reflection of a about b,
 
@@ -184,14 +184,14 @@ def deep_family(name):
     if isinstance(name, str) and name.startswith("abs") and name[3:].isdigit() and int(name[3:]) >= 2:
         L = int(name[3:])
         return DeepFeatureFamily(name, L, L - 1, 1, ("c",) + tuple(f"δ{l}" for l in range(2, L)),
-                                 "Zeger & Pilanci, Thm 3.1 (L = 2), 4.1/4.3 (L = 3), 4.4/4.5")
+                                 "ZP, Thm 3.1 (L = 2), 4.1/4.3 (L = 3), 4.4/4.5")
     raise ValueError(f"unknown deep family {name!r}")
 
 
 for _L in range(2, 7):
     DEEP_FAMILIES[f"abs{_L}"] = deep_family(f"abs{_L}")
-DEEP_FAMILIES["relu3"] = DeepFeatureFamily("relu3", 3, 1, 2, ("τ",), "Pilanci 2023, Thm 12")
-DEEP_FAMILIES["relu3_bias"] = DeepFeatureFamily("relu3_bias", 3, 2, 2, ("b", "τ"), "Pilanci 2023, Thm 13")
+DEEP_FAMILIES["relu3"] = DeepFeatureFamily("relu3", 3, 1, 2, ("τ",), "P23 Thm 12")
+DEEP_FAMILIES["relu3_bias"] = DeepFeatureFamily("relu3_bias", 3, 2, 2, ("b", "τ"), "P23 Thm 13")
 
 
 def reflection(a, b):

@@ -7,7 +7,7 @@ over **every** column of the lifted dictionary. A column is a neuron φ(xᵀw; �
 kink type κ, axes); φ is the sympy closed form of :mod:`ganet.symbolic.deep`, so the columns are
 rational on rational data.
 
-The network follows Definition E.2 (Zeger & Pilanci): with γ = |zⱼ|^{1/L}, W1 = γw, b₁ = −γc,
+The network follows Definition E.2 (ZP): with γ = |zⱼ|^{1/L}, W1 = γw, b₁ = −γc,
 b_l = −γ^l δ_l, inner weights γ, α = sign(zⱼ)γ (|·| chains); W1 = γw, b1 = γb, w2 = ±γ,
 b2 = ∓γ²τ, α = sign(zⱼ)γ with γ = |zⱼ|^{1/3} (three-layer ReLU chains).
 """
@@ -36,8 +36,8 @@ def derive_deep(X, y, depth=3, network="abs", bias=False, lam=sp.Rational(1, 100
     depth : int
         L ≥ 2 for ``network="abs"``; ignored (3) for ``"relu3"``.
     network : {"abs", "relu3"}
-        Deep narrow |·| network (:class:`ganet.DeepNarrowAbs`, eq. 2 of Zeger & Pilanci) or
-        three-layer ReLU chains (:class:`ganet.ThreeLayerReLU`, Theorems 12/13 of Pilanci 2023).
+        Deep narrow |·| network (:class:`ganet.DeepNarrowAbs`, ZP eq. 2) or
+        three-layer ReLU chains (:class:`ganet.ThreeLayerReLU`, P23 Theorems 12/13).
     bias : bool
         First-layer bias of the three-layer ReLU network (the |·| network always has biases).
     lam : number

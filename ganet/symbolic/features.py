@@ -236,9 +236,9 @@ def family(p, bias):
 
 
 for _fam in (
-    FeatureFamily("relu_l1", 1, False, "rows of X and e₁…e_d (X̃)", "Pilanci 2023, Thm 2 and 4"),
-    FeatureFamily("relu_l2", 2, False, "rows of X", "Pilanci 2023, Thm 5"),
-    FeatureFamily("relu_l1_bias", 1, True, "xᵢ − a and e₁…e_d", "Pilanci 2023, Thm 1 and 14"),
-    FeatureFamily("relu_l2_bias", 2, True, "xᵢ − a", "Pilanci 2023, Thm 3 and 5"),
+    FeatureFamily("relu_l1", 1, False, "rows of X and e₁…e_d (X̃)", "P23 Thm 2 and 4"),
+    FeatureFamily("relu_l2", 2, False, "rows of X", "P23 Thm 5"),
+    FeatureFamily("relu_l1_bias", 1, True, "xᵢ − a and e₁…e_d", "P23 Thm 1 and 14"),
+    FeatureFamily("relu_l2_bias", 2, True, "xᵢ − a", "P23 Thm 3 and 5"),
 ):
     register_family(_fam)
