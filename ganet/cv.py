@@ -19,9 +19,11 @@ is ‖Kᵀθ₀‖∞ with θ₀ its dual point at z = 0, a smaller multiple of 
 """
 
 import time
+import warnings
 
 import numpy as np
 from sklearn.base import is_classifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -86,7 +88,7 @@ class _LambdaCV:
         folds = KFold(self.cv, shuffle=True, random_state=self.random_state).split(X) \
             if isinstance(self.cv, (int, np.integer)) and self.cv >= 2 else []
         mse, certified, mean = self._cross_validate(X, y, y, folds, sample_weight)
-        self.cv_results_ = {"lams": self.lams_, "mse": mse, "mean_mse": mean, "std_mse": mse.std(axis=0),
+        self.cv_results_ = {"lams": self.lams_, "mse": mse, "mean_mse": mean, "std_mse": np.nanstd(mse, axis=0),
                             "certified": certified}
         return self
 
@@ -103,7 +105,7 @@ class _LambdaCV:
             if isinstance(self.cv, (int, np.integer)) and self.cv >= 2 else []
         error, certified, mean = self._cross_validate(X, y, T, folds, sample_weight)
         self.cv_results_ = {"lams": self.lams_, "error": error, "mean_error": mean,
-                            "std_error": error.std(axis=0), "certified": certified}
+                            "std_error": np.nanstd(error, axis=0), "certified": certified}
         return self
 
     def _cross_validate(self, X, y, T, folds, sample_weight):
@@ -119,10 +121,21 @@ class _LambdaCV:
         self._cv_fits_left = self.cv * self._fits_per_fold(grid) + 1
         budget = self.max_seconds
         try:
+            longest = 0.0
             for f, (train, test) in enumerate(folds):
+                # a fit cannot stop before one pricing pass per λ, so each fold has a floor: on a
+                # busy machine 5 folds of it doubled a 3 s budget. A fold that would end past the
+                # deadline is not started; the folds done decide λ (the others stay NaN).
+                if f and self._cv_deadline is not None and time.perf_counter() + longest > self._cv_deadline:
+                    errors[f:], certified[f:] = np.nan, False
+                    warnings.warn(f"max_seconds = {budget:g} ran out: λ chosen on {f} of {self.cv} folds",
+                                  ConvergenceWarning, stacklevel=3)
+                    break
+                fold_start = time.perf_counter()
                 errors[f], certified[f] = self._fold_errors(grid, X[train], y[train], X[test], y[test],
                                                             None if sample_weight is None else w[train], w[test])
-            mean = errors.mean(axis=0)
+                longest = max(longest, time.perf_counter() - fold_start)
+            mean = np.nanmean(errors, axis=0)
             self._chosen_lam = float(grid[int(np.argmin(mean))])
             if budget is not None:  # the refit gets the rest (the parameter is put back below)
                 self.max_seconds = max(self._cv_deadline - time.perf_counter(), 1e-3)
@@ -205,7 +218,8 @@ class ConvexReLUCV(_WedgeCV, ConvexReLU):
         The grid, largest first.
     lam_max_ : float
     cv_results_ : dict
-        ``mse`` (folds × λ: held-out mean squared errors), ``mean_mse``, ``std_mse``,
+        ``mse`` (folds × λ: held-out mean squared errors; NaN for folds that ``max_seconds``
+        left unstarted, with a warning), ``mean_mse``, ``std_mse``,
         ``certified`` (folds × λ: whether each path fit was certified to ``tol``).
     """
 

@@ -136,3 +136,21 @@ def test_max_seconds_bounds_the_whole_cross_validation(estimator):
         model = getattr(ganet, estimator)(max_seconds=3.0, random_state=0, **params).fit(Xb, yb)
     assert time.perf_counter() - start < 3.0 * 1.1 + 1.0 + 2.0
     assert model.max_seconds == 3.0 and model.get_params()["max_seconds"] == 3.0  # (parameter kept)
+
+
+def test_a_budget_too_short_for_every_fold_decides_on_the_folds_done():
+    """Each fold costs at least one pricing pass per λ; folds that would end past the deadline are
+    not started: their rows are NaN, a warning says how many folds decided, and λ is the best
+    mean over the folds done (checked against those rows)."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    rng = np.random.default_rng(0)
+    Xb = rng.normal(size=(300, 3))
+    yb = np.sin(Xb @ [1.0, 2.0, -1.0]) + 0.1 * rng.normal(size=300)
+    with pytest.warns(ConvergenceWarning, match="folds"):
+        model = ganet.ConvexReLUCV(max_seconds=0.05, random_state=0).fit(Xb, yb)
+    mse = model.cv_results_["mse"]
+    done = ~np.isnan(mse).any(axis=1)
+    assert 1 <= done.sum() < 5 and np.isnan(mse[~done]).all() and not model.cv_results_["certified"][~done].any()
+    assert model.lam_ == model.lams_[np.argmin(mse[done].mean(axis=0))]
+    assert np.isfinite(model.predict(Xb)).all()
