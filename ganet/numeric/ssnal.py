@@ -26,7 +26,7 @@ import time
 import numpy as np
 import scipy.linalg
 
-__all__ = ["group_lasso_ssnal", "block_gap"]
+__all__ = ["group_lasso_ssnal", "group_lasso_gap"]
 
 
 def _group_norms(X, g):
@@ -41,7 +41,7 @@ def _prox(W, t, g):
     return (W.reshape(-1, g * W.shape[1]) * shrink[:, None]).reshape(W.shape), norms
 
 
-def block_gap(A, Y, X, lam, g=1, theta=None):
+def group_lasso_gap(A, Y, X, lam, g=1, theta=None):
     """Primal value, dual value and gap of the group Lasso on the block A at X.
 
     The dual point is the residual R = Y − AX (or ``theta``, another estimate of it, when that
@@ -136,14 +136,14 @@ def group_lasso_ssnal(A, Y, lam, X0=None, tol=1e-10, group_size=1, max_outer=200
         raise ValueError(f"the number of columns {m} is not a multiple of group_size {g}")
     X = np.zeros((m, c)) if X0 is None else np.array(X0, dtype=float).reshape(m, c)
     if m == 0:
-        return X, block_gap(A, Y, X, lam, g)[2]
+        return X, group_lasso_gap(A, Y, X, lam, g)[2]
     # U is the negated residual at the optimum: U* = AX* − Y
     U = A @ X - Y
     col_norm2 = float(np.max(np.sum(A * A, axis=0)))
     sigma = 1.0 / max(col_norm2, 1e-300)
     best = (np.inf, X.copy())
     for _ in range(max_outer):
-        P, D, gap = block_gap(A, Y, X, lam, g, theta=-U)
+        P, D, gap = group_lasso_gap(A, Y, X, lam, g, theta=-U)
         if gap < best[0]:
             best = (gap, X.copy())
         if gap <= tol or (deadline is not None and time.perf_counter() > deadline):
@@ -183,7 +183,7 @@ def group_lasso_ssnal(A, Y, lam, X0=None, tol=1e-10, group_size=1, max_outer=200
             U = Un
         X, _ = _prox(X - sigma * (A.T @ U), sigma * lam, g)
         sigma = min(sigma * 3.0, 1e10 / max(col_norm2, 1e-300))
-    P, D, gap = block_gap(A, Y, X, lam, g)
+    P, D, gap = group_lasso_gap(A, Y, X, lam, g)
     if gap < best[0]:
         best = (gap, X)
     return best[1], best[0]
