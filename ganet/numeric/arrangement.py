@@ -411,7 +411,8 @@ _BIAS_WEIGHT = 1e4  # Ω on the unpenalized coordinate when pricing (see cone_mu
 # Clarabel to well below its default 1e-8 (the certificate is what decides; a tighter interior
 # point solution saves the slow polish when a free bias rules the coordinate descent out)
 _CLARABEL_SETTINGS = dict(tol_gap_abs=1e-12, tol_gap_rel=1e-12, tol_feas=1e-12, tol_ktratio=1e-10)
-_CONIC_LIMIT = 400_000  # n·D·(groups in the working set) up to which Clarabel solves it
+_CONIC_LIMIT = 800_000  # n·D·(groups in the working set) up to which Clarabel solves it (at 400,000
+# diabetes with 200 sampled patterns fell to coordinate descent at 80 groups: 47.6 s, now 25.9 s)
 _GATED_CRAWL = 500  # gated sweeps on a small working set before Clarabel takes over
 
 
