@@ -114,9 +114,7 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
         lam = self._lam_param()
         if not (isinstance(lam, numbers.Real) and np.isfinite(lam) and lam > 0):
             raise ValueError(f"lam must be a positive number, got {lam!r}")
-        if self.loss not in ("squared", "logistic", "hinge", "huber"):
-            raise ValueError(f"loss must be 'squared', 'logistic', 'hinge' or 'huber', got {self.loss!r}")
-        make_datafit(self.loss, self.huber_delta)  # (checks huber_delta)
+        make_datafit(self.loss, self.huber_delta)  # (refuses an unknown loss, checks huber_delta)
         given = not isinstance(self.gates, str) or self.init is not None
         if isinstance(self.gates, str) and self.gates not in GATE_METHODS:
             raise ValueError(f"gates must be one of {GATE_METHODS} or a (d + bias) × k array, got {self.gates!r}")

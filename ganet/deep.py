@@ -167,7 +167,6 @@ class _DeepBase(_ConvexReLUBase):
                 "or dictionary='sampled' (no global certificate)")
         return LiftedDictionary(X, self._family(), memory_limit=self.memory_limit, progress=bool(self.verbose))
 
-
     def _rebuild_dictionary(self, kind, X, seed):
         """The lifted dictionary of a saved fit ("_SampledLifted": the name files record for a
         sampled one)."""

@@ -444,7 +444,6 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
         self._assign(dictionary, res, fitted)
         return self
 
-
     def _make_neurons(self, dictionary, columns, coef):
         return _neurons(dictionary, columns, coef)
 

@@ -128,14 +128,14 @@ def refit_output_layer(W1, b1, X, y, lam, bias=True):
     b1 = np.asarray(b1, dtype=float) if bias else np.zeros(W1.shape[1])
     norms = np.linalg.norm(W1, axis=0)
     keep = norms > 0
-    H = np.maximum(X @ W1[:, keep] + b1[keep], 0.0) / norms[keep]
+    U, c = W1[:, keep] / norms[keep], b1[keep] / norms[keep]  # the neurons at ‖uⱼ‖₂ = 1
+    H = np.maximum(X @ U + c, 0.0)
     lasso = Lasso(alpha=lam / len(y), fit_intercept=bias, tol=1e-10, max_iter=100_000).fit(H, y)
     z, t = lasso.coef_, float(lasso.intercept_)
     r = H @ z + t - y
     used = np.flatnonzero(z)
     root = np.sqrt(np.abs(z[used]))
-    net = {"W1": W1[:, keep][:, used] / norms[keep][used] * root, "b1": b1[keep][used] / norms[keep][used] * root,
-           "W2": np.sign(z[used]) * root, "b2": t}
+    net = {"W1": U[:, used] * root, "b1": c[used] * root, "W2": np.sign(z[used]) * root, "b2": t}
     return net, 0.5 * float(r @ r) + lam * float(np.abs(z).sum())
 
 

@@ -30,21 +30,14 @@ iteration count alone.
 import time
 
 import numpy as np
-from scipy.optimize import brentq
-from scipy.special import expit
 
 from .active_set import ActiveSetError, DualActiveSet
 from .datafits import Logistic, fenchel_gap, weighted
 from .ssnal import group_lasso_ssnal
 
-__all__ = ["newton_lasso", "logistic_lasso", "logistic_intercept"]
+__all__ = ["newton_lasso", "logistic_lasso"]
 
 _ROUNDING = 64 * np.finfo(float).eps  # relative size of F's rounding error (sums of n terms)
-
-
-def logistic_intercept(Kz, y, t0=0.0, weights=None):
-    """The exact minimizer in t of Σ cᵢ log(1 + e^{−yᵢ(Kz + t)ᵢ}) (see :meth:`Logistic.intercept`)."""
-    return Logistic.intercept(Kz, y, t0, weights)
 
 
 def _objective(q, y, z, lam, datafit):
