@@ -165,7 +165,9 @@ class _DeepBase(_ConvexReLUBase):
                 f"{2 * shape.kinds * count:.3g} columns: one pricing pass ({float(work):.3g} "
                 "operations) would take hours or more. Use fewer points, a smaller d (e.g. PCA) "
                 "or dictionary='sampled' (no global certificate)")
-        return LiftedDictionary(X, self._family(), memory_limit=self.memory_limit, progress=bool(self.verbose))
+        D = LiftedDictionary(X, self._family(), memory_limit=self.memory_limit, progress=bool(self.verbose))
+        D.client = self.client  # full passes on a Dask cluster (the same result bit for bit)
+        return D
 
     def _rebuild_dictionary(self, kind, X, seed):
         """The lifted dictionary of a saved fit ("_SampledLifted": the name files record for a
@@ -266,7 +268,7 @@ class DeepNarrowAbs(RegressorMixin, _DeepBase):
     lam : float or array, default 1e-3
         β ≥ 0. ``lam=0`` solves the minimum-norm interpolation problem (14) instead (the β → 0
         limit): ``objective_`` is then min ‖z‖₁.
-    tol, max_iter, memory_limit, verbose, dictionary, n_sampled, random_state, max_seconds
+    tol, max_iter, memory_limit, verbose, dictionary, n_sampled, random_state, max_seconds, client
         As for :class:`~ganet.ConvexReLU` (``dictionary``: "auto"/"streaming" or "sampled").
 
     Attributes
@@ -280,11 +282,12 @@ class DeepNarrowAbs(RegressorMixin, _DeepBase):
     bias = True  # the deep narrow network always has biases
 
     def __init__(self, depth=3, lam=1e-3, tol=1e-8, max_iter=100, memory_limit=None, verbose=0,
-                 dictionary="auto", n_sampled=10_000, random_state=None, max_seconds=None, standardize=False):
+                 dictionary="auto", n_sampled=10_000, random_state=None, max_seconds=None, standardize=False,
+                 client=None):
         self.depth, self.standardize = depth, standardize
         self.lam, self.tol, self.max_iter, self.memory_limit = lam, tol, max_iter, memory_limit
         self.verbose, self.dictionary, self.n_sampled = verbose, dictionary, n_sampled
-        self.random_state, self.max_seconds = random_state, max_seconds
+        self.random_state, self.max_seconds, self.client = random_state, max_seconds, client
 
     def _family(self):
         return abs_chain(self.depth)
@@ -359,11 +362,12 @@ class ThreeLayerReLU(RegressorMixin, _DeepBase):
     _interpolation = False
 
     def __init__(self, lam=1e-3, bias=False, tol=1e-8, max_iter=100, memory_limit=None, verbose=0,
-                 dictionary="auto", n_sampled=10_000, random_state=None, max_seconds=None, standardize=False):
+                 dictionary="auto", n_sampled=10_000, random_state=None, max_seconds=None, standardize=False,
+                 client=None):
         self.standardize = standardize
         self.lam, self.bias, self.tol, self.max_iter, self.memory_limit = lam, bias, tol, max_iter, memory_limit
         self.verbose, self.dictionary, self.n_sampled = verbose, dictionary, n_sampled
-        self.random_state, self.max_seconds = random_state, max_seconds
+        self.random_state, self.max_seconds, self.client = random_state, max_seconds, client
 
     def _family(self):
         return relu3(self.bias)
@@ -402,7 +406,8 @@ class ThreeLayerReLU(RegressorMixin, _DeepBase):
 
 
 class _SampledLifted(LiftedDictionary):
-    """A lifted dictionary priced only over a random sample of its subsets (no global certificate)."""
+    """A lifted dictionary priced only over a random sample of its subsets (no global certificate):
+    the engine restricts every pass to ``sample`` and does no local rounds."""
 
     certificate = "sampled: no global certificate"
 
@@ -411,7 +416,3 @@ class _SampledLifted(LiftedDictionary):
         rng = np.random.default_rng(random_state)
         k = min(int(n_sampled), self.n_subsets)
         self.sample = np.sort(rng.choice(self.n_subsets, size=k, replace=False))
-
-    def violators(self, R, lam, k, scale=1.0, exclude=None, deadline=None):
-        result = self.price(R, lam, k, scale, exclude, hyperplanes=self.sample, deadline=deadline)
-        return (result.max_score if result.complete else None), result.columns

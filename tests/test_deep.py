@@ -407,3 +407,39 @@ def test_nested_reflection_names_split_at_the_top_level_comma():
     assert _reflection_name("R(x1, R(x1, x0))") == "R(x1, R(x1, x0)) = 2·R(x1, x0) − x1"
     assert _reflection_name("R(R(x0, x1), x2)") == "R(R(x0, x1), x2) = 2·x2 − R(x0, x1)"
     assert _reflection_name("avg(x1, x3)") == "avg(x1, x3) = (x1 + x3)/2"
+
+
+def test_local_rounds_of_a_deep_dictionary_price_the_subsets_one_generator_away():
+    """The engine's local rounds on a lifted dictionary: the neighbours are the subsets of the same
+    block that exchange one lifted generator or one axis (checked by decoding every subset), and
+    every violator among them is found (checked against the materialized columns)."""
+    from itertools import combinations as subsets
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(40, 2))
+    D = LiftedDictionary(X, lifted_family("abs3"))
+    ix = D.index
+    decoded = {}
+    def colex(n, k):  # colex order: by the largest element first
+        return sorted(subsets(range(n), k), key=lambda c: c[::-1])
+
+    for m, b in zip(ix.ms, ix.bs):  # enumerate every subset independently of the ranking
+        for P in colex(ix.n_generators, int(m)):
+            for B in colex(ix.n_axes, int(b)):
+                decoded[len(decoded)] = (set(P), set(B))
+    assert len(decoded) == D.n_subsets
+    t = 1234
+    P0, B0 = decoded[t]
+    expected = sorted(s for s, (P, B) in decoded.items()
+                      if len(P) == len(P0) and len(B) == len(B0) and s != t
+                      and len(P ^ P0) + len(B ^ B0) == 2)
+    assert ix.neighbors([t]).tolist() == expected
+    y = np.abs(X[:, 0]) - X[:, 1]
+    around = np.array([t * D.columns_per_subset])
+    near = D.local_violators(y, 1e-3, 10_000, around=around)
+    columns = (np.repeat(np.array(expected) * D.columns_per_subset, D.columns_per_subset)
+               + np.tile(np.arange(D.columns_per_subset), len(expected)))
+    scores = np.abs(D.materialize(columns).T @ y)
+    assert len(near) and set(near.tolist()) == set(columns[scores > 1e-3 * (1 + 1e-12)].tolist()) - {around[0]}
+    D.sample = np.arange(0, D.n_subsets, 7)  # a sampled dictionary searches its sample only
+    assert D.local_violators(y, 1e-3, 10, around=around) is None

@@ -5,7 +5,7 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from dask.distributed import Client, LocalCluster  # noqa: E402
+from dask.distributed import Client, LocalCluster, get_task_stream  # noqa: E402
 
 import ganet  # noqa: E402
 from ganet import ConvexReLU  # noqa: E402
@@ -47,3 +47,36 @@ def test_an_estimator_with_a_client_fits_the_same_network(client, tmp_path):
     remote.save(tmp_path / "m.npz")  # the client is a connection, not saved
     loaded = ganet.load(tmp_path / "m.npz")
     assert loaded.client is None and np.array_equal(loaded.predict(X), remote.predict(X))
+
+
+@pytest.mark.parametrize("family", ["abs3", "relu3", "relu3_bias"])
+def test_a_deep_dictionary_prices_on_the_cluster_bit_for_bit(client, family):
+    from ganet.numeric.families import lifted_family
+    from ganet.numeric.lifted import LiftedDictionary
+
+    rng = np.random.default_rng(3)
+    # far from the origin: the bias-free families resolve many subsets exactly, priced apart
+    X = rng.normal(size=(14, 2)) + (40.0 if family == "relu3" else 0.0)
+    R = rng.normal(size=len(X))
+    D = LiftedDictionary(X, lifted_family(family))
+    local = D.price(R, 0.05, 200)
+    D.client = client
+    with get_task_stream(client) as tasks:
+        remote = D.price(R, 0.05, 200)
+    assert sum("_scan_task" in t["key"] for t in tasks.data) >= 2  # the pass ran on the workers
+    assert local.full and remote.full and local.visited == remote.visited > 0
+    assert remote.max_score == local.max_score
+    assert np.array_equal(remote.columns, local.columns) and len(local.columns) > 0
+    assert np.array_equal(remote.priorities, local.priorities)
+
+
+def test_a_deep_estimator_with_a_client_fits_the_same_network(client):
+    from ganet import DeepNarrowAbs, ThreeLayerReLU
+
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(14, 2))
+    y = np.abs(X[:, 0]) - X[:, 1]
+    for make in (lambda **kw: DeepNarrowAbs(depth=3, lam=0.05, **kw), lambda **kw: ThreeLayerReLU(lam=0.05, **kw)):
+        local, remote = make().fit(X, y), make(client=client).fit(X, y)
+        assert remote.objective_ == local.objective_ and remote.dual_gap_ == local.dual_gap_
+        assert np.array_equal(remote.coef_, local.coef_) and remote.certificate_ == local.certificate_

@@ -44,7 +44,8 @@ import numba
 import numpy as np
 
 from ._generated import SCORE_BLOCK, score_closed_form
-from .combinations import MAX_RANK, binomial_table, rank_colex, unrank_colex
+from .combinations import SubsetIndex, unrank_subset
+from .engine import as_residual, finite_scores, round_robin
 from .ga import _use_compiled
 from .interrupts import deferred_interrupt
 from .normalization import normalization
@@ -79,34 +80,22 @@ def count_hyperplanes(n, d, reg="l1", bias=True):
     return sum(comb(n, m) * comb(d, b) for m, b in _subset_counts(n, d, p, bias))
 
 
-class HyperplaneIndex:
+class HyperplaneIndex(SubsetIndex):
     """The hyperplanes of a family, addressed by a global rank t without enumerating them.
 
     The hyperplanes come in blocks, one per split of the d − 1 generators into m data generators
     and b axes e_q (``_subset_counts``). In a block, t = offset + rank(P)·C(d, b) + rank(B) with
     P the data subset (with bias: the points, the anchor being the smallest) and B the axis
-    subset, ranked in colex order (:mod:`ganet.numeric.combinations`).
+    subset, ranked in colex order (:class:`~ganet.numeric.combinations.SubsetIndex`).
 
     Attributes
     ----------
     n_hyperplanes : int
-    ms, bs, offsets : ndarray of int64
-        Per block: data-subset size, axis-subset size, first rank (offsets has one extra entry).
-    TP, TB : ndarray of int64
-        Binomial tables for data and axis subsets.
     """
 
     def __init__(self, n, d, p, bias):
-        blocks = [(m, b) for m, b in _subset_counts(n, d, p, bias) if m <= n]
-        counts = [comb(n, m) * comb(d, b) for m, b in blocks]
-        if sum(counts) >= MAX_RANK:
-            raise OverflowError(f"{sum(counts)} hyperplanes do not fit in 62-bit ranks")
-        self.ms = np.array([m for m, _ in blocks], dtype=np.int64)
-        self.bs = np.array([b for _, b in blocks], dtype=np.int64)
-        self.offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        self.n_hyperplanes = int(self.offsets[-1])
-        self.TP = binomial_table(n, max(int(self.ms.max(initial=0)), 1))
-        self.TB = binomial_table(d, d)
+        super().__init__(n, d, _subset_counts(n, d, p, bias))
+        self.n_hyperplanes = self.n_subsets
         self.n, self.d, self.bias = n, d, bool(bias)
 
     def rows(self, ids):
@@ -114,79 +103,7 @@ class HyperplaneIndex:
         ids = np.asarray(ids, dtype=np.int64).reshape(-1)
         if ids.size and (ids.min() < 0 or ids.max() >= self.n_hyperplanes):
             raise ValueError(f"hyperplane ids must lie in 0..{self.n_hyperplanes - 1}")
-        return _rows(ids, self.n, self.d, self.bias, self.ms, self.bs, self.offsets, self.TP, self.TB)
-
-    def neighbors(self, ids):
-        """Hyperplanes one generator away from hyperplanes ``ids``: one data point of P replaced
-        by another point, or one axis of B by another axis (same block). Sorted, unique, without
-        ``ids`` themselves. There are at most |ids|·(m·n + b·d) of them."""
-        ids = np.unique(np.asarray(ids, dtype=np.int64))
-        out = _neighbors(ids, self.n, self.d, self.ms, self.bs, self.offsets, self.TP, self.TB)
-        return np.setdiff1d(out, ids)
-
-
-@numba.njit(cache=True)
-def _swap_one(S, k, size, out):
-    """The sorted k-subsets of {0..size−1} that differ from S[:k] in one element, into out;
-    returns their count (k·(size − k))."""
-    count = 0
-    tmp = np.empty(max(k, 1), dtype=np.int64)
-    for i in range(k):
-        for v in range(size):
-            member = False
-            for j in range(k):
-                member |= S[j] == v
-            if member:
-                continue
-            pos = 0
-            for j in range(k):  # S without S[i], with v inserted in order
-                if j != i:
-                    tmp[pos] = S[j]
-                    pos += 1
-            tmp[pos] = v
-            for a in range(pos, 0, -1):
-                if tmp[a] < tmp[a - 1]:
-                    tmp[a], tmp[a - 1] = tmp[a - 1], tmp[a]
-            for j in range(k):
-                out[count, j] = tmp[j]
-            count += 1
-    return count
-
-
-@numba.njit(cache=True)
-def _neighbors(ids, n, d, ms, bs, offsets, TP, TB):
-    P = np.empty(d, dtype=np.int64)
-    B = np.empty(d, dtype=np.int64)
-    # m·(n − m) + b·(d − b) ≤ d·max(n, d) neighbours per hyperplane (m + b ≤ d)
-    per_id = d * max(n, d, 1)
-    out = np.empty(ids.shape[0] * per_id, dtype=np.int64)
-    swaps = np.empty((per_id, d), dtype=np.int64)
-    count = 0
-    for r in range(ids.shape[0]):
-        blk = _unrank_hyperplane(ids[r], ms, bs, offsets, TP, TB, P, B)
-        m, b = ms[blk], bs[blk]
-        nB = TB[TB.shape[0] - 1, b]
-        rank_p, rank_b = rank_colex(P[:m], TP), rank_colex(B[:b], TB)
-        for s in range(_swap_one(P, m, n, swaps)):
-            out[count] = offsets[blk] + rank_colex(swaps[s, :m], TP) * nB + rank_b
-            count += 1
-        for s in range(_swap_one(B, b, d, swaps)):
-            out[count] = offsets[blk] + rank_p * nB + rank_colex(swaps[s, :b], TB)
-            count += 1
-    return np.unique(out[:count])
-
-
-@numba.njit(cache=True)
-def _unrank_hyperplane(t, ms, bs, offsets, TP, TB, P, B):
-    """Block of hyperplane t; writes its data subset into P[:m] and axis subset into B[:b]."""
-    blk = 0
-    while offsets[blk + 1] <= t:
-        blk += 1
-    nB = TB[TB.shape[0] - 1, bs[blk]]
-    rel = t - offsets[blk]
-    unrank_colex(rel // nB, ms[blk], TP, P)
-    unrank_colex(rel % nB, bs[blk], TB, B)
-    return blk
+        return _rows(ids, self.n, self.d, self.bias, *self.arrays)
 
 
 @numba.njit(cache=True)
@@ -195,7 +112,7 @@ def _rows(ids, n, d, bias, ms, bs, offsets, TP, TB):
     P = np.empty(d, dtype=np.int64)
     B = np.empty(d, dtype=np.int64)
     for r in range(ids.shape[0]):
-        blk = _unrank_hyperplane(ids[r], ms, bs, offsets, TP, TB, P, B)
+        blk = unrank_subset(ids[r], ms, bs, offsets, TP, TB, P, B)
         m, b = ms[blk], bs[blk]
         col = 0
         if not bias:
@@ -565,7 +482,7 @@ class Dictionary(ColumnOracle):
         -------
         ndarray, shape (n_columns,) or (n_columns, c)
         """
-        R = _residual(R, self.X.shape[0])
+        R = as_residual(R, self.X.shape[0])
         out, _ = _plane_pass(self.Xr, self.W, self.c, np.ascontiguousarray(R.reshape(len(R), -1)), False)
         out *= self.scale
         return out[:, 0] if R.ndim == 1 else out
@@ -598,47 +515,6 @@ class Dictionary(ColumnOracle):
         priority = (scores[candidates] / scale - lam) / np.maximum(self.column_norms()[candidates], 1e-300)
         order = round_robin(candidates, priority, k, self.n_columns)
         return float(scores.max()), candidates[order].astype(np.int64)
-
-
-# Contiguous column ranges of the round robin (and pricing blocks of a streaming pass). Finer
-# ranges spread each round's violators over more distinct neurons: Gaussian n = 2000, d = 3,
-# λ = 0.01 certified in 57 passes with 64 ranges, 27 with 1024, 23 with 8192 (144 s → 115 s).
-ROUND_ROBIN_GROUPS = 8192
-
-
-def round_robin(columns, priority, k, n_columns, n_groups=ROUND_ROBIN_GROUPS):
-    """Indices of the k best columns, taking each of n_groups contiguous column ranges' best
-    before any range's second best (ties by column index, so the choice does not depend on the
-    order the candidates were found in, e.g. on the thread count).
-
-    Neighbouring hyperplanes (one generator apart) give nearly equal columns, so the k globally
-    best violators are often k near-copies of one neuron; spreading the choice over the whole
-    dictionary lets each working-set round add many different neurons (measured: Gaussian n = 1000,
-    d = 3, λ = 0.01, 25 rounds reach support 328 and objective 131.7 instead of 49 and 236.1 with
-    the k best; see ROUND_ROBIN_GROUPS for the number of ranges).
-    """
-    group = columns * n_groups // max(n_columns, 1)
-    order = np.lexsort((columns, -priority, group))  # by group, best first within each
-    first = np.r_[0, np.flatnonzero(np.diff(group[order])) + 1]
-    within = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = within
-    return np.lexsort((columns, -priority, rank))[:k]
-
-
-def _residual(R, n):
-    """R as a finite float array with n rows (a residual to price)."""
-    R = as_finite_array(R, "R", ndim=(1, 2))
-    if R.shape[0] != n:
-        raise ValueError(f"R must have n = {n} rows; got shape {R.shape}")
-    return R
-
-
-def finite_scores(scores):
-    """Raise if a pricing pass produced NaN or ±inf: such a score must never pass as a maximum."""
-    if not np.all(np.isfinite(scores)):
-        raise FloatingPointError("pricing produced NaN or infinite scores (overflowing data or "
-                                 "residual); no certificate can be computed from them")
 
 
 def _check_memory_limit(memory_limit):

@@ -21,8 +21,6 @@ translation-invariant families are centred, and every family is scaled by a powe
 features are homogeneous of degree one in (t, π)).
 """
 
-import sys
-import time
 from dataclasses import dataclass
 from fractions import Fraction
 from math import comb
@@ -30,22 +28,18 @@ from math import comb
 import numba
 import numpy as np
 
-from .combinations import MAX_RANK, binomial_table
-from .dictionary import (DEFAULT_MEMORY_LIMIT, ROUND_ROBIN_GROUPS, MemoryLimitError, _check_memory_limit,
-                         _residual, _unrank_hyperplane, round_robin)
+from .combinations import SubsetIndex, step_subset, unrank_subset
+from .dictionary import MemoryLimitError, _check_memory_limit
+from .engine import NO_RANKS, ROUND_ROBIN_GROUPS, PricingEngine, group_of, list_uncertain, offer
 from .ga import _cross_into
 from ._generated import phi, phi_vec
-from .interrupts import deferred_interrupt
 from .normalization import normalization
 from .planes import DEGENERATE, OK, UNCERTAIN, cross_error_factor, exact_cross
-from .streaming import PassSlices, PricingPass, _advance, _group, _heap_replace_min, list_uncertain
 from .validation import as_finite_array
 
 __all__ = ["LiftedDictionary", "LiftedNeuron", "count_lifted"]
 
-_SLICE_WORK = 2e8
-_ACCURACY = 1e8
-_NO_RANKS = np.zeros(0, dtype=np.int64)
+_ACCURACY = 1e8  # a direction is accurate when above 10⁸·γ·(its rounding bound)
 
 
 def _blocks(n_generators, n_axes, size):
@@ -168,21 +162,6 @@ def _lifted_normal(G, axes, P, m, B, b, d, gamma, compiled, V, u):
     return OK
 
 
-@numba.njit(cache=True, inline="always")
-def _offer(col, score, norm2, lam, scale, exclude, top_priority, top_column):
-    """Offer one column to a heap of (priority, column) violators."""
-    col_norm = np.sqrt(norm2)
-    if top_priority.shape[0] == 0 or not score > lam or col_norm == 0.0:
-        return
-    priority = (score / scale - lam) / col_norm
-    if priority <= top_priority[0]:
-        return
-    e = np.searchsorted(exclude, col)
-    if e < exclude.shape[0] and exclude[e] == col:
-        return
-    _heap_replace_min(top_priority, top_column, priority, col)
-
-
 @numba.njit(cache=True, inline="always", fastmath={"reassoc", "contract", "nsz"})
 def _dot(a, b):
     """Σ aᵢbᵢ, vectorized (reassociation allowed; NaN and inf still propagate)."""
@@ -193,13 +172,12 @@ def _dot(a, b):
 
 
 @numba.njit(cache=True, parallel=True)
-def _price_lifted(X, G, axes, ms, bs, offsets, TP, TB, lo, hi, ranks, R, lam, scale, exclude, gamma,
-                  compiled, group_size, code, kinds, top_priority, top_column, best, visited, bad,
-                  uncertain):
+def _price_lifted(X, G, axes, R, gamma, compiled, code, kinds, ms, bs, offsets, TP, TB, lo, hi, ranks, lam,
+                  scale, exclude, group_size, top_priority, top_column, best, visited, bad, uncertain):
     """Advance every block over subsets lo[b] … hi[b] − 1 (ranks, or positions into ``ranks``),
-    pricing every neuron's columns against R (see :mod:`ganet.numeric.streaming` for the block,
-    heap and group mechanics, which are the same); subsets whose direction is UNCERTAIN are
-    counted in ``uncertain`` and priced by the caller from their exact directions."""
+    pricing every neuron's columns against R (the block, heap and group mechanics are the
+    engine's, :mod:`ganet.numeric.engine`); subsets whose direction is UNCERTAIN are counted in
+    ``uncertain`` and priced by the caller from their exact directions."""
     n, d = X.shape
     D = G.shape[1]
     q = D - d
@@ -219,7 +197,7 @@ def _price_lifted(X, G, axes, ms, bs, offsets, TP, TB, lo, hi, ranks, R, lam, sc
         proj = np.empty(n)
         i = lo[blk]
         t = ranks[i] if listed else i
-        fam = _unrank_hyperplane(t, ms, bs, offsets, TP, TB, P, B)
+        fam = unrank_subset(t, ms, bs, offsets, TP, TB, P, B)
         while True:
             m, b = ms[fam], bs[fam]
             status = _lifted_normal(G, axes, P, m, B, b, d, gamma, compiled, V, u)
@@ -232,7 +210,7 @@ def _price_lifted(X, G, axes, ms, bs, offsets, TP, TB, lo, hi, ranks, R, lam, sc
                     for k in range(d):
                         s += X[i2, k] * u[k]
                     proj[i2] = s
-                g = _group(i if listed else t, group_size)
+                g = group_of(i if listed else t, group_size)
                 for sgn in range(2):
                     flip = 1.0 - 2.0 * sgn
                     for k in range(q):
@@ -249,12 +227,12 @@ def _price_lifted(X, G, axes, ms, bs, offsets, TP, TB, lo, hi, ranks, R, lam, sc
                             bad[blk] = True
                             continue
                         best[blk] = max(best[blk], score)
-                        _offer((2 * t + sgn) * kinds + kind, score, norm2, lam, scale, exclude,
+                        offer((2 * t + sgn) * kinds + kind, score, norm2, lam, scale, exclude,
                                top_priority[g], top_column[g])
             i += 1
             if i >= hi[blk]:
                 break
-            t, fam = _advance(i, listed, ranks, fam, ms, bs, offsets, TP, TB, P, B, n_axes, G.shape[0])
+            t, fam = step_subset(i, listed, ranks, fam, ms, bs, offsets, TP, TB, P, B, n_axes, G.shape[0])
 
 
 @numba.njit(cache=True)
@@ -268,7 +246,7 @@ def _lifted_directions(G, axes, ms, bs, offsets, TP, TB, d, gamma, compiled, ran
     P = np.empty(D, dtype=np.int64)
     B = np.empty(D, dtype=np.int64)
     for r in range(ranks.shape[0]):
-        fam = _unrank_hyperplane(ranks[r], ms, bs, offsets, TP, TB, P, B)
+        fam = unrank_subset(ranks[r], ms, bs, offsets, TP, TB, P, B)
         status[r] = _lifted_normal(G, axes, P, ms[fam], B, bs[fam], d, gamma, compiled, V, u)
         if status[r] == OK:
             out[r] = u
@@ -293,7 +271,7 @@ def _uncertain_subsets(G, axes, ms, bs, offsets, TP, TB, d, gamma, compiled, n_b
         u = np.empty(D)
         P = np.empty(D, dtype=np.int64)
         B = np.empty(D, dtype=np.int64)
-        fam = _unrank_hyperplane(lo, ms, bs, offsets, TP, TB, P, B)
+        fam = unrank_subset(lo, ms, bs, offsets, TP, TB, P, B)
         t = lo
         while True:
             if _lifted_normal(G, axes, P, ms[fam], B, bs[fam], d, gamma, compiled, V, u) == UNCERTAIN:
@@ -303,7 +281,7 @@ def _uncertain_subsets(G, axes, ms, bs, offsets, TP, TB, d, gamma, compiled, n_b
             t += 1
             if t >= hi:
                 break
-            t, fam = _advance(t, False, _NO_RANKS, fam, ms, bs, offsets, TP, TB, P, B, n_axes, G.shape[0])
+            t, fam = step_subset(t, False, NO_RANKS, fam, ms, bs, offsets, TP, TB, P, B, n_axes, G.shape[0])
     return found
 
 
@@ -346,7 +324,7 @@ class LiftedNeuron:
         return self.family.evaluate(X, self.direction, self.params, self.kind)
 
 
-class LiftedDictionary:
+class LiftedDictionary(PricingEngine):
     """The dictionary of a deep family over training inputs X (p = 1), matrix-free.
 
     Parameters
@@ -365,7 +343,11 @@ class LiftedDictionary:
     n_columns : int
         2 · kinds · n_subsets (subsets without a direction are zero columns).
     passes : list of PricingPass
+
+    Passes, budgets, Dask and local rounds are the :class:`~ganet.numeric.engine.PricingEngine`'s.
     """
+
+    _kernel = staticmethod(_price_lifted)
 
     def __init__(self, X, family, memory_limit=None, kernel="compiled", n_blocks=64,
                  n_groups=ROUND_ROBIN_GROUPS, progress=False):
@@ -378,7 +360,6 @@ class LiftedDictionary:
         self.X, self.family = X, family
         self.memory_limit = _check_memory_limit(memory_limit)
         self.compiled = _use_compiled(kernel)
-        self.n_blocks, self.n_groups, self.progress = int(n_blocks), max(int(n_groups), int(n_blocks)), bool(progress)
         # translation-invariant families are centred (the first parameter absorbs the shift)
         norm = normalization(X, centre=family.name != "relu3")
         self.shift, self.scale = norm.shift, norm.scale
@@ -388,16 +369,9 @@ class LiftedDictionary:
         self.G = np.ascontiguousarray(np.hstack([np.repeat(self.Xr, T, axis=0),
                                                  np.tile(family.kappa, (n, 1))]))
         self.axes = np.array(list(range(d)) + [d + l for l in family.param_axes], dtype=np.int64)
-        blocks = _blocks(len(self.G), len(self.axes), self.D - 1)
-        counts = [comb(len(self.G), m) * comb(len(self.axes), b) for m, b in blocks]
-        if sum(counts) >= MAX_RANK:
-            raise OverflowError(f"{sum(counts)} lifted subsets do not fit in 62-bit ranks")
-        self.ms = np.array([m for m, _ in blocks], dtype=np.int64)
-        self.bs = np.array([b for _, b in blocks], dtype=np.int64)
-        self.offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        self.TP = binomial_table(len(self.G), max(int(self.ms.max(initial=0)), 1))
-        self.TB = binomial_table(len(self.axes), len(self.axes))
-        self.n_subsets = int(self.offsets[-1])
+        index = SubsetIndex(len(self.G), len(self.axes), _blocks(len(self.G), len(self.axes), self.D - 1))
+        self._init_engine(index, n_blocks, n_groups, progress)
+        self.columns_per_subset = 2 * family.kinds
         self.n_columns = 2 * family.kinds * self.n_subsets
         # γ of the accuracy test, times how far the data sit from the origin against their spread:
         # a direction error ε moves a feature by ε·‖x‖, but the features of data at distance ρ·spread
@@ -407,8 +381,6 @@ class LiftedDictionary:
         spread = float(np.abs(self.Xr - self.Xr.mean(axis=0)).max(initial=0.0))
         offset = float(np.abs(self.Xr).max(initial=0.0)) / spread if spread > 0 else 1.0
         self.gamma = cross_error_factor(self.D, self.compiled) * max(1.0, offset)
-        self.passes = []
-        self._resolved = None
 
     # ---- columns ----------------------------------------------------------------------------
     def _decode(self, columns):
@@ -422,11 +394,11 @@ class LiftedDictionary:
         """(U, ok): the normalized lifted normals of subsets ``ranks`` and whether each is a
         neuron, the uncertain ones from their exact resolution."""
         ranks = np.asarray(ranks, dtype=np.int64).reshape(-1)
-        U, status = _lifted_directions(self.G, self.axes, self.ms, self.bs, self.offsets, self.TP, self.TB,
+        U, status = _lifted_directions(self.G, self.axes, *self.index.arrays,
                                        self.X.shape[1], self.gamma, self.compiled, ranks)
         ok = status == OK
         unsure = np.flatnonzero(status == UNCERTAIN)
-        r_ranks, r_U = self.resolved() if unsure.size else (_NO_RANKS, None)
+        r_ranks, r_U = self.resolved() if unsure.size else (NO_RANKS, None)
         if r_ranks.size:
             pos = np.searchsorted(r_ranks, ranks[unsure])
             found = (pos < len(r_ranks)) & (r_ranks[np.minimum(pos, len(r_ranks) - 1)] == ranks[unsure])
@@ -453,7 +425,7 @@ class LiftedDictionary:
             Their normals scaled to ‖u[:d]‖₁ = 1 (normalized coordinates).
         """
         if self._resolved is None:
-            args = (self.G, self.axes, self.ms, self.bs, self.offsets, self.TP, self.TB,
+            args = (self.G, self.axes, *self.index.arrays,
                     self.X.shape[1], self.gamma, self.compiled, self.n_blocks)
             ranks = list_uncertain(_uncertain_subsets, args, self.n_blocks)
             self._resolved = self._exact_directions(np.sort(ranks))
@@ -467,13 +439,13 @@ class LiftedDictionary:
         rows = {}
         keep, U = [], []
         for t in ranks:
-            blk = _unrank_hyperplane(int(t), self.ms, self.bs, self.offsets, self.TP, self.TB, P, B)
+            blk = unrank_subset(int(t), *self.index.arrays, P, B)
             V = []
-            for g in P[:self.ms[blk]]:
+            for g in P[:self.index.ms[blk]]:
                 if g not in rows:
                     rows[g] = [Fraction(float(v)) for v in self.G[g]]
                 V.append(rows[g])
-            for a in B[:self.bs[blk]]:
+            for a in B[:self.index.bs[blk]]:
                 V.append([Fraction(int(k == self.axes[a])) for k in range(D)])
             u = exact_cross(V)
             if u is None:
@@ -549,89 +521,21 @@ class LiftedDictionary:
             prm[0] += (1.0 if fam.name.startswith("abs") else -1.0) * float(self.shift @ w)
         P = np.empty(self.D, dtype=np.int64)
         B = np.empty(self.D, dtype=np.int64)
-        blk = _unrank_hyperplane(t, self.ms, self.bs, self.offsets, self.TP, self.TB, P, B)
+        blk = unrank_subset(t, *self.index.arrays, P, B)
         T = len(fam.kappa)
-        gens = tuple(("x", int(g) // T, int(g) % T) for g in P[:self.ms[blk]])
+        gens = tuple(("x", int(g) // T, int(g) % T) for g in P[:self.index.ms[blk]])
         gens += tuple(("e", int(self.axes[a]) + 1) if self.axes[a] < d else ("π", fam.param_names[self.axes[a] - d])
-                      for a in B[:self.bs[blk]])
+                      for a in B[:self.index.bs[blk]])
         planes = _kink_planes(fam, self.X, w, prm) if ok[0] else ()
         return LiftedNeuron(fam, w, prm, int(kind), gens, planes, _formula(fam, w, prm, int(kind)))
 
-    # ---- pricing ----------------------------------------------------------------------------
-    def price(self, R, lam=np.inf, k=0, scale=1.0, exclude=None, hyperplanes=None, deadline=None):
-        """One pass over every column (or over the subsets ``hyperplanes``); a PricingPass with
-        scores in the units of X. At ``deadline`` (a ``time.perf_counter`` value) the pass stops
-        after its current slice, with ``full`` False (its violators are valid, its max_score
-        certifies nothing)."""
-        R2 = np.ascontiguousarray(_residual(R, self.X.shape[0]).reshape(self.X.shape[0], -1))
-        exclude = np.unique(np.asarray([] if exclude is None else exclude, dtype=np.int64))
-        full = hyperplanes is None
-        ranks = _NO_RANKS if full else np.unique(np.asarray(hyperplanes, dtype=np.int64))
-        k = int(min(k, self.n_columns))
-        start = time.perf_counter()
-        N = self.n_subsets if full else len(ranks)
-        G, nb = self.n_groups, self.n_blocks
-        k_group = min(k, 4 * -(-k // G) + 16)
-        top_priority = np.full((G, k_group), -np.inf)
-        top_column = np.full((G, k_group), -1, dtype=np.int64)
-        best, visited = np.zeros(nb), np.zeros(nb, dtype=np.int64)
-        bad = np.zeros(nb, dtype=np.bool_)
-        uncertain = np.zeros(nb, dtype=np.int64)
-        n_keys = max(self.n_subsets if full else len(ranks), 1)  # group keys: ranks, or list positions
-        group_size = -(-n_keys // G)
-        group_start = np.minimum(np.arange(G + 1, dtype=np.int64) * group_size, n_keys)
-        cuts = group_start[np.linspace(0, G, nb + 1).astype(np.int64)]
-        first, last = cuts[:-1], cuts[1:]
-        size = int((last - first).max(initial=0))
-        n = self.X.shape[0]
-        per_subset = n * (self.D + 2 * self.family.kinds * (2 + R2.shape[1]))
-        step = max(1, int(_SLICE_WORK / (nb * per_subset)))
-        bar = None
-        if self.progress and N and sys.stderr.isatty():  # a bar on a terminal; logs get the solver's lines
-            from tqdm.auto import tqdm
-            bar = tqdm(total=N, unit="subset", unit_scale=True, desc="pricing", leave=False)
-        slices = PassSlices(size, step, deadline)
-        try:
-            for s in slices:
-                lo, hi = np.minimum(first + s, last), np.minimum(first + s + step, last)
-                with deferred_interrupt():
-                    _price_lifted(self.Xr, self.G, self.axes, self.ms, self.bs, self.offsets, self.TP,
-                                  self.TB, lo, hi, ranks, R2, float(lam) / self.scale, float(scale),
-                                  exclude, self.gamma, self.compiled, group_size, self.family.code,
-                                  self.family.kinds, top_priority, top_column, best, visited, bad,
-                                  uncertain)
-                if bar is not None:
-                    bar.update(int((hi - lo).sum()))
-        finally:
-            if bar is not None:
-                bar.close()
-        if bad.any():
-            raise FloatingPointError("pricing produced NaN or infinite scores; no certificate")
-        priorities, columns = top_priority.ravel(), top_column.ravel()
-        keep = columns >= 0
-        priorities, columns = priorities[keep], columns[keep]
-        top = float(best.max(initial=0.0))
-        complete = slices.complete
-        if uncertain.any() and (complete or self._resolved is not None):
-            # the subsets the kernel could not decide, from their exact normals (a pass cut short
-            # by its deadline does not start the exact resolution)
-            r_best, r_pri, r_cols, r_count = self._price_resolved(R2, float(lam) / self.scale, float(scale), exclude,
-                                                         None if full else ranks)
-            top = max(top, r_best)
-            priorities, columns = np.concatenate([priorities, r_pri]), np.concatenate([columns, r_cols])
-            visited = np.append(visited, r_count)
-        order = round_robin(columns, priorities, k, self.n_columns, n_groups=G)
-        result = PricingPass(top * self.scale, columns[order], priorities[order], int(visited.sum()),
-                             time.perf_counter() - start, full and complete, complete)
-        self.passes.append(result)
-        return result
+    # ---- pricing (the passes are the engine's) ---------------------------------------------------
+    def _kernel_args(self, R2):
+        fam = self.family
+        return self.Xr, self.G, self.axes, R2, self.gamma, self.compiled, fam.code, fam.kinds
 
-    def violators(self, R, lam, k, scale=1.0, exclude=None, deadline=None):
-        result = self.price(R, lam, k, scale, exclude, deadline=deadline)
-        return (result.max_score if result.complete else None), result.columns
-
-    def local_violators(self, R, lam, k, scale=1.0, around=()):
-        return None
+    def _subset_cost(self, n_outputs):
+        return self.X.shape[0] * (self.D + 2 * self.family.kinds * (2 + n_outputs))
 
     def column_norm_bound(self):
         """No finite bound: a vertex may put its kinks far outside the data, where the feature
