@@ -598,7 +598,7 @@ class ConvexReLU(RegressorMixin, _ConvexReLUBase):
     intercept_ : ndarray, shape (c,)
     n_iter_ : int
     neurons_ : list of Neuron
-    dictionary_ : ColumnOracle
+    dictionary_ : ~ganet.numeric.oracle.ColumnOracle
     lam_ : float
         The λ of the fitted network.
     path_ : list of dict

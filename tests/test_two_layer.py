@@ -72,8 +72,13 @@ def test_pricing_equals_the_materialized_correlations(reg, bias, rng):
     D = Dictionary(X, reg, bias)
     R = rng.normal(size=(12, 2))
     np.testing.assert_allclose(D.correlations(R), D.materialize().T @ R, rtol=1e-10, atol=1e-12)
-    value, j = D.price(R[:, 0])
-    assert value == pytest.approx(np.abs(D.materialize().T @ R[:, 0]).max()) and j >= 0
+    result = D.price(R[:, 0], lam=0.0, k=1)
+    scores = np.abs(D.materialize().T @ R[:, 0])
+    assert result.max_score == pytest.approx(scores.max()) and result.full
+    # the one violator returned is the nonzero column nearest to violating: celer's priority
+    norms = np.linalg.norm(D.materialize(), axis=0)
+    priority = np.where(norms > 0, scores / np.maximum(norms, 1e-300), -np.inf)
+    assert priority[result.columns[0]] == pytest.approx(priority.max())
 
 
 def test_columns_are_distance_features(rng):

@@ -151,7 +151,7 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
 
     Parameters
     ----------
-    dictionary : ColumnOracle
+    dictionary : ~ganet.numeric.oracle.ColumnOracle
         Stored or streaming (``materialize(cols)`` and ``violators(θ, λ, k, exclude=…)`` are used).
     y : array_like, shape (n,)
         Labels in {−1, +1} (both present).

@@ -37,6 +37,7 @@ Degenerate hyperplanes are decided without any absolute tolerance (:mod:`ganet.n
 """
 
 import numbers
+import time
 from dataclasses import dataclass
 from math import comb
 
@@ -49,6 +50,7 @@ from .engine import as_residual, finite_scores, round_robin
 from .ga import _use_compiled
 from .interrupts import deferred_interrupt
 from .normalization import normalization
+from .oracle import ColumnOracle, PricingPass
 from .planes import certified_normals, cross_error_factor, exact_grid
 from .validation import as_finite_array
 
@@ -284,9 +286,10 @@ def special_samples(anchor, generators):
     return tuple(idx + [g[1] for g in generators if g[0] in ("x", "x-x")])
 
 
-class ColumnOracle:
-    """What every two-layer dictionary provides: its columns at any inputs, their description,
-    and pricing (:meth:`violators`). Subclasses say where hyperplanes come from (``_planes``).
+class TwoLayerOracle(ColumnOracle):
+    """What every two-layer dictionary provides beyond the :class:`~ganet.numeric.oracle.ColumnOracle`
+    protocol: normalized coordinates, its columns at any inputs (:meth:`transform`) and their
+    description as hyperplanes. Subclasses say where hyperplanes come from (``_planes``) and price.
 
     Parameters
     ----------
@@ -391,24 +394,6 @@ class ColumnOracle:
         offset = -float(self.X[anchor] @ direction) if anchor is not None else 0.0
         return Hyperplane(anchor, gens, int(sign), direction, offset, neuron_formula(gens, sign))
 
-    def violators(self, R, lam, k, scale=1.0, exclude=None, deadline=None):
-        """Price R against every column: the largest ‖K_jᵀR‖₂ and the k worst violators.
-
-        Violators are the columns with ‖K_jᵀR‖₂ > λ, ranked by celer's priority
-        (‖K_jᵀR‖₂/scale − λ)/‖K_j‖₂, the distance from the dual point R/scale to the column's
-        constraint; columns in ``exclude`` are skipped. A pass of a matrix-free oracle still
-        running at ``deadline`` (a ``time.perf_counter`` value) stops with its violators so far
-        and max_score None (nothing certified).
-
-        Returns
-        -------
-        max_score : float
-            maxⱼ ‖K_jᵀR‖₂ over the whole dictionary (for the certificate).
-        columns : ndarray of int64
-            At most k violators, worst first.
-        """
-        raise NotImplementedError
-
     def column_norm_bound(self):
         """An upper bound on ‖K_j‖₂ over every column of the dictionary (in the units of X).
 
@@ -422,19 +407,14 @@ class ColumnOracle:
             self._norm_bound = (1 + 1e-12) * self.scale * float(np.sqrt(np.sum((radii + rho) ** 2)))
         return self._norm_bound
 
-    def local_violators(self, R, lam, k, scale=1.0, around=()):
-        """Like :meth:`violators`, over the neighbours of the hyperplanes of columns ``around``
-        only (one generator exchanged); None when a full pass is about as cheap (the default)."""
-        return None
-
     def __repr__(self):
         return (f"{type(self).__name__}(n={self.X.shape[0]}, d={self.X.shape[1]}, p={self.p}, "
                 f"bias={self.bias}, n_columns={getattr(self, 'n_columns', 0):,})")
 
 
-class Dictionary(ColumnOracle):
+class Dictionary(TwoLayerOracle):
     """Two-layer dictionary with its hyperplane table in memory (see the module docstring and
-    :class:`ColumnOracle` for the parameters); degenerate hyperplanes are dropped.
+    :class:`TwoLayerOracle` for the parameters); degenerate hyperplanes are dropped.
 
     Attributes
     ----------
@@ -494,27 +474,26 @@ class Dictionary(ColumnOracle):
             self._norms = _plane_pass(self.Xr, self.W, self.c, empty, True)[1] * self.scale
         return self._norms
 
-    def price(self, R):
-        """max_j ‖K_jᵀ R‖₂ over all columns and its argmax (|K_jᵀ r| for a vector r)."""
-        if self.n_columns == 0:
-            return 0.0, -1
-        G = self.correlations(R)
-        scores = np.abs(G) if G.ndim == 1 else np.linalg.norm(G, axis=1)
-        j = int(np.argmax(scores))
-        return float(scores[j]), j
-
-    def violators(self, R, lam, k, scale=1.0, exclude=None, deadline=None):
-        if self.n_columns == 0:
-            return 0.0, np.zeros(0, np.int64)
-        scores = np.linalg.norm(self.correlations(np.asarray(R).reshape(len(R), -1)), axis=1)
+    def price(self, R, lam=np.inf, k=0, scale=1.0, exclude=None, hyperplanes=None, deadline=None):
+        """Price R over every column (or the columns of ``hyperplanes``, rows of the table) from
+        :meth:`correlations`; see :meth:`ColumnOracle.price <ganet.numeric.oracle.ColumnOracle.price>`.
+        The pass is one call, so ``deadline`` is never reached."""
+        start = time.perf_counter()
+        planes = np.arange(self.n_columns // 2) if hyperplanes is None else np.unique(np.asarray(hyperplanes, np.int64))
+        cols = np.stack([2 * planes, 2 * planes + 1], axis=1).ravel()
+        R = as_residual(R, self.X.shape[0])
+        G = self.correlations(R.reshape(len(R), -1))[cols] if cols.size else np.zeros((0, 1))
+        scores = np.linalg.norm(G, axis=1)
         finite_scores(scores)
         candidates = scores > lam
         if exclude is not None and len(exclude):
-            candidates[np.asarray(exclude, dtype=np.int64)] = False
+            candidates[np.isin(cols, np.asarray(exclude, dtype=np.int64))] = False
         candidates = np.flatnonzero(candidates)
-        priority = (scores[candidates] / scale - lam) / np.maximum(self.column_norms()[candidates], 1e-300)
-        order = round_robin(candidates, priority, k, self.n_columns)
-        return float(scores.max()), candidates[order].astype(np.int64)
+        norms = self.column_norms()[cols[candidates]] if candidates.size else np.zeros(0)
+        priority = (scores[candidates] / scale - lam) / np.maximum(norms, 1e-300)
+        order = round_robin(cols[candidates], priority, int(k), self.n_columns)
+        return PricingPass(float(scores.max(initial=0.0)), cols[candidates][order].astype(np.int64),
+                           priority[order], len(planes), time.perf_counter() - start, hyperplanes is None)
 
 
 def _check_memory_limit(memory_limit):

@@ -30,15 +30,15 @@ A family supplies only its kernels and its column layout (see :class:`PricingEng
 import sys
 import time
 import warnings
-from dataclasses import dataclass
 
 import numba
 import numpy as np
 
 from .interrupts import deferred_interrupt
+from .oracle import ColumnOracle, PricingPass
 from .validation import as_finite_array
 
-__all__ = ["PricingEngine", "PricingPass", "BudgetWarning", "round_robin", "ROUND_ROBIN_GROUPS"]
+__all__ = ["PricingEngine", "BudgetWarning", "round_robin", "ROUND_ROBIN_GROUPS"]
 
 NO_RANKS = np.zeros(0, dtype=np.int64)
 
@@ -186,37 +186,8 @@ def list_uncertain(kernel, args, n_blocks):
     return ranks
 
 
-@dataclass
-class PricingPass:
-    """Result of one pricing pass (:meth:`PricingEngine.price`).
-
-    Attributes
-    ----------
-    max_score : float
-        maxⱼ ‖K_jᵀR‖₂ over every column priced.
-    columns : ndarray of int64
-        The k worst violators, worst first.
-    priorities : ndarray
-    visited : int
-        Subsets that are neurons visited (each exactly once).
-    seconds : float
-    full : bool
-        Whether the pass covered the whole dictionary (only then is max_score a certificate).
-    complete : bool
-        Whether the pass covered all it was asked to (False: stopped at its deadline).
-    """
-
-    max_score: float
-    columns: np.ndarray
-    priorities: np.ndarray
-    visited: int
-    seconds: float
-    full: bool = True
-    complete: bool = True
-
-
 # ---- the engine ---------------------------------------------------------------------------------
-class PricingEngine:
+class PricingEngine(ColumnOracle):
     """Pricing passes over the ranked subsets of a matrix-free dictionary.
 
     A family subclasses it and supplies
@@ -316,27 +287,10 @@ class PricingEngine:
                 int(uncertain.sum()), slices.complete)
 
     def price(self, R, lam=np.inf, k=0, scale=1.0, exclude=None, hyperplanes=None, deadline=None):
-        """One pass over every column, or over the columns of the subsets ``hyperplanes`` (ranks)
-        only; returns a :class:`PricingPass` (scores in the units of X).
-
-        Parameters
-        ----------
-        R : ndarray, shape (n,) or (n, c)
-            The residual (dual point) to price.
-        lam : float
-            Columns with ‖K_jᵀR‖₂ > λ are violators.
-        k : int
-            How many violators to return (round robin over the groups, :func:`round_robin`).
-        scale : float
-            The dual point is R/scale (the priorities' units).
-        exclude : array_like of int, optional
-            Columns never returned (e.g. the working set).
-        hyperplanes : array_like of int, optional
-            Subset ranks to price instead of the whole dictionary.
-        deadline : float, optional
-            A ``time.perf_counter`` value: a pass still running then stops after its current slice
-            (~0.1 s). Its violators are valid, but ``full`` is False, so its max_score certifies
-            nothing.
+        """One sliced pass (see :meth:`ColumnOracle.price <ganet.numeric.oracle.ColumnOracle.price>`
+        for the parameters); scores in the units of X. A pass still running at ``deadline`` stops
+        after its current slice (~0.1 s): its violators are valid, but ``full`` is False, so its
+        max_score certifies nothing.
 
         With ``self.client`` set, full passes run on the cluster
         (:func:`ganet.numeric.distributed.scan_on_cluster`); the result is the same bit for bit.
@@ -392,12 +346,6 @@ class PricingEngine:
                              time.perf_counter() - start_time, full and complete, complete)
         self.passes.append(result)
         return result
-
-    def violators(self, R, lam, k, scale=1.0, exclude=None, deadline=None):
-        """Price R against every column (or the sample): the largest ‖K_jᵀR‖₂ and the k worst
-        violators (see :meth:`price`); max_score is None when the pass stopped at ``deadline``."""
-        result = self.price(R, lam, k, scale, exclude, hyperplanes=self.sample, deadline=deadline)
-        return (result.max_score if result.complete else None), result.columns
 
     def local_violators(self, R, lam, k, scale=1.0, around=()):
         """The k worst violators among the neighbours of the subsets of columns ``around``

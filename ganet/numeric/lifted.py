@@ -16,7 +16,7 @@ data). Whether w = 0 is decided as for the two-layer hyperplanes (:mod:`ganet.nu
 certainly nonzero above the rounding bound of the cross product, and otherwise recomputed in
 rational arithmetic (:meth:`LiftedDictionary.resolved`) — bias-free families cannot centre, and
 far from the origin many true vertices have directions below any fixed relative threshold.
-Coordinates are normalized as in :class:`~ganet.numeric.dictionary.ColumnOracle`:
+Coordinates are normalized as in :class:`~ganet.numeric.dictionary.TwoLayerOracle`:
 translation-invariant families are centred, and every family is scaled by a power of two (the
 features are homogeneous of degree one in (t, π)).
 """

@@ -20,7 +20,7 @@ from math import comb
 import numpy as np
 
 from .combinations import MAX_RANK
-from .dictionary import ColumnOracle, Dictionary, HyperplaneIndex, _subset_counts
+from .dictionary import Dictionary, TwoLayerOracle, HyperplaneIndex, _subset_counts
 
 __all__ = ["SampledDictionary"]
 
@@ -48,7 +48,8 @@ def _sample_rows(n, d, p, bias, k, rng):
 
 
 class SampledDictionary(Dictionary):
-    """A stored dictionary over sampled hyperplanes (parameters of :class:`ColumnOracle`, plus):
+    """A stored dictionary over sampled hyperplanes (parameters of
+    :class:`~ganet.numeric.dictionary.TwoLayerOracle`, plus):
 
     Parameters
     ----------
@@ -67,7 +68,7 @@ class SampledDictionary(Dictionary):
 
     def __init__(self, X, reg="l1", bias=True, n_hyperplanes=10_000, method="subsets",
                  random_state=None, memory_limit=None, rank_tol=1e-10, kernel="compiled"):
-        ColumnOracle.__init__(self, X, reg, bias, memory_limit, rank_tol, kernel)  # no full table
+        TwoLayerOracle.__init__(self, X, reg, bias, memory_limit, rank_tol, kernel)  # no full table
         if method not in ("subsets", "arrangement"):
             raise ValueError(f"method must be 'subsets' or 'arrangement'; got {method!r}")
         if not isinstance(n_hyperplanes, (int, np.integer)) or n_hyperplanes < 1:

@@ -175,7 +175,7 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
 
     Parameters
     ----------
-    dictionary : ColumnOracle
+    dictionary : ~ganet.numeric.oracle.ColumnOracle
         A :class:`~ganet.numeric.dictionary.Dictionary` or a matrix-free
         :class:`~ganet.numeric.streaming.StreamingDictionary` (``materialize(cols)``,
         ``violators(R, λ, k, scale, exclude)`` and ``column_norm_bound()`` are used).

@@ -25,7 +25,7 @@ import numpy as np
 
 from ._generated import SCORE_BLOCK, score_closed_form
 from .combinations import step_subset, unrank_subset
-from .dictionary import ColumnOracle, HyperplaneIndex, _score_block_generic
+from .dictionary import HyperplaneIndex, TwoLayerOracle, _score_block_generic
 from .engine import NO_RANKS, ROUND_ROBIN_GROUPS, PricingEngine, group_of, list_uncertain, offer
 from .planes import OK, UNCERTAIN, certified_normals, exact_normals, unit_normal
 
@@ -228,10 +228,10 @@ def _uncertain_ranks(X, p, bias, ms, bs, offsets, TP, TB, n_blocks, exact, gamma
     return found
 
 
-class StreamingDictionary(PricingEngine, ColumnOracle):
+class StreamingDictionary(PricingEngine, TwoLayerOracle):
     """The two-layer dictionary as a matrix-free oracle: nothing but X is stored.
 
-    Parameters are those of :class:`~ganet.numeric.dictionary.ColumnOracle`, plus
+    Parameters are those of :class:`~ganet.numeric.dictionary.TwoLayerOracle`, plus
 
     n_blocks : int
         Pricing tasks per pass, each a contiguous range of ranks (fixed, so the result does not

@@ -13,6 +13,8 @@ on √W r̃, over every column, and the certificate stays global.
 
 import numpy as np
 
+from .oracle import ColumnOracle
+
 __all__ = ["WeightedDictionary", "check_sample_weight"]
 
 
@@ -28,7 +30,7 @@ def check_sample_weight(sample_weight, n):
     return w
 
 
-class WeightedDictionary:
+class WeightedDictionary(ColumnOracle):
     """The oracle of K̃ = √W(K − 1μ_wᵀ) (or √W K without intercept) over ``inner``.
 
     Parameters
@@ -44,6 +46,9 @@ class WeightedDictionary:
         self.w = np.asarray(sample_weight, dtype=np.float64)
         self.root = np.sqrt(self.w)
         self.X, self.n_columns = inner.X, inner.n_columns
+        # the inner oracle's bookkeeping, shared (the same objects, not copies)
+        self.certificate, self.sample, self.passes = inner.certificate, inner.sample, inner.passes
+        self.memory_limit = inner.memory_limit
 
     def weighted_means(self, K):
         """μ_w of the columns of K (zeros without intercept)."""
@@ -57,23 +62,12 @@ class WeightedDictionary:
         R = np.asarray(R, dtype=np.float64)
         return self.root.reshape((-1,) + (1,) * (R.ndim - 1)) * R
 
-    def price(self, R, *args, **kwargs):
-        return self.inner.price(self._scaled(R), *args, **kwargs)
-
-    def violators(self, R, lam, k, scale=1.0, exclude=None, deadline=None):
-        return self.inner.violators(self._scaled(R), lam, k, scale, exclude, deadline=deadline)
+    def price(self, R, lam=np.inf, k=0, scale=1.0, exclude=None, hyperplanes=None, deadline=None):
+        """The inner oracle's pass on √W R (K̃ᵀR = Kᵀ√W R for the residuals of this problem)."""
+        return self.inner.price(self._scaled(R), lam, k, scale, exclude, hyperplanes, deadline)
 
     def local_violators(self, R, lam, k, scale=1.0, around=()):
         return self.inner.local_violators(self._scaled(R), lam, k, scale, around)
 
-    def column_norm_bound(self):
-        """No cheap bound after centring and weighting: the solver certifies by a final pass."""
-        return np.inf
-
     def describe(self, j):
         return self.inner.describe(j)
-
-    def __getattr__(self, name):  # passes, certificate, basis, … of the inner oracle
-        if name == "inner":
-            raise AttributeError(name)
-        return getattr(self.inner, name)
