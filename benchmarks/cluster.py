@@ -13,7 +13,7 @@ import time
 import numpy as np
 from dask.distributed import Client, LocalCluster
 
-from ganet.numeric.streaming import StreamingDictionary
+from ganet.numeric.oracles.streaming import StreamingDictionary
 
 
 def best_of(f, repeats=3):

@@ -34,8 +34,8 @@ from scale import busy, timed
 
 from ganet import DeepNarrowAbs, ThreeLayerReLU
 from ganet.adam import train_deep_abs, train_relu3
-from ganet.numeric.families import abs_chain, relu3
-from ganet.numeric.lifted import LiftedDictionary, count_lifted
+from ganet.numeric.oracles.families import abs_chain, relu3
+from ganet.numeric.oracles.lifted import LiftedDictionary, count_lifted
 
 MAX_WORK = 5e9
 

@@ -31,7 +31,7 @@ import warnings
 import numpy as np
 
 from ganet import ConvexReLUClassifier
-from ganet.numeric.dictionary import Dictionary
+from ganet.numeric.oracles.two_layer import Dictionary
 
 
 @contextlib.contextmanager

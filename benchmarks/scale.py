@@ -44,9 +44,9 @@ import warnings
 import numpy as np
 
 from ganet.datasets import two_spirals
-from ganet.numeric.dictionary import Dictionary
-from ganet.numeric.solver import solve_lasso
-from ganet.numeric.streaming import StreamingDictionary
+from ganet.numeric.oracles.streaming import StreamingDictionary
+from ganet.numeric.oracles.two_layer import Dictionary
+from ganet.numeric.solvers.lasso_working_set import solve_lasso
 
 
 def timed(f):

@@ -11,8 +11,8 @@ import warnings
 import numpy as np
 
 from ganet.datasets import two_spirals
-from ganet.numeric.dictionary import Dictionary
-from ganet.numeric.solver import solve_lasso
+from ganet.numeric.oracles.two_layer import Dictionary
+from ganet.numeric.solvers.lasso_working_set import solve_lasso
 
 
 def problems():

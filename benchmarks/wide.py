@@ -25,7 +25,7 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, loa
 
 from ganet import ArrangementReLU
 from ganet.adam import train_adam
-from ganet.numeric.arrangement import ArrangementProgram, solve_arrangement
+from ganet.numeric.arrangement.program import ArrangementProgram, solve_arrangement
 
 
 def datasets():

@@ -12,14 +12,14 @@ and :class:`ThreeLayerReLU` (three-layer ReLU chains); :class:`ArrangementReLU` 
 
 from ._version import __version__  # noqa: E402
 
-from .arrangement import ArrangementReLU, ArrangementReLUClassifier, certified_ratio  # noqa: E402
-from .deep import DeepNarrowAbs, ThreeLayerReLU  # noqa: E402
-from .estimators import ConvexReLU, ConvexReLUClassifier, Neuron  # noqa: E402
-from .cv import ArrangementReLUClassifierCV, ArrangementReLUCV, ConvexReLUClassifierCV, ConvexReLUCV  # noqa: E402
+from .estimators.arrangement import ArrangementReLU, ArrangementReLUClassifier, certified_ratio  # noqa: E402
+from .estimators.deep import DeepNarrowAbs, ThreeLayerReLU  # noqa: E402
+from .estimators.two_layer import ConvexReLU, ConvexReLUClassifier, Neuron  # noqa: E402
+from .estimators.cv import ArrangementReLUClassifierCV, ArrangementReLUCV, ConvexReLUClassifierCV, ConvexReLUCV  # noqa: E402
 from .persistence import load  # noqa: E402
 from .polish import polish  # noqa: E402
-from .whitened import whiten, whitened_closed_form  # noqa: E402
-from .numeric.chambers import chamber_diameter  # noqa: E402
+from .estimators.whitened import whiten, whitened_closed_form  # noqa: E402
+from .numeric.arrangement.chambers import chamber_diameter  # noqa: E402
 
 __all__ = ["ArrangementReLU", "ArrangementReLUClassifier", "ArrangementReLUCV", "ArrangementReLUClassifierCV",
            "certified_ratio", "chamber_diameter",

@@ -133,7 +133,7 @@ def _build(args):
         if args.model not in ("relu", "relu-classifier") and not args.model.startswith("arrangement"):
             raise CLIError("--lam cv (λ by 5-fold cross-validation) is available for --model relu, "
                            "relu-classifier and the arrangement models")
-        from .cv import ArrangementReLUClassifierCV, ArrangementReLUCV, ConvexReLUClassifierCV, ConvexReLUCV
+        from .estimators.cv import ArrangementReLUClassifierCV, ArrangementReLUCV, ConvexReLUClassifierCV, ConvexReLUCV
 
         common.pop("lam")
         common["standardize"] = True  # (the CV grid is relative to unit-variance features)

@@ -8,7 +8,7 @@ import numpy as np
 
 from .adam import train_adam
 from .datasets import two_spirals
-from .estimators import ConvexReLU, ConvexReLUClassifier
+from .estimators.two_layer import ConvexReLU, ConvexReLUClassifier
 
 
 def _report(title, model, X, y, adam_steps, seconds):

@@ -30,7 +30,7 @@ import zipfile
 import numpy as np
 
 from ._version import __version__
-from .numeric.normalization import Normalization
+from .numeric.geometry.normalization import Normalization
 
 __all__ = ["save", "load", "SaveMixin", "model_classes", "to_json", "FORMAT_VERSION"]
 

@@ -177,7 +177,7 @@ def polish(weights, X, y, lam, reg="l1", bias=True, neighbours=2, tol=1e-8, max_
     """
     from sklearn.utils.validation import validate_data
 
-    from .estimators import ConvexReLU, ConvexReLUClassifier
+    from .estimators.two_layer import ConvexReLU, ConvexReLUClassifier
 
     net = network_weights(weights)
     classifier = hasattr(weights, "classes_")
@@ -222,6 +222,6 @@ def polish(weights, X, y, lam, reg="l1", bias=True, neighbours=2, tol=1e-8, max_
 
 
 def _special(h):
-    from .estimators import special_samples
+    from .estimators.two_layer import special_samples
 
     return special_samples(h.anchor, h.generators)

@@ -17,7 +17,7 @@ def _local_rounds(rng):
     """The streaming dictionaries' local rounds (the neighbours of a support's hyperplanes): a
     tiny fit never reaches them (its neighbourhoods exceed a quarter of the dictionary), so the
     first real fit compiled them (2 s of `make demo`'s diabetes fit)."""
-    from .numeric.streaming import StreamingDictionary
+    from .numeric.oracles.streaming import StreamingDictionary
 
     X = rng.normal(size=(60, 2))
     R = rng.normal(size=(60, 1))

@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 import pytest
 
-from ganet.numeric.active_set import DualActiveSet, _delete_column
+from ganet.numeric.solvers.active_set import DualActiveSet, _delete_column
 from .reference import lasso_reference
 
 
@@ -128,9 +128,9 @@ def test_solver_falls_back_when_the_active_set_fails(monkeypatch):
     """If the active-set iteration gives up (cycling under rounding), the working-set solver
     continues with SSNAL from the active set reached (saying so when verbose) and still certifies;
     without verbose the internal switch stays out of the user's way."""
-    from ganet.numeric import active_set
-    from ganet.numeric.dictionary import Dictionary
-    from ganet.numeric.solver import solve_lasso
+    from ganet.numeric.solvers import active_set
+    from ganet.numeric.oracles.two_layer import Dictionary
+    from ganet.numeric.solvers.lasso_working_set import solve_lasso
 
     rng = np.random.default_rng(7)
     X, y = rng.standard_normal((20, 2)), rng.standard_normal(20)
@@ -158,8 +158,8 @@ def test_solver_falls_back_when_the_active_set_fails(monkeypatch):
 
 def test_many_small_rounds_reach_the_one_shot_optimum():
     """Offering few columns per round forces many rounds through the kept factorization."""
-    from ganet.numeric.dictionary import Dictionary
-    from ganet.numeric.solver import solve_lasso
+    from ganet.numeric.oracles.two_layer import Dictionary
+    from ganet.numeric.solvers.lasso_working_set import solve_lasso
 
     rng = np.random.default_rng(8)
     X, y = rng.standard_normal((40, 2)), rng.standard_normal(40)
@@ -172,7 +172,7 @@ def test_many_small_rounds_reach_the_one_shot_optimum():
 
 
 def test_growing_past_the_memory_limit_raises_before_allocating():
-    from ganet.numeric.dictionary import MemoryLimitError
+    from ganet.numeric.runtime.memory import MemoryLimitError
 
     K, y = relu_columns(200, 400, seed=9)
     # room for the initial 64 columns (2·200·64 + 64² doubles), not for the doubling to 128
@@ -187,8 +187,8 @@ def test_growing_past_the_memory_limit_raises_before_allocating():
 def test_grid_data_with_ties_and_collinear_points(reg, bias, d, lam):
     """Integer grid data: duplicate and collinear points, many exactly dependent columns and tied
     constraints (the degenerate case of an active-set method), against Clarabel."""
-    from ganet.numeric.dictionary import Dictionary
-    from ganet.numeric.solver import solve_lasso
+    from ganet.numeric.oracles.two_layer import Dictionary
+    from ganet.numeric.solvers.lasso_working_set import solve_lasso
 
     rng = np.random.default_rng(10 + d)
     X = rng.integers(-2, 3, size=(14, d)).astype(float)

@@ -10,9 +10,9 @@ import pytest
 from scipy.optimize import linprog
 
 import ganet
-from ganet.numeric.arrangement import ArrangementProgram, solve_arrangement
-from ganet.numeric.chambers import chamber_diameter
-from ganet.numeric.patterns import exact_patterns, pattern_count_bound, sampled_patterns
+from ganet.numeric.arrangement.chambers import chamber_diameter
+from ganet.numeric.arrangement.patterns import exact_patterns, pattern_count_bound, sampled_patterns
+from ganet.numeric.arrangement.program import ArrangementProgram, solve_arrangement
 
 
 def _lp_feasible(Z, signs, strict):
@@ -232,7 +232,7 @@ def test_free_bias_relu_and_exact_logistic_certify_tightly():
 
 def test_large_scale_sampled_descent_certifies():
     """The coordinate-descent path (no conic solver) on a program too big for it."""
-    import ganet.numeric.arrangement as arrangement
+    import ganet.numeric.arrangement.program as arrangement
 
     rng = np.random.default_rng(7)
     X = rng.standard_normal((400, 5))
@@ -322,7 +322,7 @@ def test_chamber_diameter_shrinks_like_lemma_7():
 def test_wedge_lines_are_the_normalized_hodge_duals():
     """Against numpy: each line is a unit null vector of its rows (SVD), oriented so that
     det[line; rows] > 0 (x·×(V) = det[x; V]); dependent subsets are flagged and zero."""
-    from ganet.numeric.patterns import wedge_lines
+    from ganet.numeric.arrangement.patterns import wedge_lines
 
     rng = np.random.default_rng(11)
     for r in (2, 3, 4, 7):
@@ -350,7 +350,7 @@ def test_nonnegative_least_squares_meets_the_kkt_conditions_on_degenerate_cones(
     data (correlated columns, 20–27 rows active); the projection must agree with a QP."""
     from sklearn.datasets import load_breast_cancer
 
-    from ganet.numeric.arrangement import (_project_columns, cone_violation, nonnegative_least_squares,
+    from ganet.numeric.arrangement.program import (_project_columns, cone_violation, nonnegative_least_squares,
                                            project_onto_cone)
 
     X = load_breast_cancer().data
@@ -386,7 +386,7 @@ def test_nonnegative_least_squares_meets_the_kkt_conditions_on_degenerate_cones(
 def test_step_sizes_of_wide_blocks_bound_the_spectral_norm_tightly():
     """Above D = 500 the block step used the Frobenius bound, ~1000× too short at D = 3073; the
     Lanczos value must bound ‖A‖₂² from above, within 0.2%."""
-    from ganet.numeric.arrangement import _spectral2
+    from ganet.numeric.arrangement.program import _spectral2
 
     rng = np.random.default_rng(2)
     for shape in ((700, 600), (400, 900)):
@@ -398,9 +398,9 @@ def test_step_sizes_of_wide_blocks_bound_the_spectral_norm_tightly():
 def test_memory_check_counts_the_rows_each_block_keeps(monkeypatch):
     """At n = 10,000, d = 3072, 50 patterns the fit peaked at 6.5 GiB while the check counted
     0.3 GiB (the masks and Z only, not each block's copy of its pattern's rows)."""
-    import ganet.arrangement
+    import ganet.estimators.arrangement
 
     X = np.zeros((2000, 1000))
-    monkeypatch.setattr(ganet.arrangement, "available_bytes", lambda: 0.2 * 2**30)
+    monkeypatch.setattr(ganet.estimators.arrangement, "available_bytes", lambda: 0.2 * 2**30)
     with pytest.raises(MemoryError, match="GiB"):  # about 0.39 GiB needed
         ganet.ArrangementReLU(patterns="sampled", n_patterns=50, gated=True).fit(X, np.zeros(2000))

@@ -95,7 +95,7 @@ def test_a_budgeted_fit_returns_its_best_point_with_a_valid_bound():
 
 
 def test_progress_lines_forecast_from_measured_passes(capsys):
-    from ganet.numeric.solver import progress_line
+    from ganet.numeric.solvers.lasso_working_set import progress_line
 
     history = [dict(iteration=1, working_set=10, objective=1.0, gap=1e-1, seconds=3.0),
                dict(iteration=2, working_set=20, objective=1.0, gap=1e-3, seconds=4.0)]
@@ -113,7 +113,7 @@ def test_compile_time_is_reported_apart(monkeypatch):
     an uncached copy of itself must be compiled, so it is > 0) and is 0 for a cached run."""
     import numba
 
-    import ganet.numeric.arrangement as arrangement
+    import ganet.numeric.arrangement.program as arrangement
 
     X = np.random.default_rng(0).normal(size=(30, 2))
     y = X[:, 0] - np.abs(X[:, 1])

@@ -10,8 +10,8 @@ import sympy as sp
 
 import ganet.symbolic.codegen as codegen
 import ganet.symbolic.features as features
-from ganet.numeric.dictionary import Dictionary
-from ganet.numeric.ga import cross
+from ganet.numeric.geometry.ga import cross
+from ganet.numeric.oracles.two_layer import Dictionary
 from ganet.symbolic import Algebra
 from ganet.symbolic.codegen import kernel, numeric_module_source
 from ganet.symbolic.features import FAMILIES, FeatureFamily, coordinate_symbols, family, register_family
@@ -29,10 +29,10 @@ def _floats(rows, d):
 
 
 def test_shipped_numeric_module_is_the_generator_output():
-    shipped = Path(__file__).parents[1] / "ganet" / "numeric" / "_generated.py"
+    shipped = Path(__file__).parents[1] / "ganet" / "numeric" / "geometry" / "_generated.py"
     assert shipped.read_text() == numeric_module_source(), \
         "regenerate with: python -c 'from ganet.symbolic.codegen import numeric_module_source as s; " \
-        "open(\"ganet/numeric/_generated.py\", \"w\").write(s())'"
+        "open(\"ganet/numeric/geometry/_generated.py\", \"w\").write(s())'"
 
 
 @pytest.mark.parametrize("d", DIMS)

@@ -12,9 +12,9 @@ from scipy.special import xlogy
 from sklearn.exceptions import ConvergenceWarning
 
 from ganet import ConvexReLUClassifier
-from ganet.numeric.convex_losses import HingeProgram
-from ganet.numeric.dictionary import Dictionary
-from ganet.numeric.prox_newton import logistic_lasso
+from ganet.numeric.oracles.two_layer import Dictionary
+from ganet.numeric.solvers.loss_working_set import HingeProgram
+from ganet.numeric.solvers.prox_newton import logistic_lasso
 
 from .reference import TIGHT
 
@@ -179,7 +179,7 @@ def test_verbose_reports_each_pass(capsys):
 
 
 def test_labels_must_be_both_signs():
-    from ganet.numeric.convex_losses import solve_convex_loss
+    from ganet.numeric.solvers.loss_working_set import solve_convex_loss
 
     X = np.random.default_rng(0).normal(size=(10, 2))
     for y in (np.ones(10), np.r_[np.ones(5), np.zeros(5)]):  # one class; labels not ±1

@@ -5,7 +5,7 @@ import pytest
 from sklearn.model_selection import KFold
 
 import ganet
-from ganet.cv import lambda_max
+from ganet.estimators.cv import lambda_max
 
 rng = np.random.default_rng(3)
 X = rng.uniform(-2, 2, (40, 2)) * [1.0, 50.0]

@@ -9,8 +9,8 @@ import sympy as sp
 
 from ganet import DeepNarrowAbs, ThreeLayerReLU
 from ganet.adam import deep_abs_objective, relu3_objective, train_deep_abs, train_relu3
-from ganet.numeric.families import abs_chain, lifted_family, relu3
-from ganet.numeric.lifted import LiftedDictionary
+from ganet.numeric.oracles.families import abs_chain, lifted_family, relu3
+from ganet.numeric.oracles.lifted import LiftedDictionary
 from ganet.symbolic.deep import deep_family, lifted_generators, reflection_feature
 
 from .reference import deep_abs_1d_dictionary, independent_gap, lasso_reference
@@ -402,7 +402,7 @@ def test_lifted_generators_are_the_numeric_neurons_kink_conditions(name):
 
 
 def test_nested_reflection_names_split_at_the_top_level_comma():
-    from ganet.deep import _reflection_name
+    from ganet.estimators.deep import _reflection_name
 
     assert _reflection_name("R(x1, R(x1, x0))") == "R(x1, R(x1, x0)) = 2·R(x1, x0) − x1"
     assert _reflection_name("R(R(x0, x1), x2)") == "R(R(x0, x1), x2) = 2·x2 − R(x0, x1)"

@@ -9,7 +9,7 @@ from dask.distributed import Client, LocalCluster, get_task_stream  # noqa: E402
 
 import ganet  # noqa: E402
 from ganet import ConvexReLU  # noqa: E402
-from ganet.numeric.streaming import StreamingDictionary  # noqa: E402
+from ganet.numeric.oracles.streaming import StreamingDictionary  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +51,8 @@ def test_an_estimator_with_a_client_fits_the_same_network(client, tmp_path):
 
 @pytest.mark.parametrize("family", ["abs3", "relu3", "relu3_bias"])
 def test_a_deep_dictionary_prices_on_the_cluster_bit_for_bit(client, family):
-    from ganet.numeric.families import lifted_family
-    from ganet.numeric.lifted import LiftedDictionary
+    from ganet.numeric.oracles.families import lifted_family
+    from ganet.numeric.oracles.lifted import LiftedDictionary
 
     rng = np.random.default_rng(3)
     # far from the origin: the bias-free families resolve many subsets exactly, priced apart

@@ -1,4 +1,5 @@
-"""The package's import graph has no cycle, function-level imports included (issue 22): each
+"""The layout shows the design (issue 22): the import graph has no cycle, function-level imports
+included, no private name crosses a package, and the README lists the tree as it is. Each
 module can be read knowing only the modules it imports."""
 
 import ast
@@ -77,3 +78,75 @@ def test_persistence_names_no_estimator():
     source = (ROOT / "persistence.py").read_text()
     for name in ("ConvexReLU", "ArrangementReLU", "DeepNarrowAbs", "ThreeLayerReLU", "_SampledLifted"):
         assert name not in source
+
+
+def _package(module):
+    """The package a module belongs to (a package's ``__init__`` belongs to itself)."""
+    path = ROOT.parent.joinpath(*module.split("."))
+    return module if (path / "__init__.py").is_file() else module.rsplit(".", 1)[0]
+
+
+def _private_imports(name, source):
+    """What module ``name`` (with this source) imports privately from another package: a name
+    ``_x`` (function, class or module) anywhere below the package that owns it."""
+    package = _package(name)
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        base = node.module or ""
+        if node.level:
+            anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+            base = ".".join(anchor + ([base] if base else []))
+        if base.split(".")[0] != "ganet":
+            continue
+        for alias in node.names:
+            full = f"{base}.{alias.name}"
+            owner = _package(full) if _exists(full) else _package(base)
+            private = any(part.startswith("_") and not part.startswith("__")
+                          for part in full.split(".")[len(owner.split(".")):])
+            if private and owner != package:
+                found.append(f"{name} imports {full}")
+    return found
+
+
+def test_no_private_name_is_imported_across_packages():
+    """What a package keeps private stays inside it (issue 22)."""
+    found = [f for path in ROOT.rglob("*.py") for f in _private_imports(_module_name(path), path.read_text())]
+    assert found == []
+
+
+def test_the_private_import_check_sees_a_violation():
+    """Planted violations are caught (so an empty list above means something); a package's own
+    private names and the generated kernels' public re-export are allowed."""
+    probe = "ganet.estimators.probe"
+    assert _private_imports(probe, "from ..numeric.geometry._generated import phi\n") == [
+        "ganet.estimators.probe imports ganet.numeric.geometry._generated.phi"]
+    assert _private_imports(probe, "from ..numeric.oracles import two_layer\nfrom ..numeric.geometry.ga import "
+                                   "_rows\n") == ["ganet.estimators.probe imports ganet.numeric.geometry.ga._rows"]
+    assert _private_imports(probe, "from .fitted_state import _x\nfrom ..numeric.geometry import phi\n") == []
+
+
+def _readme_layout():
+    """{package folder: its modules} from the README's layout block: a line ``ganet/<folder>/
+    description`` followed by one line, indented four spaces, naming the modules."""
+    text = (ROOT.parent / "README.md").read_text()
+    block = text[text.index("## Layout"):]
+    block = block[block.index("```\n") + 4:]
+    lines = block[:block.index("```")].splitlines()
+    listed = {}
+    for header, modules in zip(lines, lines[1:]):
+        if header.startswith("ganet/") and modules.startswith("    "):
+            listed[header.split()[0]] = modules.split()
+    return listed
+
+
+def test_readme_layout_matches_the_tree():
+    tree = {}
+    for init in ROOT.rglob("__init__.py"):
+        modules = sorted(p.stem for p in init.parent.glob("*.py") if p.name != "__init__.py")
+        if modules:
+            tree[init.parent.relative_to(ROOT.parent).as_posix() + "/"] = modules
+    listed = _readme_layout()
+    assert {k: sorted(v) for k, v in listed.items()} == tree
+    assert all(len(v) == len(set(v)) for v in listed.values())

@@ -6,7 +6,6 @@ Each numbered item of the reliability issue has a test here that failed before t
 """
 
 import os
-import signal
 import subprocess
 import sys
 import textwrap
@@ -21,9 +20,9 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ganet import ConvexReLU, ConvexReLUClassifier
 from ganet import numeric as gn
-from ganet.numeric.dictionary import Dictionary
-from ganet.numeric.solver import dual_gap, solve_lasso
-from ganet.numeric.streaming import StreamingDictionary
+from ganet.numeric.oracles.streaming import StreamingDictionary
+from ganet.numeric.oracles.two_layer import Dictionary
+from ganet.numeric.solvers.lasso_working_set import dual_gap
 
 from .reference import exact_dictionary, independent_gap, lasso_reference
 
@@ -154,7 +153,7 @@ _INTERRUPTED = textwrap.dedent("""
     signal.signal(signal.SIGINT, signal.default_int_handler)
     import numpy as np
     from ganet import ConvexReLU
-    from ganet.numeric.streaming import StreamingDictionary
+    from ganet.numeric.oracles.streaming import StreamingDictionary
     rng = np.random.default_rng(0)
     small = ConvexReLU(lam=0.1).fit(rng.normal(size=(20, 2)), rng.normal(size=20))
     before = small.predict(np.ones((3, 2)))
@@ -296,7 +295,7 @@ def test_a_failed_refit_leaves_the_model_as_it_was(monkeypatch):
     X, y = rng.normal(size=(20, 2)), rng.normal(size=20)
     model = ConvexReLU(lam=0.1).fit(X, y)
     before = (model.predict(X), model.objective_, list(model.neurons_))
-    from ganet import estimators
+    from ganet.estimators import two_layer as estimators
 
     def boom(*args, **kwargs):
         raise RuntimeError("solver failed")
@@ -459,7 +458,7 @@ def test_exact_cross_products_on_integers_equal_cofactor_determinants():
     dependent subsets; the result must be a positive multiple of the cofactor vector."""
     from fractions import Fraction
 
-    from ganet.numeric.planes import exact_cross
+    from ganet.numeric.geometry.normals import exact_cross
 
     from .reference import _exact_det
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import ganet
-from ganet.numeric.arrangement import ArrangementProgram, group_bounds
+from ganet.numeric.arrangement.program import ArrangementProgram, group_bounds
 
 
 def _program(seed, n=30, d=3, P=12):
@@ -93,7 +93,7 @@ def test_cone_prox_with_a_vanishing_threshold_has_a_root():
     up to rounding, and Brent's method refused the bracket (162 of these 1,200 cases raised
     "f(a) and f(b) must have different signs"; seen on breast cancer with init=). The prox is
     then the projection itself."""
-    from ganet.numeric.arrangement import _cone_prox, project_onto_cone
+    from ganet.numeric.arrangement.program import _cone_prox, project_onto_cone
 
     rng = np.random.default_rng(0)
     pen = np.array([True, True, True, False])

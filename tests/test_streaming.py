@@ -12,12 +12,12 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 from ganet import ConvexReLU
-from ganet.numeric.combinations import binomial_table, next_colex, rank_colex, unrank_colex
-from ganet.numeric.dictionary import (Dictionary, HyperplaneIndex, MemoryLimitError, count_hyperplanes,
-                                      round_robin, table_bytes)
-from ganet.numeric.sampling import SampledDictionary
-from ganet.numeric.solver import dual_gap, solve_lasso
-from ganet.numeric.streaming import StreamingDictionary
+from ganet.numeric.oracles.combinations import binomial_table, next_colex, rank_colex, unrank_colex
+from ganet.numeric.oracles.sampling import SampledDictionary
+from ganet.numeric.oracles.streaming import StreamingDictionary
+from ganet.numeric.oracles.two_layer import Dictionary, HyperplaneIndex, count_hyperplanes, round_robin, table_bytes
+from ganet.numeric.runtime.memory import MemoryLimitError
+from ganet.numeric.solvers.lasso_working_set import dual_gap, solve_lasso
 
 
 def _data(seed, n, d):

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ganet.numeric import cross, hodge, wedge
-from ganet.numeric.blades import blades
+from ganet.numeric.geometry.blades import blades
 from ganet.symbolic import Algebra, exact
 
 small_rationals = st.fractions(min_value=-5, max_value=5, max_denominator=7)
@@ -221,6 +221,6 @@ def test_grade_projection_and_norms():
 
 
 def test_importing_numeric_does_not_import_sympy():
-    code = "import sys, ganet.numeric; import ganet.numeric.ga; print('sympy' in sys.modules)"
+    code = "import sys, ganet.numeric; import ganet.numeric.geometry.ga; print('sympy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

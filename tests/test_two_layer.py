@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 from sklearn.exceptions import ConvergenceWarning
 
 from ganet import ConvexReLU, ConvexReLUClassifier
-from ganet.numeric.dictionary import Dictionary, MemoryLimitError, count_hyperplanes
-from ganet.numeric.solver import solve_lasso
+from ganet.numeric.oracles.two_layer import Dictionary, count_hyperplanes
+from ganet.numeric.runtime.memory import MemoryLimitError
+from ganet.numeric.solvers.lasso_working_set import solve_lasso
 
 from .reference import group_lasso_reference, lasso_reference, pilanci_ergen
 
@@ -178,7 +179,7 @@ def test_corrupted_solution_has_a_larger_certified_gap():
     D = Dictionary(X, "l1", True)
     res = solve_lasso(D, y, 1e-2)
     K = D.materialize(res.columns)
-    from ganet.numeric.solver import dual_gap
+    from ganet.numeric.solvers.lasso_working_set import dual_gap
 
     coef = res.coef * 1.05
     R = (y - y.mean())[:, None] - (K - K.mean(0)) @ coef

@@ -118,7 +118,7 @@ TWO_LAYER = [
     "value of a Lasso over a dictionary of hyperplane features (P23 Theorems 1–4; the papers are cited in the [tutorial index](README.md)). ganet solves that Lasso "
     "and certifies the optimum with a duality gap over the **whole** dictionary.",
     "import numpy as np\nimport matplotlib.pyplot as plt\nfrom ganet import ConvexReLU, ConvexReLUClassifier\n"
-    "from ganet.numeric.dictionary import Dictionary\n\n"
+    "from ganet.numeric.oracles.two_layer import Dictionary\n\n"
     "def breaklines(neurons):\n"
     "    \"\"\"Each distinct breakline xᵀw + b = 0 once: {(w, b) normalized: [formulas]} — a ±⋆ pair shares its line.\"\"\"\n"
     "    lines = {}\n    for nu in neurons:\n"
@@ -235,7 +235,7 @@ TWO_LAYER = [
     "every axis-parallel column, the Lasso value is $\\tfrac12\\|y-\\bar y\\|^2 = 2$ (no neuron helps), "
     "while the certified optimum uses the anti-diagonal $\\mathrm{Aff}((1,-1),(-1,1))$ in both orientations, "
     "$f = \\alpha|x_1+x_2| + t$ — what the figure above draws (one line, two neurons).",
-    "import cvxpy as cp\nfrom ganet.numeric.dictionary import Dictionary\n"
+    "import cvxpy as cp\nfrom ganet.numeric.oracles.two_layer import Dictionary\n"
     "D = Dictionary(Xx, 'l1', True); K = D.materialize()\n"
     "axis = [j for j in range(D.n_columns) if np.count_nonzero(D.describe(j).direction) == 1]\n"
     "z, t = cp.Variable(len(axis)), cp.Variable()\n"
@@ -328,7 +328,7 @@ EXACT = [
     "subs = {**dict(zip(a_s, a0)), **{Vs[r, q]: V0[r][q] for r in range(2) for q in range(3)}, s: 1}\n"
     "exact = [fam.feature(3).xreplace(subs).xreplace(dict(zip(xs, row))) for row in Xr]\n"
     "print('exact   ', exact)\nprint('compiled', k(np.array(Xr, float), np.array(a0, float), np.array(V0, float), 1))",
-    "md:The numeric layer ships the generated cross products for $d \\le 6$ (`ganet/numeric/_generated.py`) "
+    "md:The numeric layer ships the generated cross products for $d \\le 6$ (`ganet/numeric/geometry/_generated.py`) "
     "and uses them in every dictionary; `kernel='generic'` switches to LU cofactors:",
     "print(kernel('cross', 4).source)",
 ]
@@ -346,8 +346,8 @@ DEPTH = [
     "The same holds for three-layer ReLU chains $\\alpha(w_2(x^\\top W_1+b_1)_+ + b_2)_+$ (P23 "
     "Theorems 12 and 13).",
     "import numpy as np\nimport matplotlib.pyplot as plt\nfrom ganet import DeepNarrowAbs, ThreeLayerReLU\n"
-    "from ganet.adam import train_deep_abs\nfrom ganet.numeric.families import abs_chain, relu3\n"
-    "from ganet.numeric.lifted import LiftedDictionary",
+    "from ganet.adam import train_deep_abs\nfrom ganet.numeric.oracles.families import abs_chain, relu3\n"
+    "from ganet.numeric.oracles.lifted import LiftedDictionary",
     "md:## In 1-D: depth adds reflections of the data\n\n"
     "The same six points, fitted at depth 2, 3 and 4. Depth 2 breaks only at data points (Theorem 3.1); "
     "depth 3 also at reflections $R(a,b)=2b-a$ and averages of data points (Theorem 4.1); depth 4 at "
@@ -463,7 +463,7 @@ PATTERNS = [
     "program has one group per pattern; with **every** pattern it is the network problem itself "
     "(W Theorem 2.1), so `ArrangementReLU(patterns='exact')` certifies the true $p = 2$ optimum "
     "that the GA Lasso of `ConvexReLU(reg='l2')` only bounds. For wide data, `patterns='sampled'`.",
-    "import numpy as np\nimport matplotlib.pyplot as plt\nimport ganet\nfrom ganet.numeric.patterns import exact_patterns\n"
+    "import numpy as np\nimport matplotlib.pyplot as plt\nimport ganet\nfrom ganet.numeric.arrangement.patterns import exact_patterns\n"
     "X = np.array([[2., 2.], [3., 3.], [1., 0.]])  # S's n = 3, d = 2 example\n"
     "masks, witnesses = exact_patterns(X)\nprint(len(masks), 'chamber patterns:', [''.join(map(str, m.astype(int))) for m in masks])",
     "md:## W Figure 8: the points $D_iX$ of every pattern\n\n"
@@ -681,7 +681,7 @@ ESSAY = [
     "One panel per generator $x_j$: the line through the origin and $x_j$, the side where the column "
     "vanishes shaded, each point labelled with $k_{ij}$. Checked: these values, computed here from "
     "determinants, are columns of ganet's $p = 2$ dictionary.",
-    "from ganet.numeric.dictionary import Dictionary\n"
+    "from ganet.numeric.oracles.two_layer import Dictionary\n"
     "X9 = np.array([(2, 1), (1, 2), (2, 4), (4, 2), (-1, 1)], float)\n"
     "det = X9[:, 0][:, None] * X9[:, 1][None, :] - X9[:, 1][:, None] * X9[:, 0][None, :]   # det[x_i, x_j] = ⋆(x_i ∧ x_j)\n"
     "K9 = np.maximum(det, 0) / np.linalg.norm(X9, axis=1)[None, :]                           # dist₊(x_i, Span x_j)\n"
@@ -850,7 +850,7 @@ EMBEDDINGS = [
     "[03](03_depth_and_reflections.ipynb). Here every Adam run is set against the certified optimum of "
     "`DeepNarrowAbs` on the same data (ZP eq. (2), $\\beta$ = `lam`), and every data set is split.",
     "import numpy as np\nimport matplotlib.pyplot as plt\nfrom ganet import DeepNarrowAbs, ThreeLayerReLU\n"
-    "from ganet.adam import deep_abs_objective, train_deep_abs, train_relu3\nfrom ganet.numeric.families import abs_chain",
+    "from ganet.adam import deep_abs_objective, train_deep_abs, train_relu3\nfrom ganet.numeric.oracles.families import abs_chain",
     "md:## ZP Figure 1: reflection planes of a 3-layer feature in $\\mathbb{R}^3$\n\n"
     "> ZP Figure 1: *Example of reflection planes for 3-layer neural networks with data in "
     "$\\mathbb{R}^3$.*\n\n"

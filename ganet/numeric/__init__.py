@@ -3,9 +3,8 @@
 This package never imports sympy, so numeric work pays no symbolic start-up cost.
 """
 
-from .ga import (blade_norm, cross, cross_many, dist_to_affine, dist_to_span, hodge, signed_volume,
-                 wedge)
-from .threads import configure_threads
+from .geometry.ga import blade_norm, cross, cross_many, dist_to_affine, dist_to_span, hodge, signed_volume, wedge
+from .runtime.threads import configure_threads
 
 configure_threads()  # pricing threads: the CPUs this process may use (affinity, cgroup quota)
 

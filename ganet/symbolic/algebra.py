@@ -21,7 +21,7 @@ import clifford
 import numpy as np
 import sympy as sp
 
-from ..numeric.blades import pseudoscalar_inverse_sign
+from ..numeric.geometry.blades import pseudoscalar_inverse_sign
 
 __all__ = ["Algebra", "Multivector", "exact", "MAX_D"]
 

@@ -24,7 +24,7 @@ def cross_d3(V, out):
 array([0., 0., 1.])
 
 The numeric layer does not import sympy; it ships the ``"cross"`` kernels for d = 1…6 as
-``ganet/numeric/_generated.py``, which is :func:`numeric_module_source` written out (a test
+``ganet/numeric/geometry/_generated.py``, which is :func:`numeric_module_source` written out (a test
 checks that they are identical).
 """
 
@@ -280,7 +280,6 @@ def _score_source(d, block=SCORE_BLOCK):
 def _phi_source(fam):
     """Source of ``phi_{name}(t, params, kind)``: a deep family's φ(t; π), printed from its sympy
     closed form (:mod:`ganet.symbolic.deep`), one branch per kind of feature."""
-    t = sp.Symbol("t", real=True)
     p = sp.symbols(f"p0:{fam.q}", real=True)
     names = {pl: sp.Symbol(f"params[{i}]") for i, pl in enumerate(p)}
     pr = _printer()
@@ -302,7 +301,6 @@ def _phi_vec_source(fam):
     loop per kind with the parameters hoisted, so that each loop vectorizes (the pricing pass
     calls it once per signed neuron)."""
     t = sp.Symbol("t", real=True)
-    p = sp.symbols(f"p0:{fam.q}", real=True)
     pr = _printer()
     lines = [_DECORATOR, f"def phi_vec_{fam.name}(t, flip, params, kind, out):",
              f'    """out[i] = φ(flip·t[i]; π) of the {fam.name} family, printed from sympy."""']
@@ -349,7 +347,7 @@ def _dispatcher(name, args, op, max_d, doc):
 
 
 def numeric_module_source(max_d=MAX_SHIPPED_D):
-    """Source of ``ganet/numeric/_generated.py``: the cross kernels and the fused pricing kernels
+    """Source of ``ganet/numeric/geometry/_generated.py``: the cross kernels and the fused pricing kernels
     for d = 1…max_d, with dispatchers ``cross_closed_form(V, out)`` and
     ``score_closed_form(XT, r, W, off, out)`` that return False beyond max_d."""
     parts = ['"""Closed-form cross products ×(v₁,…,v_{d−1}) and fused pricing sums for d = 1…%d, and the\n'

@@ -1,6 +1,6 @@
 r"""Closed forms of the deep feature families, their kink conditions, and reflection features.
 
-A deep neuron computes f(x) = φ(xᵀw; π) (see :mod:`ganet.numeric.families`):
+A deep neuron computes f(x) = φ(xᵀw; π) (see :mod:`ganet.numeric.oracles.families`):
 
 * deep narrow |·| network of depth L (ZP eq. 3 and 11), with b₁ = −c, b_l = −δ_l:
   φ(t; c, δ₂, …, δ_{L−1}) = |…||t − c| − δ₂| … − δ_{L−1}|;
@@ -10,7 +10,7 @@ A deep neuron computes f(x) = φ(xᵀw; π) (see :mod:`ganet.numeric.families`):
 :func:`kink_conditions` derives, from the sympy expression alone, the linear conditions
 xᵀw + κᵀπ = 0 where an inner argument of φ vanishes: expanding every ``Abs`` and ``Max(0, ·)`` by
 cases gives the linear forms each argument can take. These are the lifted generators
-(xᵢ, κ) of :mod:`ganet.numeric.families` (a test checks the numeric tables against them), and
+(xᵢ, κ) of :mod:`ganet.numeric.oracles.families` (a test checks the numeric tables against them), and
 the optimal first-layer neuron is the lifted wedge product (w, π) ∝ ⋆(g₁ ∧ ⋯ ∧ g_{D−1}).
 
 Reflection features (Theorem 4.1 and 4.3 of ZP, three layers): with a base point
@@ -120,7 +120,7 @@ class DeepFeatureFamily:
 def lifted_generators(X, kappa, param_names, generators):
     """The exact rows of a lifted subset: (xᵢ, κ_τ) for ``("x", i, τ)``, the axis e_k for
     ``("e", k)`` (1-based) and the parameter axis for ``("π", name)`` — the generators of a
-    :class:`~ganet.numeric.lifted.LiftedNeuron`, as sympy Rationals (X exact or float)."""
+    :class:`~ganet.numeric.oracles.lifted.LiftedNeuron`, as sympy Rationals (X exact or float)."""
     d, q = len(X[0]), len(param_names)
     rows = []
     for g in generators:

@@ -20,7 +20,7 @@ import numpy as np
 import sympy as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from ..numeric.dictionary import count_hyperplanes
+from ..numeric.oracles.two_layer import count_hyperplanes
 from .algebra import exact
 from .features import family
 
@@ -126,7 +126,7 @@ def derive(X, y, reg="l1", bias=True, lam=sp.Rational(1, 100), support=None):
         If the exact KKT system is singular or any KKT condition fails, naming the condition and
         its exact value.
     """
-    from ..estimators import ConvexReLU
+    from ..estimators.two_layer import ConvexReLU
 
     Xe, ye, lam_e, Xf, yf = _exact_inputs(X, y, lam)
     n, d = len(Xe), len(Xe[0])
@@ -209,7 +209,7 @@ def _certified_kkt(K, ye, support, lam_e, bias, formula):
 
 def _numeric_basic_support(D, model, y, bias):
     """Active columns and signs of a basic optimal solution (independent active columns)."""
-    from ..numeric.basic import basic_solution
+    from ..numeric.solvers.basic_solution import basic_solution
 
     K = D.materialize(model.columns_)
     if bias:

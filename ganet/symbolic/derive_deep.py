@@ -52,7 +52,7 @@ def derive_deep(X, y, depth=3, network="abs", bias=False, lam=sp.Rational(1, 100
         each neuron carries its exact ``w`` and ``params``, its ``formula``, its generators and
         the reflection points on its kink planes (named, e.g. ``R(x2, x1) = 2·x1 − x2``).
     """
-    from ..deep import DeepNarrowAbs, ThreeLayerReLU
+    from ..estimators.deep import DeepNarrowAbs, ThreeLayerReLU
 
     Xe, ye, lam_e, Xf, yf = _exact_inputs(X, y, lam)
     n, d = len(Xe), len(Xe[0])
@@ -64,7 +64,7 @@ def derive_deep(X, y, depth=3, network="abs", bias=False, lam=sp.Rational(1, 100
         raise ValueError(f"network must be 'abs' or 'relu3'; got {network!r}")
     estimator._check_params()
     fam = estimator._family()
-    from ..numeric.lifted import count_lifted
+    from ..numeric.oracles.lifted import count_lifted
 
     _check_work(2 * fam.kinds * count_lifted(n, d, fam) * n, n, d, type(estimator).__name__)
     with warnings.catch_warnings():  # the exact solve and verification decide, not the float gap

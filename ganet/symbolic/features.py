@@ -27,7 +27,7 @@ from functools import lru_cache
 
 import sympy as sp
 
-from ..numeric.dictionary import neuron_formula
+from ..numeric.oracles.two_layer import neuron_formula
 from .algebra import Algebra
 
 __all__ = ["FeatureFamily", "Feature", "FAMILIES", "register_family", "family", "cross_cofactors",

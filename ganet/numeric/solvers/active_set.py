@@ -33,7 +33,7 @@ import numba
 import numpy as np
 import scipy.linalg
 
-from .dictionary import MemoryLimitError
+from ..runtime.memory import MemoryLimitError
 
 __all__ = ["DualActiveSet", "ActiveSetError"]
 
@@ -114,7 +114,7 @@ class DualActiveSet:
         dependence_tol·‖a‖ is treated as dependent (a pure multiplier step).
     memory_limit : int, optional
         Bytes the factors (the normals and Q, n × capacity each, doubling as the support grows) may take;
-        a growth past it raises :class:`~ganet.numeric.dictionary.MemoryLimitError` before
+        a growth past it raises :class:`~ganet.numeric.oracles.two_layer.MemoryLimitError` before
         allocating.
 
     Attributes

@@ -28,7 +28,7 @@ from math import comb
 
 import numpy as np
 
-from .ga import cross_many
+from ..geometry.ga import cross_many
 
 __all__ = ["pattern_count_bound", "exact_patterns", "sampled_patterns", "wedge_lines", "GATE_METHODS"]
 
@@ -55,7 +55,7 @@ def _row_space(Z):
 
 def wedge_lines(Z, subsets):
     r"""Unit lines ⋆(z_{j₁} ∧ ⋯ ∧ z_{j_{r−1}}) / ‖⋆(…)‖ through subsets of the rows of Z (n × r),
-    from the GA cross product :func:`ganet.numeric.ga.cross_many`.
+    from the GA cross product :func:`ganet.numeric.geometry.ga.cross_many`.
 
     Returns (lines m × r, independent m bool). A subset counts as dependent when
     ‖×(z_{j₁}, …)‖ ≤ 1e-12 · Πᵢ‖z_{jᵢ}‖ (Hadamard: ‖×‖ ≤ Π‖zᵢ‖, so the test is relative); its line is 0.

@@ -87,7 +87,7 @@ class ColumnOracle(abc.ABC):
             Columns with ‖K_jᵀR‖₂ > λ are violators.
         k : int
             How many violators to return (spread over the dictionary by
-            :func:`~ganet.numeric.engine.round_robin`).
+            :func:`~ganet.numeric.oracles.engine.round_robin`).
         scale : float
             The dual point is R/scale (the priorities' units).
         exclude : array_like of int, optional

@@ -15,7 +15,7 @@ second-order model, with gradient gᵢ = −cᵢyᵢσ(−yᵢqᵢ) and Hessian 
 a weighted Lasso (iteratively reweighted least squares with an ℓ₁ penalty). The intercept t' is
 eliminated exactly by weighted centering (t' = r̄_w − K̄_wᵀu), and the Lasso on the √w-scaled,
 centred columns is solved **exactly** by the dual active-set method of
-:mod:`~ganet.numeric.active_set` — coordinate descent stalls on the coherent ReLU dictionaries,
+:mod:`~ganet.numeric.solvers.active_set` — coordinate descent stalls on the coherent ReLU dictionaries,
 whose columns differ by one training point. The step (u − z, t' − t) is damped by an Armijo
 backtracking on F with the model decrease
 
@@ -23,7 +23,7 @@ backtracking on F with the model decrease
 
 and after every step the intercept is re-optimized exactly (a monotone 1-D root), so F never
 increases. Near the optimum the full step is taken and the convergence is quadratic. The method
-stops on the Fenchel duality gap of :mod:`~ganet.numeric.datafits` on the block, never on an
+stops on the Fenchel duality gap of :mod:`~ganet.numeric.solvers.datafits` on the block, never on an
 iteration count alone.
 """
 
@@ -90,7 +90,7 @@ def logistic_lasso(K, y, lam, fit_intercept=True, z0=None, t0=0.0, tol=1e-12, ma
 def newton_lasso(K, y, lam, datafit, fit_intercept=True, z0=None, t0=0.0, tol=1e-12, max_iter=200,
                  deadline=None):
     """Minimize ℓ(Kz + t1, y) + λ‖z‖₁ over (z, t) by proximal Newton, for a smooth datafit ℓ of
-    :mod:`~ganet.numeric.datafits` (its value, dual point θ = −∇ℓ, Hessian weights and best
+    :mod:`~ganet.numeric.solvers.datafits` (its value, dual point θ = −∇ℓ, Hessian weights and best
     intercept are used; logistic, Huber, squared, with or without sample weights).
 
     Parameters

@@ -1,7 +1,7 @@
 """Pricing passes on a Dask cluster (optional: ``pip install ganet[dask]``).
 
 The pricing pass is the part of a fit that grows like n^d (two-layer) or faster (deep families). Its blocks (unions of whole
-round-robin groups, see :meth:`~ganet.numeric.engine.PricingEngine._scan`) are split into contiguous ranges, one
+round-robin groups, see :meth:`~ganet.numeric.oracles.engine.PricingEngine._scan`) are split into contiguous ranges, one
 task per range; each worker scans its range with the same kernel and returns the heaps of its
 groups, and the client assembles them — the same arrays a local pass fills, so the violators,
 the maximum score and the certificate are bit for bit those of the local pass.

@@ -1,8 +1,28 @@
-"""Peak resident memory of a block of work (a fit), not of the whole process so far."""
+"""Memory: the limit an oracle may allocate at once, and the peak resident memory of a block of
+work (a fit), not of the whole process so far."""
 
+import numbers
 import resource
 
-__all__ = ["PeakMemory", "available_bytes"]
+import numpy as np
+
+__all__ = ["DEFAULT_MEMORY_LIMIT", "MemoryLimitError", "PeakMemory", "available_bytes", "check_memory_limit"]
+
+DEFAULT_MEMORY_LIMIT = 4 * 2 ** 30  # bytes an oracle may allocate at once unless told otherwise
+
+
+class MemoryLimitError(ValueError):
+    """Raised before an allocation that would exceed the memory limit (a ``ValueError``)."""
+
+
+def check_memory_limit(memory_limit):
+    """Bytes as a positive int (default 4 GiB), or a ValueError naming what was given."""
+    if memory_limit is None:
+        return DEFAULT_MEMORY_LIMIT
+    if (not isinstance(memory_limit, numbers.Real) or isinstance(memory_limit, bool)
+            or not np.isfinite(memory_limit) or memory_limit <= 0):
+        raise ValueError(f"memory_limit must be a positive number of bytes; got {memory_limit!r}")
+    return int(memory_limit)
 
 
 def _status_kb(field):

@@ -1,7 +1,7 @@
 r"""Numeric geometric-algebra core of 𝔾ᵈ (numpy + numba; never imports sympy).
 
 Conventions (docs/conventions.md): Euclidean metric, blades in ``clifford.Cl(d)`` order (see
-:mod:`ganet.numeric.blades`), unit pseudoscalar I = e₁⋯e_d and the Hodge dual ⋆M := M I⁻¹. The
+:mod:`ganet.numeric.geometry.blades`), unit pseudoscalar I = e₁⋯e_d and the Hodge dual ⋆M := M I⁻¹. The
 generalized cross product ×(v₁,…,v_{d−1}) := ⋆(v₁∧⋯∧v_{d−1}) satisfies
 
 .. math::  x \cdot \times(v_1,\dots,v_{d-1}) = \star(x\wedge v_1\wedge\dots\wedge v_{d-1})
@@ -13,9 +13,9 @@ so its i-th coordinate (0-based) is the cofactor (−1)^i det(V with column i re
 import numba
 import numpy as np
 
+from ..runtime.validation import as_finite_array
 from ._generated import cross_closed_form
 from .blades import blades_of_grade, hodge_sign
-from .validation import as_finite_array
 
 __all__ = ["wedge", "hodge", "cross", "cross_many", "signed_volume", "dist_to_span",
            "dist_to_affine", "blade_norm"]
@@ -115,7 +115,7 @@ def cross(V, kernel="compiled"):
     V = as_finite_array(V, "V", ndim=2)
     V = _rows(V, k=V.shape[1] - 1)
     out = np.empty(V.shape[1])
-    _cross_into(np.ascontiguousarray(V), out, _use_compiled(kernel))
+    cross_into(np.ascontiguousarray(V), out, use_compiled(kernel))
     return _finite(out, "the cross product")
 
 
@@ -134,14 +134,16 @@ def _unit_rows(V):
     return V * np.where(top > 0, 2.0 ** -np.frexp(np.where(top > 0, top, 1.0))[1], 1.0)
 
 
-def _use_compiled(kernel):
+def use_compiled(kernel):
+    """True for ``kernel="compiled"`` (the generated closed forms, d ≤ 6), False for "generic"
+    (QR, any d); a ValueError names anything else."""
     if kernel not in ("compiled", "generic"):
         raise ValueError(f"kernel must be 'compiled' or 'generic'; got {kernel!r}")
     return kernel == "compiled"
 
 
 @numba.njit(cache=True)
-def _cross_into(V, out, compiled):
+def cross_into(V, out, compiled):
     """out ← ×(rows of V): closed form for d ≤ 6 if ``compiled`` (returns −1), else by QR
     (:func:`_cross_qr`, returns its condition estimate)."""
     if compiled and cross_closed_form(V, out):
@@ -232,7 +234,7 @@ def _cross_many(G, S, compiled):
         for r in range(k):
             for c in range(d):
                 V[r, c] = G[S[t, r], c]
-        _cross_into(V, out[t], compiled)
+        cross_into(V, out[t], compiled)
     return out
 
 
@@ -263,7 +265,7 @@ def cross_many(G, S, kernel="compiled"):
     S = S.astype(np.int64)
     if S.size and (S.min() < 0 or S.max() >= G.shape[0]):
         raise ValueError(f"S holds indices outside 0..{G.shape[0] - 1}")
-    return _finite(_cross_many(np.ascontiguousarray(G), np.ascontiguousarray(S), _use_compiled(kernel)),
+    return _finite(_cross_many(np.ascontiguousarray(G), np.ascontiguousarray(S), use_compiled(kernel)),
                    "a cross product")
 
 

@@ -33,10 +33,9 @@ Internally every oracle works in normalized coordinates Xr = (X − shift)/σ: b
 translation invariant, so X is centred (at a mean rounded to the data's own binary grid, which
 keeps integer data integer), and σ is a power of two near max|X − shift| (an exact scaling). A
 column of X is σ times the column of Xr; every public method returns values in the units of X.
-Degenerate hyperplanes are decided without any absolute tolerance (:mod:`ganet.numeric.planes`).
+Degenerate hyperplanes are decided without any absolute tolerance (:mod:`ganet.numeric.geometry.normals`).
 """
 
-import numbers
 import time
 from dataclasses import dataclass
 from math import comb
@@ -44,21 +43,21 @@ from math import comb
 import numba
 import numpy as np
 
-from ._generated import SCORE_BLOCK, score_closed_form
+from ..geometry import SCORE_BLOCK, score_closed_form
+from ..geometry.ga import use_compiled
+from ..geometry.normalization import normalization
+from ..geometry.normals import certified_normals, cross_error_factor, exact_grid
+from ..runtime.interrupts import deferred_interrupt
+from ..runtime.memory import MemoryLimitError, check_memory_limit
+from ..runtime.validation import as_finite_array
 from .combinations import SubsetIndex, unrank_subset
 from .engine import as_residual, finite_scores, round_robin
-from .ga import _use_compiled
-from .interrupts import deferred_interrupt
-from .normalization import normalization
-from .oracle import ColumnOracle, PricingPass
-from .planes import certified_normals, cross_error_factor, exact_grid
-from .validation import as_finite_array
+from .protocol import ColumnOracle, PricingPass
 
 __all__ = ["Dictionary", "Hyperplane", "count_hyperplanes"]
 
 _REGS = {"l1": 1, "l2": 2, 1: 1, 2: 2}
 
-DEFAULT_MEMORY_LIMIT = 4 * 2 ** 30  # bytes an oracle may allocate at once unless told otherwise
 
 
 def _reg_to_p(reg):
@@ -88,7 +87,7 @@ class HyperplaneIndex(SubsetIndex):
     The hyperplanes come in blocks, one per split of the d − 1 generators into m data generators
     and b axes e_q (``_subset_counts``). In a block, t = offset + rank(P)·C(d, b) + rank(B) with
     P the data subset (with bias: the points, the anchor being the smallest) and B the axis
-    subset, ranked in colex order (:class:`~ganet.numeric.combinations.SubsetIndex`).
+    subset, ranked in colex order (:class:`~ganet.numeric.oracles.combinations.SubsetIndex`).
 
     Attributes
     ----------
@@ -131,7 +130,7 @@ def _rows(ids, n, d, bias, ms, bs, offsets, TP, TB):
 
 @numba.njit(cache=True, fastmath={"reassoc", "contract", "nsz"})
 def _score_block_generic(XT, r, W, off, cnt, out, zbuf):
-    """The sums of :func:`ganet.numeric._generated.score_d2` & co. for any d, one plane at a time."""
+    """The sums of :func:`ganet.numeric.geometry._generated.score_d2` & co. for any d, one plane at a time."""
     d, n = XT.shape
     for j in range(cnt):
         for i in range(n):
@@ -164,7 +163,7 @@ def _plane_sums(X, XT, W, c, R, r, out, norms, lo, hi):
     out[2t + 1, k] = Σᵢ Rᵢₖ (−zᵢ)₊ (that is, K_{2t}ᵀR and K_{2t+1}ᵀR without storing K), and
     norms[2t], norms[2t + 1] = ‖(z)₊‖₂, ‖(−z)₊‖₂ (when ``norms`` is not empty). With at most one
     output (``r`` = that output, contiguous, or zeros), blocks of hyperplanes go through the fused
-    generated kernel (:func:`ganet.numeric._generated.score_closed_form`)."""
+    generated kernel (:func:`ganet.numeric.geometry._generated.score_closed_form`)."""
     n, d = X.shape
     m = R.shape[1]
     with_norms = norms.shape[0] > 0
@@ -287,7 +286,7 @@ def special_samples(anchor, generators):
 
 
 class TwoLayerOracle(ColumnOracle):
-    """What every two-layer dictionary provides beyond the :class:`~ganet.numeric.oracle.ColumnOracle`
+    """What every two-layer dictionary provides beyond the :class:`~ganet.numeric.oracles.protocol.ColumnOracle`
     protocol: normalized coordinates, its columns at any inputs (:meth:`transform`) and their
     description as hyperplanes. Subclasses say where hyperplanes come from (``_planes``) and price.
 
@@ -312,8 +311,8 @@ class TwoLayerOracle(ColumnOracle):
         if n < 1 or d < 1:
             raise ValueError(f"X must have at least one row and one column; got shape {X.shape}")
         self.X, self.p, self.bias = X, _reg_to_p(reg), bool(bias)
-        self.memory_limit = _check_memory_limit(memory_limit)
-        self.compiled = _use_compiled(kernel)
+        self.memory_limit = check_memory_limit(memory_limit)
+        self.compiled = use_compiled(kernel)
         self._normalize(rank_tol)
         dr = self.Xr.shape[1]
         self.n_hyperplanes = count_hyperplanes(n, dr, self.p, self.bias) if dr > 0 else 0
@@ -476,7 +475,7 @@ class Dictionary(TwoLayerOracle):
 
     def price(self, R, lam=np.inf, k=0, scale=1.0, exclude=None, hyperplanes=None, deadline=None):
         """Price R over every column (or the columns of ``hyperplanes``, rows of the table) from
-        :meth:`correlations`; see :meth:`ColumnOracle.price <ganet.numeric.oracle.ColumnOracle.price>`.
+        :meth:`correlations`; see :meth:`ColumnOracle.price <ganet.numeric.oracles.protocol.ColumnOracle.price>`.
         The pass is one call, so ``deadline`` is never reached."""
         start = time.perf_counter()
         planes = np.arange(self.n_columns // 2) if hyperplanes is None else np.unique(np.asarray(hyperplanes, np.int64))
@@ -496,20 +495,8 @@ class Dictionary(TwoLayerOracle):
                            priority[order], len(planes), time.perf_counter() - start, hyperplanes is None)
 
 
-def _check_memory_limit(memory_limit):
-    """Bytes as a positive int (default 4 GiB), or a ValueError naming what was given."""
-    if memory_limit is None:
-        return DEFAULT_MEMORY_LIMIT
-    if (not isinstance(memory_limit, numbers.Real) or isinstance(memory_limit, bool)
-            or not np.isfinite(memory_limit) or memory_limit <= 0):
-        raise ValueError(f"memory_limit must be a positive number of bytes; got {memory_limit!r}")
-    return int(memory_limit)
-
 
 def table_bytes(n_hyperplanes, d):
     """Bytes of a stored hyperplane table: int32 rows, float64 normals, offsets and norms."""
     return n_hyperplanes * (d * 4 + (d + 2) * 8)
 
-
-class MemoryLimitError(ValueError):
-    """Raised before an allocation that would exceed the memory limit (a ``ValueError``)."""

@@ -13,7 +13,7 @@ on √W r̃, over every column, and the certificate stays global.
 
 import numpy as np
 
-from .oracle import ColumnOracle
+from .protocol import ColumnOracle
 
 __all__ = ["WeightedDictionary", "check_sample_weight"]
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .planes import grid_exponent
+from .normals import grid_exponent
 
 __all__ = ["Normalization", "normalization"]
 
@@ -26,7 +26,7 @@ __all__ = ["Normalization", "normalization"]
 @dataclass(frozen=True)
 class Normalization:
     """The affine map x ↦ (x − shift)/scale: one power of two (from :func:`normalization`), or one
-    scale per feature (the standardization of :mod:`ganet.standardize`)."""
+    scale per feature (the standardization of :mod:`ganet.estimators.standardize`)."""
 
     shift: np.ndarray
     scale: object  # float, or ndarray (d,)

@@ -1,10 +1,10 @@
 r"""Matrix-free two-layer dictionary: every column priced on the fly, O(k) memory.
 
 :class:`StreamingDictionary` stores only X. A pricing pass walks the hyperplane ranks
-0 … N − 1 (:class:`~ganet.numeric.dictionary.HyperplaneIndex`) in contiguous blocks spread over
+0 … N − 1 (:class:`~ganet.numeric.oracles.two_layer.HyperplaneIndex`) in contiguous blocks spread over
 threads (``prange``); each block unranks its first hyperplane and steps through the others in
 colex order. Per hyperplane it builds the generators, takes the compiled cross product
-w = ×(v₁,…,v_{d−1}) (:func:`ganet.numeric.planes.unit_normal`), and in one sweep over the n
+w = ×(v₁,…,v_{d−1}) (:func:`ganet.numeric.geometry.normals.unit_normal`), and in one sweep over the n
 points accumulates, for both signs ±,
 
 .. math::  K_{\pm}^\top R = \sum_i R_i\,(\pm z_i)_+ ,\qquad \|K_\pm\|_2^2 = \sum_i (\pm z_i)_+^2,
@@ -15,19 +15,19 @@ largest ‖K_jᵀR‖₂ (the certificate needs the maximum over the whole dicti
 
 A pass is a sequence of short kernel calls, each advancing every block by a slice of its range
 (the blocks keep their heaps between calls, so the result does not depend on the slicing): the
-progress bar moves and Ctrl-C is honoured between calls (:mod:`ganet.numeric.interrupts`).
+progress bar moves and Ctrl-C is honoured between calls (:mod:`ganet.numeric.runtime.interrupts`).
 Hyperplanes whose generators are nearly dependent are found once, resolved in exact arithmetic
-and priced apart (:mod:`ganet.numeric.planes`); provably degenerate ones are zero columns.
+and priced apart (:mod:`ganet.numeric.geometry.normals`); provably degenerate ones are zero columns.
 """
 
 import numba
 import numpy as np
 
-from ._generated import SCORE_BLOCK, score_closed_form
+from ..geometry import SCORE_BLOCK, score_closed_form
+from ..geometry.normals import OK, UNCERTAIN, certified_normals, exact_normals, unit_normal
 from .combinations import step_subset, unrank_subset
-from .dictionary import HyperplaneIndex, TwoLayerOracle, _score_block_generic
 from .engine import NO_RANKS, ROUND_ROBIN_GROUPS, PricingEngine, group_of, list_uncertain, offer
-from .planes import OK, UNCERTAIN, certified_normals, exact_normals, unit_normal
+from .two_layer import HyperplaneIndex, TwoLayerOracle, _score_block_generic
 
 __all__ = ["StreamingDictionary"]
 
@@ -125,9 +125,9 @@ def _price_slices(X, XT, R, r, p, bias, exact, gamma, compiled, ms, bs, offsets,
     fastest, then the data subset); over a list it unranks each. Block b's state is updated in
     place: its largest score, the number of hyperplanes priced, and ``bad[b]`` when a score was
     NaN or infinite. The violators go to the heaps of their round-robin groups (contiguous ranges
-    of ``group_size`` ranks, or list positions, :func:`~ganet.numeric.engine.group_of`); block boundaries fall on group
+    of ``group_size`` ranks, or list positions, :func:`~ganet.numeric.oracles.engine.group_of`); block boundaries fall on group
     boundaries, so no two tasks share a heap. Hyperplanes that are not certified ok
-    (:func:`~ganet.numeric.planes.unit_normal`) are skipped: degenerate ones are zero columns,
+    (:func:`~ganet.numeric.geometry.normals.unit_normal`) are skipped: degenerate ones are zero columns,
     uncertain ones are counted in ``uncertain[b]`` and priced by the caller from their exact
     normals.
     """
@@ -231,20 +231,20 @@ def _uncertain_ranks(X, p, bias, ms, bs, offsets, TP, TB, n_blocks, exact, gamma
 class StreamingDictionary(PricingEngine, TwoLayerOracle):
     """The two-layer dictionary as a matrix-free oracle: nothing but X is stored.
 
-    Parameters are those of :class:`~ganet.numeric.dictionary.TwoLayerOracle`, plus
+    Parameters are those of :class:`~ganet.numeric.oracles.two_layer.TwoLayerOracle`, plus
 
     n_blocks : int
         Pricing tasks per pass, each a contiguous range of ranks (fixed, so the result does not
         depend on the thread count).
     n_groups : int
         Contiguous rank ranges of the violators' round robin, each with its own heap (at least
-        ``n_blocks``; see :data:`~ganet.numeric.engine.ROUND_ROBIN_GROUPS`).
+        ``n_blocks``; see :data:`~ganet.numeric.oracles.engine.ROUND_ROBIN_GROUPS`).
     progress : bool
         Show a tqdm bar over each pricing pass.
 
     Column ``2t`` / ``2t + 1`` is hyperplane rank t with sign + / −; degenerate hyperplanes
     (provably dependent generators) are zero columns, never violators. Passes, budgets, Dask and
-    local rounds are the :class:`~ganet.numeric.engine.PricingEngine`'s.
+    local rounds are the :class:`~ganet.numeric.oracles.engine.PricingEngine`'s.
 
     Attributes
     ----------

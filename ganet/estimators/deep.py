@@ -14,7 +14,7 @@ f(x) = Σⱼ αⱼ(w2ⱼ(xᵀW1ⱼ + b1ⱼ)₊ + b2ⱼ)₊ + b and the depth-3 c
 ½‖f(X) − y‖² + (β/3)Σⱼ(|αⱼ|³ + ‖W1ⱼ‖₁³ + |w2ⱼ|³) (biases free), is the Lasso of eq. (26) over
 (h − τ)₊ and (τ − h)₊ with h = (xᵀw + b)₊ (b = 0 without first-layer bias).
 
-The dictionaries are :class:`ganet.numeric.lifted.LiftedDictionary`: every optimal first-layer
+The dictionaries are :class:`ganet.numeric.oracles.lifted.LiftedDictionary`: every optimal first-layer
 neuron is a wedge product ⋆(g₁ ∧ ⋯ ∧ g_{D−1}) of lifted generators (training points with a kink
 type, axes), enumerated completely, so the certificate is global at any depth. Reconstruction
 (Definition E.2): with γ = |zⱼ|^{1/L}, W1 = γw, inner weights γ, b₁ = −γc, b_l = −γ^l δ_l,
@@ -29,12 +29,12 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .estimators import _MAX_PASS_WORK, _ConvexReLUBase
-from .numeric.families import abs_chain, abs_chain_shape, relu3
-from .numeric.interpolation import min_norm_interpolation
-from .numeric.lifted import LiftedDictionary, count_lifted
-from .numeric.solver import LassoResult
+from ..numeric.oracles.families import abs_chain, abs_chain_shape, relu3
+from ..numeric.oracles.lifted import LiftedDictionary, count_lifted
+from ..numeric.solvers.interpolation import min_norm_interpolation
+from ..numeric.solvers.lasso_working_set import LassoResult
 from .standardize import StandardizeMixin
+from .two_layer import _MAX_PASS_WORK, _ConvexReLUBase
 
 __all__ = ["DeepNarrowAbs", "ThreeLayerReLU", "DeepNeuron", "reflection_points"]
 
@@ -247,7 +247,7 @@ class _DeepBase(_ConvexReLUBase):
         return self._forward(X)[:, 0]
 
     def _targets(self, y, classes=None):
-        from .numeric.validation import as_finite_array
+        from ..numeric.runtime.validation import as_finite_array
 
         y = as_finite_array(y, "y", ndim=1)
         return y.reshape(len(y), 1)

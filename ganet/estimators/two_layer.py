@@ -5,7 +5,7 @@ The network :math:`f(x) = \sum_j \alpha_j (x^\top u_j + b_j)_+ + t`, trained on
 .. math:: \ell(f(X), y) + \frac{\lambda}{2}\sum_j \big(\|u_j\|_p^2 + \alpha_j^2\big),
 
 has the optimal value of the Lasso :math:`\ell(Kz + t1, y) + \lambda\|z\|_1` over the dictionary
-K of :class:`ganet.numeric.dictionary.Dictionary` (exactly for p = 1; within 1/(1−ε) for p = 2).
+K of :class:`ganet.numeric.oracles.two_layer.Dictionary` (exactly for p = 1; within 1/(1−ε) for p = 2).
 Reconstruction from z (docs/conventions.md): :math:`u_j = \sqrt{|z_j|}\, w/\|w\|_p`, :math:`b_j = -a^\top u_j`,
 :math:`\alpha_j = \mathrm{sign}(z_j)\sqrt{|z_j|}`, so the network objective equals the Lasso
 objective. Vector outputs (Theorem 14) use the group penalty :math:`\lambda\sum_j\|Z_{j,:}\|_2`.
@@ -21,17 +21,16 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .numeric.datafits import DATAFITS, fenchel_gap, make_datafit
-from .numeric.dictionary import (DEFAULT_MEMORY_LIMIT, Dictionary, _check_memory_limit, count_hyperplanes,
-                                special_samples, table_bytes)
-from .numeric.memory import PeakMemory
-from .numeric.sampling import SampledDictionary
-from .numeric.solver import dual_gap, solve_lasso
-from .numeric.streaming import StreamingDictionary
-from .numeric.validation import as_finite_array
-from .numeric.weighted import WeightedDictionary, check_sample_weight
+from ..numeric.oracles.sampling import SampledDictionary
+from ..numeric.oracles.streaming import StreamingDictionary
+from ..numeric.oracles.two_layer import Dictionary, count_hyperplanes, special_samples, table_bytes
+from ..numeric.oracles.weighted import WeightedDictionary, check_sample_weight
+from ..numeric.runtime.memory import DEFAULT_MEMORY_LIMIT, PeakMemory, check_memory_limit
+from ..numeric.runtime.validation import as_finite_array
+from ..numeric.solvers.datafits import DATAFITS, fenchel_gap, make_datafit
+from ..numeric.solvers.lasso_working_set import dual_gap, solve_lasso
+from ..persistence import SaveMixin
 from .fitted_state import FittedStateMixin
-from .persistence import SaveMixin
 from .standardize import StandardizeMixin
 
 __all__ = ["ConvexReLU", "ConvexReLUClassifier", "Neuron"]
@@ -159,7 +158,7 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
         return self.bias
 
     def _datafit(self, sample_weight=None):
-        """The fit's loss as a datafit of :mod:`ganet.numeric.datafits`."""
+        """The fit's loss as a datafit of :mod:`ganet.numeric.solvers.datafits`."""
         return make_datafit(self.loss, getattr(self, "huber_delta", 1.0), sample_weight)
 
     def _check_params(self):
@@ -184,7 +183,7 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
             raise ValueError(f"tol must lie in (0, 1) (a relative duality gap); got {self.tol!r}")
         if not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 1:
             raise ValueError(f"max_iter must be a positive integer; got {self.max_iter!r}")
-        _check_memory_limit(self.memory_limit)
+        check_memory_limit(self.memory_limit)
         if self.max_seconds is not None and (not isinstance(self.max_seconds, numbers.Real)
                                              or isinstance(self.max_seconds, bool)
                                              or not self.max_seconds > 0):
@@ -202,7 +201,7 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
                 and lam == 0)
 
     def _lam_param(self):
-        """The λ (or λ values) to fit: ``lam`` (chosen by cross-validation in :mod:`ganet.cv`)."""
+        """The λ (or λ values) to fit: ``lam`` (chosen by cross-validation in :mod:`ganet.estimators.cv`)."""
         return self.lam
 
     def _lams(self):
@@ -238,7 +237,7 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
 
     def _fit_targets(self, X, T, sample_weight=None, warm_start=None, **fitted):
         """Fit the Lasso to targets T (n × c) for every λ (weighted by ``sample_weight``: see
-        :mod:`ganet.numeric.weighted`); the fitted attributes (and ``fitted``, e.g. ``classes_``)
+        :mod:`ganet.numeric.oracles.weighted`); the fitted attributes (and ``fitted``, e.g. ``classes_``)
         are assigned only once everything succeeded, so a failed or interrupted fit leaves a
         previously fitted model as it was."""
         if X.shape[0] < 2:
@@ -309,7 +308,7 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
         For a sampled fit this turns the gap of the sampled problem into a global certificate
         (usually a larger one): the sampled solution is a feasible network of the full problem.
         The certificate is the fit's own loss's (squared: the residual; logistic, hinge: the
-        Fenchel dual point of :mod:`ganet.numeric.datafits`). ``X, y`` must be the training data
+        Fenchel dual point of :mod:`ganet.numeric.solvers.datafits`). ``X, y`` must be the training data
         (checked against a fingerprint taken at fit). Sets ``dual_gap_``, ``converged_`` and
         ``certificate_``: "global" when the gap is within ``tol``; otherwise, for a sampled fit,
         "sampled optimum, global gap above tol" (the fit itself succeeded: its sample lacks columns
@@ -413,14 +412,14 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
 
     def _fit_convex_loss(self, X, T, sample_weight=None, **fitted):
         """Fit ℓ(Kz + t1, y) + λ‖z‖₁ for a loss other than the squared one (logistic, hinge,
-        Huber) by :func:`~ganet.numeric.convex_losses.solve_convex_loss`, one problem per column
+        Huber) by :func:`~ganet.numeric.solvers.loss_working_set.solve_convex_loss`, one problem per column
         of T (one-vs-rest for several classes); ``fitted``: extra attributes (``classes_``)."""
         if X.shape[0] < 2:
             raise ValueError(f"need at least 2 samples to fit; got {X.shape[0]} sample")
         sw = None if sample_weight is None else check_sample_weight(sample_weight, len(X))
         if len(self._lams()) > 1:
             raise ValueError(f"a λ path (lam as an array) needs loss='squared'; got loss={self.loss!r}")
-        from .numeric.convex_losses import solve_convex_loss
+        from ..numeric.solvers.loss_working_set import solve_convex_loss
 
         lam = float(self._lams()[0])
         seed = self._sample_seed()
@@ -554,7 +553,7 @@ class ConvexReLU(RegressorMixin, _ConvexReLUBase):
     loss : {"squared", "huber"}
         ½‖f(X) − y‖², or the Huber loss Σᵢ h_δ(f(xᵢ) − yᵢ) (h_δ(r) = ½r² for |r| ≤ δ, δ|r| − ½δ²
         beyond: robust to outliers), solved by the proximal Newton working set and certified by
-        its Fenchel dual (:mod:`ganet.numeric.datafits`), without λ paths.
+        its Fenchel dual (:mod:`ganet.numeric.solvers.datafits`), without λ paths.
     huber_delta : float, default 1.0
         δ of the Huber loss (in the units of y).
     tol : float, default 1e-8
@@ -573,7 +572,7 @@ class ConvexReLU(RegressorMixin, _ConvexReLUBase):
         "auto": "stored" for up to 20,000 hyperplanes (when the table fits in memory_limit),
         else "streaming". "stored": the hyperplane table in memory; "streaming": matrix-free,
         every pricing pass streams all columns
-        (:class:`~ganet.numeric.streaming.StreamingDictionary`); "sampled":
+        (:class:`~ganet.numeric.oracles.streaming.StreamingDictionary`); "sampled":
         ``n_sampled`` random hyperplanes only — no global certificate (see :meth:`certify`).
     n_sampled : int, default 10000
         Hyperplanes drawn for ``dictionary="sampled"``.
@@ -586,7 +585,7 @@ class ConvexReLU(RegressorMixin, _ConvexReLUBase):
         and an honest ``dual_gap_``.
     client : dask.distributed.Client, optional
         Run the streaming dictionary's full pricing passes on this Dask cluster (the same
-        result bit for bit; see :mod:`ganet.numeric.distributed`). Needs ``ganet[dask]``.
+        result bit for bit; see :mod:`ganet.numeric.oracles.distributed`). Needs ``ganet[dask]``.
 
     Attributes
     ----------
@@ -598,7 +597,7 @@ class ConvexReLU(RegressorMixin, _ConvexReLUBase):
     intercept_ : ndarray, shape (c,)
     n_iter_ : int
     neurons_ : list of Neuron
-    dictionary_ : ~ganet.numeric.oracle.ColumnOracle
+    dictionary_ : ~ganet.numeric.oracles.protocol.ColumnOracle
     lam_ : float
         The λ of the fitted network.
     path_ : list of dict
@@ -612,7 +611,7 @@ class ConvexReLU(RegressorMixin, _ConvexReLUBase):
         Oracle, number of columns, certificate, why the solver stopped, seconds per phase
         (dictionary, working-set solves, streamed pricing, total), full and local
         (support-neighbourhood) pricing passes, the fit's own peak resident memory
-        (``peak_rss_mb``; :class:`ganet.numeric.memory.PeakMemory`) and what the process held
+        (``peak_rss_mb``; :class:`ganet.numeric.runtime.memory.PeakMemory`) and what the process held
         when the fit started (``rss_at_start_mb``).
     """
 
@@ -657,7 +656,7 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
     ``loss="hinge"`` solve ℓ(Kz + t1, y) + λ‖z‖₁ with the same working set and pricing
     (stored, streaming or sampled dictionaries): the logistic loss by a proximal Newton method
     on the working set, the hinge loss as a linear program (HiGHS), certified by the Fenchel dual
-    of the loss (:mod:`ganet.numeric.convex_losses`). With more than two classes they are
+    of the loss (:mod:`ganet.numeric.solvers.loss_working_set`). With more than two classes they are
     **one-vs-rest**: one such problem per class (±1 targets), each certified, on the same
     dictionary; ``objective_`` and ``dual_gap_`` are sums over the classes, and a neuron chosen by
     several classes is shared (its ``alpha`` has one entry per class).

@@ -29,8 +29,8 @@ from fractions import Fraction
 import numba
 import numpy as np
 
-from .ga import _cross_into
-from .interrupts import deferred_interrupt
+from ..runtime.interrupts import deferred_interrupt
+from .ga import cross_into
 
 __all__ = ["OK", "DEGENERATE", "UNCERTAIN", "cross_error_factor", "grid_exponent", "exact_grid", "unit_normal",
            "normals", "exact_cross", "exact_normals", "certified_normals"]
@@ -112,7 +112,7 @@ def unit_normal(X, row, p, exact, gamma, V, w, compiled):
             V[r, q] = v
             s += abs(v)
         bound *= s
-    cond = _cross_into(V, w, compiled)
+    cond = cross_into(V, w, compiled)
     big = 0.0
     norm = 0.0
     for q in range(d):

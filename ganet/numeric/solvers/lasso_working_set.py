@@ -8,11 +8,11 @@ with the intercept t unpenalized (``fit_intercept``). Only a working set of colu
 materialized:
 
 1. solve the problem restricted to the working set. For c = 1 exactly, by the dual active-set
-   method of :mod:`~ganet.numeric.active_set`, whose factorization is kept between rounds so each
+   method of :mod:`~ganet.numeric.solvers.active_set`, whose factorization is kept between rounds so each
    round only adds the new columns to the previous optimum (it is what makes the coherent, nearly
    interpolating ReLU dictionaries tractable where coordinate descent and interior points stall).
    For c > 1 (and as a fallback) by the semismooth Newton augmented Lagrangian method of
-   :mod:`~ganet.numeric.ssnal`, warm-started from the previous round;
+   :mod:`~ganet.numeric.solvers.ssnal`, warm-started from the previous round;
 2. price the residual R over the **whole** dictionary (``violators``: the largest ‖K_jᵀR‖ and the
    worst violators, streamed for a matrix-free dictionary). Before each full pass, up to
    ``local_rounds`` cheaper rounds price only the hyperplanes one generator away from the support
@@ -39,12 +39,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from ..runtime.memory import DEFAULT_MEMORY_LIMIT
+from ..runtime.threads import single_threaded_blas
+from ..runtime.validation import as_finite_array
 from .active_set import ActiveSetError, DualActiveSet
-from .basic import basic_solution
-from .dictionary import DEFAULT_MEMORY_LIMIT
+from .basic_solution import basic_solution
 from .ssnal import group_lasso_ssnal
-from .threads import single_threaded_blas
-from .validation import as_finite_array
 
 __all__ = ["LassoResult", "solve_lasso", "dual_gap", "power_of_two"]
 
@@ -175,9 +175,9 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
 
     Parameters
     ----------
-    dictionary : ~ganet.numeric.oracle.ColumnOracle
-        A :class:`~ganet.numeric.dictionary.Dictionary` or a matrix-free
-        :class:`~ganet.numeric.streaming.StreamingDictionary` (``materialize(cols)``,
+    dictionary : ~ganet.numeric.oracles.protocol.ColumnOracle
+        A :class:`~ganet.numeric.oracles.two_layer.Dictionary` or a matrix-free
+        :class:`~ganet.numeric.oracles.streaming.StreamingDictionary` (``materialize(cols)``,
         ``violators(R, λ, k, scale, exclude)`` and ``column_norm_bound()`` are used).
     Y : array_like, shape (n,) or (n, c)
     lam : float

@@ -40,7 +40,7 @@ import numpy as np
 from scipy.optimize import brentq, lsq_linear
 from sklearn.exceptions import ConvergenceWarning
 
-from .datafits import fenchel_gap, make_datafit, restricted
+from ..solvers.datafits import fenchel_gap, make_datafit, restricted
 
 __all__ = ["ArrangementProgram", "ArrangementResult", "solve_arrangement"]
 

@@ -2,7 +2,7 @@ r"""Estimators on activation patterns: the Pilanci–Ergen arrangement programs,
 
 ``ArrangementReLU`` fits a two-layer ReLU (or gated-ReLU) network with the p = 2 weight decay of
 the network itself, ½‖f(X) − y‖² + (λ/2)Σⱼ(‖uⱼ‖₂² + αⱼ²), through the convex program over
-activation patterns (see :mod:`ganet.numeric.arrangement`). With ``patterns="exact"`` every
+activation patterns (see :mod:`ganet.numeric.arrangement.program`). With ``patterns="exact"`` every
 chamber of the arrangement is a group, so the certificate is global for the network problem;
 with ``patterns="sampled"`` the program — and its certificate — is over the sampled patterns
 only, which scales to wide data (tens to thousands of features).
@@ -19,14 +19,14 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..numeric.arrangement.patterns import GATE_METHODS, exact_patterns, sampled_patterns
+from ..numeric.arrangement.program import ArrangementProgram, solve_arrangement
+from ..numeric.geometry.normalization import Normalization, normalization
+from ..numeric.oracles.weighted import check_sample_weight
+from ..numeric.runtime.memory import available_bytes
+from ..numeric.solvers.datafits import DATAFITS, make_datafit
+from ..persistence import SaveMixin
 from .fitted_state import FittedStateMixin
-from .numeric.arrangement import ArrangementProgram, solve_arrangement
-from .numeric.datafits import DATAFITS, make_datafit
-from .numeric.memory import available_bytes
-from .numeric.normalization import Normalization, normalization
-from .numeric.patterns import GATE_METHODS, exact_patterns, sampled_patterns
-from .numeric.weighted import check_sample_weight
-from .persistence import SaveMixin
 from .standardize import StandardizeMixin
 
 __all__ = ["ArrangementReLU", "ArrangementReLUClassifier", "ArrangementNeuron", "certified_ratio"]
@@ -74,7 +74,7 @@ class ArrangementNeuron:
 class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimator):
     """Shared fitting of the arrangement estimators.
 
-    Two coordinate systems are used, both fixed by the training X (:mod:`ganet.numeric.normalization`):
+    Two coordinate systems are used, both fixed by the training X (:mod:`ganet.numeric.geometry.normalization`):
 
     * the **pattern coordinates** Xr = (X − c)/σ (centred when there are biases): the chambers of
       [Xr, 1] are those of [X, 1] (an invertible linear map of the neurons), and enumerating
@@ -221,7 +221,7 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
         largest dual bound of the groups at the centred target r (squared loss),
         max_i sup{rᵀDᵢZv : v ∈ Kᵢ, ‖Πv‖ ≤ 1} (gated: ‖ZᵀDᵢr‖), in the user's units (σ times
         the program's); for the ReLU program the bound is the certificate's, an upper bound."""
-        from .numeric.arrangement import group_bounds
+        from ..numeric.arrangement.program import group_bounds
 
         n, d = X.shape
         self._check_params(n, d)
@@ -254,7 +254,7 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
     def _given_gates(self, d):
         """The user's gates ((d + bias) × k, ``gates=array``) and ``init``'s hidden units (W1, b1)
         as gates on the model's inputs (standardized ones when ``standardize``), or None."""
-        from .polish import network_weights
+        from ..polish import network_weights
 
         cols = []
         if not isinstance(self.gates, str):
@@ -467,7 +467,7 @@ class ArrangementReLU(RegressorMixin, _ArrangementBase):
     huber_delta : float, default 1.0
         δ of the Huber loss.
     gates : {"gaussian", "anchored", "sketch"} or array of shape (d + bias, k)
-        How sampled gates are drawn (see :func:`ganet.numeric.patterns.sampled_patterns`), or the
+        How sampled gates are drawn (see :func:`ganet.numeric.arrangement.patterns.sampled_patterns`), or the
         gates themselves, (g, c) acting on the user's x as 1[xᵀg + c ≥ 0] (with ``n_patterns``,
         Gaussian gates are added). Needs ``patterns="sampled"``.
     init : trained network, optional
@@ -562,7 +562,7 @@ class ArrangementReLUClassifier(ClassifierMixin, _ArrangementBase):
 
 def _normalized_gates(norm, G, bias):
     """Gates G ((d + bias) × k, (g, c) acting as xᵀg + c) of the raw inputs as gates of the
-    normalized ones (:meth:`~ganet.numeric.normalization.Normalization.normalized_neuron`)."""
+    normalized ones (:meth:`~ganet.numeric.geometry.normalization.Normalization.normalized_neuron`)."""
     d = len(norm.shift)
     h, c = norm.normalized_neuron(G[:d].T, G[d] if bias else np.zeros(G.shape[1]))
     return np.vstack([h.T, c[None, :]]) if bias else h.T
@@ -577,7 +577,7 @@ def certified_ratio(X, y, lam, bias=True, tol=1e-6, max_patterns=10_000):
     dict with ``ga``, ``exact``, ``ratio`` = p̂/p*, and ``ratio_interval`` = [(p̂ − gap̂)/p*,
     p̂/(p* − gap*)], which contains the ratio of the true optima.
     """
-    from .estimators import ConvexReLU
+    from .two_layer import ConvexReLU
 
     ga = ConvexReLU(reg="l2", bias=bias, lam=lam, tol=tol).fit(X, y)
     ex = ArrangementReLU(patterns="exact", bias=bias, lam=lam, tol=tol,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linprog
 
-from .solver import power_of_two
+from .lasso_working_set import power_of_two
 
 __all__ = ["InterpolationResult", "min_norm_interpolation"]
 

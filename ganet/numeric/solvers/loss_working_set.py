@@ -1,14 +1,14 @@
 r"""Logistic and hinge losses over a dictionary oracle: a working set with a certificate.
 
 Solves min_{z,t} ℓ(Kz + t1, y) + λ‖z‖₁ for labels y ∈ {−1, +1} with the structure of the squared
-loss's solver (:mod:`~ganet.numeric.solver`): only a working set of columns is materialized; the
+loss's solver (:mod:`~ganet.numeric.solvers.lasso_working_set`): only a working set of columns is materialized; the
 problem on it is solved to high accuracy — the logistic loss by the proximal Newton method of
-:mod:`~ganet.numeric.prox_newton`, the hinge loss as a linear program by HiGHS's simplex
+:mod:`~ganet.numeric.solvers.prox_newton`, the hinge loss as a linear program by HiGHS's simplex
 method — and its dual point θ is priced over **every** column of the dictionary (a streaming pass
 for a matrix-free one), whose worst violators join the working set, until the certificate meets
 ``tol``.
 
-The certificate is the Fenchel dual of :mod:`~ganet.numeric.datafits`: θ = yᵢσ(−yᵢqᵢ)
+The certificate is the Fenchel dual of :mod:`~ganet.numeric.solvers.datafits`: θ = yᵢσ(−yᵢqᵢ)
 (logistic, with the intercept re-optimized exactly so that 1ᵀθ = 0) or yᵢμᵢ with the LP's margin
 multipliers μ (hinge), made exactly feasible (1ᵀθ = 0 by rebalancing the classes, then scaled by
 s = max(1, maxⱼ|K_jᵀθ|/λ) over the whole dictionary), so gap = P − D ≥ P − P* whatever accuracy
@@ -23,8 +23,8 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from .datafits import fenchel_gap, make_datafit
+from .lasso_working_set import LassoResult, _check_args
 from .prox_newton import newton_lasso
-from .solver import LassoResult, _check_args
 
 __all__ = ["solve_convex_loss"]
 
@@ -151,7 +151,7 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
 
     Parameters
     ----------
-    dictionary : ~ganet.numeric.oracle.ColumnOracle
+    dictionary : ~ganet.numeric.oracles.protocol.ColumnOracle
         Stored or streaming (``materialize(cols)`` and ``violators(θ, λ, k, exclude=…)`` are used).
     y : array_like, shape (n,)
         Labels in {−1, +1} (both present).
@@ -179,7 +179,7 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
         1: one line per pricing pass on stderr.
     sample_weight : ndarray, shape (n,), optional
         Weights cᵢ ≥ 0 of the loss terms (certified with the weighted Fenchel dual of
-        :mod:`~ganet.numeric.datafits`).
+        :mod:`~ganet.numeric.solvers.datafits`).
     huber_delta : float
         δ of the Huber loss.
 

@@ -43,7 +43,7 @@ from itertools import product
 
 import numpy as np
 
-from . import _generated
+from ..geometry import PHI_FAMILIES, phi
 
 __all__ = ["LiftedFamily", "FamilyShape", "abs_chain", "abs_chain_shape", "relu3", "FAMILY_NAMES",
            "lifted_family"]
@@ -51,7 +51,7 @@ __all__ = ["LiftedFamily", "FamilyShape", "abs_chain", "abs_chain_shape", "relu3
 
 def _code(name):
     """The index of φ's closed form (printed from sympy) in the generated dispatcher, or −1."""
-    return _generated.PHI_FAMILIES.index(name) if name in _generated.PHI_FAMILIES else -1
+    return PHI_FAMILIES.index(name) if name in PHI_FAMILIES else -1
 
 
 @dataclass(frozen=True)
@@ -106,11 +106,11 @@ class LiftedFamily:
         """φ(Xw; π) at the rows of X (numpy, for descriptions and new inputs)."""
         t = np.asarray(X, dtype=float) @ np.asarray(w, dtype=float)
         params = np.asarray(params, dtype=float)
-        return np.array([_generated.phi(self.code, ti, params, kind) for ti in t])
+        return np.array([phi(self.code, ti, params, kind) for ti in t])
 
     def feature(self, t, params, kind=0):
         """φ(t; π) at one scalar t (the compiled closed form)."""
-        return _generated.phi(self.code, float(t), np.asarray(params, dtype=float), kind)
+        return phi(self.code, float(t), np.asarray(params, dtype=float), kind)
 
 
 def abs_chain_shape(depth):

@@ -29,7 +29,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .arrangement import ArrangementReLU, ArrangementReLUClassifier
-from .estimators import ConvexReLU, ConvexReLUClassifier
+from .two_layer import ConvexReLU, ConvexReLUClassifier
 
 __all__ = ["ConvexReLUCV", "ConvexReLUClassifierCV", "ArrangementReLUCV", "ArrangementReLUClassifierCV",
            "lambda_max"]
@@ -275,7 +275,7 @@ class ConvexReLUClassifierCV(_WedgeCV, ConvexReLUClassifier):
 
 class _ArrangementCV(_LambdaCV):
     """The CV estimators of the arrangement models: their parameters; λ_max from the program's
-    dual bounds at the centred targets (:meth:`~ganet.arrangement.ArrangementReLU._lambda_max`);
+    dual bounds at the centred targets (:meth:`~ganet.estimators.arrangement.ArrangementReLU._lambda_max`);
     every λ of every fold fitted on its own (the arrangement solver has no path)."""
 
     def __init__(self, n_lams=6, lam_ratio=1e-3, lams=None, cv=5, patterns="exact", n_patterns=None,

@@ -11,7 +11,7 @@ certificate are those of the problem that was solved, on Z.
 
 import numpy as np
 
-from .numeric.normalization import Normalization
+from ..numeric.geometry.normalization import Normalization
 
 __all__ = ["StandardizeMixin"]
 
@@ -25,7 +25,7 @@ class StandardizeMixin:
     _first_layer = ("W1", "b1")
 
     def _set_standardization(self, X):
-        """At fit: the :class:`~ganet.numeric.normalization.Normalization` (μ, s) of the
+        """At fit: the :class:`~ganet.numeric.geometry.normalization.Normalization` (μ, s) of the
         training X when ``standardize``, else None; returns X in the model's units."""
         if not getattr(self, "standardize", False):
             self._input_scaling = None
@@ -41,7 +41,7 @@ class StandardizeMixin:
 
     def network(self):
         """The fitted network's weights as a dict of arrays, in the user's units (see
-        :mod:`ganet.standardize`; each estimator documents its keys)."""
+        :mod:`ganet.estimators.standardize`; each estimator documents its keys)."""
         net = self._model_network()
         scaling = getattr(self, "_input_scaling", None)
         if scaling is None:

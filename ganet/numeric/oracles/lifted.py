@@ -1,22 +1,22 @@
 r"""Matrix-free dictionaries of deep families: lifted wedge products priced on the fly.
 
-A column of :class:`LiftedDictionary` is a neuron of a :class:`~ganet.numeric.families.LiftedFamily`
+A column of :class:`LiftedDictionary` is a neuron of a :class:`~ganet.numeric.oracles.families.LiftedFamily`
 (deep narrow |·| networks, three-layer ReLU networks): a (D − 1)-subset of the lifted generators
 g = (xᵢ, κ_τ) (a kink of type τ at data point i), e_k (k ≤ d: the ℓ₁ faces) and e_{d+l} (π_l = 0),
 its normal u = ⋆(g₁ ∧ ⋯ ∧ g_{D−1}) ∈ ℝ^{d+q} = (w, π) scaled to ‖w‖₁ = 1, either sign, and each
 kind of feature: the column is φ(Xw; π). Subsets are ranked in colex order by block (number of
-data generators, number of axes), as :class:`~ganet.numeric.dictionary.HyperplaneIndex` does for
+data generators, number of axes), as :class:`~ganet.numeric.oracles.two_layer.HyperplaneIndex` does for
 the two-layer families, so a pass streams every column in parallel blocks, keeps only the best
 violators in per-group heaps (the same round robin) and the largest |K_jᵀR|.
 
 Column ``j`` is ``(2·t + s)·kinds + k``: subset rank t, sign s (0: +u, 1: −u) and kind k.
 
 A subset whose direction w is exactly zero is not a neuron (its "features" are constants on the
-data). Whether w = 0 is decided as for the two-layer hyperplanes (:mod:`ganet.numeric.planes`):
+data). Whether w = 0 is decided as for the two-layer hyperplanes (:mod:`ganet.numeric.geometry.normals`):
 certainly nonzero above the rounding bound of the cross product, and otherwise recomputed in
 rational arithmetic (:meth:`LiftedDictionary.resolved`) — bias-free families cannot centre, and
 far from the origin many true vertices have directions below any fixed relative threshold.
-Coordinates are normalized as in :class:`~ganet.numeric.dictionary.TwoLayerOracle`:
+Coordinates are normalized as in :class:`~ganet.numeric.oracles.two_layer.TwoLayerOracle`:
 translation-invariant families are centred, and every family is scaled by a power of two (the
 features are homogeneous of degree one in (t, π)).
 """
@@ -28,14 +28,14 @@ from math import comb
 import numba
 import numpy as np
 
+from ..geometry import phi, phi_vec
+from ..geometry.ga import cross_into
+from ..geometry.normalization import normalization
+from ..geometry.normals import DEGENERATE, OK, UNCERTAIN, cross_error_factor, exact_cross
+from ..runtime.memory import MemoryLimitError, check_memory_limit
+from ..runtime.validation import as_finite_array
 from .combinations import SubsetIndex, step_subset, unrank_subset
-from .dictionary import MemoryLimitError, _check_memory_limit
 from .engine import NO_RANKS, ROUND_ROBIN_GROUPS, PricingEngine, group_of, list_uncertain, offer
-from .ga import _cross_into
-from ._generated import phi, phi_vec
-from .normalization import normalization
-from .planes import DEGENERATE, OK, UNCERTAIN, cross_error_factor, exact_cross
-from .validation import as_finite_array
 
 __all__ = ["LiftedDictionary", "LiftedNeuron", "count_lifted"]
 
@@ -49,7 +49,7 @@ def _blocks(n_generators, n_axes, size):
 
 def count_lifted(n, d, family):
     """Number of lifted subsets (before dropping those without a direction) of a family or a
-    :class:`~ganet.numeric.families.FamilyShape`; the dictionary has 2·kinds times as many columns."""
+    :class:`~ganet.numeric.oracles.families.FamilyShape`; the dictionary has 2·kinds times as many columns."""
     shape = getattr(family, "shape", family)
     D = d + shape.q
     n_axes = d + shape.n_param_axes
@@ -137,7 +137,7 @@ def _lifted_normal(G, axes, P, m, B, b, d, gamma, compiled, V, u):
         for k in range(D):
             V[m + r, k] = 0.0
         V[m + r, axes[B[r]]] = 1.0
-    cond = _cross_into(V, u, compiled)
+    cond = cross_into(V, u, compiled)
     big = 0.0
     norm = 0.0
     for k in range(d):
@@ -176,7 +176,7 @@ def _price_lifted(X, G, axes, R, gamma, compiled, code, kinds, ms, bs, offsets, 
                   scale, exclude, group_size, top_priority, top_column, best, visited, bad, uncertain):
     """Advance every block over subsets lo[b] … hi[b] − 1 (ranks, or positions into ``ranks``),
     pricing every neuron's columns against R (the block, heap and group mechanics are the
-    engine's, :mod:`ganet.numeric.engine`); subsets whose direction is UNCERTAIN are counted in
+    engine's, :mod:`ganet.numeric.oracles.engine`); subsets whose direction is UNCERTAIN are counted in
     ``uncertain`` and priced by the caller from their exact directions."""
     n, d = X.shape
     D = G.shape[1]
@@ -344,22 +344,22 @@ class LiftedDictionary(PricingEngine):
         2 · kinds · n_subsets (subsets without a direction are zero columns).
     passes : list of PricingPass
 
-    Passes, budgets, Dask and local rounds are the :class:`~ganet.numeric.engine.PricingEngine`'s.
+    Passes, budgets, Dask and local rounds are the :class:`~ganet.numeric.oracles.engine.PricingEngine`'s.
     """
 
     _kernel = staticmethod(_price_lifted)
 
     def __init__(self, X, family, memory_limit=None, kernel="compiled", n_blocks=64,
                  n_groups=ROUND_ROBIN_GROUPS, progress=False):
-        from .ga import _use_compiled
+        from ..geometry.ga import use_compiled
 
         X = as_finite_array(X, "X", ndim=2)
         n, d = X.shape
         if n < 1 or d < 1:
             raise ValueError(f"X must have at least one row and one column; got shape {X.shape}")
         self.X, self.family = X, family
-        self.memory_limit = _check_memory_limit(memory_limit)
-        self.compiled = _use_compiled(kernel)
+        self.memory_limit = check_memory_limit(memory_limit)
+        self.compiled = use_compiled(kernel)
         # translation-invariant families are centred (the first parameter absorbs the shift)
         norm = normalization(X, centre=family.name != "relu3")
         self.shift, self.scale = norm.shift, norm.scale

@@ -1,6 +1,6 @@
 r"""The pricing engine: one pass over a matrix-free dictionary, written once for every family.
 
-A matrix-free dictionary is a set of ranked subsets (:class:`~ganet.numeric.combinations.SubsetIndex`:
+A matrix-free dictionary is a set of ranked subsets (:class:`~ganet.numeric.oracles.combinations.SubsetIndex`:
 the two-layer hyperplanes, the lifted subsets of the deep families), each giving a few columns.
 A pricing pass computes, for the residual R and every column K_j,
 
@@ -15,10 +15,10 @@ the best violators by priority. Everything around the family's scoring kernel is
   with its own min-heap of violators, and the groups into ``n_blocks`` pricing tasks (``prange``);
   the result does not depend on the thread count;
 * **slices**: a pass is a sequence of short kernel calls (about 0.1 s each), so that a progress
-  bar moves, Ctrl-C is honoured (:mod:`ganet.numeric.interrupts`) and a time budget stops a pass
+  bar moves, Ctrl-C is honoured (:mod:`ganet.numeric.runtime.interrupts`) and a time budget stops a pass
   between two slices (:class:`PassSlices`);
 * **Dask**: a full pass split into block ranges runs on a cluster and merges into exactly the
-  local result (:mod:`ganet.numeric.distributed`);
+  local result (:mod:`ganet.numeric.oracles.distributed`);
 * **local rounds**: a pass over the neighbours of the current support only;
 * **exact resolution**: subsets the kernel could not decide in floating point are resolved once
   in exact arithmetic and priced apart (the family's ``resolved`` and ``_price_resolved``);
@@ -34,9 +34,9 @@ import warnings
 import numba
 import numpy as np
 
-from .interrupts import deferred_interrupt
-from .oracle import ColumnOracle, PricingPass
-from .validation import as_finite_array
+from ..runtime.interrupts import deferred_interrupt
+from ..runtime.validation import as_finite_array
+from .protocol import ColumnOracle, PricingPass
 
 __all__ = ["PricingEngine", "BudgetWarning", "round_robin", "ROUND_ROBIN_GROUPS"]
 
@@ -192,7 +192,7 @@ class PricingEngine(ColumnOracle):
 
     A family subclasses it and supplies
 
-    * ``index`` (a :class:`~ganet.numeric.combinations.SubsetIndex`, or None for an empty
+    * ``index`` (a :class:`~ganet.numeric.oracles.combinations.SubsetIndex`, or None for an empty
       dictionary), ``X``, ``scale`` (columns are ``scale`` times those of the normalized data),
       ``n_columns`` and ``columns_per_subset`` (column j belongs to subset j // columns_per_subset);
     * :meth:`_kernel_args` and ``_kernel``: the numba kernel that advances every block over a
@@ -247,7 +247,7 @@ class PricingEngine(ColumnOracle):
         Blocks are unions of whole round-robin groups, and each block is sliced the same way
         whichever blocks are scanned together, so the scores and the group heaps are bit for bit
         those of a whole pass: a pass split into block ranges (over a Dask cluster,
-        :mod:`ganet.numeric.distributed`) merges into exactly the local result.
+        :mod:`ganet.numeric.oracles.distributed`) merges into exactly the local result.
 
         Returns (top_priority, top_column, best, visited, bad, uncertain, complete): the heaps of
         every group (those outside the scanned blocks empty), the largest score, the neurons
@@ -287,13 +287,13 @@ class PricingEngine(ColumnOracle):
                 int(uncertain.sum()), slices.complete)
 
     def price(self, R, lam=np.inf, k=0, scale=1.0, exclude=None, hyperplanes=None, deadline=None):
-        """One sliced pass (see :meth:`ColumnOracle.price <ganet.numeric.oracle.ColumnOracle.price>`
+        """One sliced pass (see :meth:`ColumnOracle.price <ganet.numeric.oracles.protocol.ColumnOracle.price>`
         for the parameters); scores in the units of X. A pass still running at ``deadline`` stops
         after its current slice (~0.1 s): its violators are valid, but ``full`` is False, so its
         max_score certifies nothing.
 
         With ``self.client`` set, full passes run on the cluster
-        (:func:`ganet.numeric.distributed.scan_on_cluster`); the result is the same bit for bit.
+        (:func:`ganet.numeric.oracles.distributed.scan_on_cluster`); the result is the same bit for bit.
         """
         n = self.X.shape[0]
         R2 = np.ascontiguousarray(as_residual(R, n).reshape(n, -1))

@@ -3,7 +3,7 @@ r"""Sampled dictionaries, for dictionaries too large even to scan.
 Two ways to pick hyperplanes:
 
 * ``"subsets"``: hyperplanes drawn uniformly without replacement from the full dictionary (by
-  rank through :class:`~ganet.numeric.dictionary.HyperplaneIndex` when the ranks fit in 62 bits,
+  rank through :class:`~ganet.numeric.oracles.two_layer.HyperplaneIndex` when the ranks fit in 62 bits,
   else subset by subset, so any d works), so every column is a true dictionary column
   ⋆((x − a) ∧ v₁ ∧ ⋯);
 * ``"arrangement"``: Gaussian directions h (and, with bias, offsets through a random training
@@ -20,7 +20,7 @@ from math import comb
 import numpy as np
 
 from .combinations import MAX_RANK
-from .dictionary import Dictionary, TwoLayerOracle, HyperplaneIndex, _subset_counts
+from .two_layer import Dictionary, TwoLayerOracle, HyperplaneIndex, _subset_counts
 
 __all__ = ["SampledDictionary"]
 
@@ -49,7 +49,7 @@ def _sample_rows(n, d, p, bias, k, rng):
 
 class SampledDictionary(Dictionary):
     """A stored dictionary over sampled hyperplanes (parameters of
-    :class:`~ganet.numeric.dictionary.TwoLayerOracle`, plus):
+    :class:`~ganet.numeric.oracles.two_layer.TwoLayerOracle`, plus):
 
     Parameters
     ----------
