@@ -185,3 +185,26 @@ def test_labels_must_be_both_signs():
     for y in (np.ones(10), np.r_[np.ones(5), np.zeros(5)]):  # one class; labels not ±1
         with pytest.raises(ValueError, match="both present"):
             solve_convex_loss(Dictionary(X, "l1", True), y, 0.1, "logistic")
+
+
+@pytest.mark.parametrize("intercept", [True, False])
+def test_the_datafit_driven_loop_takes_the_squared_loss_too(intercept):
+    """The loop names no loss (issue 22): the squared datafit, which it was never written for,
+    runs through it and meets the dual active-set solver and an independent cvxpy solve."""
+    from ganet.numeric.solvers.lasso_working_set import solve_lasso
+    from ganet.numeric.solvers.loss_working_set import solve_convex_loss
+
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(60, 2))
+    y = np.sin(2 * X[:, 0]) + 0.1 * rng.normal(size=60)
+    dictionary = Dictionary(X, "l1", True)
+    res = solve_convex_loss(dictionary, y, 0.05, "squared", fit_intercept=intercept, tol=1e-10)
+    assert res.converged and res.gap <= 1e-10 * res.objective
+    assert res.objective == pytest.approx(solve_lasso(dictionary, y, 0.05, fit_intercept=intercept,
+                                                      tol=1e-10).objective, rel=1e-9)
+    K = dictionary.materialize(np.arange(dictionary.n_columns))
+    u = cp.Variable(K.shape[1])
+    t = cp.Variable() if intercept else 0.0
+    problem = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(K @ u + t - y) + 0.05 * cp.norm1(u)))
+    problem.solve(**TIGHT)
+    assert res.objective == pytest.approx(problem.value, rel=1e-7)

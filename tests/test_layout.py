@@ -150,3 +150,22 @@ def test_readme_layout_matches_the_tree():
     listed = _readme_layout()
     assert {k: sorted(v) for k, v in listed.items()} == tree
     assert all(len(v) == len(set(v)) for v in listed.values())
+
+
+def test_the_solvers_name_no_loss():
+    """The solvers are driven by the datafit's declared properties (``smooth``, ``labels``, its
+    working-set program), never by comparing a loss name; only the registry in datafits.py
+    (``make_datafit``) turns a name into a datafit."""
+    names = {"squared", "logistic", "hinge", "huber"}
+    found = []
+    for path in (ROOT / "numeric" / "solvers").glob("*.py"):
+        if path.name == "datafits.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Compare):
+                constants = [c for c in [node.left, *node.comparators] if isinstance(c, ast.Constant)]
+                constants += [e for c in node.comparators if isinstance(c, (ast.Tuple, ast.List, ast.Set))
+                              for e in c.elts if isinstance(e, ast.Constant)]
+                if any(c.value in names for c in constants):
+                    found.append(f"{path.name}:{node.lineno}")
+    assert found == []

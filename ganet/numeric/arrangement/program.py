@@ -500,13 +500,13 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
         grown = np.union1d(nonzero, extra)
         # gated blocks are plain group soft-thresholds: coordinate descent beats an interior point
         # there (15–30× on breast cancer and diabetes); the hinge loss needs the conic solver
-        conic = ((loss == "hinge" or not program.gated or crawled)
+        conic = ((not datafit.smooth or not program.gated or crawled)
                  and n * D * len(grown) * (1 if program.gated else 2) <= _CONIC_LIMIT)
         if conic and np.array_equal(grown, ws) and not res.tightened:
             tighten_seconds *= 2  # nothing to add, but the bounds are loose: tighten them longer
             continue
         if conic and np.array_equal(grown, ws):
-            if polished or loss == "hinge" or not program.penalized.all():
+            if polished or not datafit.smooth or not program.penalized.all():
                 break  # (a free bias makes each block step a root search: too slow to polish)
             # nothing joins: refine the conic solution by coordinate descent (the sweeps take the
             # gap below the interior point's accuracy)
@@ -528,7 +528,7 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
                 W[:, ws] = solved[1]
             tighten_seconds = max(tighten_seconds, time.perf_counter() - solve_start)
             continue
-        if loss == "hinge":
+        if not datafit.smooth:  # (coordinate descent needs a smooth loss)
             size = n * D * len(ws) * (1 if program.gated else 2)
             if conic:  # small enough, but the interior point failed on it
                 raise ValueError("the hinge program's working set could not be solved (Clarabel "
@@ -547,7 +547,7 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
         if watch and done_sweeps == _GATED_CRAWL:
             crawled, ws = True, np.zeros(0, dtype=int)  # (an empty set: the next round re-solves)
         tighten_seconds = max(tighten_seconds, time.perf_counter() - solve_start)
-    if loss != "hinge":  # (the hinge certificate needs the LP's multipliers of the unpruned point)
+    if datafit.smooth:  # (the hinge certificate needs the LP's multipliers of the unpruned point)
         stop = time.perf_counter() + tighten_seconds
         best = _pruned(program, datafit, y, lam, best, tol, stop if deadline is None else min(deadline, stop), hints)
     best.n_iter = sweeps
@@ -654,7 +654,7 @@ def _cone_bounds_at(program, G, Mu):
 def _best_intercept(datafit, F, y, t):
     """The intercept minimizing ℓ(F + t1, y) (the datafit's: a weighted mean or a 1-D root); the
     hinge loss keeps t (its linear programs choose their own)."""
-    return datafit.intercept(F, y, t) if hasattr(datafit, "intercept") else t
+    return datafit.intercept(F, y, t) if datafit.smooth else t
 
 
 def _check(program, datafit, y, lam, V, W, t, groups=None, multipliers=None, deadline=None, hints=None):
@@ -669,8 +669,7 @@ def _check(program, datafit, y, lam, V, W, t, groups=None, multipliers=None, dea
     if program.intercept:
         t = _best_intercept(datafit, q, y, t)
     q = q + t
-    theta = (datafit.dual_point(q, y, multipliers) if datafit.name == "hinge"
-             else datafit.dual_point(q, y))
+    theta = datafit.dual_point(q, y, multipliers)  # (the smooth datafits ignore the multipliers)
     pen = program.penalty(V) + (program.penalty(W) if W is not None else 0.0)
     found = {}
 

@@ -6,8 +6,8 @@ intercept) gives the lower bound D(θ) = −Σᵢ ℓᵢ*(−θᵢ). From any θ
 
 .. math::  \mathrm{gap} = \ell(Kz + t1, y) + \lambda\|z\|_1 - D(\theta/s) \ \ge\ P - P^\star .
 
-Each datafit gives its value, the natural dual point θ = −∇ℓ(q) (or the solver's multipliers
-for the hinge), D(θ), and a centering that makes 1ᵀθ = 0 while keeping θ in the domain.
+Each datafit gives its value, the natural dual point θ = −∇ℓ(q) (or, given the solver's
+multipliers, yᵢμᵢ for the hinge; the smooth datafits ignore them), D(θ), and a centering that makes 1ᵀθ = 0 while keeping θ in the domain.
 
 ======== ======================= ==================== =========================================
 datafit  ℓ(q, y)                  θ (dual point)       D(θ) = −Σ ℓᵢ*(−θᵢ), its domain
@@ -23,7 +23,11 @@ for outliers). The smooth datafits (squared, logistic, huber) also give their cu
 the Hessian weights of their second-order model, and the best intercept, which is all the
 proximal Newton working-set solver and the arrangement solver need.
 
-(labels y ∈ {−1, +1} for logistic and hinge).
+Each datafit declares what a solver needs to know of it, so that no solver names a loss:
+
+* ``smooth``: True when the solvers above apply; the hinge (False) is piecewise linear and is
+  solved as a linear program, whose own intercept and multipliers give the dual point;
+* ``labels``: True when y must be ±1 labels (logistic, hinge).
 
 **Sample weights** cᵢ ≥ 0 (:func:`weighted`) scale the terms: ℓ_c(q) = Σ cᵢℓᵢ(qᵢ), whose conjugate
 terms are cᵢℓᵢ*(θᵢ/cᵢ). So θ = c ⊙ (the unweighted θ), the domains become yθ ∈ [0, cᵢ] (logistic,
@@ -54,6 +58,7 @@ class Quadratic(_Sums):
     """½‖q − y‖²."""
 
     name = "squared"
+    smooth, labels = True, False
 
     @staticmethod
     def probability(f):
@@ -65,7 +70,7 @@ class Quadratic(_Sums):
         return 0.5 * (q - y) ** 2
 
     @staticmethod
-    def dual_point(q, y):
+    def dual_point(q, y, multipliers=None):
         return y - q
 
     @staticmethod
@@ -118,6 +123,7 @@ class Logistic(_Sums):
     """Σ log(1 + exp(−yᵢqᵢ)) for yᵢ ∈ {−1, +1}."""
 
     name = "logistic"
+    smooth, labels = True, True
 
     @staticmethod
     def probability(f):
@@ -129,7 +135,7 @@ class Logistic(_Sums):
         return np.logaddexp(0.0, -y * q)
 
     @staticmethod
-    def dual_point(q, y):
+    def dual_point(q, y, multipliers=None):
         return y * expit(-y * q)
 
     @staticmethod
@@ -158,6 +164,7 @@ class Hinge(_Sums):
     """Σ max(0, 1 − yᵢqᵢ) for yᵢ ∈ {−1, +1}; the dual point comes from the margin multipliers."""
 
     name = "hinge"
+    smooth, labels = False, True
 
     probability = Quadratic.probability  # (uncalibrated, as for the squared loss)
 
@@ -182,6 +189,7 @@ class Huber:
     """Σ h_δ(qᵢ − yᵢ), the Huber loss of threshold δ > 0 (see the module docstring)."""
 
     name = "huber"
+    smooth, labels = True, False
     curvature = 1.0
 
     def __init__(self, delta=1.0):
@@ -196,7 +204,7 @@ class Huber:
     def value(self, q, y):
         return float(np.sum(self.terms(q, y)))
 
-    def dual_point(self, q, y):
+    def dual_point(self, q, y, multipliers=None):
         return np.clip(y - q, -self.delta, self.delta)
 
     def dual_terms(self, theta, y):
@@ -230,6 +238,7 @@ class Weighted:
 
     def __init__(self, datafit, weights):
         self.datafit, self.name = datafit, datafit.name
+        self.smooth, self.labels = datafit.smooth, datafit.labels
         self.weights = np.asarray(weights, dtype=float)
         self.probability = getattr(datafit, "probability", None)
         # (the curvature bound of Σ cᵢℓᵢ: the largest weight times the datafit's)
@@ -253,7 +262,7 @@ class Weighted:
     def dual_point(self, q, y, multipliers=None):
         """c ⊙ θ(q); for the hinge, yᵢμᵢ from the given multipliers (clipped to [0, cᵢ]: the
         weighted program's margin duals), else cᵢyᵢ1[yᵢqᵢ < 1]."""
-        if multipliers is not None:
+        if multipliers is not None and not self.smooth:
             return y * np.clip(multipliers, 0.0, self._c(y))
         return self._c(q) * self.datafit.dual_point(q, y)
 
