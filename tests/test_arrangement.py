@@ -183,14 +183,20 @@ def test_sampled_gap_is_real_and_never_global(gated, gates):
     assert model.network_objective(X, y) == pytest.approx(model.objective_, rel=1e-9)
 
 
+@pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("loss", ["logistic", "hinge"])
-def test_classifier_gaps_are_real(loss):
+def test_classifier_gaps_are_real(loss, weighted):
+    """Against cvxpy, with and without sample weights (a weighted hinge fit raised
+    AttributeError until the solver read the datafit's ``smooth`` instead of probing for an
+    intercept method)."""
     rng = np.random.default_rng(6)
     X = rng.standard_normal((14, 2))
     labels = (X[:, 0] * X[:, 1] > 0)
+    c = rng.uniform(0.5, 2.0, size=14) if weighted else np.ones(14)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = ganet.ArrangementReLUClassifier(loss=loss, lam=0.1).fit(X, labels)
+        model = ganet.ArrangementReLUClassifier(loss=loss, lam=0.1).fit(X, labels,
+                                                                        sample_weight=c if weighted else None)
     y = np.where(labels, 1.0, -1.0)
     Z = _design(X, True)
     n, D = Z.shape
@@ -204,7 +210,7 @@ def test_classifier_gaps_are_real(loss):
             cons.append((2 * Dm - np.eye(n)) @ Z @ v >= 0)
     t = cp.Variable()
     q = F + t
-    fit = cp.sum(cp.logistic(-cp.multiply(y, q))) if loss == "logistic" else cp.sum(cp.pos(1 - cp.multiply(y, q)))
+    fit = c @ cp.logistic(-cp.multiply(y, q)) if loss == "logistic" else c @ cp.pos(1 - cp.multiply(y, q))
     reference = cp.Problem(cp.Minimize(fit + 0.1 * penalty), cons).solve(solver="CLARABEL")
     assert model.objective_ - model.dual_gap_ <= reference * (1 + 1e-6)
     assert model.objective_ >= reference * (1 - 1e-6)
