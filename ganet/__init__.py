@@ -14,7 +14,8 @@ from ._version import __version__  # noqa: E402
 
 from .estimators.arrangement import ArrangementReLU, ArrangementReLUClassifier, certified_ratio  # noqa: E402
 from .estimators.deep import DeepNarrowAbs, ThreeLayerReLU  # noqa: E402
-from .estimators.two_layer import ConvexReLU, ConvexReLUClassifier, Neuron  # noqa: E402
+from .estimators.neurons import Neuron  # noqa: E402
+from .estimators.two_layer import ConvexReLU, ConvexReLUClassifier  # noqa: E402
 from .estimators.cv import ArrangementReLUClassifierCV, ArrangementReLUCV, ConvexReLUClassifierCV, ConvexReLUCV  # noqa: E402
 from .persistence import load  # noqa: E402
 from .polish import polish  # noqa: E402

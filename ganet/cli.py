@@ -276,7 +276,7 @@ def cmd_report(args):
     for row in rows:
         nu = model.neurons_[row["index"]]
         through = ", ".join(f"#{i}" for i in row["samples"])
-        extra = "; ".join(sample_names(name) for name, _ in getattr(nu, "reflections", ())[:2])
+        extra = "; ".join(sample_names(name) for name, _ in nu.reflections[:2])
         print(f"  {row['index']:>4}  {100 * row['share']:5.1f}%  {row['expression']}"
               + (f"  = {row['formula']}" if row["formula"] != row["expression"] else "")
               + (f"  (through {through})" if through else "") + (f"  [{extra}]" if extra else ""))

@@ -108,10 +108,10 @@ def neuron_table(model, names=None, top=None, terms=4):
         nu = model.neurons_[j]
         formula = sample_names(nu.formula) if net is not None else coordinate_names(nu.formula, names)
         if net is not None:
-            gated = getattr(nu, "gate", None) is not None
-            alpha = nu.alpha if hasattr(nu, "output") else net["W2"][j]  # (one-vs-rest: its class's)
-            expression = _expression(net["W1"][:, j], float(net["b1"][j]), alpha, names, gated, terms)
-            if np.size(getattr(model, "intercept_", 0.0)) > 1 and hasattr(nu, "output"):
+            weights = nu.weights  # (its output weights are the same in the user's units)
+            expression = _expression(net["W1"][:, j], float(net["b1"][j]), weights["W2"], names,
+                                     "gates" in weights, terms)
+            if nu.output is not None and np.size(getattr(model, "intercept_", 0.0)) > 1:  # one-vs-rest
                 expression += f" → class {model.classes_[nu.output]}"
         else:
             expression = formula

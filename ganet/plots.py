@@ -14,15 +14,7 @@ def breaklines(model):
     Two-layer neurons kink on uᵀx + b = 0 (gated neurons jump on their gate); deep neurons on
     each of their parallel kink planes.
     """
-    out = []
-    for k, nu in enumerate(model.neurons_):
-        if hasattr(nu, "feature"):
-            out += [(nu.feature.direction, v, k) for v, _ in nu.feature.kink_planes]
-        elif hasattr(nu, "breakplane"):  # arrangement neurons (a gated one breaks on its gate)
-            out.append((*nu.breakplane, k))
-        else:
-            out.append((np.asarray(nu.weight, dtype=float), -float(nu.bias), k))
-    return out
+    return [(w, v, k) for k, nu in enumerate(model.neurons_) for w, v in nu.breakplanes]
 
 
 def _in_user_units(model, X, lines):

@@ -19,6 +19,8 @@ dual of its least-aligned samples, then the output layer re-fitted by a convex p
 
 import numpy as np
 
+from .numeric.oracles.two_layer import special_samples
+
 __all__ = ["polish", "network_weights", "snap_neurons", "refit_output_layer"]
 
 
@@ -212,7 +214,7 @@ def polish(weights, X, y, lam, reg="l1", bias=True, neighbours=2, tol=1e-8, max_
         if len(cols):
             h = dictionary.describe(int(cols[0]))
             mapped.append({"neuron": k, "column": int(cols[0]), "formula": h.formula,
-                           "special_samples": [int(i) for i in _special(h)]})
+                           "special_samples": [int(i) for i in special_samples(h.anchor, h.generators)]})
     start = np.unique(np.asarray(start, dtype=np.int64))
     fitted = model._fit_targets(X, T, warm_start=(start, np.zeros((len(start), 1))), **extra)
     fitted.report_["polish"] = {"objective_before": before, "objective_after": fitted.objective_,
@@ -220,8 +222,3 @@ def polish(weights, X, y, lam, reg="l1", bias=True, neighbours=2, tol=1e-8, max_
                                 "start_columns": int(len(start))}
     return fitted
 
-
-def _special(h):
-    from .estimators.two_layer import special_samples
-
-    return special_samples(h.anchor, h.generators)

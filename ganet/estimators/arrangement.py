@@ -27,48 +27,10 @@ from ..numeric.runtime.memory import available_bytes
 from ..numeric.solvers.datafits import DATAFITS, make_datafit
 from ..persistence import SaveMixin
 from .fitted_state import FittedStateMixin
+from .neurons import ArrangementNeuron
 from .standardize import StandardizeMixin
 
-__all__ = ["ArrangementReLU", "ArrangementReLUClassifier", "ArrangementNeuron", "certified_ratio"]
-
-
-class ArrangementNeuron:
-    """One neuron of a fitted arrangement model: f gets α·(xᵀu + b)₊ (ReLU) or
-    α·1[xᵀh + c ≥ 0]·(xᵀu + b) (gated, with gate (h, c)).
-
-    ``weight``, ``bias`` and ``gate`` are in the user's units. The model evaluates the neuron in
-    its normalized coordinates instead (the raw bias cancels against xᵀu far from the origin).
-    ``special_samples`` are the training points on the neuron's breakplane (xᵢᵀu + b = 0 up to
-    rounding): the active cone constraints, the samples whose wedge is the neuron's normal.
-    ``output`` is the network output the neuron feeds (the class of a one-vs-rest classifier; 0
-    for a single output).
-    """
-
-    def __init__(self, weight, bias, alpha, pattern, special_samples, gate=None, output=0):
-        self.weight, self.bias, self.alpha = weight, bias, alpha
-        self.pattern, self.special_samples, self.gate = pattern, special_samples, gate
-        self.output = output
-
-    @property
-    def formula(self):
-        """The breakplane through its special samples, e.g. ``Aff(x3, x7)``."""
-        if not self.special_samples:
-            return "general position (no sample on the breakplane)"
-        names = ", ".join(f"x{i}" for i in self.special_samples)
-        return f"Aff({names})" if self.bias is not None else f"Span({names})"
-
-    @property
-    def breakplane(self):
-        """(w, v) of the hyperplane xᵀw = v where the neuron's output changes form: the ReLU's
-        kink xᵀu + b = 0, or a gated neuron's gate xᵀh + c = 0 (where it jumps)."""
-        if self.gate is None:
-            return np.asarray(self.weight, dtype=float), -float(self.bias or 0.0)
-        d = len(self.weight)
-        return np.asarray(self.gate[:d], dtype=float), -float(self.gate[d]) if len(self.gate) > d else 0.0
-
-    def __repr__(self):
-        kind = "gated" if self.gate is not None else "relu"
-        return f"ArrangementNeuron({kind}, α={self.alpha:.4g}, pattern #{self.pattern}, {self.formula})"
+__all__ = ["ArrangementReLU", "ArrangementReLUClassifier", "certified_ratio"]
 
 
 class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimator):

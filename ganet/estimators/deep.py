@@ -23,7 +23,6 @@ type, axes), enumerated completely, so the certificate is global at any depth. R
 
 import numbers
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import RegressorMixin
@@ -33,45 +32,13 @@ from ..numeric.oracles.families import abs_chain, abs_chain_shape, relu3
 from ..numeric.oracles.lifted import LiftedDictionary, count_lifted
 from ..numeric.solvers.interpolation import min_norm_interpolation
 from ..numeric.solvers.lasso_working_set import LassoResult
+from .neurons import DeepNeuron
 from .standardize import StandardizeMixin
 from .two_layer import _MAX_PASS_WORK, _ConvexReLUBase
 
-__all__ = ["DeepNarrowAbs", "ThreeLayerReLU", "DeepNeuron", "reflection_points"]
+__all__ = ["DeepNarrowAbs", "ThreeLayerReLU", "reflection_points"]
 
 _MAX_DEPTH = 16  # 32,767 kink types per sample
-
-
-@dataclass(frozen=True)
-class DeepNeuron:
-    """One chain of a deep network: its feature, its Lasso coefficient and its layers' weights.
-
-    Attributes
-    ----------
-    feature : LiftedNeuron
-        Direction w (‖w‖₁ = 1), parameters π, generators, kink planes and formula.
-    z : float
-        Lasso coefficient: the chain computes z·φ(xᵀw; π).
-    weights : dict
-        The balanced weights of the chain (see the module docstring).
-    reflections : tuple of (str, ndarray)
-        Named points on its kink planes that are not training points, e.g.
-        ``("R(x2, x1) = 2·x1 − x2", coordinates)``.
-    column : int
-    """
-
-    feature: object
-    z: float
-    weights: dict
-    reflections: tuple
-    column: int
-
-    @property
-    def formula(self):
-        return self.feature.formula
-
-    @property
-    def special_samples(self):
-        return self.feature.special_samples
 
 
 def reflection_points(X, w, planes, rounds=2):

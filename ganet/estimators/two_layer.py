@@ -14,7 +14,7 @@ objective. Vector outputs (Theorem 14) use the group penalty :math:`\lambda\sum_
 import hashlib
 import numbers
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..numeric.oracles.sampling import SampledDictionary
 from ..numeric.oracles.streaming import StreamingDictionary
-from ..numeric.oracles.two_layer import Dictionary, count_hyperplanes, special_samples, table_bytes
+from ..numeric.oracles.two_layer import Dictionary, count_hyperplanes, table_bytes
 from ..numeric.oracles.weighted import WeightedDictionary, check_sample_weight
 from ..numeric.runtime.memory import DEFAULT_MEMORY_LIMIT, PeakMemory, check_memory_limit
 from ..numeric.runtime.validation import as_finite_array
@@ -31,9 +31,10 @@ from ..numeric.solvers.datafits import DATAFITS, fenchel_gap, make_datafit
 from ..numeric.solvers.lasso_working_set import dual_gap, solve_lasso
 from ..persistence import SaveMixin
 from .fitted_state import FittedStateMixin
+from .neurons import WedgeNeuron
 from .standardize import StandardizeMixin
 
-__all__ = ["ConvexReLU", "ConvexReLUClassifier", "Neuron"]
+__all__ = ["ConvexReLU", "ConvexReLUClassifier"]
 
 # Point × hyperplane products of one pricing pass beyond which streaming is refused: about a
 # minute at the ~5·10⁹ per second measured on 2 cores (benchmarks/scale.py, d = 3), and a
@@ -50,43 +51,6 @@ _MAX_STORED_HYPERPLANES = 20_000
 SAMPLED_ABOVE_TOL = "sampled optimum, global gap above tol"
 
 
-@dataclass(frozen=True)
-class Neuron:
-    """One hidden neuron x ↦ alpha · (weightᵀx + bias)₊ of an optimal network.
-
-    Attributes
-    ----------
-    anchor : int or None
-        Training index its breakplane is anchored at (None: through the origin).
-    generators : tuple
-        ``("x", i)``, ``("x-x", i, k)`` (xᵢ − x_k, k the anchor) or ``("e", q)``; i, k are 0-based
-        rows of the training X, q a 1-based axis.
-    weight : ndarray, shape (d,)
-        u = √|z| · (±w/‖w‖_p), a multiple of the generalized cross product ⋆(v₁ ∧ ⋯ ∧ v_{d−1}).
-    bias : float
-        b = −aᵀu.
-    alpha : float or ndarray
-        Output weight(s) α (an array of c values for vector outputs).
-    formula : str
-        The neuron's direction as a wedge formula, e.g. ``⋆(x3 ∧ x7)``.
-    column : int
-        Dictionary column index.
-    """
-
-    anchor: object
-    generators: tuple
-    weight: np.ndarray
-    bias: float
-    alpha: object
-    formula: str
-    column: int
-
-    @property
-    def special_samples(self):
-        """Training indices the breakplane passes through."""
-        return special_samples(self.anchor, self.generators)
-
-
 def _neurons(dictionary, columns, coef):
     """The neurons of a Lasso solution: u = √‖zⱼ‖·ŵ, b = √‖zⱼ‖·(−aᵀŵ), α = zⱼ/√‖zⱼ‖."""
     neurons = []
@@ -94,7 +58,7 @@ def _neurons(dictionary, columns, coef):
         h = dictionary.describe(int(j))
         scale = np.sqrt(float(np.linalg.norm(zrow)))
         alpha = zrow / scale
-        neurons.append(Neuron(h.anchor, h.generators, scale * h.direction, scale * h.offset,
+        neurons.append(WedgeNeuron(h.anchor, h.generators, scale * h.direction, scale * h.offset,
                               float(alpha[0]) if alpha.size == 1 else alpha, h.formula, int(j)))
     return neurons
 
