@@ -18,7 +18,7 @@ def torch_state_dict(model, tensors=False):
 
     Parameters
     ----------
-    model : ConvexReLU or ConvexReLUClassifier (fitted)
+    model : ConvexReLU, ConvexReLUClassifier or a ReLU (not gated) arrangement model, fitted
     tensors : bool
         Return ``torch.Tensor`` values (needs torch) instead of numpy arrays.
     """
@@ -28,7 +28,9 @@ def torch_state_dict(model, tensors=False):
     if set(net) != {"W1", "b1", "W2", "b2"}:
         raise ValueError(f"{type(model).__name__} is not a two-layer network; export its network() dict")
     state = {"0.weight": np.ascontiguousarray(net["W1"].T), "0.bias": np.asarray(net["b1"], dtype=float),
-             "2.weight": np.ascontiguousarray(np.asarray(net["W2"]).T), "2.bias": np.asarray(net["b2"], dtype=float)}
+             # (c × m and c: an arrangement model's single output has W2 of shape (m,))
+             "2.weight": np.ascontiguousarray(np.asarray(net["W2"], dtype=float).reshape(len(net["b1"]), -1).T),
+             "2.bias": np.asarray(net["b2"], dtype=float).reshape(-1)}
     if tensors:
         import torch
 

@@ -157,6 +157,14 @@ def test_torch_layout_export_computes_the_same_network_and_polishes_back():
     assert np.allclose(out[:, 0], model.predict(X), rtol=1e-12, atol=1e-12)
     again = polish(state, X, Y, lam=0.01)  # the torch layout is accepted back
     assert again.objective_ == pytest.approx(model.objective_, rel=1e-9)
+    # an arrangement model in torch's shapes (its W2 was (m,) and its intercept a float, so the
+    # state dict had 2.weight (m,) and 2.bias () before the intercepts became arrays everywhere)
+    relu = ganet.ArrangementReLU(lam=0.01).fit(X[:10], Y[:10])
+    state = torch_state_dict(relu)
+    m = len(relu.neurons_)
+    assert [state[k].shape for k in ("0.weight", "0.bias", "2.weight", "2.bias")] == [(m, 2), (m,), (1, m), (1,)]
+    out = np.maximum(X @ state["0.weight"].T + state["0.bias"], 0.0) @ state["2.weight"].T + state["2.bias"]
+    np.testing.assert_allclose(out[:, 0], relu.predict(X), rtol=1e-9, atol=1e-9)
     with pytest.raises(ValueError, match="two-layer"):
         torch_state_dict(DeepNarrowAbs(depth=2, lam=0.01).fit(X[:8, :1], Y[:8]))
     try:
@@ -181,3 +189,4 @@ def test_arrangement_files_written_before_normalization_still_load():
     np.testing.assert_allclose(relu.predict(expected["X"]), expected["relu"], rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(gated.decision_function(expected["X"]), expected["gated"], rtol=1e-12, atol=1e-12)
     assert relu.certificate_ == "global"
+    assert relu.intercept_.shape == (1,) and gated.intercept_.shape == (1,)  # (a float in these files)

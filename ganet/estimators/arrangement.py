@@ -149,7 +149,7 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
         sweeps = int(sum(r.n_iter for r in results))
         self._assign(X, masks, gates, local, dict(
             objective_=objective, dual_gap_=gap, converged_=converged, n_iter_=sweeps,
-            intercept_=float(intercepts[0]) if len(results) == 1 else intercepts,
+            intercept_=intercepts,
             lam_=float(self._lam_param()), certificate_=certificate, n_patterns_=len(masks),
             report_={"model": "gated ReLU" if self.gated else "ReLU",
                      "patterns": f"{self.patterns} ({len(masks)} distinct)",
@@ -301,7 +301,7 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
                   "program_gates": np.asarray(local["gates"], dtype=np.float64)}
         if hasattr(self, "classes_"):
             arrays["classes_"] = np.asarray(self.classes_)
-        return "arrangement", arrays, {"intercept_": self.intercept_,  # (a float, or one per class)
+        return "arrangement", arrays, {"intercept_": self.intercept_,  # (one per output)
                                        "neuron_special_samples": [nu.special_samples for nu in neurons]}
 
     def __ganet_restore__(self, kind, arrays, attributes, meta):
@@ -331,8 +331,10 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
                 or d != attributes.get("n_features_in_") or (m and (pattern.min() < 0 or pattern.max() >= P))):
             raise ValueError("arrays of inconsistent shapes")
         # one output, or one per class (one-vs-rest); files before multiclass have no neuron_output
-        intercept = attributes.get("intercept_", 0.0)
-        outputs = np.size(intercept)
+        # (files before 2026-12 hold a float for one output: it is read as one intercept)
+        intercept = np.atleast_1d(np.asarray(attributes.get("intercept_", 0.0), dtype=float))
+        attributes["intercept_"] = intercept
+        outputs = intercept.size
         output = arrays.get("neuron_output", np.zeros(m, dtype=np.int64))
         if output.shape != (m,) or (m and (output.min() < 0 or output.max() >= outputs)):
             raise ValueError("neuron_output does not fit the intercepts")
@@ -446,7 +448,8 @@ class ArrangementReLU(RegressorMixin, _ArrangementBase):
     Attributes
     ----------
     objective_, dual_gap_, converged_, certificate_, neurons_, report_, n_patterns_,
-    masks_ (P × n), gates_ (D × P), intercept_.
+    masks_ (P × n), gates_ (D × P), intercept_ (one per output, as in the other models: shape (1,)
+    for a regressor or a two-class classifier).
     """
 
     def fit(self, X, y, sample_weight=None):
