@@ -18,6 +18,15 @@ def _exists(name):
     return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
 
 
+def _absolute(node, package):
+    """The module a ``from … import`` statement in ``package`` reads from, relative ones resolved."""
+    base = node.module or ""
+    if not node.level:
+        return base
+    anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+    return ".".join(anchor + ([base] if base else []))
+
+
 def _imports(path):
     """The ganet modules a file imports anywhere in it (resolving relative imports)."""
     name = _module_name(path)
@@ -27,10 +36,7 @@ def _imports(path):
         if isinstance(node, ast.Import):
             out |= {a.name for a in node.names if a.name.split(".")[0] == "ganet"}
         elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
-                base = ".".join(anchor + ([base] if base else []))
+            base = _absolute(node, package)
             if base.split(".")[0] != "ganet":
                 continue
             subs = [f"{base}.{a.name}" for a in node.names if _exists(f"{base}.{a.name}")]
@@ -94,10 +100,7 @@ def _private_imports(name, source):
     for node in ast.walk(ast.parse(source)):
         if not isinstance(node, ast.ImportFrom):
             continue
-        base = node.module or ""
-        if node.level:
-            anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
-            base = ".".join(anchor + ([base] if base else []))
+        base = _absolute(node, package)
         if base.split(".")[0] != "ganet":
             continue
         for alias in node.names:
