@@ -348,11 +348,11 @@ class _Subprogram:
         self.S = program.S[:, idx]
 
 
-def _conic_subproblem(program, ws, y, lam, loss, seconds=None, weights=None, huber_delta=1.0):
+def _conic_subproblem(program, ws, y, lam, datafit, seconds=None):
     """The program restricted to the groups ``ws``, solved by Clarabel (second order, exact cone
-    constraints, any bias convention) within ``seconds``. Returns (V_ws, W_ws, t, hinge
-    multipliers or None), or None when the solver fails or runs out of time (the caller then
-    sweeps instead)."""
+    constraints, any bias convention) within ``seconds``. Returns (V_ws, W_ws, t, the multipliers
+    of the datafit's constraints — the hinge's — or None), or None when the solver fails or runs
+    out of time (the caller then sweeps instead)."""
     import cvxpy as cp
 
     Z, M, S = program.Z, program.M[:, ws], program.S[:, ws]
@@ -367,20 +367,8 @@ def _conic_subproblem(program, ws, y, lam, loss, seconds=None, weights=None, hub
         F = F - cp.sum(cp.multiply(M, Z @ W), axis=1)
         penalty = penalty + cp.sum(cp.norm(W[program.penalized, :], 2, axis=0))
         constraints = [cp.multiply(S, Z @ V) >= 0, cp.multiply(S, Z @ W) >= 0]
-    margin = None
-    c = np.ones(len(y)) if weights is None else weights
-    if loss == "squared":
-        fit = 0.5 * cp.sum_squares(cp.multiply(np.sqrt(c), F - y))
-    elif loss == "logistic":
-        fit = c @ cp.logistic(-cp.multiply(y, F))
-    elif loss == "huber":  # (cvxpy's huber(r, δ) is 2h_δ(r))
-        fit = 0.5 * (c @ cp.huber(F - y, huber_delta))
-    else:
-        xi = cp.Variable(len(y), nonneg=True)
-        margin = xi >= 1 - cp.multiply(y, F)
-        constraints.append(margin)
-        fit = c @ xi
-    problem = cp.Problem(cp.Minimize(fit + lam * penalty), constraints)
+    terms, own = datafit.conic(F, y)
+    problem = cp.Problem(cp.Minimize(cp.sum(terms) + lam * penalty), constraints + own)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -391,7 +379,7 @@ def _conic_subproblem(program, ws, y, lam, loss, seconds=None, weights=None, hub
     if V.value is None:
         return None
     return (V.value, None if W is None else W.value, float(t.value) if program.intercept else 0.0,
-            None if margin is None else np.asarray(margin.dual_value, dtype=float))
+            np.asarray(own[0].dual_value, dtype=float) if own else None)
 
 
 def _anderson(history):
@@ -518,9 +506,8 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
         ws = grown
         solved, solve_start = None, time.perf_counter()
         if conic:
-            solved = _conic_subproblem(program, ws, y, lam, loss,
-                                       None if max_seconds is None else max_seconds - elapsed(), sample_weight,
-                                       huber_delta)
+            solved = _conic_subproblem(program, ws, y, lam, datafit,
+                                       None if max_seconds is None else max_seconds - elapsed())
             sweeps += 1
         if solved is not None:
             V[:, ws], t, multipliers = solved[0], solved[2], solved[3]

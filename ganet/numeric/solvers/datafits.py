@@ -27,7 +27,10 @@ Each datafit declares what a solver needs to know of it, so that no solver names
 
 * ``smooth``: True when the solvers above apply; the hinge (False) is piecewise linear and is
   solved as a linear program, whose own intercept and multipliers give the dual point;
-* ``labels``: True when y must be ±1 labels (logistic, hinge).
+* ``labels``: True when y must be ±1 labels (logistic, hinge);
+* ``conic(q, y)``: the per-sample terms as a cvxpy expression of the affine expression q, with
+  the constraints that define them (the hinge's slacks ξ ≥ 1 − y ⊙ q; their multipliers are its
+  dual point), for the exact conic subproblems of the arrangement solver and for references.
 
 **Sample weights** cᵢ ≥ 0 (:func:`weighted`) scale the terms: ℓ_c(q) = Σ cᵢℓᵢ(qᵢ), whose conjugate
 terms are cᵢℓᵢ*(θᵢ/cᵢ). So θ = c ⊙ (the unweighted θ), the domains become yθ ∈ [0, cᵢ] (logistic,
@@ -72,6 +75,12 @@ class Quadratic(_Sums):
     @staticmethod
     def dual_point(q, y, multipliers=None):
         return y - q
+
+    @staticmethod
+    def conic(q, y):
+        import cvxpy as cp
+
+        return 0.5 * cp.square(q - y), []
 
     @staticmethod
     def dual_terms(theta, y):
@@ -139,6 +148,12 @@ class Logistic(_Sums):
         return y * expit(-y * q)
 
     @staticmethod
+    def conic(q, y):
+        import cvxpy as cp
+
+        return cp.logistic(-cp.multiply(y, q)), []
+
+    @staticmethod
     def dual_terms(theta, y):
         u = np.clip(y * theta, 0.0, 1.0)
         return -(xlogy(u, u) + xlogy(1 - u, 1 - u))
@@ -179,6 +194,14 @@ class Hinge(_Sums):
         return y * mu
 
     @staticmethod
+    def conic(q, y):
+        """Slacks ξ ≥ 0 with ξ ≥ 1 − y ⊙ q (a linear program); that constraint's multipliers are μ."""
+        import cvxpy as cp
+
+        xi = cp.Variable(len(y), nonneg=True)
+        return xi, [xi >= 1 - cp.multiply(y, q)]
+
+    @staticmethod
     def dual_terms(theta, y):
         return np.clip(y * theta, 0.0, 1.0)
 
@@ -206,6 +229,11 @@ class Huber:
 
     def dual_point(self, q, y, multipliers=None):
         return np.clip(y - q, -self.delta, self.delta)
+
+    def conic(self, q, y):
+        import cvxpy as cp
+
+        return 0.5 * cp.huber(q - y, self.delta), []  # (cvxpy's huber(r, δ) is 2h_δ(r))
 
     def dual_terms(self, theta, y):
         theta = np.clip(theta, -self.delta, self.delta)  # (its domain: the caller's θ/s is in it)
@@ -258,6 +286,12 @@ class Weighted:
 
     def value(self, q, y):
         return float(np.sum(self.terms(q, y)))
+
+    def conic(self, q, y):
+        import cvxpy as cp
+
+        terms, constraints = self.datafit.conic(q, y)
+        return cp.multiply(self.weights, terms), constraints
 
     def dual_point(self, q, y, multipliers=None):
         """c ⊙ θ(q); for the hinge, yᵢμᵢ from the given multipliers (clipped to [0, cᵢ]: the
