@@ -402,7 +402,7 @@ def test_lifted_generators_are_the_numeric_neurons_kink_conditions(name):
 
 
 def test_nested_reflection_names_split_at_the_top_level_comma():
-    from ganet.estimators.deep import _reflection_name
+    from ganet.estimators.reflections import _reflection_name
 
     assert _reflection_name("R(x1, R(x1, x0))") == "R(x1, R(x1, x0)) = 2·R(x1, x0) − x1"
     assert _reflection_name("R(R(x0, x1), x2)") == "R(R(x0, x1), x2) = 2·x2 − R(x0, x1)"

@@ -30,9 +30,11 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..numeric.oracles.families import abs_chain, abs_chain_shape, relu3
 from ..numeric.oracles.lifted import LiftedDictionary, count_lifted
+from ..numeric.runtime.validation import as_finite_array
 from ..numeric.solvers.interpolation import min_norm_interpolation
 from ..numeric.solvers.lasso_working_set import LassoResult
-from .neurons import DeepNeuron
+from .networks import DeepAbsNetwork, ThreeLayerNetwork
+from .reflections import reflection_points
 from .standardize import StandardizeMixin
 from .two_layer import _MAX_PASS_WORK, _ConvexReLUBase
 
@@ -41,66 +43,11 @@ __all__ = ["DeepNarrowAbs", "ThreeLayerReLU", "reflection_points"]
 _MAX_DEPTH = 16  # 32,767 kink types per sample
 
 
-def reflection_points(X, w, planes, rounds=2):
-    """Points on a neuron's parallel kink planes xᵀw = v named by reflections of training points.
-
-    Where two planes v₁ ≠ v₂ are symmetric about a third, m = (v₁ + v₂)/2, a point b on v₁ and a
-    point a on m give the reflection R(b, a) = 2a − b on v₂; points a on v₁ and b on v₂ with
-    nothing on m give their average on m. Repeating with the points found names reflections of
-    reflections (the higher orders of ZP's Theorem 4.5).
-    """
-    values = [v for v, _ in planes]
-    points = {f"x{i}": X[i] for _, on in planes for i in on}
-    tol = 1e-9 * max(1.0, max(abs(v) for v in values) if values else 1.0)
-    where = lambda p: next((v for v in values if abs(p @ w - v) <= tol), None)  # noqa: E731
-    found = []
-    for _ in range(rounds):
-        new = {}
-        located = {name: where(p) for name, p in points.items()}
-        for m in values:
-            for v1 in values:
-                v2 = 2 * m - v1
-                if abs(v1 - m) <= tol or not any(abs(v2 - v) <= tol for v in values):
-                    continue
-                on_m = [k for k, v in located.items() if v is not None and abs(v - m) <= tol]
-                on_1 = [k for k, v in located.items() if v is not None and abs(v - v1) <= tol]
-                on_2 = [k for k, v in located.items() if v is not None and abs(v - v2) <= tol]
-                for b in on_1:
-                    for a in on_m:
-                        name = f"R({b}, {a})"
-                        if name not in points and name not in new:
-                            new[name] = 2 * points[a] - points[b]
-                    for a in ([] if on_m else on_2):
-                        name = f"avg({min(a, b)}, {max(a, b)})"
-                        if name not in points and name not in new:
-                            new[name] = (points[a] + points[b]) / 2
-        if not new:
-            break
-        points.update(new)
-        found += [(_reflection_name(k), p) for k, p in new.items()]
-    return tuple(found)
-
-
-def _reflection_name(key):
-    """'R(x2, x1) = 2·x1 − x2' or 'avg(x1, x3) = (x1 + x3)/2'."""
-    inner = key[key.index("(") + 1:-1]
-    depth = 0
-    for at, char in enumerate(inner):  # split at the top-level comma: the arguments nest
-        depth += (char == "(") - (char == ")")
-        if char == "," and depth == 0:
-            break
-    a, b = inner[:at], inner[at + 2:]
-    return f"{key} = 2·{b} − {a}" if key.startswith("R(") else f"{key} = ({a} + {b})/2"
-
-
 class _DeepBase(_ConvexReLUBase):
     """What the deep estimators share: a lifted dictionary, chains as neurons, eq. (2)."""
 
     def _family(self):
         raise NotImplementedError
-
-    def _depth(self):
-        return self._family().depth
 
     def _intercept(self):
         return True  # the output bias (ξ, b) is free in every deep architecture here
@@ -178,15 +125,6 @@ class _DeepBase(_ConvexReLUBase):
         self._assign(dictionary, lasso, fitted)
         return self
 
-    def _make_neurons(self, dictionary, columns, coef):
-        out = []
-        for j, zrow in zip(columns, coef):
-            f = dictionary.describe(int(j))
-            z = float(zrow[0])
-            refl = reflection_points(dictionary.X, f.direction, f.kink_planes, rounds=max(self._depth() - 2, 1))
-            out.append(DeepNeuron(f, z, self._chain_weights(f, z), refl, int(j)))
-        return out
-
     def fit(self, X, y):
         """Fit the globally optimal network (the Lasso of the family over every vertex); returns self."""
         self._check_params()
@@ -195,18 +133,6 @@ class _DeepBase(_ConvexReLUBase):
             X = self._set_standardization(X)
             return self._fit_targets(X, self._targets(y))
 
-    def network_objective(self, X, y):
-        """The non-convex training objective of eq. (2) for the reconstructed network.
-
-        For ``lam=0`` (interpolation), the penalty sum Σᵢ(|αᵢ|^L + Σ_l‖W^{(i,l)}‖₁^L)/L instead.
-        """
-        check_is_fitted(self, "neurons_")
-        X, T = self._data(X, y)
-        penalty = self._penalty_sum() / self._depth()
-        if self.lam_ == 0.0:
-            return penalty
-        return 0.5 * float(np.sum((self._forward(X) - T) ** 2)) + self.lam_ * penalty
-
     def predict(self, X):
         """Network output f(X)."""
         check_is_fitted(self, "neurons_")
@@ -214,8 +140,6 @@ class _DeepBase(_ConvexReLUBase):
         return self._forward(X)[:, 0]
 
     def _targets(self, y, classes=None):
-        from ..numeric.runtime.validation import as_finite_array
-
         y = as_finite_array(y, "y", ndim=1)
         return y.reshape(len(y), 1)
 
@@ -271,42 +195,13 @@ class DeepNarrowAbs(RegressorMixin, _DeepBase):
                              "dictionary of even two samples is beyond reach past that)")
         super()._check_params()
 
-    @staticmethod
-    def _chain_weights(f, z):
-        L = f.family.depth
-        g = abs(z) ** (1.0 / L)
-        return {"W1": g * f.direction, "biases": np.array([-g * f.params[0]] +
-                                                          [-(g ** (l + 1)) * f.params[l] for l in range(1, L - 1)]),
-                "inner": np.full(L - 2, g), "alpha": float(np.sign(z) * g)}
-
-    _first_layer = ("W1", "biases")
+    def network_family(self):
+        return DeepAbsNetwork(self.depth)
 
     def network(self):
         """Weights of the reconstructed network: ``W1`` (d × m), ``biases`` (m × (L − 1)),
         ``inner`` (m × (L − 2)) scalar weights w^{(i,l)}, ``alpha`` (m,), ``xi``."""
         return StandardizeMixin.network(self)
-
-    def _model_network(self):
-        check_is_fitted(self, "neurons_")
-        m, L = len(self.neurons_), self.depth
-        ws = [nu.weights for nu in self.neurons_]
-        return {"W1": np.array([w["W1"] for w in ws]).T.reshape(self.n_features_in_, m),
-                "biases": np.array([w["biases"] for w in ws]).reshape(m, L - 1),
-                "inner": np.array([w["inner"] for w in ws]).reshape(m, L - 2),
-                "alpha": np.array([w["alpha"] for w in ws]), "xi": float(self.intercept_[0])}
-
-    def _forward(self, X):
-        X = self._model_inputs(X)
-        net = self._model_network()
-        h = np.abs(X @ net["W1"] + net["biases"][:, 0])
-        for l in range(1, self.depth - 1):
-            h = np.abs(h * net["inner"][:, l - 1] + net["biases"][:, l])
-        return (h @ net["alpha"] + net["xi"])[:, None]
-
-    def _penalty_sum(self):
-        net, L = self._model_network(), self.depth
-        return float(np.sum(np.abs(net["alpha"]) ** L + np.abs(net["W1"]).sum(axis=0) ** L)
-                     + np.sum(np.abs(net["inner"]) ** L))
 
 
 class ThreeLayerReLU(RegressorMixin, _DeepBase):
@@ -339,37 +234,12 @@ class ThreeLayerReLU(RegressorMixin, _DeepBase):
     def _family(self):
         return relu3(self.bias)
 
-    @staticmethod
-    def _chain_weights(f, z):
-        g = abs(z) ** (1.0 / 3.0)
-        b = f.params[0] if f.family.name == "relu3_bias" else 0.0
-        tau, up = f.params[-1], f.kind == 0
-        return {"W1": g * f.direction, "b1": g * b, "w2": g if up else -g,
-                "b2": -(g ** 2) * tau if up else (g ** 2) * tau, "alpha": float(np.sign(z) * g)}
+    def network_family(self):
+        return ThreeLayerNetwork(self.bias)
 
     def network(self):
         """Weights of the chains: ``W1`` (d × m), ``b1``, ``w2``, ``b2``, ``alpha`` (m,), ``b``."""
         return StandardizeMixin.network(self)
-
-    def _model_network(self):
-        check_is_fitted(self, "neurons_")
-        m = len(self.neurons_)
-        ws = [nu.weights for nu in self.neurons_]
-        out = {k: np.array([w[k] for w in ws], dtype=float).reshape(m) for k in ("b1", "w2", "b2", "alpha")}
-        out["W1"] = np.array([w["W1"] for w in ws]).T.reshape(self.n_features_in_, m)
-        out["b"] = float(self.intercept_[0])
-        return out
-
-    def _forward(self, X):
-        X = self._model_inputs(X)
-        net = self._model_network()
-        h = np.maximum(X @ net["W1"] + net["b1"], 0.0)
-        return (np.maximum(net["w2"] * h + net["b2"], 0.0) @ net["alpha"] + net["b"])[:, None]
-
-    def _penalty_sum(self):
-        net = self._model_network()
-        return float(np.sum(np.abs(net["alpha"]) ** 3 + np.abs(net["W1"]).sum(axis=0) ** 3
-                            + np.abs(net["w2"]) ** 3))
 
 
 class _SampledLifted(LiftedDictionary):

@@ -31,7 +31,7 @@ from ..numeric.solvers.datafits import DATAFITS, fenchel_gap, make_datafit
 from ..numeric.solvers.lasso_working_set import dual_gap, solve_lasso
 from ..persistence import SaveMixin
 from .fitted_state import FittedStateMixin
-from .neurons import WedgeNeuron
+from .networks import TwoLayerNetwork
 from .standardize import StandardizeMixin
 
 __all__ = ["ConvexReLU", "ConvexReLUClassifier"]
@@ -49,18 +49,6 @@ _MAX_STORED_HYPERPLANES = 20_000
 
 # certificate_ after certify() of a sampled fit whose global gap is above tol
 SAMPLED_ABOVE_TOL = "sampled optimum, global gap above tol"
-
-
-def _neurons(dictionary, columns, coef):
-    """The neurons of a Lasso solution: u = √‖zⱼ‖·ŵ, b = √‖zⱼ‖·(−aᵀŵ), α = zⱼ/√‖zⱼ‖."""
-    neurons = []
-    for j, zrow in zip(columns, coef):
-        h = dictionary.describe(int(j))
-        scale = np.sqrt(float(np.linalg.norm(zrow)))
-        alpha = zrow / scale
-        neurons.append(WedgeNeuron(h.anchor, h.generators, scale * h.direction, scale * h.offset,
-                              float(alpha[0]) if alpha.size == 1 else alpha, h.formula, int(j)))
-    return neurons
 
 
 def _one_vs_rest(results):
@@ -407,8 +395,18 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
         self._assign(dictionary, res, fitted)
         return self
 
+    def network_family(self):
+        """This model's architecture: reconstruction, forward pass and penalty of its networks
+        (a :class:`~ganet.estimators.networks.NetworkFamily`)."""
+        return TwoLayerNetwork(self.reg)
+
+    @property
+    def _first_layer(self):  # (what standardization rescales)
+        return self.network_family().first_layer
+
     def _make_neurons(self, dictionary, columns, coef):
-        return _neurons(dictionary, columns, coef)
+        family = self.network_family()
+        return [family.neuron(dictionary, j, z) for j, z in zip(columns, coef)]
 
     def _full_dictionary(self, X):
         """The full (streamed) dictionary of this model's family, for :meth:`certify`."""
@@ -434,41 +432,25 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
 
     def _model_network(self):
         check_is_fitted(self, "neurons_")
-        d = self.n_features_in_
-        m = len(self.neurons_)
-        c = self.coef_.shape[1] if self.coef_.ndim == 2 and self.coef_.shape[0] else self.intercept_.size
-        W1 = np.array([nu.weight for nu in self.neurons_]).T.reshape(d, m)
-        b1 = np.array([nu.bias for nu in self.neurons_], dtype=float).reshape(m)
-        W2 = np.array([np.atleast_1d(nu.alpha) for nu in self.neurons_], dtype=float).reshape(m, c)
-        return {"W1": W1, "b1": b1, "W2": W2, "b2": self.intercept_.reshape(c).copy()}
+        return self.network_family().network(self.neurons_, self.intercept_, self.n_features_in_)
 
     def _forward(self, X):
-        """f(X) = Σⱼ αⱼ (uⱼᵀ(x − aⱼ))₊ + b2, evaluated with the differences x − aⱼ to each neuron's
-        anchor taken first: the same network as ``network()`` (whose bⱼ = −uⱼᵀaⱼ), without the
-        cancellation of xᵀuⱼ + bⱼ for data far from the origin."""
-        X = self._model_inputs(X)
-        net = self._model_network()
-        anchors = np.array([self.dictionary_.X[nu.anchor] if nu.anchor is not None
-                            else np.zeros(X.shape[1]) for nu in self.neurons_]).reshape(-1, X.shape[1])
-        Z = np.zeros((X.shape[0], len(self.neurons_)))
-        for q in range(X.shape[1]):
-            Z += (X[:, q, None] - anchors[None, :, q]) * net["W1"][q]
-        return np.maximum(Z, 0.0) @ net["W2"] + net["b2"]
-
-    def _penalty(self):
-        """(λ/2) Σⱼ (‖uⱼ‖_p² + ‖αⱼ‖₂²) of the reconstructed weights."""
-        p = 1 if self.reg == "l1" else 2
-        net = self._model_network()
-        return 0.5 * self.lam_ * float(np.sum(np.linalg.norm(net["W1"], ord=p, axis=0) ** 2)
-                                      + np.sum(net["W2"] ** 2))
+        """f(X) (n × c) on inputs in the user's units."""
+        return self.network_family().forward(self._model_network(), self._model_inputs(X), self.neurons_,
+                                             self.dictionary_.X)
 
     def network_objective(self, X, y, sample_weight=None):
-        """The non-convex training objective ℓ(f(X), y) + (λ/2)Σⱼ(‖uⱼ‖_p² + αⱼ²) of ``network()``
-        (with ``sample_weight`` c, the weighted loss Σᵢ cᵢℓ(f(xᵢ), yᵢ))."""
+        """The non-convex training objective ℓ(f(X), y) + λR of ``network()``, R its family's
+        penalty (two layers: ½Σⱼ(‖uⱼ‖_p² + αⱼ²); see :mod:`ganet.estimators.networks`); with
+        ``sample_weight`` c, the weighted loss Σᵢ cᵢℓ(f(xᵢ), yᵢ). For a minimum-norm interpolant
+        (``lam=0`` where offered) it is R alone."""
         check_is_fitted(self, "neurons_")
         X, T = self._data(X, y)
+        penalty = self.network_family().penalty(self._model_network())
+        if self._interpolation and self.lam_ == 0.0:
+            return penalty
         w = None if sample_weight is None else check_sample_weight(sample_weight, len(X))
-        return self._datafit(w).value(self._forward(X), T) + self._penalty()
+        return self._datafit(w).value(self._forward(X), T) + self.lam_ * penalty
 
     def _data(self, X, y):
         """Validated (X, targets) for a fitted model, with matching lengths."""

@@ -91,7 +91,8 @@ def derive_deep(X, y, depth=3, network="abs", bias=False, lam=sp.Rational(1, 100
     objective = sp.simplify(sp.Rational(1, 2) * sum(v ** 2 for v in r) + lam_e * sum(sp.Abs(v) for v in z))
     xs = sp.symbols(f"x_1:{d + 1}", real=True)
     expression = sum(zj * value(columns[j], xs) for j, zj in zip(S, z)) + xi
-    described = {nu.column: nu for nu in model._make_neurons(D, S, np.ones((len(S), 1)))}
+    family = model.network_family()
+    described = {j: family.neuron(D, j, np.ones(1)) for j in S}
     neurons, chains = [], []
     for j, zj in zip(S, z):
         w, params, kind = columns[j]
