@@ -204,7 +204,8 @@ def cmd_fit(args):
             model.fit(X, y, **fit_args)
     except (ValueError, MemoryError, OverflowError, FloatingPointError) as exc:
         # the library's advice names Python parameters: say it in this command's flags
-        advice = str(exc or type(exc).__name__).replace("dictionary='sampled'", "--dictionary sampled")
+        advice = (str(exc or type(exc).__name__).replace("dictionary='sampled'", "--dictionary sampled")
+                  .replace("ArrangementReLU(patterns='sampled')", "--model arrangement --patterns sampled"))
         raise CLIError(f"cannot fit: {advice}") from None
     model.report_["cli"] = {"features": features, "target": args.target, "data": str(args.data)}
     save(model, args.output)

@@ -119,3 +119,16 @@ def test_wide_csv_with_sampled_patterns_and_option_errors(tmp_path, capsys):
         assert code == (2 if message is None else 1)
         if message:
             assert message in capsys.readouterr().err
+
+
+def test_a_dictionary_too_large_for_a_pass_points_to_the_wide_data_model(tmp_path, capsys):
+    """Raw wide data with the default model: refused at once, with this command's flags for the
+    model that handles it (the library's advice names Python parameters)."""
+    X = np.random.default_rng(2).normal(size=(60, 12))
+    path = tmp_path / "wide.csv"
+    path.write_text("\n".join([",".join([f"f{j}" for j in range(12)] + ["y"])]
+                              + [",".join(map(repr, map(float, [*row, row[0]]))) for row in X]) + "\n")
+    assert main(["fit", str(path), "--target", "y", "-o", str(tmp_path / "m.npz")]) == 1
+    err = capsys.readouterr().err
+    assert "hours or more" in err and "--model arrangement --patterns sampled" in err
+    assert "--dictionary sampled" in err and "ArrangementReLU(" not in err

@@ -476,7 +476,8 @@ def _check_pass_work(n, n_hyperplanes):
         raise ValueError(
             f"the dictionary has {2 * n_hyperplanes:.3g} columns at n = {n}: one pricing pass "
             f"({n_hyperplanes * n:.3g} point-hyperplane products) would take hours or more. Use "
-            "dictionary='sampled' (no global certificate), or reduce d (e.g. PCA).")
+            "dictionary='sampled' (no global certificate), reduce d (e.g. PCA), or fit the "
+            "activation-pattern model ArrangementReLU(patterns='sampled'), made for wide data.")
 
 
 class ConvexReLU(RegressorMixin, _ConvexReLUBase):
