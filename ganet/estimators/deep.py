@@ -46,7 +46,10 @@ _MAX_DEPTH = 16  # 32,767 kink types per sample
 class _DeepBase(_ConvexReLUBase):
     """What the deep estimators share: a lifted dictionary, chains as neurons, eq. (2)."""
 
-    def _family(self):
+    def feature_family(self):
+        """The lifted feature family f(x) = φ(xᵀw; π) whose dictionary this model prices (a
+        :class:`~ganet.numeric.oracles.families.LiftedFamily`); its network is
+        :meth:`network_family`."""
         raise NotImplementedError
 
     def _intercept(self):
@@ -63,12 +66,12 @@ class _DeepBase(_ConvexReLUBase):
         if self.dictionary == "stored":
             raise ValueError("deep dictionaries are always streamed: use dictionary='auto' or 'streaming'")
 
-    def _family_shape(self):
-        return self._family().shape
+    def _feature_family_shape(self):
+        return self.feature_family().shape
 
     def _lifted(self, X):
         n, d = X.shape
-        shape = self._family_shape()  # before the family is built: its kink table can be huge
+        shape = self._feature_family_shape()  # before the family is built: its kink table can be huge
         count = count_lifted(n, d, shape)
         # each subset costs its lifted cross product (D³ for the QR kernel beyond D = 6) and a
         # sweep over the points per column
@@ -79,7 +82,8 @@ class _DeepBase(_ConvexReLUBase):
                 f"{2 * shape.kinds * count:.3g} columns: one pricing pass ({float(work):.3g} "
                 "operations) would take hours or more. Use fewer points, a smaller d (e.g. PCA) "
                 "or dictionary='sampled' (no global certificate)")
-        D = LiftedDictionary(X, self._family(), memory_limit=self.memory_limit, progress=bool(self.verbose))
+        D = LiftedDictionary(X, self.feature_family(), memory_limit=self.memory_limit,
+                             progress=bool(self.verbose))
         D.client = self.client  # full passes on a Dask cluster (the same result bit for bit)
         return D
 
@@ -96,7 +100,7 @@ class _DeepBase(_ConvexReLUBase):
 
     def _make_dictionary(self, X, seed=None):
         if self.dictionary == "sampled":
-            return _SampledLifted(X, self._family(), self.n_sampled, seed,
+            return _SampledLifted(X, self.feature_family(), self.n_sampled, seed,
                                   memory_limit=self.memory_limit, progress=bool(self.verbose))
         return self._lifted(X)
 
@@ -180,10 +184,10 @@ class DeepNarrowAbs(RegressorMixin, _DeepBase):
         self.verbose, self.dictionary, self.n_sampled = verbose, dictionary, n_sampled
         self.random_state, self.max_seconds, self.client = random_state, max_seconds, client
 
-    def _family(self):
+    def feature_family(self):
         return abs_chain(self.depth)
 
-    def _family_shape(self):
+    def _feature_family_shape(self):
         return abs_chain_shape(self.depth)
 
     def _check_params(self):
@@ -231,7 +235,7 @@ class ThreeLayerReLU(RegressorMixin, _DeepBase):
         self.verbose, self.dictionary, self.n_sampled = verbose, dictionary, n_sampled
         self.random_state, self.max_seconds, self.client = random_state, max_seconds, client
 
-    def _family(self):
+    def feature_family(self):
         return relu3(self.bias)
 
     def network_family(self):

@@ -63,7 +63,7 @@ def derive_deep(X, y, depth=3, network="abs", bias=False, lam=sp.Rational(1, 100
     else:
         raise ValueError(f"network must be 'abs' or 'relu3'; got {network!r}")
     estimator._check_params()
-    fam = estimator._family()
+    fam = estimator.feature_family()
     from ..numeric.oracles.lifted import count_lifted
 
     _check_work(2 * fam.kinds * count_lifted(n, d, fam) * n, n, d, type(estimator).__name__)
