@@ -56,13 +56,11 @@ class _DeepBase(_ConvexReLUBase):
         return True  # the output bias (ξ, b) is free in every deep architecture here
 
     _interpolation = True
-    reg, loss, sampling = "l1", "squared", "subsets"  # fixed by eq. (2): not parameters here
+    loss = "squared"  # the datafit of eq. (2) (not a parameter here)
 
-    def _check_params(self):
-        super()._check_params()
-        if self.reg != "l1":
-            raise ValueError(f"deep networks are trained with the ℓ₁ penalty of eq. (2): reg must be "
-                             f"'l1'; got {self.reg!r}")
+    def _check_architecture(self):
+        if not isinstance(self.bias, (bool, np.bool_)):
+            raise ValueError(f"bias must be True or False; got {self.bias!r}")
         if self.dictionary == "stored":
             raise ValueError("deep dictionaries are always streamed: use dictionary='auto' or 'streaming'")
 

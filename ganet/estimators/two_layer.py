@@ -114,10 +114,22 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
         return make_datafit(self.loss, getattr(self, "huber_delta", 1.0), sample_weight)
 
     def _check_params(self):
+        """Refuse bad parameters before any work: the network's own, then the solver's."""
+        self._check_architecture()
+        self._check_solver_params()
+
+    def _check_architecture(self):
+        """The two-layer network's parameters: ``reg``, ``bias``, ``loss`` (and ``huber_delta``)."""
         if self.reg not in ("l1", "l2"):
             raise ValueError(f"reg must be 'l1' or 'l2'; got {self.reg!r}")
         if not isinstance(self.bias, (bool, np.bool_)):
             raise ValueError(f"bias must be True or False; got {self.bias!r}")
+        if self.loss not in self._losses:
+            raise ValueError(f"loss must be one of {self._losses}; got {self.loss!r}")
+        self._datafit()  # (checks huber_delta)
+
+    def _check_solver_params(self):
+        """λ, the dictionary choice, tolerances and limits, shared by every dictionary model."""
         lams = np.atleast_1d(np.asarray(self._lam_param(), dtype=object))
         if self._interpolates():
             pass
@@ -128,9 +140,6 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
         if self.dictionary not in ("auto", "stored", "streaming", "sampled"):
             raise ValueError("dictionary must be 'auto', 'stored', 'streaming' or 'sampled'; got "
                              f"{self.dictionary!r}")
-        if self.loss not in self._losses:
-            raise ValueError(f"loss must be one of {self._losses}; got {self.loss!r}")
-        self._datafit()  # (checks huber_delta)
         if not isinstance(self.tol, numbers.Real) or isinstance(self.tol, bool) or not 0 < self.tol < 1:
             raise ValueError(f"tol must lie in (0, 1) (a relative duality gap); got {self.tol!r}")
         if not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 1:
