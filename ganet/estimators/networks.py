@@ -10,19 +10,20 @@ that depends on the network it stands for is a :class:`NetworkFamily`:
 * ``penalty(net)``: R with training objective ℓ(f(X), y) + λR of the non-convex network;
 * ``first_layer``: the keys of the first-layer weights and biases (standardization rescales them).
 
-==================== ======================================= ===================================
-family               network                                 R
-==================== ======================================= ===================================
-TwoLayerNetwork      Σⱼ αⱼ(xᵀuⱼ + bⱼ)₊ + t                    ½Σⱼ(‖uⱼ‖_p² + ‖αⱼ‖₂²)
-DeepAbsNetwork(L)    Σᵢ αᵢ|…||xW⁽ⁱ'¹⁾ + b⁽ⁱ'¹⁾|w⁽ⁱ'²⁾ + …| + ξ   (1/L)Σᵢ(|αᵢ|^L + Σ_l‖W⁽ⁱ'ˡ⁾‖₁^L)
-ThreeLayerNetwork    Σⱼ αⱼ(w2ⱼ(xᵀW1ⱼ + b1ⱼ)₊ + b2ⱼ)₊ + b       (1/3)Σⱼ(|αⱼ|³ + ‖W1ⱼ‖₁³ + |w2ⱼ|³)
-==================== ======================================= ===================================
+================= ====================================== ========================================
+family            network f(x)                           R
+================= ====================================== ========================================
+TwoLayerNetwork   Σⱼ αⱼ(xᵀuⱼ + bⱼ)₊ + t                  ½Σⱼ(‖uⱼ‖_p² + ‖αⱼ‖₂²)
+DeepAbsNetwork(L) Σᵢ αᵢ|…||xᵀW1ᵢ + b1ᵢ|·w2ᵢ + b2ᵢ|…| + ξ (1/L)Σᵢ(|αᵢ|^L + ‖W1ᵢ‖₁^L + Σ_l|w_lᵢ|^L)
+ThreeLayerNetwork Σⱼ αⱼ(w2ⱼ(xᵀW1ⱼ + b1ⱼ)₊ + b2ⱼ)₊ + b    (1/3)Σⱼ(|αⱼ|³ + ‖W1ⱼ‖₁³ + |w2ⱼ|³)
+================= ====================================== ========================================
 
-The reconstructions (docs/conventions.md; ZP Definition E.2): two layers u = √|z|·ŵ,
-b = −aᵀu, α = z/√|z|; deep |·| chains γ = |z|^{1/L}, W1 = γw, inner weights γ, b₁ = −γc,
-b_l = −γ^l δ_l, α = sign(z)γ; three-layer chains W1 = γw, b1 = γb, w2 = ±γ, b2 = ∓γ²τ,
-α = sign(z)γ with γ = |z|^{1/3}. By AM–GM each makes the neuron's penalty exactly λ|z|.
-An estimator names its family and inherits the rest (fit → oracle → solve → assign).
+(w_l: the inner scalar weights, l = 2 … L − 1.) The reconstructions (docs/conventions.md; ZP
+Definition E.2): two layers u = √|z|·ŵ, b = −aᵀu, α = z/√|z|; deep |·| chains γ = |z|^{1/L},
+W1 = γw, inner weights γ, b₁ = −γc, b_l = −γ^l δ_l, α = sign(z)γ; three-layer chains W1 = γw,
+b1 = γb, w2 = ±γ, b2 = ∓γ²τ, α = sign(z)γ with γ = |z|^{1/3}. By AM–GM each makes the neuron's
+penalty exactly λ|z|. An estimator names its family and inherits the rest (fit → oracle → solve
+→ assign).
 """
 
 from abc import ABC, abstractmethod
