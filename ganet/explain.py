@@ -99,7 +99,7 @@ def neuron_table(model, names=None, top=None, terms=4):
     names = list(names) if names is not None else feature_names(model, d)
     net = model.network()
     net = net if {"W1", "b1", "W2"} <= set(net) else None  # two layers; else a deep chain
-    if net is None and getattr(model, "_input_scaling", None) is not None:
+    if net is None and getattr(model, "input_scaling_", None) is not None:
         names = [f"std({name})" for name in names]  # (a deep chain's formula is on (x − μ)/s)
     order = np.argsort(-contributions, kind="stable")[:top]
     total = float(contributions.sum()) or 1.0

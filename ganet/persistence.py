@@ -135,9 +135,9 @@ def save(model, path):
     attributes = {k: to_json(getattr(model, k)) for k in _SCALARS if hasattr(model, k)}
     kind, arrays, extra = model.__ganet_state__()
     attributes.update(to_json(extra))
-    if getattr(model, "_input_scaling", None) is not None:  # standardize=True: (μ, s) of the fit
-        arrays["input_mean"] = np.asarray(model._input_scaling.shift, dtype=np.float64)
-        arrays["input_scale"] = np.asarray(model._input_scaling.scale, dtype=np.float64)
+    if getattr(model, "input_scaling_", None) is not None:  # standardize=True: (μ, s) of the fit
+        arrays["input_mean"] = np.asarray(model.input_scaling_.shift, dtype=np.float64)
+        arrays["input_scale"] = np.asarray(model.input_scaling_.scale, dtype=np.float64)
     for key, a in arrays.items():
         if a.dtype == object:
             raise TypeError(f"{key} holds Python objects ({a.dtype}); only numeric or string "
@@ -186,13 +186,13 @@ def load(path):
         model.__ganet_restore__(meta["dictionary"], arrays, attributes,
                                 {key: _from_json(meta[key]) for key in ("path", "history")})
         model.report_ = _from_json(meta["report"])
-        model._input_scaling = _input_scaling(arrays, model.n_features_in_)
+        model.input_scaling_ = _read_input_scaling(arrays, model.n_features_in_)
     except (TypeError, KeyError, ValueError, IndexError, AttributeError, OverflowError, MemoryError) as exc:
         raise ValueError(f"{path}: inconsistent ganet model file ({type(exc).__name__}: {exc})") from None
     return model
 
 
-def _input_scaling(arrays, d):
+def _read_input_scaling(arrays, d):
     """The standardization (μ, s) of a model, checked (d finite means, d positive finite scales),
     or None."""
     if "input_mean" not in arrays and "input_scale" not in arrays:

@@ -20,7 +20,7 @@ def breaklines(model):
 def _in_user_units(model, X, lines):
     """Training inputs and breaklines in the user's units: a standardized model's neurons live on
     z = (x − μ)/s, where wᵀz = v is the line (w/s)ᵀx = v + (μ/s)ᵀw."""
-    scaling = getattr(model, "_input_scaling", None)
+    scaling = getattr(model, "input_scaling_", None)
     if scaling is None:
         return X, lines
     out = []

@@ -233,7 +233,7 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
         if not cols:
             return None
         G = np.hstack(cols)
-        scaling = getattr(self, "_input_scaling", None)
+        scaling = getattr(self, "input_scaling_", None)
         return G if scaling is None else _normalized_gates(scaling, G, self.bias)
 
     def _local_neurons(self, Z, res, penalized, gates, sigma, output=0):

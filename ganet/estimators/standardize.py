@@ -2,7 +2,8 @@ r"""Inputs standardized inside a model, with the network reported in the user's 
 
 With ``standardize=True`` an estimator fits on Z = (X − μ)/s (μ the column means, s the column
 standard deviations, 1 for constant columns), so λ means the same on data of any units, and
-keeps (μ, s). Everything that takes inputs — ``predict``, ``decision_function``,
+keeps (μ, s) as ``input_scaling_`` (a :class:`~ganet.numeric.geometry.normalization.Normalization`;
+None without standardization). Everything that takes inputs — ``predict``, ``decision_function``,
 ``network_objective``, ``certify`` — standardizes them first, so the model acts on the user's
 units. ``network()`` returns the same function in the user's units: a first-layer neuron
 (u, b) on Z is (u/s, b − (μ/s)ᵀu) on X (and so is a gate). The objective, the penalty and the
@@ -28,22 +29,22 @@ class StandardizeMixin:
         """At fit: the :class:`~ganet.numeric.geometry.normalization.Normalization` (μ, s) of the
         training X when ``standardize``, else None; returns X in the model's units."""
         if not getattr(self, "standardize", False):
-            self._input_scaling = None
+            self.input_scaling_ = None
             return X
         scale = X.std(axis=0)
-        self._input_scaling = Normalization(X.mean(axis=0), np.where(scale > 0, scale, 1.0))
-        return self._input_scaling.apply(X)
+        self.input_scaling_ = Normalization(X.mean(axis=0), np.where(scale > 0, scale, 1.0))
+        return self.input_scaling_.apply(X)
 
     def _model_inputs(self, X):
         """X in the units the model was fitted in (standardized when it was)."""
-        scaling = getattr(self, "_input_scaling", None)
+        scaling = getattr(self, "input_scaling_", None)
         return X if scaling is None else scaling.apply(X)
 
     def network(self):
         """The fitted network's weights as a dict of arrays, in the user's units (see
         :mod:`ganet.estimators.standardize`; each estimator documents its keys)."""
         net = self._model_network()
-        scaling = getattr(self, "_input_scaling", None)
+        scaling = getattr(self, "input_scaling_", None)
         if scaling is None:
             return net
         w_key, b_key = self._first_layer
