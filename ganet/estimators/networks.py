@@ -100,7 +100,7 @@ class _ChainNetwork(NetworkFamily):
     """Deep chains over a lifted dictionary: one :class:`DeepNeuron` per column, with the named
     reflection points on its kink planes (orders up to L − 2)."""
 
-    depth = 3
+    depth: int  # L, the layers of the chain (the output layer included)
 
     def neuron(self, dictionary, column, coef):
         f = dictionary.describe(int(column))
@@ -151,6 +151,8 @@ class DeepAbsNetwork(_ChainNetwork):
 
 class ThreeLayerNetwork(_ChainNetwork):
     """Three-layer ReLU scalar chains (P23 Theorems 12 and 13: first-layer bias or not)."""
+
+    depth = 3
 
     def __init__(self, bias=False):
         self.bias = bias
