@@ -95,7 +95,7 @@ def test_a_budgeted_fit_returns_its_best_point_with_a_valid_bound():
 
 
 def test_progress_lines_forecast_from_measured_passes(capsys):
-    from ganet.numeric.solvers.lasso_working_set import progress_line
+    from ganet.numeric.solvers.working_set import progress_line
 
     history = [dict(iteration=1, working_set=10, objective=1.0, gap=1e-1, seconds=3.0),
                dict(iteration=2, working_set=20, objective=1.0, gap=1e-3, seconds=4.0)]
@@ -104,7 +104,8 @@ def test_progress_lines_forecast_from_measured_passes(capsys):
     assert "ETA" not in progress_line(history[:1], 1e-7)  # one pass forecasts nothing
     X, y = _regression(60, 2)
     ganet.ConvexReLU(lam=1e-2, verbose=1).fit(X, y)
-    lines = [l for l in capsys.readouterr().err.splitlines() if l.strip().startswith("pass")]
+    # (one loop for every datafit since issue 22: each line names its problem)
+    lines = [l for l in capsys.readouterr().err.splitlines() if l.strip().startswith("squared pass")]
     assert lines and "relative gap" in lines[-1]
 
 

@@ -1,10 +1,11 @@
-r"""Certified working-set solver for the (group) Lasso over a dictionary oracle.
+r"""The squared loss (group Lasso) on the working-set loop of :mod:`~ganet.numeric.solvers.working_set`.
 
 Solves, for Y ∈ ℝ^{n×c} (c = 1: the Lasso; c > 1: Theorem 14's group penalty),
 
 .. math::  \min_{Z, t}\; P(Z, t) = \tfrac12\|K Z + 1 t^\top - Y\|_F^2 + \lambda \sum_j \|Z_{j,:}\|_2 ,
 
-with the intercept t unpenalized (``fit_intercept``). Only a working set of columns is ever
+with the intercept t unpenalized (``fit_intercept``). The loop is the shared one; what is the squared
+loss's own is in :class:`SquaredProgram`. Only a working set of columns is ever
 materialized:
 
 1. solve the problem restricted to the working set. For c = 1 exactly, by the dual active-set
@@ -31,13 +32,11 @@ Y is scaled internally by a power of two (exact), so no target is too large or t
 """
 
 import numbers
-import sys
 import time
 import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 
 from ..runtime.memory import DEFAULT_MEMORY_LIMIT
 from ..runtime.threads import single_threaded_blas
@@ -45,8 +44,9 @@ from ..runtime.validation import as_finite_array
 from .active_set import ActiveSetError, DualActiveSet
 from .basic_solution import basic_solution
 from .ssnal import group_lasso_ssnal
+from .working_set import FullPass, solve_working_set
 
-__all__ = ["LassoResult", "solve_lasso", "dual_gap", "power_of_two"]
+__all__ = ["LassoResult", "SquaredProgram", "solve_lasso", "dual_gap", "power_of_two"]
 
 
 @dataclass
@@ -128,35 +128,6 @@ def dual_gap(Y, R, Z, lam, max_correlation):
     return P, D, P - D
 
 
-def progress_line(history, tol):
-    """One log line per full pricing pass: objective, gap, time, and an ETA from the passes
-    measured so far — the mean decrease of log(relative gap) per pass and the mean seconds per
-    pass give the passes left to reach tol (none before two passes, or while the gap does not
-    fall). Not from max_iter: that is a cap, not a forecast."""
-    h = history[-1]
-    rel = h["gap"] / max(h["objective"], 1e-300)
-    line = (f"  pass {h['iteration']:3d}: working set {h['working_set']:6d}  objective "
-            f"{h['objective']:.10g}  relative gap {rel:.2e}  {h['seconds']:.1f} s")
-    if len(history) >= 2 and rel > tol:
-        first = history[0]
-        rel0 = first["gap"] / max(first["objective"], 1e-300)
-        steps = len(history) - 1
-        rate = (np.log(max(rel0, 1e-300)) - np.log(max(rel, 1e-300))) / steps
-        if rate > 0:
-            per_pass = (h["seconds"] - first["seconds"]) / steps
-            left = np.log(rel / tol) / rate
-            line += f"  ETA ~{left * per_pass:.0f} s ({left:.0f} passes at the rate so far)"
-    return line
-
-
-def _materialize(dictionary, columns, center):
-    """K[:, columns], centered column-wise when the model has an intercept (in place)."""
-    K = dictionary.materialize(columns)
-    if center:
-        K -= K.mean(axis=0)
-    return K
-
-
 def _check_args(lam, tol, max_iter, max_seconds):
     if not isinstance(lam, numbers.Real) or isinstance(lam, bool) or not (np.isfinite(lam) and lam > 0):
         raise ValueError(f"lam must be a positive finite number; got {lam!r}")
@@ -199,7 +170,7 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
         the support (for oracles with ``local_violators``, when it is much smaller than the
         dictionary; c = 1). The certificate always comes from a full pass.
     verbose : int
-        ≥ 1: one line per full pricing pass on stderr (:func:`progress_line`: objective, gap,
+        ≥ 1: one line per full pricing pass on stderr (:func:`~ganet.numeric.solvers.working_set.progress_line`: objective, gap,
         seconds, an ETA from the passes measured).
     warm_start : (columns, coef), optional
         Start from this solution (e.g. the previous λ of a regularization path).
@@ -214,98 +185,122 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
     """
     _check_args(lam, tol, max_iter, max_seconds)
     with single_threaded_blas():  # small dense algebra: threads cost more than they give
-        return _solve_lasso(dictionary, Y, lam, fit_intercept, tol, max_iter, initial_size, verbose,
-                            warm_start, max_seconds, min_add, local_rounds)
+        program = SquaredProgram(dictionary, Y, lam, fit_intercept, tol, initial_size, warm_start, min_add, verbose)
+        return solve_working_set(dictionary, program, tol, max_iter, max_seconds, local_rounds, verbose)
 
 
-def _solve_lasso(dictionary, Y, lam, fit_intercept, tol, max_iter, initial_size, verbose,
-                 warm_start, max_seconds, min_add, local_rounds):
-    Y2 = as_finite_array(Y, "Y", ndim=(1, 2))
-    Y2 = Y2.reshape(len(Y2), -1)
-    n, c = Y2.shape
-    if n != dictionary.X.shape[0]:
-        raise ValueError(f"Y has {n} rows but the dictionary has n = {dictionary.X.shape[0]} samples")
-    start = time.perf_counter()
-    deadline = None if max_seconds is None else start + float(max_seconds)
-    ymean = Y2.mean(axis=0) if fit_intercept else np.zeros(c)
-    # an exact power-of-two scaling: the iterations see targets of order one
-    tau = power_of_two(np.abs(Y2 - ymean).max(initial=0.0))
-    Yt, lt = (Y2 - ymean) / tau, lam / tau
-    if 2 * np.log2(tau) + np.log2(max(0.5 * float(np.sum(Yt * Yt)), 1e-300)) > 1000:
-        raise OverflowError(f"the objective ½‖y − ȳ‖² of targets this large (max |y| = "
-                            f"{np.abs(Y2).max():.3g}) exceeds the float64 range; rescale y")
-    history = []
-    solve_seconds = 0.0
-    memory_limit = getattr(dictionary, "memory_limit", DEFAULT_MEMORY_LIMIT)
-    # c = 1: the dual active set keeps its factorization between rounds and receives only the
-    # new columns; c > 1 (and a c = 1 fallback): SSNAL re-solves the working set, warm-started
-    state = DualActiveSet(Yt[:, 0], lt, memory_limit=memory_limit) if c == 1 else None
-    ws = np.zeros(0, dtype=np.int64)
-    Z = np.zeros((0, c))
-    if warm_start is not None and len(warm_start[0]):
-        new = np.asarray(warm_start[0], dtype=np.int64)
-        Z_new = np.asarray(warm_start[1], dtype=np.float64).reshape(len(new), c) / tau
-    else:
-        first_score, new = dictionary.violators(Yt, lt, initial_size, deadline=deadline)
-        Z_new = np.zeros((len(new), c))
-    if min_add is None:
-        min_add = min(10_000, memory_limit // (64 * n))
-    min_add = max(initial_size, int(min_add))
-    tol_abs = np.inf
-    P = None
-    scale = 1.0
-    n_add = min_add
-    snapshot = None  # (working set, Z, priced residual, its max score) of the last full pass
-    if warm_start is None or not len(warm_start[0]):
+class SquaredProgram:
+    """The squared loss's program on a working set (the module docstring's steps 1–3), for
+    :func:`~ganet.numeric.solvers.working_set.solve_working_set`.
+
+    Works in exactly scaled units (Y/τ, λ/τ with τ a power of two) and keeps the solver's state
+    between rounds: for c = 1 the dual active set, which receives only the new columns; for c > 1
+    (and as the c = 1 fallback) SSNAL, re-solved on the working set from the last point.
+    """
+
+    name = "squared"
+
+    def __init__(self, dictionary, Y, lam, fit_intercept=True, tol=1e-8, initial_size=32, warm_start=None,
+                 min_add=None, verbose=0):
+        Y2 = as_finite_array(Y, "Y", ndim=(1, 2))
+        Y2 = Y2.reshape(len(Y2), -1)
+        n, c = Y2.shape
+        if n != dictionary.X.shape[0]:
+            raise ValueError(f"Y has {n} rows but the dictionary has n = {dictionary.X.shape[0]} samples")
+        self.ymean = Y2.mean(axis=0) if fit_intercept else np.zeros(c)
+        # an exact power-of-two scaling: the iterations see targets of order one
+        self.tau = power_of_two(np.abs(Y2 - self.ymean).max(initial=0.0))
+        self.Y, self.lam = (Y2 - self.ymean) / self.tau, lam / self.tau
+        if 2 * np.log2(self.tau) + np.log2(max(0.5 * float(np.sum(self.Y * self.Y)), 1e-300)) > 1000:
+            raise OverflowError(f"the objective ½‖y − ȳ‖² of targets this large (max |y| = "
+                                f"{np.abs(Y2).max():.3g}) exceeds the float64 range; rescale y")
+        self.dictionary, self.intercept, self.tol, self.verbose = dictionary, fit_intercept, tol, verbose
+        self.user_lam = lam
+        self.initial_size, self.warm_start = initial_size, warm_start
+        memory_limit = getattr(dictionary, "memory_limit", DEFAULT_MEMORY_LIMIT)
+        self.state = DualActiveSet(self.Y[:, 0], self.lam, memory_limit=memory_limit) if c == 1 else None
+        if min_add is None:
+            min_add = min(10_000, memory_limit // (64 * n))
+        self.min_add = self.n_add = max(initial_size, int(min_add))
+        self.ws, self.Z, self.R = np.zeros(0, dtype=np.int64), np.zeros((0, c)), self.Y.copy()
+        self.tol_abs, self.P, self.gap, self.scale = np.inf, None, np.inf, 1.0
+        self.snapshot = None  # (working set, Z, priced residual, its max score) of the last full pass
+        # the best dual value of any full pass: a lower bound of P* for every point (used when the
+        # budget leaves a better working-set point than the last priced one)
+        self.best_dual = -np.inf
+        self.solve_seconds, self.n_solves, self.steps_before = 0.0, 0, None
+
+    def begin(self, dictionary, deadline):
+        c = self.Y.shape[1]
+        if self.warm_start is not None and len(self.warm_start[0]):
+            self.new = np.asarray(self.warm_start[0], dtype=np.int64)
+            self.Z_new = np.asarray(self.warm_start[1], dtype=np.float64).reshape(len(self.new), c) / self.tau
+            return
+        first_score, self.new = dictionary.violators(self.Y, self.lam, self.initial_size, deadline=deadline)
+        self.Z_new = np.zeros((len(self.new), c))
         if first_score is not None:  # the first pass priced z = 0: its certificate, to begin with
-            snapshot = (np.zeros(0, dtype=np.int64), np.zeros((0, c)), Yt.copy(), first_score)
-    # the best dual value of any full pass: a lower bound of P* for every point (used when the
-    # budget leaves a better working-set point than the last priced one)
-    best_dual = -np.inf if snapshot is None else dual_gap(Yt, Yt, snapshot[1], lt, first_score)[1]
-    stopped = "max_iter"
-    it = 0
-    for it in range(1, max_iter + 1):
+            self.snapshot = (np.zeros(0, dtype=np.int64), np.zeros((0, c)), self.Y.copy(), first_score)
+            self.best_dual = dual_gap(self.Y, self.Y, self.snapshot[1], self.lam, first_score)[1]
+
+    def _materialize(self, columns):
+        """K[:, columns], centered column-wise when the model has an intercept (in place)."""
+        K = self.dictionary.materialize(columns)
+        if self.intercept:
+            K -= K.mean(axis=0)
+        return K
+
+    def solve(self, deadline):
         tic = time.perf_counter()
-        steps = state.n_steps if state is not None else None
+        self.n_solves += 1
+        state, new = self.state, self.new
+        self.steps_before = state.n_steps if state is not None else None
         if state is not None and len(new):
             try:
-                state.solve(_materialize(dictionary, new, fit_intercept), new, deadline=deadline)
+                state.solve(self._materialize(new), new, deadline=deadline)
             except ActiveSetError as err:  # cycling under rounding: re-solve from here on
-                if verbose:
-                    warnings.warn(f"{err}; continuing with the SSNAL working-set solver",
-                                  RuntimeWarning, stacklevel=2)
-                ws, Z, state = state.columns, state.coef[:, None], None
-        if state is None and len(ws) + len(new):  # (re-solved more tightly when nothing was added)
-            ws, Z = np.concatenate([ws, new]), np.vstack([Z, Z_new])
-            K = _materialize(dictionary, ws, fit_intercept)
-            P_est = P if P is not None else 0.5 * float(np.sum(Yt * Yt))
+                if self.verbose:
+                    warnings.warn(f"{err}; continuing with the SSNAL working-set solver", RuntimeWarning,
+                                  stacklevel=2)
+                self.ws, self.Z, self.state = state.columns, state.coef[:, None], None
+        if self.state is None and len(self.ws) + len(new):  # (re-solved more tightly when nothing was added)
+            ws, Z = np.concatenate([self.ws, new]), np.vstack([self.Z, self.Z_new])
+            K = self._materialize(ws)
+            P_est = self.P if self.P is not None else 0.5 * float(np.sum(self.Y * self.Y))
             # as accurate as the certificate needs, or a thousandth of the last full gap: early
             # rounds only decide which columns enter, and SSNAL's cost grows with the accuracy
-            sub_tol = max(0.1 * tol * P_est, 1e-3 * min(tol_abs, 0.5 * float(np.sum(Yt * Yt))))
-            Z, _ = group_lasso_ssnal(K, Yt, lt, Z, tol=max(sub_tol, 1e-16), deadline=deadline)
-            R = Yt - K @ Z
+            sub_tol = max(0.1 * self.tol * P_est, 1e-3 * min(self.tol_abs, 0.5 * float(np.sum(self.Y * self.Y))))
+            Z, _ = group_lasso_ssnal(K, self.Y, self.lam, Z, tol=max(sub_tol, 1e-16), deadline=deadline)
+            self.R = self.Y - K @ Z
             keep = np.linalg.norm(Z, axis=1) > 0  # solved accurately: the others left the support
-            ws, Z = ws[keep], Z[keep]
-        if state is None and not len(ws):
-            R = Yt.copy()
-        solve_seconds += time.perf_counter() - tic
-        # local rounds: the neighbourhoods of the support, priced at a fraction of a full pass
-        for _ in range(local_rounds if state is not None else 0):
-            if deadline is not None and time.perf_counter() > deadline:
-                break
-            near = dictionary.local_violators(state.theta[:, None], lt, n_add, scale,
-                                              around=state.columns)
-            if near is None or not len(near):
-                break
-            tic = time.perf_counter()
-            try:
-                state.solve(_materialize(dictionary, near, fit_intercept), near, deadline=deadline)
-            except ActiveSetError:
-                break  # the full pass goes on from the last consistent state
-            finally:
-                solve_seconds += time.perf_counter() - tic
-        if state is not None:
-            ws, Z, R = state.columns, state.coef[:, None], state.theta[:, None]
+            self.ws, self.Z = ws[keep], Z[keep]
+        if self.state is None and not len(self.ws):
+            self.R = self.Y.copy()
+        self.new = np.zeros(0, dtype=np.int64)
+        self.solve_seconds += time.perf_counter() - tic
+
+    def local_round(self, dictionary, deadline):
+        """The neighbourhood of the support's hyperplanes, priced at a fraction of a full pass
+        (the active set only: it takes the new columns without a re-solve)."""
+        state = self.state
+        if state is None:
+            return False
+        near = dictionary.local_violators(state.theta[:, None], self.lam, self.n_add, self.scale,
+                                          around=state.columns)
+        if near is None or not len(near):
+            return False
+        tic = time.perf_counter()
+        try:
+            state.solve(self._materialize(near), near, deadline=deadline)
+        except ActiveSetError:
+            return False  # the full pass goes on from the last consistent state
+        finally:
+            self.solve_seconds += time.perf_counter() - tic
+        return True
+
+    def price(self, dictionary, deadline):
+        if self.state is not None:
+            self.ws, self.Z, self.R = self.state.columns, self.state.coef[:, None], self.state.theta[:, None]
+        ws, Z, R, c = self.ws, self.Z, self.R, self.Y.shape[1]
         # each round offers the active set at least three times the support, and at least
         # min_add columns: the exact subproblem only activates the useful ones, and large offers
         # save pricing passes (Gaussian n = 1000, d = 3: 65 passes with 3·support, 29 with
@@ -313,66 +308,56 @@ def _solve_lasso(dictionary, Y, lam, fit_intercept, tol, max_iter, initial_size,
         # to their constraint, (‖K_jᵀR‖/s − λ)/‖K_j‖ (celer's priority; s from the previous
         # pass), not by the raw correlation, which favours long columns (hyperplanes far from the
         # data, nearly linear on it) over the ones the optimum uses
-        n_add = max(initial_size, 3 * len(ws), min_add) if c == 1 else max(initial_size, len(ws), n)
-        max_score, new = dictionary.violators(R, lt, n_add, scale=scale, exclude=ws, deadline=deadline)
-        if max_score is None:  # the pass stopped at the budget: it certifies nothing
-            stopped = "max_seconds"
-            break
-        snapshot = (ws.copy(), Z.copy(), R.copy(), max_score)
-        Z_new = np.zeros((len(new), c))
-        scale = max(1.0, max_score / lt)
-        P, D_pass, gap = dual_gap(Yt, R, Z, lt, max_score)
-        best_dual = max(best_dual, D_pass)
-        history.append(dict(iteration=it, working_set=len(ws), objective=P * tau ** 2,
-                            gap=gap * tau ** 2, seconds=time.perf_counter() - start,
-                            solve_seconds=solve_seconds))
-        if verbose:
-            print(progress_line(history, tol), file=sys.stderr, flush=True)
+        n = len(R)
+        self.n_add = max(self.initial_size, 3 * len(ws), self.min_add) if c == 1 else max(self.initial_size, len(ws), n)
+        max_score, new = dictionary.violators(R, self.lam, self.n_add, scale=self.scale, exclude=ws, deadline=deadline)
+        if max_score is None:
+            return None
+        self.snapshot = (ws.copy(), Z.copy(), R.copy(), max_score)
+        self.new, self.Z_new = new, np.zeros((len(new), c))
+        self.scale = max(1.0, max_score / self.lam)
+        self.P, D, self.gap = dual_gap(self.Y, R, Z, self.lam, max_score)
+        self.best_dual = max(self.best_dual, D)
+        return FullPass(self.P * self.tau ** 2, self.gap * self.tau ** 2, len(ws), len(new),
+                        {"solve_seconds": self.solve_seconds})
+
+    def converged(self, tol):
         # half of tol in the loop: the returned (basic) solution's certificate is recomputed with
         # a bound that may add rounding, and must still meet tol
-        if gap <= 0.5 * tol * P or P == 0.0:
-            stopped = "converged"
-            break
-        if deadline is not None and time.perf_counter() > deadline:
-            stopped = "max_seconds"
-            break
-        if it > 1 and state is not None and state.n_steps == steps:
-            # the violators offered were all at the rounding floor of the working-set solve:
-            # another round would price the same residual again
-            stopped = "rounding"
-            break
-        if new.size == 0:  # the working-set solve was not accurate enough: tighten it
-            tol_abs = 0.1 * min(tol_abs, gap)
-            continue
-        tol_abs = min(tol_abs, gap)
-    if snapshot is None:  # the budget ran out before any full pass: a solution, no certificate
-        snapshot = (ws, Z, None, np.inf)
-    columns, coef, intercept, P, D, gap = _certified_solution(dictionary, Yt, lt, snapshot,
-                                                              fit_intercept, tol, deadline)
-    if stopped == "max_seconds" and len(ws) and not (len(ws) == len(snapshot[0]) and np.array_equal(ws, snapshot[0])
-                                                     and np.array_equal(Z, snapshot[1])):
-        # the working set moved on after the last full pass: its point, if better, is returned
-        # with the best dual value seen (the gap of a point no pass has priced)
-        latest = _certified_solution(dictionary, Yt, lt, (ws, Z, None, np.inf), fit_intercept, tol)
-        if latest[3] < P:
-            columns, coef, intercept, P = latest[:4]
-        D = max(D, best_dual)
-        gap = P - D
-    converged = gap <= tol * P or P == 0.0
-    P, D, gap, coef = P * tau ** 2, D * tau ** 2, gap * tau ** 2, coef * tau
-    intercept = ymean + tau * intercept
-    if not converged:
-        why = {"max_seconds": "the time budget max_seconds ran out", "max_iter": f"{it} iterations",
-               "rounding": f"{it} iterations, at the rounding floor of float64 for this λ",
-               "converged": f"{it} iterations, when the certificate of the returned (basic) solution"
-                            " was recomputed"}[stopped]
-        warnings.warn(f"solver stopped after {why} ({time.perf_counter() - start:.0f} s) with duality "
-                      f"gap {gap:.3e} > tol·objective = {tol * P:.3e} (objective {P:.10g}); the "
-                      "result is not certified optimal: raise max_iter, max_seconds or tol",
-                      ConvergenceWarning, stacklevel=2)
-    return LassoResult(columns=columns, coef=coef, intercept=np.atleast_1d(intercept), objective=P,
-                       dual_objective=D, gap=gap, converged=converged, n_iter=it, lam=lam,
-                       history=history, stopped=stopped)
+        return self.gap <= 0.5 * tol * self.P or self.P == 0.0
+
+    def stalled(self):
+        # the violators offered were all at the rounding floor of the working-set solve
+        return self.n_solves > 1 and self.state is not None and self.state.n_steps == self.steps_before
+
+    def tighten(self):
+        self.tol_abs = 0.1 * min(self.tol_abs, self.gap)  # the working-set solve was not accurate enough
+        return True
+
+    def grow(self):
+        self.tol_abs = min(self.tol_abs, self.gap)  # (the pass's violators are pending already)
+
+    def result(self, stopped, tol, deadline):
+        ws, Z = self.ws, self.Z
+        snapshot = self.snapshot
+        if snapshot is None:  # the budget ran out before any full pass: a solution, no certificate
+            snapshot = (ws, Z, None, np.inf)
+        columns, coef, intercept, P, D, gap = _certified_solution(self.dictionary, self.Y, self.lam, snapshot,
+                                                                  self.intercept, tol, deadline)
+        if stopped == "max_seconds" and len(ws) and not (len(ws) == len(snapshot[0]) and np.array_equal(ws, snapshot[0])
+                                                         and np.array_equal(Z, snapshot[1])):
+            # the working set moved on after the last full pass: its point, if better, is returned
+            # with the best dual value seen (the gap of a point no pass has priced)
+            latest = _certified_solution(self.dictionary, self.Y, self.lam, (ws, Z, None, np.inf), self.intercept, tol)
+            if latest[3] < P:
+                columns, coef, intercept, P = latest[:4]
+            D = max(D, self.best_dual)
+            gap = P - D
+        converged = gap <= tol * P or P == 0.0
+        tau = self.tau
+        return LassoResult(columns=columns, coef=coef * tau, intercept=np.atleast_1d(self.ymean + tau * intercept),
+                           objective=P * tau ** 2, dual_objective=D * tau ** 2, gap=gap * tau ** 2,
+                           converged=converged, n_iter=0, lam=self.user_lam)
 
 
 def _certified_solution(dictionary, Y, lam, snapshot, fit_intercept, tol, deadline=None):
