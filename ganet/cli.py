@@ -281,7 +281,7 @@ def cmd_report(args):
         print(f"  {row['index']:>4}  {100 * row['share']:5.1f}%  {row['expression']}"
               + (f"  = {row['formula']}" if row["formula"] != row["expression"] else "")
               + (f"  (through {through})" if through else "") + (f"  [{extra}]" if extra else ""))
-    X = model._fit_X if hasattr(model, "_fit_X") else model.dictionary_.X
+    X = model.training_inputs_
     report_figure(model, X, None, png)
     print(f"figure       {png}")
     return 0

@@ -33,7 +33,7 @@ def neuron_contributions(model):
         K = model.dictionary_.materialize(cols) if len(cols) else np.zeros((0, 0))
         coef = np.asarray(model.coef_).reshape(len(cols), -1)
         return np.linalg.norm(K, axis=0) * np.linalg.norm(coef, axis=1)
-    return np.linalg.norm(model._activations(model._fit_X) * model._local["alpha"], axis=0)  # arrangement
+    return np.linalg.norm(model.neuron_outputs(), axis=0)  # arrangement models
 
 
 def sample_names(formula):

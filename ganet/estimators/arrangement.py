@@ -276,7 +276,7 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
         for name, value in fitted.items():
             setattr(self, name, value)
         self.n_features_in_ = d
-        self._fit_X = X  # for saving and for figures of the fit
+        self.training_inputs_ = X  # for saving, for figures and for the neurons' contributions
         self.masks_, self.gates_ = masks, raw_gates
         self._local, self._coords = local, (inputs, program_coords)
         self.neurons_ = neurons
@@ -287,7 +287,7 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
         re-solved on loading —, the intercept(s) and each neuron's special samples)."""
         neurons, d = self.neurons_, self.n_features_in_
         local = self._local
-        arrays = {"X": np.asarray(self._fit_X, dtype=np.float64), "masks_": np.asarray(self.masks_),
+        arrays = {"X": np.asarray(self.training_inputs_, dtype=np.float64), "masks_": np.asarray(self.masks_),
                   "gates_": np.asarray(self.gates_, dtype=np.float64),
                   "neuron_weight": np.array([nu.weight for nu in neurons], dtype=np.float64).reshape(-1, d),
                   "neuron_bias": np.array([np.nan if nu.bias is None else nu.bias for nu in neurons],
@@ -374,6 +374,19 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
         act = self._activations(self._model_inputs(validate_data(self, X, reset=False, dtype=np.float64)))
         return act @ self._output_weights(self._local["alpha"], self._local["output"]) + self.intercept_
 
+    def neuron_outputs(self, X=None):
+        """Every neuron's term of the output, φⱼ(x) = αⱼ·act(xᵀuⱼ + bⱼ), as an n × m matrix.
+
+        Parameters
+        ----------
+        X : ndarray, shape (n, d), optional
+            Inputs in the model's units (standardized ones when ``standardize=True``, as
+            ``training_inputs_``); by default the training inputs.
+        """
+        check_is_fitted(self, "neurons_")
+        X = self.training_inputs_ if X is None else np.asarray(X, dtype=np.float64)
+        return self._activations(X) * self._local["alpha"]
+
     def _activations(self, X):
         """The hidden layer (n × m) on inputs X in the model's units, in its normalized coordinates."""
         inputs, program_coords = self._coords
@@ -449,7 +462,9 @@ class ArrangementReLU(RegressorMixin, _ArrangementBase):
     ----------
     objective_, dual_gap_, converged_, certificate_, neurons_, report_, n_patterns_,
     masks_ (P × n), gates_ (D × P), intercept_ (one per output, as in the other models: shape (1,)
-    for a regressor or a two-class classifier).
+    for a regressor or a two-class classifier), training_inputs_ (n × d, in the model's units:
+    standardized ones when ``standardize=True``); each neuron's term of the output on any inputs
+    by :meth:`neuron_outputs`.
     """
 
     def fit(self, X, y, sample_weight=None):

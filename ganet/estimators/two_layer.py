@@ -448,6 +448,13 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
         return self.network_family().forward(self._model_network(), self._model_inputs(X), self.neurons_,
                                              self.dictionary_.X)
 
+    @property
+    def training_inputs_(self):
+        """The training inputs in the model's units (standardized when ``standardize=True``): the
+        data the dictionary's hyperplanes pass through."""
+        check_is_fitted(self, "dictionary_")
+        return self.dictionary_.X
+
     def network_objective(self, X, y, sample_weight=None):
         """The non-convex training objective ℓ(f(X), y) + λR of ``network()``, R its family's
         penalty (two layers: ½Σⱼ(‖uⱼ‖_p² + αⱼ²); see :mod:`ganet.estimators.networks`); with
@@ -554,6 +561,8 @@ class ConvexReLU(RegressorMixin, _ConvexReLUBase):
     n_iter_ : int
     neurons_ : list of Neuron
     dictionary_ : ~ganet.numeric.oracles.protocol.ColumnOracle
+    training_inputs_ : ndarray, shape (n, d)
+        The training inputs in the model's units (standardized ones when ``standardize=True``).
     lam_ : float
         The λ of the fitted network.
     path_ : list of dict

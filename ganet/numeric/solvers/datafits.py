@@ -16,6 +16,7 @@ squared  ½‖q − y‖²                y − q                ⟨θ, y⟩ −
 logistic Σ log(1 + e^{−yᵢqᵢ})     yᵢ σ(−yᵢqᵢ)          Σ H(yᵢθᵢ), H the binary entropy; yθ ∈ [0, 1]
 hinge    Σ max(0, 1 − yᵢqᵢ)       yᵢ μᵢ                Σ yᵢθᵢ; yθ ∈ [0, 1]
 huber    Σ h_δ(qᵢ − yᵢ)           clip(y − q, −δ, δ)   ⟨θ, y⟩ − ½‖θ‖²; |θᵢ| ≤ δ
+interp.  0 if q = y, else +∞      the LP's duals ν     ⟨θ, y⟩ (λ = 1: minimum-norm interpolation)
 ======== ======================= ==================== =========================================
 
 h_δ(r) = ½r² for |r| ≤ δ, δ|r| − ½δ² beyond (robust regression: quadratic near the fit, linear
@@ -41,7 +42,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import expit, xlogy
 
-__all__ = ["Quadratic", "Logistic", "Hinge", "Huber", "Weighted", "weighted", "restricted", "sample_weights",
+__all__ = ["Quadratic", "Logistic", "Hinge", "Huber", "Interpolation", "Weighted", "weighted", "restricted", "sample_weights",
            "make_datafit", "DATAFITS", "fenchel_gap"]
 
 
@@ -257,6 +258,40 @@ class Huber:
         """argmin_t Σ cᵢh_δ(Fᵢ + t − yᵢ): the root of Σ cᵢ clip(yᵢ − Fᵢ − t, ±δ), decreasing in t."""
         c = 1.0 if weights is None else weights
         return _root_intercept(lambda t: float(np.sum(c * np.clip(y - F - t, -self.delta, self.delta))), t0)
+
+
+class Interpolation:
+    """The indicator of q = y: ℓ(q, y) = 0 if q = y, +∞ otherwise — the β → 0 limit of the Lasso
+    (minimum-norm interpolation, with λ = 1). Its conjugate term is linear: D(θ) = ⟨θ, y⟩ with no
+    domain constraint, so for any ν with 1ᵀν = 0, ν/max(1, ‖Kᵀν‖∞) certifies
+    ‖z‖₁ − min ‖z‖₁ ≤ ‖z‖₁ − ⟨ν, y⟩/max(1, ‖Kᵀν‖∞). The dual point is the LP's equality duals."""
+
+    name = "interpolation"
+    smooth, labels = False, False
+
+    @staticmethod
+    def terms(q, y):
+        return np.where(q == y, 0.0, np.inf)
+
+    @staticmethod
+    def value(q, y):
+        return float(np.sum(Interpolation.terms(q, y)))
+
+    @staticmethod
+    def dual_point(q, y, multipliers=None):
+        return np.asarray(multipliers, dtype=float)
+
+    @staticmethod
+    def dual_value(theta, y):
+        return float(theta @ y)
+
+    @staticmethod
+    def center(theta, y):
+        return theta - theta.mean()
+
+    @staticmethod
+    def conic(q, y):
+        return 0.0, [q == y]
 
 
 class Weighted:

@@ -17,15 +17,16 @@ certifies the interpolant (when the slack is zero; otherwise the data cannot be 
 the dictionary, which is reported).
 """
 
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import linprog
 
+from .datafits import Interpolation
 from .lasso_working_set import power_of_two
+from .working_set import FullPass, solve_working_set
 
-__all__ = ["InterpolationResult", "min_norm_interpolation"]
+__all__ = ["InterpolationResult", "InterpolationProgram", "min_norm_interpolation"]
 
 
 @dataclass
@@ -45,6 +46,10 @@ class InterpolationResult:
         max |Kz + ξ − y| (0 up to the LP's tolerance when the data are interpolated).
     converged : bool
     n_iter : int
+    history : list of dict
+        One entry per full pricing pass (:func:`~ganet.numeric.solvers.working_set.solve_working_set`).
+    stopped : str
+        Why the iterations ended.
     """
 
     columns: np.ndarray
@@ -55,6 +60,13 @@ class InterpolationResult:
     residual: float
     converged: bool
     n_iter: int
+    history: list = field(default_factory=list)
+    stopped: str = "converged"
+
+    @property
+    def objective(self):
+        """‖z‖₁, the objective of the problem."""
+        return self.norm
 
 
 def _restricted(K, y, M):
@@ -115,53 +127,86 @@ def min_norm_interpolation(dictionary, y, tol=1e-9, max_iter=100, initial_size=N
         When two training inputs are equal and their targets differ (the problem is infeasible).
     """
     y = np.asarray(y, dtype=float).ravel()
-    n = len(y)
     clash = _conflicting_duplicates(dictionary.X, y)
     if clash is not None:
         i, j = clash
         raise ValueError(f"cannot interpolate: samples {i} and {j} have the same inputs but targets "
                          f"{y[i]:g} and {y[j]:g}; use lam > 0 (a regularized fit) instead")
-    start = time.perf_counter()
-    initial_size = 4 * n if initial_size is None else int(initial_size)
-    add = 2 * n if add is None else int(add)
-    # the LPs are solved on K/c and y/c_y (powers of two, exact): HiGHS refuses entries near 1e200.
-    # With z̃ = z·c/c_y the program is the same; its dual ν̃ prices as |K_jᵀν̃| ≤ c in raw units.
-    c = float(getattr(dictionary, "scale", 1.0))
-    c_y = power_of_two(np.abs(y - y.mean()).max(initial=0.0))
-    ys = y / c_y
-    M = 1e3 * (1.0 + float(np.abs(ys - ys.mean()).max(initial=0.0)))
-    M_max = _MAX_SLACK_WEIGHT * M / 1e3
-    ws = np.asarray(dictionary.violators(y - y.mean(), 0.0, initial_size)[1], dtype=np.int64)
-    z = np.zeros(0)
-    xi, gap, slack, it = float(ys.mean()), np.inf, ys - ys.mean(), 0
-    solved = ws
-    for it in range(1, max_iter + 1):
-        solved = ws
-        K = dictionary.materialize(ws) / c
-        z, xi, slack, nu = _restricted(K, ys, M)
-        norm = float(np.abs(z).sum())
-        nu = nu - nu.mean()  # 1ᵀν = 0 holds up to the LP's tolerance
-        top, new = dictionary.violators(nu, c, add, exclude=ws)
-        if np.any(slack != 0):  # not an interpolant (yet): no gap to report
-            gap = np.inf
-            if len(new) == 0:  # the elastic program is solved over every column: ν was capped at M
-                if M >= M_max:
-                    break
-                M *= 1e3
-                continue
+    program = InterpolationProgram(dictionary, y, initial_size, add)
+    return solve_working_set(dictionary, program, tol, max_iter, max_seconds, local_rounds=0)
+
+
+class InterpolationProgram:
+    """Minimum-norm interpolation's program for
+    :func:`~ganet.numeric.solvers.working_set.solve_working_set` (module docstring): the elastic
+    LP on the working set, its duals ν priced over the whole dictionary, the certificate of the
+    :class:`~ganet.numeric.solvers.datafits.Interpolation` datafit."""
+
+    name = "minimum-norm interpolation"
+
+    def __init__(self, dictionary, y, initial_size=None, add=None):
+        self.dictionary, self.y, n = dictionary, y, len(y)
+        self.initial_size = 4 * n if initial_size is None else int(initial_size)
+        self.add = 2 * n if add is None else int(add)
+        # the LPs are solved on K/c and y/c_y (powers of two, exact): HiGHS refuses entries near
+        # 1e200. With z̃ = z·c/c_y the program is the same; its dual ν̃ prices as |K_jᵀν̃| ≤ c in
+        # raw units.
+        self.c = float(getattr(dictionary, "scale", 1.0))
+        self.c_y = power_of_two(np.abs(y - y.mean()).max(initial=0.0))
+        self.ys = ys = y / self.c_y
+        self.M = 1e3 * (1.0 + float(np.abs(ys - ys.mean()).max(initial=0.0)))
+        self.M_max = _MAX_SLACK_WEIGHT * self.M / 1e3
+        self.z, self.xi, self.gap, self.slack = np.zeros(0), float(ys.mean()), np.inf, ys - ys.mean()
+
+    def begin(self, dictionary, deadline):
+        self.ws = np.asarray(dictionary.violators(self.y - self.y.mean(), 0.0, self.initial_size)[1], dtype=np.int64)
+        self.solved = self.ws
+
+    def solve(self, deadline):
+        self.solved = self.ws
+        K = self.dictionary.materialize(self.ws) / self.c
+        self.z, self.xi, self.slack, nu = _restricted(K, self.ys, self.M)
+        self.nu = Interpolation.center(nu, self.ys)  # 1ᵀν = 0 holds up to the LP's tolerance
+
+    def local_round(self, dictionary, deadline):
+        return False
+
+    def price(self, dictionary, deadline):
+        top, self.new = dictionary.violators(self.nu, self.c, self.add, exclude=self.ws)
+        self.norm = float(np.abs(self.z).sum())
+        if np.any(self.slack != 0):  # not an interpolant (yet): no gap to report
+            self.gap = np.inf
         else:
-            gap = norm - float(ys @ nu) / max(1.0, float(top) / c)
-            if gap <= tol * max(norm, 1e-300) or len(new) == 0:
-                break
-        if max_seconds is not None and time.perf_counter() - start > max_seconds:
-            break
+            self.gap = self.norm - Interpolation.dual_value(self.nu, self.ys) / max(1.0, float(top) / self.c)
+        units = self.c_y / self.c
+        return FullPass(self.norm * units, self.gap * units, len(self.ws), len(self.new))
+
+    def converged(self, tol):
+        return bool(self.gap <= tol * max(self.norm, 1e-300))
+
+    def stalled(self):
+        return False
+
+    def tighten(self):
+        """No violator left: with slack, the elastic program is solved over every column and ν was
+        capped at M, so M is raised a thousandfold (up to M_max); without, nothing is left to do."""
+        if np.any(self.slack != 0) and self.M < self.M_max:
+            self.M *= 1e3
+            return True
+        return False
+
+    def grow(self):
         # keep the support (all of the set while the slack is not paid off), add the violators
-        ws = np.concatenate([ws[z != 0] if np.isfinite(gap) else ws, new])
-    keep = z != 0
-    columns = solved[keep]
-    coef, xi = z[keep] * (c_y / c), xi * c_y  # back to the units of K and y
-    K = dictionary.materialize(columns) if len(columns) else np.zeros((n, 0))
-    residual = float(np.abs(K @ coef + xi - y).max(initial=0.0)) if len(z) else float(np.abs(y - xi).max())
-    converged = bool(gap <= tol * max(float(np.abs(z).sum()), 1e-300))
-    return InterpolationResult(columns=columns, coef=coef, intercept=xi, norm=float(np.abs(coef).sum()),
-                               gap=float(gap) * c_y / c, residual=residual, converged=converged, n_iter=it)
+        self.ws = np.concatenate([self.ws[self.z != 0] if np.isfinite(self.gap) else self.ws, self.new])
+
+    def result(self, stopped, tol, deadline):
+        keep = self.z != 0
+        columns = self.solved[keep]
+        coef, xi = self.z[keep] * (self.c_y / self.c), self.xi * self.c_y  # back to the units of K and y
+        y = self.y
+        K = self.dictionary.materialize(columns) if len(columns) else np.zeros((len(y), 0))
+        residual = float(np.abs(K @ coef + xi - y).max(initial=0.0)) if len(self.z) else float(np.abs(y - xi).max())
+        converged = bool(self.gap <= tol * max(float(np.abs(self.z).sum()), 1e-300))
+        return InterpolationResult(columns=columns, coef=coef, intercept=xi, norm=float(np.abs(coef).sum()),
+                                   gap=float(self.gap) * self.c_y / self.c, residual=residual, converged=converged,
+                                   n_iter=0)

@@ -1,12 +1,13 @@
-r"""Any datafit over a dictionary oracle: a working set with a certificate.
+r"""Every datafit's program on the working-set loop of :mod:`~ganet.numeric.solvers.working_set`.
 
-Solves min_{z,t} ℓ(Kz + t1, y) + λ‖z‖₁ (ℓ one of :mod:`~ganet.numeric.solvers.datafits`, in
-practice logistic, hinge or Huber) with the structure of the squared loss's solver (:mod:`~ganet.numeric.solvers.lasso_working_set`): only a working set of columns is materialized; the
-problem on it is solved to high accuracy — the logistic loss by the proximal Newton method of
+Solves min_{z,t} ℓ(Kz + t1, y) + λ‖z‖₁ (ℓ one of :mod:`~ganet.numeric.solvers.datafits`: logistic,
+hinge, Huber, squared; optionally weighted). Only a working set of columns is materialized; the
+problem on it is solved to high accuracy — the smooth losses by the proximal Newton method of
 :mod:`~ganet.numeric.solvers.prox_newton`, the hinge loss as a linear program by HiGHS's simplex
-method — and its dual point θ is priced over **every** column of the dictionary (a streaming pass
-for a matrix-free one), whose worst violators join the working set, until the certificate meets
-``tol``.
+method, the unweighted squared loss by the dual active set of
+:mod:`~ganet.numeric.solvers.lasso_working_set` — and its dual point θ is priced over **every**
+column of the dictionary (a streaming pass for a matrix-free one), whose worst violators join the
+working set, until the certificate meets ``tol``.
 
 The certificate is the Fenchel dual of :mod:`~ganet.numeric.solvers.datafits`: θ = yᵢσ(−yᵢqᵢ)
 (logistic, with the intercept re-optimized exactly so that 1ᵀθ = 0) or yᵢμᵢ with the LP's margin
@@ -14,23 +15,22 @@ multipliers μ (hinge), made exactly feasible (1ᵀθ = 0 by rebalancing the cla
 s = max(1, maxⱼ|K_jᵀθ|/λ) over the whole dictionary), so gap = P − D ≥ P − P* whatever accuracy
 the working-set solve reached.
 
-The loop names no loss: the datafit's ``smooth`` picks the program on the working set
-(:class:`NewtonProgram` or :class:`HingeProgram`), and that program declares how the loop treats
-it (``default_min_add``, ``keeps_every_column``, ``refines``).
+Nothing here names a loss: :func:`working_set_program` chooses by what the datafit is (the
+quadratic itself, ``smooth`` or not), and the block program declares how :class:`LossProgram`
+treats it (``default_min_add``, ``keeps_every_column``, ``refines``).
 """
 
 import sys
 import time
-import warnings
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 
-from .datafits import fenchel_gap, make_datafit, sample_weights
-from .lasso_working_set import LassoResult, _check_args
+from .datafits import Quadratic, fenchel_gap, make_datafit, sample_weights
+from .lasso_working_set import LassoResult, SquaredProgram, _check_args
 from .prox_newton import newton_lasso
+from .working_set import FullPass, solve_working_set
 
-__all__ = ["solve_convex_loss", "working_set_program", "NewtonProgram", "HingeProgram"]
+__all__ = ["solve_convex_loss", "working_set_program", "LossProgram", "NewtonProgram", "HingeProgram"]
 
 
 def _certify(K, y, z, t, lam, datafit, fit_intercept, multipliers, max_correlation=None):
@@ -183,12 +183,133 @@ class HingeProgram:
         return self.solve(None if deadline is None else max(deadline - time.perf_counter(), 1e-3))
 
 
-def working_set_program(datafit, y, lam, fit_intercept=True):
-    """The program a datafit's working sets are solved by: a linear program for the hinge (the
-    only datafit that is not smooth), proximal Newton for the others."""
-    if datafit.smooth:
-        return NewtonProgram(y, lam, datafit, fit_intercept)
-    return HingeProgram(y, lam, fit_intercept, sample_weights(datafit))
+class LossProgram:
+    """A datafit's working-set program for :func:`~ganet.numeric.solvers.working_set.solve_working_set`:
+    the block solver (:class:`NewtonProgram` or :class:`HingeProgram`), the working set and its
+    certificate, the datafit's Fenchel gap over the whole dictionary (module docstring).
+
+    The best certified point of any pass is the answer (the budget may cut a later solve or pass).
+    """
+
+    def __init__(self, dictionary, y, lam, datafit, fit_intercept=True, tol=1e-8, initial_size=64,
+                 min_add=None):
+        self.dictionary, self.y, self.lam, self.datafit = dictionary, y, lam, datafit
+        self.intercept, self.tol, self.name = fit_intercept, tol, datafit.name
+        self.block = (NewtonProgram(y, lam, datafit, fit_intercept) if datafit.smooth
+                      else HingeProgram(y, lam, fit_intercept, sample_weights(datafit)))
+        self.min_add = self.block.default_min_add if min_add is None else min_add
+        self.add, self.tight, self.rel_gap = initial_size, False, np.inf
+        self.ws, self.z, self.t, self.mu = np.zeros(0, dtype=np.int64), np.zeros(0), 0.0, None
+        self.K = np.zeros((len(y), 0))
+        self.exclude, self.new, self.cut = self.ws, self.ws, False
+        self.best = None  # (ws, z, t, P, gap, D, θ) of the pass with the smallest gap
+
+    def _top(self, theta):
+        """θ priced over the whole dictionary: its largest correlation (0 for a pass cut by the
+        budget, which ``cut`` records: violators, but no certificate), and the worst violators."""
+        top, cols = self.dictionary.violators(theta, self.lam, self.add, exclude=self.exclude,
+                                              deadline=self.deadline)
+        self.new, self.cut = np.asarray(cols, dtype=np.int64), top is None
+        return 0.0 if top is None else top
+
+    def _certify(self, K, z, t, mu):
+        P, D, gap, t, theta = _certify(K, self.y, z, t, self.lam, self.datafit, self.intercept, mu, self._top)
+        if self.cut:
+            D, gap = -np.inf, np.inf
+        return P, D, gap, t, theta
+
+    def begin(self, dictionary, deadline):
+        # the dual point of z = 0 gives the first working set, and the certificate of z = 0,
+        # which stands if the budget cuts every later pass short
+        self.deadline = deadline
+        P, D, gap, t, theta = self._certify(np.zeros((len(self.y), 0)), np.zeros(0), 0.0, None)
+        if not self.cut:
+            self.best = (self.ws, np.zeros(0), t, P, gap, D, theta)
+        self.ws = np.unique(self.new)
+        self.z = np.zeros(len(self.ws))
+
+    def _solve_block(self, ws, z, t):
+        """The program on the columns ws (warm-started); returns (K, z, t, μ)."""
+        K = self.dictionary.materialize(ws) if len(ws) else np.zeros((len(self.y), 0))
+        # early passes only decide which columns enter: a thousandth of the last full gap
+        # is accuracy enough for them (as the squared loss's solver does)
+        tol = 0.01 * self.tol if self.tight else min(max(0.01 * self.tol, 1e-3 * self.rel_gap), 1e-3)
+        return (K, *self.block.solve_block(K, z, t, tol, self.deadline))
+
+    def _grown(self, new):
+        """The next working set and its start: the support and the new columns, or every column so
+        far and the new ones for a block program that ``keeps_every_column``."""
+        new = np.setdiff1d(new, self.ws)
+        kept = np.ones(len(self.ws), dtype=bool) if self.block.keeps_every_column else self.z != 0
+        return np.concatenate([self.ws[kept], new]), np.concatenate([self.z[kept], np.zeros(len(new))])
+
+    def solve(self, deadline):
+        self.K, self.z, self.t, self.mu = self._solve_block(self.ws, self.z, self.t)
+        self.exclude, self.add = self.ws, max(self.min_add, 3 * int(np.count_nonzero(self.z)))
+
+    def local_round(self, dictionary, deadline):
+        """The neighbours of the support's hyperplanes (streaming dictionaries with
+        ``local_violators``), priced at a fraction of a full pass."""
+        if not hasattr(dictionary, "local_violators"):
+            return False
+        theta = self.datafit.dual_point(self.K @ self.z + self.t, self.y, self.mu)  # (t is optimal already)
+        if self.intercept:
+            theta = self.datafit.center(theta, self.y)
+        near = dictionary.local_violators(theta, self.lam, self.add, around=self.ws[self.z != 0])
+        if near is None or not len(np.setdiff1d(near, self.ws)):
+            return False
+        grown, z_grown = self._grown(near)
+        try:
+            self.K, self.z, self.t, self.mu = self._solve_block(grown, z_grown, self.t)
+        except TimeoutError:
+            return False  # the full pass certifies the last solved working set
+        self.ws = self.exclude = grown
+        return True
+
+    def price(self, dictionary, deadline):
+        self.P, D, self.gap, self.t, theta = self._certify(self.K, self.z, self.t, self.mu)
+        self.rel_gap = self.gap / self.P
+        if self.best is None or self.gap < self.best[4]:
+            self.best = (self.ws, self.z, self.t, self.P, self.gap, D, theta)
+        if self.cut:
+            return None
+        return FullPass(self.P, self.gap, len(self.ws), len(np.setdiff1d(self.new, self.ws)))
+
+    def converged(self, tol):
+        return self.gap <= tol * self.P
+
+    def stalled(self):
+        return False
+
+    def tighten(self):
+        """Solve the same working set again to 0.01·tol, once (``refines``: the Newton program)."""
+        if self.block.refines and not self.tight:
+            self.tight = True
+            return True
+        return False
+
+    def grow(self):
+        self.ws, self.z = self._grown(self.new)
+
+    def result(self, stopped, tol, deadline):
+        if self.best is None:  # out of time before the first solve: the certificate of z = 0
+            self.exclude, self.add = self.ws[:0], 0
+            P, D, gap, t, theta = self._certify(np.zeros((len(self.y), 0)), np.zeros(0), 0.0, None)
+            self.best = (self.ws[:0], np.zeros(0), t, P, gap, D, theta)
+        ws, z, t, P, gap, D, theta = self.best
+        keep = np.flatnonzero(z)
+        return LassoResult(columns=ws[keep], coef=z[keep, None], intercept=np.array([t]), objective=P,
+                           dual_objective=D, gap=gap, converged=bool(gap <= tol * P), n_iter=0, lam=self.lam,
+                           dual_point=theta)
+
+
+def working_set_program(dictionary, y, lam, datafit, fit_intercept=True, tol=1e-8, initial_size=64, min_add=None):
+    """The program a datafit's working sets are solved by, chosen by what the datafit is: the
+    dual active set for the (unweighted) squared loss, whose quadratic it solves exactly;
+    proximal Newton for the other smooth datafits; a linear program for the hinge loss."""
+    if datafit is Quadratic:
+        return SquaredProgram(dictionary, y, lam, fit_intercept, tol, initial_size, min_add=min_add)
+    return LossProgram(dictionary, y, lam, datafit, fit_intercept, tol, initial_size, min_add)
 
 
 def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, initial_size=64, min_add=None,
@@ -206,8 +327,8 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
     lam : float
         λ > 0.
     loss : {"logistic", "hinge", "huber", "squared"}
-        The squared loss has its own, faster solver
-        (:func:`~ganet.numeric.solvers.lasso_working_set.solve_lasso`); it is accepted here too.
+        The datafit (:func:`~ganet.numeric.solvers.datafits.make_datafit`); it chooses the program
+        on the working set (:func:`working_set_program`).
     fit_intercept : bool
         Unpenalized intercept t.
     tol : float
@@ -223,7 +344,7 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
         Full pricing passes at most.
     local_rounds : int
         At most this many rounds between two full passes that price only the neighbours of the
-        support's hyperplanes (streaming dictionaries with ``local_violators``).
+        support (streaming dictionaries with ``local_violators``).
     max_seconds : float, optional
         Wall-time budget; when it runs out the best certified point so far is returned.
     verbose : int
@@ -238,7 +359,7 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
     -------
     LassoResult
         ``coef`` has one column; ``gap`` is the certified duality gap over the whole dictionary and
-        ``dual_point`` the θ behind it.
+        ``dual_point`` the θ behind it (the logistic, hinge and Huber losses).
     """
     datafit = make_datafit(loss, huber_delta, sample_weight)  # (refuses an unknown loss)
     _check_args(lam, tol, max_iter, max_seconds)
@@ -246,107 +367,5 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
     c = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
     if datafit.labels and not (np.isin(y, (-1.0, 1.0)).all() and (c[y > 0] > 0).any() and (c[y < 0] > 0).any()):
         raise ValueError(f"the {loss} loss needs labels in {{-1, +1}}, both present (with positive weight)")
-    start = time.perf_counter()
-    deadline = None if max_seconds is None else start + float(max_seconds)
-    found = {"gap": np.inf, "tight": False}
-
-    def price(theta):  # the whole dictionary: its largest correlation, and the worst violators
-        top, cols = dictionary.violators(theta, lam, found["add"], exclude=found["ws"], deadline=deadline)
-        found["new"] = np.asarray(cols, dtype=np.int64)
-        found["cut"] = top is None  # stopped at the budget: violators, but no certificate
-        return 0.0 if top is None else top
-
-    program = working_set_program(datafit, y, lam, fit_intercept)
-    if min_add is None:
-        min_add = program.default_min_add
-
-    def solve_block(ws, z, t):
-        """The program on the columns ws (warm-started); returns (K, z, t, μ)."""
-        K = dictionary.materialize(ws) if len(ws) else np.zeros((len(y), 0))
-        # early passes only decide which columns enter: a thousandth of the last full gap
-        # is accuracy enough for them (as the squared loss's solver does)
-        inner = 0.01 * tol if found["tight"] else min(max(0.01 * tol, 1e-3 * found["gap"]), 1e-3)
-        return (K, *program.solve_block(K, z, t, inner, deadline))
-
-    def grow(ws, z, new):
-        """The next working set: the support and the new columns, or every column so far and the
-        new ones for a program that ``keeps_every_column``."""
-        new = np.setdiff1d(new, ws)
-        kept = np.ones(len(ws), dtype=bool) if program.keeps_every_column else z != 0
-        return np.concatenate([ws[kept], new]), np.concatenate([z[kept], np.zeros(len(new))])
-
-    local = hasattr(dictionary, "local_violators")
-    # the first pass prices the dual point of z = 0: it gives the first working set, and the
-    # certificate of z = 0, which stands if the budget cuts every later pass short
-    found["ws"], found["add"] = np.zeros(0, dtype=np.int64), initial_size
-    P, D, gap, t, theta = _certify(np.zeros((len(y), 0)), y, np.zeros(0), 0.0, lam, datafit, fit_intercept,
-                                   None, price)
-    best = None if found["cut"] else (found["ws"], np.zeros(0), t, P, gap, D, theta)
-    ws = np.unique(found["new"])
-    z, t, history = np.zeros(len(ws)), 0.0, []
-    stopped = "max_iter"
-    for n_iter in range(1, max_iter + 1):
-        try:
-            K, z, t, mu = solve_block(ws, z, t)
-        except TimeoutError:  # (the LP) max_seconds: the last certified point is the answer
-            stopped = "max_seconds"
-            break
-        found["ws"], found["add"] = ws, max(min_add, 3 * int(np.count_nonzero(z)))
-        # local rounds (as for the squared loss): the neighbours of the support's hyperplanes,
-        # priced at a fraction of a full pass, until they hold no violator
-        for _ in range(local_rounds if local else 0):
-            if deadline is not None and time.perf_counter() > deadline:
-                break
-            theta = datafit.dual_point(K @ z + t, y, mu)  # (t is optimal for the block already)
-            if fit_intercept:
-                theta = datafit.center(theta, y)
-            near = dictionary.local_violators(theta, lam, found["add"], around=ws[z != 0])
-            if near is None or not len(np.setdiff1d(near, ws)):
-                break
-            grown, z_grown = grow(ws, z, near)
-            try:
-                K, z, t, mu = solve_block(grown, z_grown, t)
-            except TimeoutError:
-                break  # the full pass certifies the last solved working set
-            ws = found["ws"] = grown
-        P, D, gap, t, theta = _certify(K, y, z, t, lam, datafit, fit_intercept, mu, price)
-        if found["cut"]:
-            D, gap = -np.inf, np.inf
-        found["gap"] = gap / P
-        history.append(dict(iteration=n_iter, working_set=len(ws), objective=P, gap=gap,
-                            seconds=time.perf_counter() - start))
-        if verbose:
-            print(f"  {loss} pass {n_iter:3d}: working set {len(ws):6d}  support {np.count_nonzero(z):5d}  "
-                  f"objective {P:.10g}  gap {gap:.3e}", file=sys.stderr)
-        if best is None or gap < best[4]:
-            best = (ws, z, t, P, gap, D, theta)
-        if gap <= tol * P:
-            stopped = "converged"
-            break
-        if deadline is not None and time.perf_counter() > deadline:
-            stopped = "max_seconds"
-            break
-        if not len(np.setdiff1d(found["new"], ws)):  # no violator: the block solve limits the gap
-            if program.refines and not found["tight"]:
-                found["tight"] = True  # solve the same working set again, to 0.01·tol
-                continue
-            stopped = "rounding"
-            break
-        ws, z = grow(ws, z, found["new"])
-    if best is None:  # out of time before the first solve: the certificate of z = 0
-        found["ws"], found["add"], ws, z = ws[:0], 0, ws[:0], np.zeros(0)
-        P, D, gap, t, theta = _certify(np.zeros((len(y), 0)), y, z, 0.0, lam, datafit, fit_intercept, None, price)
-        if found["cut"]:
-            D, gap = -np.inf, np.inf
-        best = (ws, z, t, P, gap, D, theta)
-    ws, z, t, P, gap, D, theta = best
-    converged = gap <= tol * P
-    if not converged:
-        warnings.warn(f"the {loss} fit stopped ({stopped}) at a certified duality gap of {gap:.3e} > "
-                      f"tol·objective = {tol * P:.3e} (objective {P:.10g}); the result is near-optimal "
-                      "within that gap, not certified to tol", ConvergenceWarning, stacklevel=3)
-    keep = np.flatnonzero(z)
-    return LassoResult(columns=ws[keep], coef=z[keep, None], intercept=np.array([t]), objective=P,
-                       dual_objective=D, gap=gap, converged=converged, n_iter=n_iter, lam=lam,
-                       history=history, stopped=stopped if not converged else "converged",
-                       dual_point=theta)
+    program = working_set_program(dictionary, y, lam, datafit, fit_intercept, tol, initial_size, min_add)
+    return solve_working_set(dictionary, program, tol, max_iter, max_seconds, local_rounds, verbose)
