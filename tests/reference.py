@@ -266,3 +266,15 @@ def relu3_dictionary(X, bias=False):
             cols.append([float(max(t, 0)) for t in h_minus])
             cols.append([float(max(-t, 0)) for t in h_minus])
     return np.array(cols).T
+
+
+def min_norm_lp(K, y):
+    """min ‖z‖₁ s.t. Kz + t1 = y by HiGHS on the explicit matrix (t free)."""
+    from scipy.optimize import linprog
+
+    n, m = K.shape
+    A = np.hstack([K, -K, np.ones((n, 1)), -np.ones((n, 1))])
+    res = linprog(np.r_[np.ones(2 * m), 0.0, 0.0], A_eq=A, b_eq=y, bounds=[(0, None)] * (2 * m + 2),
+                  method="highs")
+    assert res.status == 0
+    return res.fun

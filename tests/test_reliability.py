@@ -24,7 +24,7 @@ from ganet.numeric.oracles.streaming import StreamingDictionary
 from ganet.numeric.oracles.two_layer import Dictionary
 from ganet.numeric.solvers.lasso_working_set import dual_gap
 
-from .reference import exact_dictionary, independent_gap, lasso_reference
+from .reference import exact_dictionary, independent_gap, lasso_reference, min_norm_lp
 
 
 def _grid_data(seed, n, d, bits=10):
@@ -198,7 +198,7 @@ def test_tiny_lambda_converges_or_stops_honestly(lam):
     # what "honest" means: the certified lower bound objective_ − dual_gap_ is below P*, and P* is
     # at most λ·min‖z‖₁ (the interpolant, residual 0), an LP solved here by HiGHS on exact columns.
     # (At λ = 1e-12 the fit's objective is 2e-4 above that value: a gap of 0 would fail here.)
-    interpolant = lam * _min_norm_lp(K, y)
+    interpolant = lam * min_norm_lp(K, y)
     assert model.objective_ - model.dual_gap_ <= interpolant * (1 + 1e-9)
     if lam >= 1e-6:
         # the bound of the residual the model's predict gives (another dual point) is no better
@@ -209,17 +209,6 @@ def test_tiny_lambda_converges_or_stops_honestly(lam):
         gap = independent_gap(K, y, lam, y - model.predict(X), model.objective_, True)
         assert model.dual_gap_ >= gap - 1e-12 * 0.5 * float((y - y.mean()) @ (y - y.mean()))
 
-
-def _min_norm_lp(K, y):
-    """min ‖z‖₁ s.t. Kz + t1 = y by HiGHS on the explicit matrix (t free)."""
-    from scipy.optimize import linprog
-
-    n, m = K.shape
-    A = np.hstack([K, -K, np.ones((n, 1)), -np.ones((n, 1))])
-    res = linprog(np.r_[np.ones(2 * m), 0.0, 0.0], A_eq=A, b_eq=y, bounds=[(0, None)] * (2 * m + 2),
-                  method="highs")
-    assert res.status == 0
-    return res.fun
 
 
 def test_large_targets_at_moderate_lambda_certify():
