@@ -15,25 +15,22 @@ import numbers
 import time
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ..numeric.arrangement.patterns import GATE_METHODS, exact_patterns, sampled_patterns
 from ..numeric.arrangement.program import ArrangementProgram, solve_arrangement
 from ..numeric.geometry.normalization import Normalization, normalization
 from ..numeric.oracles.weighted import check_sample_weight
 from ..numeric.runtime.memory import available_bytes
-from ..numeric.solvers.datafits import DATAFITS, make_datafit
-from ..persistence import SaveMixin
-from .fitted_state import FittedStateMixin
+from ..numeric.solvers.datafits import make_datafit
+from .base import ConvexNetworkEstimator, NetworkClassifierMixin, NetworkRegressorMixin
 from .neurons import ArrangementNeuron
 from .standardize import StandardizeMixin
 
 __all__ = ["ArrangementReLU", "ArrangementReLUClassifier", "certified_ratio"]
 
 
-class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimator):
+class _ArrangementBase(ConvexNetworkEstimator):
     """Shared fitting of the arrangement estimators.
 
     Two coordinate systems are used, both fixed by the training X (:mod:`ganet.numeric.geometry.normalization`):
@@ -70,7 +67,8 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
         self.random_state = random_state
         self.verbose = verbose
 
-    def _check_params(self, n, d):
+    def _check_program(self, n, d):
+        """Refuse bad parameters, and a program of n samples in d dimensions too large for memory."""
         if self.patterns not in ("exact", "sampled"):
             raise ValueError(f"patterns must be 'exact' or 'sampled', got {self.patterns!r}")
         lam = self._lam_param()
@@ -116,12 +114,12 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
             return inputs, Normalization(np.zeros(X.shape[1]), 1.0)
         return inputs, inputs
 
-    def _fit_program(self, X, T, sample_weight=None):
-        """Solve the program for the targets T (n, or n × c: one program per column, over the
-        same patterns — one-vs-rest for several classes), its loss terms weighted by
-        ``sample_weight``, and assign the fitted state."""
+    def _fit_network(self, X, T, sample_weight, fitted):
+        """Oracle → solve → assign: the activation-pattern program for the targets T (n × c: one
+        program per column, over the same patterns — one-vs-rest for several classes), its loss
+        terms weighted by ``sample_weight``; ``fitted`` is assigned with the rest."""
         n, d = X.shape
-        self._check_params(n, d)
+        self._check_program(n, d)
         sw = None if sample_weight is None else check_sample_weight(sample_weight, n)
         T = np.asarray(T, dtype=float).reshape(n, -1)
         program, gates, (inputs, program_coords) = self._program(X)
@@ -148,7 +146,7 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
         intercepts = np.array([r.t for r in results], dtype=float)
         sweeps = int(sum(r.n_iter for r in results))
         self._assign(X, masks, gates, local, dict(
-            objective_=objective, dual_gap_=gap, converged_=converged, n_iter_=sweeps,
+            **fitted, objective_=objective, dual_gap_=gap, converged_=converged, n_iter_=sweeps,
             intercept_=intercepts,
             lam_=float(self._lam_param()), certificate_=certificate, n_patterns_=len(masks),
             report_={"model": "gated ReLU" if self.gated else "ReLU",
@@ -186,7 +184,7 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
         from ..numeric.arrangement.program import group_bounds
 
         n, d = X.shape
-        self._check_params(n, d)
+        self._check_program(n, d)
         program, _, (_, program_coords) = self._program(X)
         T = np.asarray(T, dtype=float).reshape(n, -1)
         R = T - T.mean(axis=0) if self.bias else T
@@ -317,7 +315,7 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
         n, d = X.shape
         m, P = len(alpha), len(masks)
         D = d + bool(self.bias)
-        self._check_params(n, d)
+        self._check_program(n, d)
         if "program_weights" in arrays:
             local_w, local_g = arrays["program_weights"], arrays["program_gates"]
             coords = self._normalizations(X)
@@ -370,9 +368,10 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
         return net
 
     def _forward(self, X):
-        check_is_fitted(self, "neurons_")
-        act = self._activations(self._model_inputs(validate_data(self, X, reset=False, dtype=np.float64)))
-        return act @ self._output_weights(self._local["alpha"], self._local["output"]) + self.intercept_
+        """f(X) (n × c) on validated inputs in the user's units."""
+        act = self._activations(self._model_inputs(X))
+        W2 = self._output_weights(self._local["alpha"], self._local["output"])
+        return act @ W2.reshape(len(W2), np.size(self.intercept_)) + self.intercept_
 
     def neuron_outputs(self, X=None):
         """Every neuron's term of the output, φⱼ(x) = αⱼ·act(xᵀuⱼ + bⱼ), as an n × m matrix.
@@ -411,18 +410,21 @@ class _ArrangementBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstima
         """ℓ(f(X), y) + (λ/2)Σⱼ(‖uⱼ‖₂² + αⱼ²) of the fitted network (biases unpenalized; for gated
         models the gate's linear part carries its bias in the penalty, as in the program); with
         ``sample_weight`` c, the weighted loss Σᵢ cᵢℓ(f(xᵢ), yᵢ)."""
-        F = self._forward(X)
+        F = self._outputs(X)
         net = self._model_network()
         sq = np.sum(net["W1"] ** 2, axis=0)
         if self.gated and self.bias:
             sq = sq + net["b1"] ** 2
         w = None if sample_weight is None else check_sample_weight(sample_weight, len(F))
         datafit = make_datafit(self.loss, self.huber_delta, w)
-        return datafit.value(F, self._targets(y)) + 0.5 * self.lam_ * float(
+        T = self._targets(y)
+        if len(T) != len(F):
+            raise ValueError(f"X has {len(F)} samples but y has {len(T)}")
+        return datafit.value(F, T) + 0.5 * self.lam_ * float(
             np.sum(sq) + np.sum(net["W2"] ** 2))
 
 
-class ArrangementReLU(RegressorMixin, _ArrangementBase):
+class ArrangementReLU(NetworkRegressorMixin, _ArrangementBase):
     """Two-layer ReLU regression by the arrangement program (exact or sampled patterns).
 
     Parameters
@@ -467,25 +469,16 @@ class ArrangementReLU(RegressorMixin, _ArrangementBase):
     by :meth:`neuron_outputs`.
     """
 
-    def fit(self, X, y, sample_weight=None):
-        """Solve the program and certify it; returns self (a failed fit leaves the model as it
-        was). ``sample_weight`` (n non-negative weights) weighs the loss terms."""
+    def _check_params(self):
         if self.loss not in ("squared", "huber"):
             raise ValueError("ArrangementReLU fits the squared or Huber loss; use ArrangementReLUClassifier "
                              "for logistic or hinge")
-        with self._fitting():
-            X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
-            return self._fit_program(self._set_standardization(X), np.asarray(y, dtype=float), sample_weight)
 
-    def _targets(self, y):
-        return np.asarray(y, dtype=float)
-
-    def predict(self, X):
-        """f(X) = Σⱼ αⱼ(Xuⱼ + bⱼ)₊ + t of ``network()`` (gated: 1[Zhⱼ ≥ 0]·(Xuⱼ + bⱼ))."""
-        return self._forward(X)
+    def _targets(self, y, classes=None):
+        return np.asarray(y, dtype=float).reshape(len(y), 1)
 
 
-class ArrangementReLUClassifier(ClassifierMixin, _ArrangementBase):
+class ArrangementReLUClassifier(NetworkClassifierMixin, _ArrangementBase):
     """Classification by the arrangement program: the squared loss on ±1 targets, or
     ``loss="logistic"`` / ``"hinge"``; the same parameters as :class:`ArrangementReLU`.
 
@@ -495,49 +488,13 @@ class ArrangementReLUClassifier(ClassifierMixin, _ArrangementBase):
     ``objective_`` / ``dual_gap_`` are the sums over the classes (the programs are separate).
     """
 
-    def fit(self, X, y, sample_weight=None):
-        """Solve the program(s) on ±1 targets and certify them; returns self (a failed fit leaves
-        the model as it was). ``sample_weight`` (n non-negative weights) weighs the loss terms."""
-        with self._fitting():
-            X, y = validate_data(self, X, y, dtype=np.float64)
-            check_classification_targets(y)
-            classes = np.unique(y)
-            if len(classes) < 2:
-                raise ValueError(f"need samples of at least 2 classes; got 1 class ({classes[0]!r})")
-            self.classes_ = classes
-            return self._fit_program(self._set_standardization(X), self._targets(y), sample_weight)
-
-    def _targets(self, y):
+    def _targets(self, y, classes=None):
         """±1 targets: one column for two classes (+1 for ``classes_[1]``), else one per class."""
+        classes = self.classes_ if classes is None else classes
         y = np.asarray(y)
-        if len(self.classes_) == 2:
-            return np.where(y == self.classes_[1], 1.0, -1.0)
-        return np.where(y[:, None] == self.classes_[None, :], 1.0, -1.0)
-
-    def decision_function(self, X):
-        """The network's score f(X): one column, positive meaning ``classes_[1]``, for two
-        classes; else one score per class (n × c)."""
-        return self._forward(X)
-
-    def predict_proba(self, X):
-        """Class probabilities (n × c): σ(f) for ``loss="logistic"`` (the model's own; with
-        several classes the one-vs-rest σ(f_k), normalized to sum to 1 as scikit-learn's
-        ``OneVsRestClassifier`` does); for the squared and hinge losses clip((f + 1)/2, 0, 1) of
-        each ±1 score (normalized likewise), **not calibrated** (use
-        :class:`sklearn.calibration.CalibratedClassifierCV` when that matters)."""
-        p = DATAFITS[self.loss].probability(self.decision_function(X))
-        if p.ndim == 1:
-            return np.column_stack([1.0 - p, p])
-        total = p.sum(axis=1, keepdims=True)
-        return np.where(total > 0, p / np.where(total > 0, total, 1.0), 1.0 / p.shape[1])
-
-    def predict(self, X):
-        """``classes_[1]`` where f(X) > 0, else ``classes_[0]``; with several classes the class
-        of the largest score."""
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            return self.classes_[(scores > 0).astype(int)]
-        return self.classes_[np.argmax(scores, axis=1)]
+        if len(classes) == 2:
+            return np.where(y == classes[1], 1.0, -1.0)[:, None]
+        return np.where(y[:, None] == classes[None, :], 1.0, -1.0)
 
 
 def _normalized_gates(norm, G, bias):

@@ -25,14 +25,13 @@ import numbers
 import warnings
 
 import numpy as np
-from sklearn.base import RegressorMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..numeric.oracles.families import abs_chain, abs_chain_shape, relu3
 from ..numeric.oracles.lifted import LiftedDictionary, count_lifted
 from ..numeric.runtime.validation import as_finite_array
 from ..numeric.solvers.interpolation import min_norm_interpolation
 from ..numeric.solvers.lasso_working_set import LassoResult
+from .base import NetworkRegressorMixin
 from .networks import DeepAbsNetwork, ThreeLayerNetwork
 from .reflections import reflection_points
 from .standardize import StandardizeMixin
@@ -105,9 +104,9 @@ class _DeepBase(_ConvexReLUBase):
     def _full_dictionary(self, X):
         return self._lifted(X)
 
-    def _fit_targets(self, X, T, **fitted):
+    def _fit_targets(self, X, T, sample_weight=None, **fitted):
         if not self._interpolates():
-            return super()._fit_targets(X, T, **fitted)
+            return super()._fit_targets(X, T, sample_weight=sample_weight, **fitted)
         # β → 0: the minimum-norm interpolant of eq. (14), its own (linear) program
         fitted["sample_seed_"] = seed = self._sample_seed()
         dictionary = self._make_dictionary(X, seed)
@@ -128,25 +127,16 @@ class _DeepBase(_ConvexReLUBase):
         return self
 
     def fit(self, X, y):
-        """Fit the globally optimal network (the Lasso of the family over every vertex); returns self."""
-        self._check_params()
-        with self._fitting():
-            X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
-            X = self._set_standardization(X)
-            return self._fit_targets(X, self._targets(y))
-
-    def predict(self, X):
-        """Network output f(X)."""
-        check_is_fitted(self, "neurons_")
-        X = validate_data(self, X, reset=False, dtype=np.float64)
-        return self._forward(X)[:, 0]
+        """Fit the globally optimal network (the Lasso of the family over every vertex); returns
+        self. (No sample weights: eq. (2) has none.)"""
+        return super().fit(X, y)
 
     def _targets(self, y, classes=None):
         y = as_finite_array(y, "y", ndim=1)
         return y.reshape(len(y), 1)
 
 
-class DeepNarrowAbs(RegressorMixin, _DeepBase):
+class DeepNarrowAbs(NetworkRegressorMixin, _DeepBase):
     r"""Deep narrow network with absolute-value activation, trained to global optimality.
 
     Minimizes ZP's eq. (2),
@@ -206,7 +196,7 @@ class DeepNarrowAbs(RegressorMixin, _DeepBase):
         return StandardizeMixin.network(self)
 
 
-class ThreeLayerReLU(RegressorMixin, _DeepBase):
+class ThreeLayerReLU(NetworkRegressorMixin, _DeepBase):
     r"""Three-layer ReLU network (scalar chains) trained to global optimality, p = 1.
 
     Minimizes ½‖f(X) − y‖² + (β/3)Σⱼ(|αⱼ|³ + ‖W1ⱼ‖₁³ + |w2ⱼ|³) (biases free) over

@@ -17,8 +17,6 @@ import time
 from dataclasses import replace
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..numeric.oracles.sampling import SampledDictionary
@@ -27,10 +25,9 @@ from ..numeric.oracles.two_layer import Dictionary, count_hyperplanes, table_byt
 from ..numeric.oracles.weighted import WeightedDictionary, check_sample_weight
 from ..numeric.runtime.memory import DEFAULT_MEMORY_LIMIT, PeakMemory, check_memory_limit
 from ..numeric.runtime.validation import as_finite_array
-from ..numeric.solvers.datafits import DATAFITS, fenchel_gap, make_datafit
+from ..numeric.solvers.datafits import Quadratic, fenchel_gap, make_datafit
 from ..numeric.solvers.lasso_working_set import dual_gap, solve_lasso
-from ..persistence import SaveMixin
-from .fitted_state import FittedStateMixin
+from .base import ConvexNetworkEstimator, NetworkClassifierMixin, NetworkRegressorMixin
 from .networks import TwoLayerNetwork
 from .standardize import StandardizeMixin
 
@@ -81,7 +78,7 @@ def _fingerprint(X, T):
     return digest.hexdigest()
 
 
-class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimator):
+class _ConvexReLUBase(ConvexNetworkEstimator):
     _losses = ("squared",)
 
     def __init__(self, reg="l1", bias=True, lam=1e-3, loss="squared", tol=1e-8, max_iter=100,
@@ -112,6 +109,14 @@ class _ConvexReLUBase(StandardizeMixin, FittedStateMixin, SaveMixin, BaseEstimat
     def _datafit(self, sample_weight=None):
         """The fit's loss as a datafit of :mod:`ganet.numeric.solvers.datafits`."""
         return make_datafit(self.loss, getattr(self, "huber_delta", 1.0), sample_weight)
+
+    def _fit_network(self, X, T, sample_weight, fitted):
+        """Oracle → solve → assign: the squared loss by the group Lasso with its λ path
+        (:meth:`_fit_targets`), every other datafit one problem per target column
+        (:meth:`_fit_convex_loss`)."""
+        if self._datafit() is Quadratic:
+            return self._fit_targets(X, T, sample_weight=sample_weight, **fitted)
+        return self._fit_convex_loss(X, T, sample_weight, **fitted)
 
     def _check_params(self):
         """Refuse bad parameters before any work: the network's own, then the solver's."""
@@ -496,7 +501,7 @@ def _check_pass_work(n, n_hyperplanes):
             "activation-pattern model ArrangementReLU(patterns='sampled'), made for wide data.")
 
 
-class ConvexReLU(RegressorMixin, _ConvexReLUBase):
+class ConvexReLU(NetworkRegressorMixin, _ConvexReLUBase):
     """Two-layer ReLU regression network trained to global optimality via its convex Lasso.
 
     Minimizes ½‖f(X) − y‖² + (λ/2)Σⱼ(‖uⱼ‖_p² + αⱼ²) over networks of any width by solving
@@ -587,33 +592,14 @@ class ConvexReLU(RegressorMixin, _ConvexReLUBase):
         tags.target_tags.multi_output = True
         return tags
 
-    def fit(self, X, y, sample_weight=None):
-        """Fit the globally optimal network; returns self.
-
-        ``sample_weight`` (n non-negative weights) minimizes ½Σᵢ wᵢ‖f(xᵢ) − yᵢ‖² + penalty
-        instead: integer weights give the fit on repeated rows."""
-        self._check_params()
-        with self._fitting():
-            X, y = validate_data(self, X, y, y_numeric=True, multi_output=True, dtype=np.float64)
-            X = self._set_standardization(X)
-            if self.loss == "huber":  # one problem per target column
-                return self._fit_convex_loss(X, self._targets(y), sample_weight, _single_output=y.ndim == 1)
-            return self._fit_targets(X, self._targets(y), sample_weight=sample_weight,
-                                     _single_output=y.ndim == 1)
+    _validation = {"y_numeric": True, "multi_output": True}
 
     def _targets(self, y, classes=None):
         y = as_finite_array(y, "y", ndim=(1, 2))
         return y.reshape(len(y), -1)
 
-    def predict(self, X):
-        """Network output f(X)."""
-        check_is_fitted(self, "neurons_")
-        X = validate_data(self, X, reset=False, dtype=np.float64)
-        F = self._forward(X)
-        return F[:, 0] if self._single_output else F
 
-
-class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
+class ConvexReLUClassifier(NetworkClassifierMixin, _ConvexReLUBase):
     """Globally optimal two-layer ReLU classifier.
 
     ``loss="squared"`` regresses ±1 targets (binary) or one-hot targets with Theorem 14's group
@@ -631,24 +617,9 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
 
     _losses = ("squared", "logistic", "hinge")
 
-    def fit(self, X, y, sample_weight=None):
-        """Fit the globally optimal classifier; returns self. ``sample_weight`` (n non-negative
-        weights) weighs the loss terms, Σᵢ cᵢℓ(f(xᵢ), yᵢ), for every loss."""
-        self._check_params()
-        with self._fitting():
-            return self._fit_classifier(X, y, sample_weight)
-
-    def _fit_classifier(self, X, y, sample_weight=None):
-        X, y = validate_data(self, X, y, dtype=np.float64)
-        X = self._set_standardization(X)
-        check_classification_targets(y)
-        classes = np.unique(y)
-        if len(classes) < 2:
-            raise ValueError(f"need samples of at least 2 classes; got 1 class ({classes[0]!r})")
-        T = self._targets(y, classes)
-        if self.loss == "squared":
-            return self._fit_targets(X, T, sample_weight=sample_weight, classes_=classes)
-        return self._fit_convex_loss(X, T, sample_weight, classes_=classes)
+    @property
+    def _one_hot_scores(self):  # several classes: the squared loss regresses one-hot targets
+        return self.loss == "squared"
 
     def _targets(self, y, classes=None):
         classes = self.classes_ if classes is None else classes
@@ -660,37 +631,3 @@ class ConvexReLUClassifier(ClassifierMixin, _ConvexReLUBase):
         one_hot = (y[:, None] == classes[None, :]).astype(float)
         # the squared loss regresses one-hot targets; logistic and hinge, one-vs-rest, ±1 ones
         return one_hot if self.loss == "squared" else 2.0 * one_hot - 1.0
-
-    def decision_function(self, X):
-        """Network output: one score (binary) or one per class."""
-        check_is_fitted(self, "neurons_")
-        X = validate_data(self, X, reset=False, dtype=np.float64)
-        F = self._forward(X)
-        return F[:, 0] if len(self.classes_) == 2 else F
-
-    def predict_proba(self, X):
-        """Class probabilities, shape (n, n_classes).
-
-        For ``loss="logistic"`` these are the model's own, σ(f(x)) and 1 − σ(f(x)). The squared
-        and hinge losses do not model probabilities: their scores are mapped to [0, 1] — two
-        classes by p = clip((f + 1)/2, 0, 1) of the ±1 score, several by clipping the one-hot
-        scores at 0 and normalizing (uniform where all are ≤ 0). These are **not calibrated**;
-        wrap the model in :class:`sklearn.calibration.CalibratedClassifierCV` when calibrated
-        probabilities matter.
-        """
-        scores = self.decision_function(X)
-        if len(self.classes_) == 2:
-            p = DATAFITS[self.loss].probability(scores)
-            return np.column_stack([1.0 - p, p])
-        # one-hot scores clipped at 0 (squared); one-vs-rest σ(f_k) or clipped ±1 scores, as
-        # scikit-learn's OneVsRestClassifier, normalized to sum to 1
-        P = np.maximum(scores, 0.0) if self.loss == "squared" else DATAFITS[self.loss].probability(scores)
-        total = P.sum(axis=1, keepdims=True)
-        return np.where(total > 0, P / np.where(total > 0, total, 1.0), 1.0 / P.shape[1])
-
-    def predict(self, X):
-        """Predicted class labels."""
-        scores = self.decision_function(X)
-        if len(self.classes_) == 2:
-            return self.classes_[(scores > 0).astype(int)]
-        return self.classes_[np.argmax(scores, axis=1)]
