@@ -4,6 +4,7 @@ Checked against the exact support value sup{gᵀv : v ∈ K, ‖v‖ ≤ 1} comp
 
 import time
 import warnings
+from pathlib import Path
 
 import cvxpy as cp
 import numpy as np
@@ -107,3 +108,25 @@ def test_cone_prox_with_a_vanishing_threshold_has_a_root():
             # (feasible up to rounding at the input's scale: v can be ~1e-16 ‖a‖, the cone's apex)
             assert np.all(Zs @ v >= -1e-9 * np.linalg.norm(Zs, axis=1) * np.linalg.norm(a))
             assert np.linalg.norm(v - p) <= 1e-6 * np.linalg.norm(p) + 1e-12 * np.linalg.norm(a) + 10 * c
+
+
+def test_cone_prox_of_a_point_in_the_polar_cone():
+    """A block step found by the stranger check (breast cancer, standardize=True, 200 sampled
+    ReLU patterns, seed 20): a lies in the cone's polar up to rounding, so Π_K(a) is 1.6e-19 and
+    the sign of ‖Πv(s)‖ − s at the bracket's ends flipped between evaluations; Brent's method
+    raised "f(a) and f(b) must have different signs" out of ArrangementReLUClassifier.fit. The
+    step must return the prox, checked here against cvxpy's solution of the same problem."""
+    from ganet.numeric.arrangement.program import _cone_prox
+
+    case = np.load(Path(__file__).parent / "data" / "cone_prox_polar_case.npz")
+    Zs, a, penalized, c = case["Zs"], case["a"], case["penalized"], float(case["c"])
+    v, _ = _cone_prox(Zs, a, penalized, c, list(case["rows"]), Zs * Zs)
+
+    def value(u):
+        return 0.5 * float(np.sum((u - a) ** 2)) + c * float(np.linalg.norm(u[penalized]))
+
+    u = cp.Variable(len(a))
+    problem = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(u - a) + c * cp.norm(u[penalized], 2)), [Zs @ u >= 0])
+    problem.solve(solver="CLARABEL")
+    assert np.all(np.isfinite(v)) and np.all(Zs @ v >= -1e-12 * np.linalg.norm(a))
+    assert value(v) <= problem.value * (1 + 1e-9)

@@ -249,8 +249,11 @@ def _cone_prox(Zs, a, penalized, c, rows, Z2=None):
     if penalized.all():
         return _shrink(p, penalized, c), rows
     hi = float(np.linalg.norm(p[penalized]))
-    if hi == 0.0:
-        return p, rows  # only the bias moves
+    if hi <= 1e-13 * float(np.linalg.norm(a)):
+        # only the bias moves: Πp is zero, or rounding of a point in the cone's polar (breast
+        # cancer, standardized: ‖Πp‖ = 8e-20 at ‖a‖ = 2e-4, where the sign of ‖Πv(s)‖ − s at the
+        # bracket's ends changed between evaluations and Brent's method refused it)
+        return p, rows
     omega = np.where(penalized, 1.0, _BIAS_WEIGHT)
     _, support, mu = cone_multipliers(Zs, a, omega, row_norms=row_norms)
     h = a + Zs[support].T @ mu
@@ -265,11 +268,15 @@ def _cone_prox(Zs, a, penalized, c, rows, Z2=None):
 
     excess = lambda s: float(np.linalg.norm(v_of(s)[penalized])) - s  # noqa: E731  (decreasing in s)
     lo = 1e-12 * hi
-    if excess(lo) > 0.0:  # ‖Πv(s)‖ − s changes sign on [lo, hi]: Brent's method needs a handful
+    ends = {lo: excess(lo)}
+    if ends[lo] > 0.0:  # ‖Πv(s)‖ − s changes sign on [lo, hi]: Brent's method needs a handful
         # of projections where bisection took 40
-        if excess(hi) >= 0.0:  # (c ≈ 0: v(hi) ≈ Π_K(a), and rounding put the root at hi itself;
+        ends[hi] = excess(hi)
+        if ends[hi] >= 0.0:  # (c ≈ 0: v(hi) ≈ Π_K(a), and rounding put the root at hi itself;
             return v_of(hi), rows  # Brent's method refused the bracket — breast cancer, init=)
-        lo = brentq(excess, lo, hi, xtol=1e-13 * hi, rtol=1e-12)
+        # Brent's method is given the ends' values as they were evaluated here: a warm-started
+        # projection may round them to the other sign when evaluated again
+        lo = brentq(lambda s: ends[s] if s in ends else excess(s), lo, hi, xtol=1e-13 * hi, rtol=1e-12)
     return v_of(lo), rows
 
 
