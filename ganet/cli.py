@@ -190,6 +190,15 @@ def cmd_fit(args):
             and args.max_seconds is None:
         print("note: the sampled ReLU program (cone constraints) can be slow on large data; --gated "
               "solves the gated model fast, --max-seconds S bounds the fit", file=sys.stderr)
+    spread = X.std(axis=0)
+    spread = spread[spread > 0]
+    if not model.standardize and spread.size and spread.max() > 100.0 * spread.min():
+        # λ penalizes every feature's weight alike: on raw features of very different scales the
+        # penalty (and the program's conditioning) is decided by units (raw breast cancer: the
+        # sampled programs' certified gaps stayed at 100% of the objective in 20 s)
+        print(f"note: the features' standard deviations range from {spread.min():.3g} to {spread.max():.3g}; "
+              "--standardize fits on unit-variance features (the saved model still takes raw ones)",
+              file=sys.stderr)
     print(f"fitting {type(model).__name__} on {X.shape[0]} rows × {X.shape[1]} features "
           f"({', '.join(features)}) …", file=sys.stderr, flush=True)
     start = time.perf_counter()

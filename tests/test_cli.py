@@ -132,3 +132,14 @@ def test_a_dictionary_too_large_for_a_pass_points_to_the_wide_data_model(tmp_pat
     err = capsys.readouterr().err
     assert "hours or more" in err and "--model arrangement --patterns sampled" in err
     assert "--dictionary sampled" in err and "ArrangementReLU(" not in err
+
+
+def test_features_of_very_different_scales_suggest_standardize(tmp_path, capsys):
+    """Raw features whose spreads differ by 10⁴: a note names --standardize; with it, no note."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(40, 2)) * [1e-2, 1e2]
+    path = tmp_path / "scales.csv"
+    path.write_text("a,b,y\n" + "\n".join(f"{a:.17g},{b:.17g},{a * 100 + b / 100:.17g}" for a, b in X) + "\n")
+    for flags, noted in (([], True), (["--standardize"], False)):
+        assert main(["fit", str(path), "--target", "y", "--lam", "0.1", *flags, "-o", str(tmp_path / "m.npz")]) == 0
+        assert ("--standardize fits on unit-variance features" in capsys.readouterr().err) == noted
