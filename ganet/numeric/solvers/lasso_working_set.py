@@ -170,8 +170,9 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
         the support (for oracles with ``local_violators``, when it is much smaller than the
         dictionary; c = 1). The certificate always comes from a full pass.
     verbose : int
-        ≥ 1: one line per full pricing pass on stderr (:func:`~ganet.numeric.solvers.working_set.progress_line`: objective, gap,
-        seconds, an ETA from the passes measured).
+        ≥ 1: one line per full pricing pass on stderr
+        (:func:`~ganet.numeric.solvers.working_set.progress_line`: objective, gap, seconds, an
+        ETA from the passes measured).
     warm_start : (columns, coef), optional
         Start from this solution (e.g. the previous λ of a regularization path).
     max_seconds : float, optional
