@@ -37,7 +37,7 @@ def _expected(estimator):
 # dictionary="stored": the checks exercise the sklearn API; with "auto" their 10–20-feature data
 # would switch to hour-long streaming passes instead of the clear refusal tested here
 @parametrize_with_checks([ConvexReLU(lam=1e-1, reg="l2", bias=True, memory_limit=2 ** 28, dictionary="stored"),
-                          ConvexReLUClassifier(lam=1e-1, reg="l2", bias=True, memory_limit=2 ** 28,
+                          ConvexReLUClassifier(lam=1.0, reg="l2", bias=True, memory_limit=2 ** 28,
                                                dictionary="stored")],
                          expected_failed_checks=_expected)
 def test_sklearn_compatible(estimator, check):
