@@ -76,3 +76,21 @@ def test_every_neuron_follows_the_protocol_and_its_weights_are_the_model(name):
     expected = model.decision_function(X) if hasattr(model, "decision_function") else model.predict(X)
     np.testing.assert_allclose(F.reshape(np.shape(expected)), expected, rtol=1e-7, atol=1e-9)
     assert len(breaklines(model)) == sum(len(nu.breakplanes) for nu in model.neurons_)
+
+
+@pytest.mark.parametrize("gated", [False, True])
+def test_arrangement_neuron_outputs_are_the_networks_terms(gated):
+    """neuron_outputs(X)[:, j] = W2ⱼ·act(xᵀW1ⱼ + b1ⱼ) with the weights of ``network()`` (gated:
+    the gate 1[xᵀgⱼ + cⱼ ≥ 0] times xᵀW1ⱼ + b1ⱼ), evaluated here by hand; with the intercept they
+    sum to predict."""
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(40, 2))
+    y = np.abs(X[:, 0]) - X[:, 1] + 0.1 * rng.normal(size=40)
+    model = ganet.ArrangementReLU(lam=0.1, gated=gated).fit(X, y)
+    net = model.network()
+    pre = X @ net["W1"] + net["b1"]
+    act = ((np.column_stack([X, np.ones(len(X))]) @ net["gates"] >= 0) * pre) if gated else np.maximum(pre, 0.0)
+    expected = act * np.ravel(net["W2"])
+    terms = model.neuron_outputs()
+    np.testing.assert_allclose(terms, expected, rtol=1e-8, atol=1e-9 * np.abs(expected).max())
+    np.testing.assert_allclose(terms.sum(axis=1) + model.intercept_[0], model.predict(X), rtol=1e-8, atol=1e-9)

@@ -157,6 +157,7 @@ class InterpolationProgram:
         self.M = 1e3 * (1.0 + float(np.abs(ys - ys.mean()).max(initial=0.0)))
         self.M_max = _MAX_SLACK_WEIGHT * self.M / 1e3
         self.z, self.xi, self.gap, self.slack = np.zeros(0), float(ys.mean()), np.inf, ys - ys.mean()
+        self.norm = 0.0
 
     def begin(self, dictionary, deadline):
         self.ws = np.asarray(dictionary.violators(self.y - self.y.mean(), 0.0, self.initial_size)[1], dtype=np.int64)
@@ -206,7 +207,6 @@ class InterpolationProgram:
         y = self.y
         K = self.dictionary.materialize(columns) if len(columns) else np.zeros((len(y), 0))
         residual = float(np.abs(K @ coef + xi - y).max(initial=0.0)) if len(self.z) else float(np.abs(y - xi).max())
-        converged = bool(self.gap <= tol * max(float(np.abs(self.z).sum()), 1e-300))
         return InterpolationResult(columns=columns, coef=coef, intercept=xi, norm=float(np.abs(coef).sum()),
-                                   gap=float(self.gap) * self.c_y / self.c, residual=residual, converged=converged,
-                                   n_iter=0)
+                                   gap=float(self.gap) * self.c_y / self.c, residual=residual,
+                                   converged=self.converged(tol), n_iter=0)
