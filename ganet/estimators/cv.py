@@ -25,7 +25,6 @@ import numpy as np
 from sklearn.base import is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .arrangement import ArrangementReLU, ArrangementReLUClassifier
@@ -95,12 +94,8 @@ class _LambdaCV:
     def _fit_classification(self, X, y, sample_weight=None):
         """The CV fit of a classifier: k stratified folds, held-out error rates."""
         X, y = validate_data(self, X, y, dtype=np.float64)
-        check_classification_targets(y)
-        classes = np.unique(y)
-        if len(classes) < 2:
-            raise ValueError(f"need samples of at least 2 classes; got 1 class ({classes[0]!r})")
-        self.classes_ = classes  # (the classifiers' targets read it)
-        T = self._targets(y)
+        T, fitted = self._encode_targets(y)  # (refuses one class)
+        self.classes_ = fitted["classes_"]  # (the classifiers' targets read it)
         folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state).split(X, y) \
             if isinstance(self.cv, (int, np.integer)) and self.cv >= 2 else []
         error, certified, mean = self._cross_validate(X, y, T, folds, sample_weight)
