@@ -22,9 +22,6 @@ Run: .venv/bin/python benchmarks/losses.py [--cases ladder,baseline] [--load] [-
 """
 
 import argparse
-import contextlib
-import subprocess
-import sys
 import time
 import warnings
 
@@ -32,16 +29,7 @@ import numpy as np
 
 from ganet import ConvexReLUClassifier
 from ganet.numeric.oracles.two_layer import Dictionary
-
-
-@contextlib.contextmanager
-def busy(enabled, count=2):
-    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count if enabled else 0)]
-    try:
-        yield
-    finally:
-        for p in procs:
-            p.kill()
+from scale import busy
 
 
 def disc(n, seed=0):

@@ -13,7 +13,12 @@ The second table is S's comparison: the sampled convex ReLU model (``Arrangement
 P sampled gates, bias, λ = 1 on standardized data, 60 s budget) against the best of 5 Adam runs
 (4000 full-batch steps, ``ganet.adam.train_adam``) of a ReLU network of the same width, on the
 same objective ½‖f(X) − y‖² + (λ/2)Σⱼ(‖uⱼ‖² + αⱼ²).
-Run: ``python benchmarks/wide.py [n_gates]`` (needs the optional extra ``bench``: pyscnn).
+The third table (``--relu``; no scnn needed) is the cone-constrained **ReLU program** on digits
+and breast cancer (standardized, ±1 targets, no bias, 500 Gaussian gates, λ = λ_s·n): the
+objective and relative gap that ``solve_arrangement`` certifies within budgets of 10 and 30 s.
+Compare code versions by running it from each tree, alternated, warmed first.
+Run: ``python benchmarks/wide.py [n_gates]`` (needs the optional extra ``bench``: pyscnn), or
+``python benchmarks/wide.py --relu [--load]``.
 """
 
 import sys
@@ -139,6 +144,30 @@ def against_adam(n_gates=20, lam=1.0, seeds=5):
               f"{time.perf_counter() - start:6.1f} {best[1]:7.4f}", flush=True)
 
 
+def relu_program(budgets=(10, 30), lam_s=1e-2, n_gates=500):
+    """The ReLU program's certified progress within each budget (see the module docstring)."""
+    print(f"{'data':32s} {'λ_s':>6s} {'budget':>6s} {'wall':>6s} {'objective':>11s} {'rel gap':>8s} {'sweeps':>6s}")
+    for name, X, y in list(datasets())[:2]:
+        X = (X - X.mean(0)) / np.maximum(X.std(0), 1e-12)
+        G = np.random.default_rng(1).standard_normal((X.shape[1], n_gates))
+        _, first = np.unique(X @ G >= 0, axis=1, return_index=True)
+        masks = (X @ G[:, np.sort(first)] >= 0).T
+        program = ArrangementProgram(X, masks, np.ones(X.shape[1], dtype=bool), gated=False, intercept=False)
+        for budget in budgets:
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = solve_arrangement(program, y, lam_s * len(X), tol=1e-6, max_seconds=budget)
+            print(f"{name:32s} {lam_s:6.0e} {budget:6.0f} {time.perf_counter() - start:6.1f} {res.objective:11.6g}"
+                  f" {res.dual_gap / res.objective:8.2g} {res.n_iter:6d}", flush=True)
+
+
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100)
-    against_adam()
+    if "--relu" in sys.argv:
+        from scale import busy  # (two busy processes beside the run with --load)
+
+        with busy("--load" in sys.argv):
+            relu_program()
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 100)
+        against_adam()

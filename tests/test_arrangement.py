@@ -389,6 +389,34 @@ def test_nonnegative_least_squares_meets_the_kkt_conditions_on_degenerate_cones(
     assert np.all(mu >= 0) and np.sum((B @ mu - b) ** 2) <= best + 1e-8
 
 
+def test_cone_projection_agrees_with_a_quadratic_program_from_any_warm_start():
+    """The projection onto a narrow cone {v : (2D − I)Zv ≥ 0} (a sampled gate's chamber, 600 rows
+    in 12 dimensions: hundreds of rows violated, about D active) starts from at most D of the most
+    violated rows and a warm start of active rows that may be wrong, and its NNLS factors its
+    passive set incrementally; the point must equal Clarabel's QP projection, and the multipliers
+    must reproduce it."""
+    from ganet.numeric.arrangement.program import project_onto_cone
+
+    rng = np.random.default_rng(3)
+    Z = rng.standard_normal((600, 12))
+    checked = 0
+    for trial in range(8):
+        Zs = np.where(Z @ rng.standard_normal(12) >= 0, 1.0, -1.0)[:, None] * Z
+        a = rng.standard_normal(12) * 10
+        w = cp.Variable(12)
+        cp.Problem(cp.Minimize(cp.sum_squares(w - a)), [Zs @ w >= 0]).solve(solver="CLARABEL")
+        # cold; warm from random rows; warm from the answer's own rows
+        cold, rows, _ = project_onto_cone(Zs, a)
+        hints = (rng.choice(600, 20, replace=False), rows)
+        for p, r, mu in [(cold, rows, _)] + [project_onto_cone(Zs, a, hint) for hint in hints]:
+            assert np.linalg.norm(p - w.value) <= 1e-6 * max(np.linalg.norm(a), 1.0)
+            assert (Zs @ p).min() >= -1e-10 * np.linalg.norm(a)
+            assert np.all(mu > 0) and np.allclose(a + Zs[r].T @ mu, p, atol=1e-10)
+            checked += 1
+        assert 12 < int(np.sum(Zs @ a < 0))  # (more rows violated than the first candidates)
+    assert checked == 24
+
+
 def test_step_sizes_of_wide_blocks_bound_the_spectral_norm_tightly():
     """Above D = 500 the block step used the Frobenius bound, ~1000× too short at D = 3073; the
     Lanczos value must bound ‖A‖₂² from above, within 0.2%."""

@@ -113,51 +113,109 @@ def nonnegative_least_squares(A, b, passive=None):
 
 
 @numba.njit(cache=True)
-def _least_squares_on(A, b, P):
-    """z with z[P] = argmin ‖A[:, P]w − b‖ and zeros elsewhere."""
-    idx = np.flatnonzero(P)
-    z = np.zeros(A.shape[1])
-    if idx.size:
-        z[idx] = np.linalg.lstsq(A[:, idx], b)[0]
+def _append_to_factor(L, rows, k, a):
+    """Extend L (its k × k corner: the Cholesky factor of the Gram matrix of ``rows[:k]``) by the
+    vector a, stored as ``rows[k]``. Returns False, changing nothing, when a is numerically in
+    the span of the others (its new pivot would be ≤ 1e-10‖a‖)."""
+    v = rows[:k] @ a
+    for i in range(k):  # forward substitution L[:k, :k] l = v
+        s = v[i]
+        for j in range(i):
+            s -= L[i, j] * v[j]
+        v[i] = s / L[i, i]
+    pivot2 = a @ a - v @ v
+    if pivot2 <= 1e-20 * (a @ a):
+        return False
+    L[k, :k] = v
+    L[k, k] = np.sqrt(pivot2)
+    rows[k] = a
+    return True
+
+
+@numba.njit(cache=True)
+def _solve_factored(L, k, c):
+    """(L Lᵀ)⁻¹ c on the k × k corner of L: the normal equations of the least-squares step."""
+    z = c.copy()
+    for i in range(k):
+        s = z[i]
+        for j in range(i):
+            s -= L[i, j] * z[j]
+        z[i] = s / L[i, i]
+    for i in range(k - 1, -1, -1):
+        s = z[i]
+        for j in range(i + 1, k):
+            s -= L[j, i] * z[j]
+        z[i] = s / L[i, i]
     return z
 
 
 @numba.njit(cache=True)
 def _lawson_hanson(A, b, P, tol):
-    """The active-set iterations of :func:`nonnegative_least_squares` (P: the warm start)."""
-    m = A.shape[1]
+    """The active-set iterations of :func:`nonnegative_least_squares` (P: the warm start, updated
+    to the final passive set).
+
+    The least-squares step on the passive set P solves the normal equations by a Cholesky factor
+    that grows by one row when a column enters (O(kD)) and is rebuilt when columns leave: on the
+    cone projections of a digits program (D = 64, ~900 candidate rows, ~50 active) this took
+    2.4 ms per problem where a fresh SVD least-squares solve per step (``np.linalg.lstsq``) took
+    29 ms. Squaring the condition number is safe here because the answer is checked by the KKT
+    conditions afterwards, with a bounded-variable least-squares fallback."""
+    D, m = A.shape
+    most = min(m, D)  # (a basic solution has at most D positive entries)
+    L = np.zeros((most + 1, most + 1))
+    rows = np.zeros((most + 1, D))  # the passive columns of A, as contiguous rows
+    order = np.zeros(most + 1, dtype=np.int64)  # their indices
     mu = np.zeros(m)
-    while P.any():  # warm start: the least-squares point on the hint, shrunk until positive
-        z = _least_squares_on(A, b, P)
-        if np.all(z[P] > 0):
-            mu = z
+    Atb = A.T @ b
+    k = 0
+    for j in range(m):  # the warm start's columns, the dependent ones left out
+        if P[j]:
+            P[j] = k < most and _append_to_factor(L, rows, k, np.ascontiguousarray(A[:, j]))
+            if P[j]:
+                order[k] = j
+                k += 1
+    while k > 0:  # the least-squares point on the warm start, shrunk until positive
+        z = _solve_factored(L, k, Atb[order[:k]])
+        if np.all(z > 0):
+            mu[order[:k]] = z
             break
-        P &= z > 0
+        kept, k = order[:k].copy(), 0
+        for j, zj in zip(kept, z):
+            if zj > 0 and _append_to_factor(L, rows, k, np.ascontiguousarray(A[:, j])):
+                order[k] = j
+                k += 1
+            else:
+                P[j] = False
     for _ in range(3 * m + 10):
-        while P.any():  # the least-squares step on P, backing off to stay ≥ 0
-            z = _least_squares_on(A, b, P)
-            if np.all(z[P] > 0):
-                mu = z
+        while k > 0:  # the least-squares step on P, backing off to stay ≥ 0
+            z = _solve_factored(L, k, Atb[order[:k]])
+            if np.all(z > 0):
+                mu[order[:k]] = z
                 break
             alpha = np.inf
-            for j in range(m):
-                if P[j] and z[j] <= 0:
-                    alpha = min(alpha, mu[j] / max(mu[j] - z[j], 1e-300))
-            mu = mu + alpha * (z - mu)
+            for j in range(k):
+                if z[j] <= 0:
+                    alpha = min(alpha, mu[order[j]] / max(mu[order[j]] - z[j], 1e-300))
+            for j in range(k):
+                mu[order[j]] += alpha * (z[j] - mu[order[j]])
             limit = 1e-15 * (np.abs(mu).max() + 1e-300)
-            for j in range(m):
-                if P[j] and mu[j] <= limit:
-                    P[j] = False
-                if not P[j]:
-                    mu[j] = 0.0
+            kept, k = order[:k].copy(), 0
+            for j in kept:  # the columns that reached 0 leave; refactor the rest
+                if mu[j] > limit and _append_to_factor(L, rows, k, np.ascontiguousarray(A[:, j])):
+                    order[k] = j
+                    k += 1
+                else:
+                    mu[j], P[j] = 0.0, False
         grad = A.T @ (b - A @ mu)
-        best, j = tol, -1
-        for k in range(m):
-            if not P[k] and grad[k] > best:
-                best, j = grad[k], k
-        if j < 0:
+        best, enter = tol, -1
+        for j in range(m):
+            if not P[j] and grad[j] > best:
+                best, enter = grad[j], j
+        if enter < 0 or k >= most or not _append_to_factor(L, rows, k, np.ascontiguousarray(A[:, enter])):
             break
-        P[j] = True
+        order[k] = enter
+        P[enter] = True
+        k += 1
     return mu
 
 
@@ -173,7 +231,12 @@ def cone_multipliers(Zs, a, omega=None, rows=(), row_norms=None):
     w2 = np.ones_like(a) if omega is None else np.asarray(omega, dtype=float) ** 2
     scale = np.linalg.norm(Zs, axis=1) if row_norms is None else row_norms
     hint = np.asarray(rows, dtype=int)
-    R = np.union1d(hint, np.flatnonzero(Zs @ (w2 * a) < 0))
+    slack = Zs @ (w2 * a) / scale
+    R = np.flatnonzero(slack < 0)
+    if R.size > Zs.shape[1]:  # the most violated rows first: the loop below adds any others the
+        # projection still violates (on digits ~900 rows are violated and ~50 end up active)
+        R = R[np.argpartition(slack[R], Zs.shape[1])[:Zs.shape[1]]]
+    R = np.union1d(hint, R)
     if not R.size:
         return w2 * a, R, np.zeros(0)
     w = np.sqrt(w2)
@@ -376,11 +439,20 @@ def _conic_subproblem(program, ws, y, lam, datafit, seconds=None):
         constraints = [cp.multiply(S, Z @ V) >= 0, cp.multiply(S, Z @ W) >= 0]
     terms, own = datafit.conic(F, y)
     problem = cp.Problem(cp.Minimize(cp.sum(terms) + lam * penalty), constraints + own)
+    started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            problem.solve(solver="CLARABEL", **_CLARABEL_SETTINGS,
-                          **({} if seconds is None else {"time_limit": max(seconds, 0.01)}))
+            # compiled first, so that Clarabel's time limit is what is left after cvxpy's own
+            # work: given the whole budget, breast cancer (20 groups) overran 10 s by 1.4–3 s
+            options = dict(_CLARABEL_SETTINGS)
+            data, chain, inverse = problem.get_problem_data("CLARABEL", solver_opts=options)
+            if seconds is not None:
+                left = seconds - (time.perf_counter() - started)
+                if left <= 0.0:
+                    return None
+                options["time_limit"] = max(0.9 * left, 0.01)  # (it stops at an iteration's end)
+            problem.unpack_results(chain.solve_via_data(problem, data, solver_opts=options), chain, inverse)
         except cp.error.SolverError:
             return None
     if V.value is None:
@@ -661,7 +733,7 @@ def _check(program, datafit, y, lam, V, W, t, groups=None, multipliers=None, dea
     (see :func:`group_bounds`, which ``hints`` warm-starts)."""
     idx = np.arange(program.n_groups) if groups is None else np.asarray(groups, dtype=int)
     if W is not None:
-        V, W = _project_columns(program, V), _project_columns(program, W)
+        V, W = _project_columns(program, V, hints, 1), _project_columns(program, W, hints, -1)
     q = program.forward(V, W)
     if program.intercept:
         t = _best_intercept(datafit, q, y, t)
@@ -695,12 +767,16 @@ def cone_violation(program, V):
     return float(np.max(-slack, initial=0.0)) / top
 
 
-def _project_columns(program, V):
+def _project_columns(program, V, hints=None, sign=1):
     """Each column vᵢ projected exactly onto its cone {v : (2Dᵢ − I)Zv ≥ 0} (a projection that
-    is zero up to rounding, ‖p‖ ≤ 1e-13‖vᵢ‖, is set to the cone's apex 0)."""
+    is zero up to rounding, ‖p‖ ≤ 1e-13‖vᵢ‖, is set to the cone's apex 0). ``hints`` (a dict,
+    read and updated): each ("projection", i, sign)'s last active rows, the next one's warm start."""
     V = V.copy()
+    hints = {} if hints is None else hints
     bad = np.flatnonzero((program.S * (program.Z @ V) < 0).any(axis=0))
     for i in bad:
-        p = project_onto_cone(program.S[:, i, None] * program.Z, V[:, i], row_norms=program.row_norms)[0]
+        key = ("projection", int(i), sign)
+        p, hints[key], _ = project_onto_cone(program.S[:, i, None] * program.Z, V[:, i], hints.get(key, ()),
+                                             row_norms=program.row_norms)
         V[:, i] = p if np.linalg.norm(p) > 1e-13 * np.linalg.norm(V[:, i]) else 0.0
     return V
