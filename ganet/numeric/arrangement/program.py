@@ -231,7 +231,7 @@ def cone_multipliers(Zs, a, omega=None, rows=(), row_norms=None):
     w2 = np.ones_like(a) if omega is None else np.asarray(omega, dtype=float) ** 2
     scale = np.linalg.norm(Zs, axis=1) if row_norms is None else row_norms
     hint = np.asarray(rows, dtype=int)
-    slack = Zs @ (w2 * a) / scale
+    slack = Zs @ (w2 * a) / np.maximum(scale, 1e-300)  # (a zero row of Zs is never violated)
     R = np.flatnonzero(slack < 0)
     if R.size > Zs.shape[1]:  # the most violated rows first: the loop below adds any others the
         # projection still violates (on digits ~900 rows are violated and ~50 end up active)
