@@ -46,6 +46,15 @@ def datasets():
     yield "synthetic 5000×20 planted", X, np.abs(X[:, 0]) - np.maximum(X[:, 1], 0) + 0.1 * rng.standard_normal(5000)
 
 
+def shared_gates(X, n_gates):
+    """n_gates Gaussian gates (seed 1) with distinct patterns only, the same set for every solver;
+    returns (gates d × P, masks P × n)."""
+    G = np.random.default_rng(1).standard_normal((X.shape[1], n_gates))
+    _, first = np.unique(X @ G >= 0, axis=1, return_index=True)
+    G = G[:, np.sort(first)]
+    return G, (X @ G >= 0).T
+
+
 def scnn_solve(X, y, G, lam, tol):
     from scnn.metrics import Metrics
     from scnn.models import ConvexGatedReLU
@@ -77,10 +86,7 @@ def main(n_gates=100):
     for name, X, y in datasets():
         X = (X - X.mean(0)) / np.maximum(X.std(0), 1e-12)
         y = (y - y.mean()) / y.std()
-        G = np.random.default_rng(1).standard_normal((X.shape[1], n_gates))
-        _, first = np.unique(X @ G >= 0, axis=1, return_index=True)
-        G = G[:, np.sort(first)]  # distinct patterns only, the same set for both solvers
-        masks = (X @ G >= 0).T
+        G, masks = shared_gates(X, n_gates)
         M = masks.T.astype(float)
         lam = 0.05 * float(np.linalg.norm(X.T @ (M * y[:, None]), axis=0).max())
         program = ArrangementProgram(X, masks, np.ones(X.shape[1], dtype=bool), gated=True, intercept=False)
@@ -149,9 +155,7 @@ def relu_program(budgets=(10, 30), lam_s=1e-2, n_gates=500):
     print(f"{'data':32s} {'λ_s':>6s} {'budget':>6s} {'wall':>6s} {'objective':>11s} {'rel gap':>8s} {'sweeps':>6s}")
     for name, X, y in list(datasets())[:2]:
         X = (X - X.mean(0)) / np.maximum(X.std(0), 1e-12)
-        G = np.random.default_rng(1).standard_normal((X.shape[1], n_gates))
-        _, first = np.unique(X @ G >= 0, axis=1, return_index=True)
-        masks = (X @ G[:, np.sort(first)] >= 0).T
+        _, masks = shared_gates(X, n_gates)
         program = ArrangementProgram(X, masks, np.ones(X.shape[1], dtype=bool), gated=False, intercept=False)
         for budget in budgets:
             start = time.perf_counter()

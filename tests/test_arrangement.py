@@ -406,9 +406,9 @@ def test_cone_projection_agrees_with_a_quadratic_program_from_any_warm_start():
         w = cp.Variable(12)
         cp.Problem(cp.Minimize(cp.sum_squares(w - a)), [Zs @ w >= 0]).solve(solver="CLARABEL")
         # cold; warm from random rows; warm from the answer's own rows
-        cold, rows, _ = project_onto_cone(Zs, a)
-        hints = (rng.choice(600, 20, replace=False), rows)
-        for p, r, mu in [(cold, rows, _)] + [project_onto_cone(Zs, a, hint) for hint in hints]:
+        cold = project_onto_cone(Zs, a)
+        hints = (rng.choice(600, 20, replace=False), cold[1])
+        for p, r, mu in [cold] + [project_onto_cone(Zs, a, hint) for hint in hints]:
             assert np.linalg.norm(p - w.value) <= 1e-6 * max(np.linalg.norm(a), 1.0)
             assert (Zs @ p).min() >= -1e-10 * np.linalg.norm(a)
             assert np.all(mu > 0) and np.allclose(a + Zs[r].T @ mu, p, atol=1e-10)

@@ -133,6 +133,20 @@ def _append_to_factor(L, rows, k, a):
 
 
 @numba.njit(cache=True)
+def _refactor(A, L, rows, order, k, keep, P, mu):
+    """Rebuild L from the columns ``order[:k]`` of A that ``keep`` marks (in that order), leaving
+    out the dependent ones; every column left out leaves P with μ = 0. Returns the new k."""
+    kept, k = order[:k].copy(), 0
+    for j, wanted in zip(kept, keep):
+        if wanted and _append_to_factor(L, rows, k, np.ascontiguousarray(A[:, j])):
+            order[k] = j
+            k += 1
+        else:
+            mu[j], P[j] = 0.0, False
+    return k
+
+
+@numba.njit(cache=True)
 def _solve_factored(L, k, c):
     """(L Lᵀ)⁻¹ c on the k × k corner of L: the normal equations of the least-squares step."""
     z = c.copy()
@@ -167,25 +181,17 @@ def _lawson_hanson(A, b, P, tol):
     order = np.zeros(most + 1, dtype=np.int64)  # their indices
     mu = np.zeros(m)
     Atb = A.T @ b
-    k = 0
-    for j in range(m):  # the warm start's columns, the dependent ones left out
-        if P[j]:
-            P[j] = k < most and _append_to_factor(L, rows, k, np.ascontiguousarray(A[:, j]))
-            if P[j]:
-                order[k] = j
-                k += 1
+    hint = np.flatnonzero(P)
+    P[hint[most:]] = False  # (at most D of the warm start's columns, the dependent ones left out)
+    k = min(len(hint), most)
+    order[:k] = hint[:k]
+    k = _refactor(A, L, rows, order, k, np.ones(k, dtype=np.bool_), P, mu)
     while k > 0:  # the least-squares point on the warm start, shrunk until positive
         z = _solve_factored(L, k, Atb[order[:k]])
         if np.all(z > 0):
             mu[order[:k]] = z
             break
-        kept, k = order[:k].copy(), 0
-        for j, zj in zip(kept, z):
-            if zj > 0 and _append_to_factor(L, rows, k, np.ascontiguousarray(A[:, j])):
-                order[k] = j
-                k += 1
-            else:
-                P[j] = False
+        k = _refactor(A, L, rows, order, k, z > 0, P, mu)
     for _ in range(3 * m + 10):
         while k > 0:  # the least-squares step on P, backing off to stay ≥ 0
             z = _solve_factored(L, k, Atb[order[:k]])
@@ -198,14 +204,8 @@ def _lawson_hanson(A, b, P, tol):
                     alpha = min(alpha, mu[order[j]] / max(mu[order[j]] - z[j], 1e-300))
             for j in range(k):
                 mu[order[j]] += alpha * (z[j] - mu[order[j]])
-            limit = 1e-15 * (np.abs(mu).max() + 1e-300)
-            kept, k = order[:k].copy(), 0
-            for j in kept:  # the columns that reached 0 leave; refactor the rest
-                if mu[j] > limit and _append_to_factor(L, rows, k, np.ascontiguousarray(A[:, j])):
-                    order[k] = j
-                    k += 1
-                else:
-                    mu[j], P[j] = 0.0, False
+            limit = 1e-15 * (np.abs(mu).max() + 1e-300)  # the columns that reached 0 leave
+            k = _refactor(A, L, rows, order, k, mu[order[:k]] > limit, P, mu)
         grad = A.T @ (b - A @ mu)
         best, enter = tol, -1
         for j in range(m):
@@ -425,6 +425,7 @@ def _conic_subproblem(program, ws, y, lam, datafit, seconds=None):
     out of time (the caller then sweeps instead)."""
     import cvxpy as cp
 
+    started = time.perf_counter()
     Z, M, S = program.Z, program.M[:, ws], program.S[:, ws]
     D, k = Z.shape[1], len(ws)
     V = cp.Variable((D, k))
@@ -439,7 +440,6 @@ def _conic_subproblem(program, ws, y, lam, datafit, seconds=None):
         constraints = [cp.multiply(S, Z @ V) >= 0, cp.multiply(S, Z @ W) >= 0]
     terms, own = datafit.conic(F, y)
     problem = cp.Problem(cp.Minimize(cp.sum(terms) + lam * penalty), constraints + own)
-    started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
