@@ -289,8 +289,23 @@ class DualActiveSet:
             if u[j] < 0:
                 self._delete(j)  # (rounding, or a new λ): the reduced point stays dual feasible
                 continue
+            theta = self.y - Q @ h
+            # θ is a small difference of vectors of size ‖y‖, and Q is orthogonal only to the
+            # rounding its updates left (‖QᵀQ − I‖ ≈ 2e-13 after 1300 columns), which that
+            # cancellation amplifies: the active constraints held only to 4e-8·λ on the
+            # n = 1600 spirals and the solve cycled there. Correct with the constraint residual
+            # e = Nᵀθ − λ1 measured on the normals themselves: θ ← θ − QR⁻ᵀe, u ← u + R⁻¹R⁻ᵀe
+            # (corrected seminormal equations; one step, two when the first was large)
+            N = self.normals
+            for _ in range(2):
+                e = N.T @ theta - self.lam
+                if np.abs(e).max() <= 1e-12 * self.lam:
+                    break
+                w = scipy.linalg.solve_triangular(R, e, trans="T", check_finite=False)
+                theta -= Q @ w
+                u += scipy.linalg.solve_triangular(R, w, check_finite=False)
             self.u[:q] = u
-            self.theta = self.y - Q @ h
+            self.theta = theta
             return
         self.theta = self.y.copy()
 
