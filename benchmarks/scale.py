@@ -21,7 +21,10 @@ noisy). Cases (``--cases``, comma-separated):
     columns (least squares on logs). ``--budget`` seconds per fit (not certified: marked);
     ``--max-n`` skips larger n.
 ``spirals``
-    Two spirals, p = 2 with bias, λ = 5e-4, n = 200, 400, 800, 1600.
+    Two spirals, p = 2 with bias, λ = 5e-4, n = 200, 400, 800, 1600, 3200 (``--spirals``), each
+    fit in a fresh process; with ``--previous DIR`` (a checkout of earlier code, e.g. from
+    ``git worktree add``) every n runs there too, alternated, and the row shows both times.
+    Prints t(2n)/t(n) (target ≤ 5 from 800 to 1600: the columns grow 4×).
 ``baselines``
     Two spirals n = 160 (p = 2, bias, λ = 1e-3) against cvxpy + Clarabel, and Gaussian n = 300,
     d = 3 against scikit-learn's Lasso run to within 1e-6 of ganet's certified optimum (or for
@@ -30,11 +33,13 @@ noisy). Cases (``--cases``, comma-separated):
 ``--load`` runs everything with two busy processes beside it (``python3 -c "while True: pass"``).
 
 Run: .venv/bin/python benchmarks/scale.py [--cases pass,threads,scaling,spirals,baselines]
-     [--load] [--budget 600] [--max-n 4000] [--sklearn-seconds 600]
+     [--load] [--budget 600] [--max-n 4000] [--sklearn-seconds 600] [--spirals 200,400,...]
+     [--previous DIR]
 """
 
 import argparse
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -168,13 +173,50 @@ def case_scaling(budget, max_n):
                   f"(certified fits only)", flush=True)
 
 
-def case_spirals(budget):
-    for n in (200, 400, 800, 1600):
-        X, y = two_spirals(n=n, turns=1.25)
-        D, res, t = fit(X, y, budget, bias=True, reg="l2", lam=5e-4)
-        print(f"spirals n={n} p=2 bias λ=5e-4 | {D.n_columns:,} columns | {t:.1f} s | "
-              f"{'certified' if res.converged else 'NOT certified'} rel. gap {res.gap / res.objective:.1e} | "
-              f"support {len(res.columns)} | {sum(p.full for p in D.passes)} passes", flush=True)
+_SPIRALS_FIT = """
+import json, sys, time, warnings
+from ganet.datasets import two_spirals
+from ganet.numeric.oracles.streaming import StreamingDictionary
+from ganet.numeric.solvers.lasso_working_set import solve_lasso
+n, budget = int(sys.argv[1]), float(sys.argv[2])
+X, y = two_spirals(n=n, turns=1.25)
+D = StreamingDictionary(X, "l2", True)
+warnings.simplefilter("ignore")
+t = time.perf_counter()
+res = solve_lasso(D, y, 5e-4, fit_intercept=True, tol=1e-8, max_iter=10_000, max_seconds=budget)
+print(json.dumps(dict(seconds=time.perf_counter() - t, columns=D.n_columns, converged=bool(res.converged),
+                      rel=res.gap / res.objective, support=len(res.columns), passes=sum(p.full for p in D.passes))))
+"""
+
+
+def spirals_fit(n, budget, source=None):
+    """One spirals fit in a fresh process, with ganet imported from ``source`` (a checkout) if given."""
+    env = dict(os.environ, **({"PYTHONPATH": source} if source else {}))
+    out = subprocess.run([sys.executable, "-c", _SPIRALS_FIT, str(n), str(budget)], env=env, capture_output=True,
+                         text=True, check=True, cwd=source or None)
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+def case_spirals(budget, sizes, previous=None):
+    """The spirals fits; with ``previous`` (a checkout of earlier code) each n runs there too,
+    alternated with the current code, and the row shows both."""
+    def show(label, r):
+        return (f"{label} {r['seconds']:.1f} s {'certified' if r['converged'] else 'NOT certified'} rel. gap "
+                f"{r['rel']:.1e}, {r['passes']} passes, support {r['support']}")
+
+    times = {}
+    for n in sizes:
+        ours = spirals_fit(n, budget)
+        row = f"spirals n={n} p=2 bias λ=5e-4 | {ours['columns']:,} columns | {show('ganet', ours)}"
+        if previous:
+            theirs = spirals_fit(n, budget, previous)
+            row += f" | {show('previous', theirs)} | time ratio previous/ganet {theirs['seconds'] / ours['seconds']:.1f}"
+        times[n] = ours["seconds"] if ours["converged"] else np.nan
+        print(row, flush=True)
+    for n in sizes:
+        if n // 2 in times:
+            print(f"spirals t({n})/t({n // 2}) = {times[n] / times[n // 2]:.1f} (columns ×{4 * (n - 1) / (n - 2):.1f}; "
+                  "target ≤ 5)", flush=True)
 
 
 def case_baselines(sklearn_seconds):
@@ -223,6 +265,8 @@ def main():
     parser.add_argument("--budget", type=float, default=600.0, help="seconds per fit")
     parser.add_argument("--sklearn-seconds", type=float, default=600.0)
     parser.add_argument("--max-n", type=int, default=4000, help="largest n in the scaling case")
+    parser.add_argument("--spirals", default="200,400,800,1600,3200", help="sizes of the spirals case")
+    parser.add_argument("--previous", help="a checkout of earlier ganet: the spirals case runs it too, alternated")
     args = parser.parse_args()
     cases = args.cases.split(",")
     print(f"# {'with two busy processes' if args.load else 'idle'}; {os.cpu_count()} CPUs", flush=True)
@@ -232,7 +276,7 @@ def main():
         if "scaling" in cases:
             case_scaling(args.budget, args.max_n)
         if "spirals" in cases:
-            case_spirals(args.budget)
+            case_spirals(args.budget, [int(n) for n in args.spirals.split(",")], args.previous)
         if "baselines" in cases:
             case_baselines(args.sklearn_seconds)
     if "threads" in cases:
