@@ -25,6 +25,13 @@ noisy). Cases (``--cases``, comma-separated):
     fit in a fresh process; with ``--previous DIR`` (a checkout of earlier code, e.g. from
     ``git worktree add``) every n runs there too, alternated, and the row shows both times.
     Prints t(2n)/t(n) (target ≤ 5 from 800 to 1600: the columns grow 4×).
+``cells``
+    Cell bounds in the pricing pass (:mod:`ganet.numeric.oracles.cell_bounds`): each fit with
+    ``cell_grid="auto"`` against the same fit with ``cell_grid=None`` (the pass before cell
+    bounds), alternated in one process: smooth d = 3, n = 2000 (p = 1, no bias) at λ = 0.01,
+    0.1 and 1, p = 2 with bias d = 3, n = 400 at λ = 0.1 and 1, and the spirals n = 1600. Prints
+    the times, the full passes and the share of hyperplanes the bounds skipped in the last full
+    pass (the certifying one) and in all full passes.
 ``baselines``
     Two spirals n = 160 (p = 2, bias, λ = 1e-3) against cvxpy + Clarabel, and Gaussian n = 300,
     d = 3 against scikit-learn's Lasso run to within 1e-6 of ganet's certified optimum (or for
@@ -32,7 +39,7 @@ noisy). Cases (``--cases``, comma-separated):
 
 ``--load`` runs everything with two busy processes beside it (``python3 -c "while True: pass"``).
 
-Run: .venv/bin/python benchmarks/scale.py [--cases pass,threads,scaling,spirals,baselines]
+Run: .venv/bin/python benchmarks/scale.py [--cases pass,threads,scaling,spirals,cells,baselines]
      [--load] [--budget 600] [--max-n 4000] [--sklearn-seconds 600] [--spirals 200,400,...]
      [--previous DIR]
 """
@@ -219,6 +226,45 @@ def case_spirals(budget, sizes, previous=None):
                   "target ≤ 5)", flush=True)
 
 
+def cells_fit(X, y, reg, bias, lam, cell_grid):
+    D = StreamingDictionary(X, reg, bias, cell_grid=cell_grid)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res, t = timed(lambda: solve_lasso(D, y, lam, fit_intercept=bias, tol=1e-8, max_iter=10_000))
+    full = [p for p in D.passes if p.full]
+    return dict(seconds=t, objective=res.objective, converged=res.converged, passes=len(full),
+                pricing=sum(p.seconds for p in D.passes), last=full[-1].skipped / max(full[-1].visited, 1),
+                all=sum(p.skipped for p in full) / max(sum(p.visited for p in full), 1), D=D)
+
+
+def case_cells():
+    X, y = two_spirals(n=300, turns=1.25)
+    for grid in (None, 32):  # compile both kernels outside the timing
+        cells_fit(X[:60], y[:60], "l2", True, 1e-2, grid)
+    rng = np.random.default_rng(2000)
+    X3 = rng.normal(size=(2000, 3))
+    y3 = target("smooth", X3, rng)
+    rng = np.random.default_rng(400)
+    Xb = rng.normal(size=(400, 3))
+    yb = target("smooth", Xb, rng)
+    Xs, ys = two_spirals(n=1600, turns=1.25)
+    cases = [(f"smooth d=3 n=2000 p=1 λ={lam:g}", X3, y3, "l1", False, lam) for lam in (1.0, 0.1, 0.01)]
+    cases += [(f"smooth d=3 n=400 p=2 bias λ={lam:g}", Xb, yb, "l2", True, lam) for lam in (1.0, 0.1)]
+    cases += [("spirals n=1600 p=2 bias λ=5e-4", Xs, ys, "l2", True, 5e-4)]
+    print("cells  fits with cell bounds (auto) against the same fits without (cell_grid=None), alternated")
+    for label, X, y, reg, bias, lam in cases:
+        r0 = cells_fit(X, y, reg, bias, lam, None)
+        r1 = cells_fit(X, y, reg, bias, lam, "auto")
+        grid = r1["D"].cell_grid
+        print(f"cells {label} | {r1['D'].n_hyperplanes:,} hyperplanes, grid G={grid.G if grid else '-'} | "
+              f"without {r0['seconds']:.1f} s ({r0['pricing']:.1f} s pricing, {r0['passes']} full passes) | "
+              f"with {r1['seconds']:.1f} s ({r1['pricing']:.1f} s pricing, {r1['passes']} full passes) | "
+              f"skipped: last full pass {r1['last']:.1%}, all full passes {r1['all']:.1%} | "
+              f"time ratio without/with {r0['seconds'] / r1['seconds']:.2f} | objective rel. diff "
+              f"{(r1['objective'] - r0['objective']) / r0['objective']:.1e}"
+              f"{'' if r0['converged'] and r1['converged'] else ' | NOT certified'}", flush=True)
+
+
 def case_baselines(sklearn_seconds):
     import cvxpy as cp
     from sklearn.linear_model import Lasso
@@ -277,6 +323,8 @@ def main():
             case_scaling(args.budget, args.max_n)
         if "spirals" in cases:
             case_spirals(args.budget, [int(n) for n in args.spirals.split(",")], args.previous)
+        if "cells" in cases:
+            case_cells()
         if "baselines" in cases:
             case_baselines(args.sklearn_seconds)
     if "threads" in cases:

@@ -42,4 +42,5 @@ def scan_on_cluster(dictionary, args, client, tasks_per_worker=2):
     visited = sum(p[3] for p in parts)
     bad = any(p[4] for p in parts)
     uncertain = sum(p[5] for p in parts)
-    return top_priority, top_column, best, visited, bad, uncertain
+    skipped = sum(p[6] for p in parts)
+    return top_priority, top_column, best, visited, bad, uncertain, skipped

@@ -197,10 +197,14 @@ class PricingEngine(ColumnOracle):
       ``n_columns`` and ``columns_per_subset`` (column j belongs to subset j // columns_per_subset);
     * :meth:`_kernel_args` and ``_kernel``: the numba kernel that advances every block over a
       slice of ranks, called as ``_kernel(*self._kernel_args(R), *index.arrays, lo, hi, ranks,
-      lam, scale, exclude, group_size, top_priority, top_column, best, visited, bad, uncertain)``;
+      lam, scale, exclude, group_size, top_priority, top_column, best, visited, bad, uncertain,
+      skipped)``;
     * :meth:`_subset_cost`: point × generator products per subset, which sets the slice length;
     * :meth:`_price_resolved`: the subsets the kernel found uncertain, priced from their exact
-      resolution.
+      resolution;
+    * optionally :meth:`_cell_table`: bounds on whole groups of subsets for a full pass, handed
+      to ``_kernel_args``, so that the kernel can skip subsets that provably hold no violator
+      (counted in ``skipped``).
 
     and calls :meth:`_init_engine` from its constructor. Set ``sample`` (sorted ranks) to restrict
     every pass to those subsets (a sampled dictionary: nothing global is certified), and
@@ -228,9 +232,14 @@ class PricingEngine(ColumnOracle):
         """Ranked subsets of the dictionary (neurons or not)."""
         return self.index.n_subsets if self.index is not None else 0
 
-    def _kernel_args(self, R2):
-        """The family's leading kernel arguments for residual R2 (n × c, contiguous)."""
+    def _kernel_args(self, R2, cells=None):
+        """The family's leading kernel arguments for residual R2 (n × c, contiguous) and the
+        pass's cell table (:meth:`_cell_table`)."""
         raise NotImplementedError
+
+    def _cell_table(self, R2, lam_r):
+        """(cell table, cells bounded) for a full pass at threshold lam_r: (None, 0) by default."""
+        return None, 0
 
     def _subset_cost(self, n_outputs):
         """Point × generator products of one subset, for the slice length."""
@@ -241,7 +250,7 @@ class PricingEngine(ColumnOracle):
         (all when None), in normalized units."""
         raise NotImplementedError
 
-    def _scan(self, R2, lam_r, scale, exclude, ranks, k_group, blocks=None, bar=None, deadline=None):
+    def _scan(self, R2, lam_r, scale, exclude, ranks, k_group, cells=None, blocks=None, bar=None, deadline=None):
         """Run the pricing kernel over the pricing blocks ``blocks`` = (b0, b1) (all when None).
 
         Blocks are unions of whole round-robin groups, and each block is sliced the same way
@@ -249,11 +258,11 @@ class PricingEngine(ColumnOracle):
         those of a whole pass: a pass split into block ranges (over a Dask cluster,
         :mod:`ganet.numeric.oracles.distributed`) merges into exactly the local result.
 
-        Returns (top_priority, top_column, best, visited, bad, uncertain, complete): the heaps of
-        every group (those outside the scanned blocks empty), the largest score, the neurons
-        priced, whether a score was NaN or infinite, the number of subsets left uncertain, and
-        whether the pass ran to its end (False: stopped at ``deadline``, a ``time.perf_counter``
-        value, between two slices).
+        Returns (top_priority, top_column, best, visited, bad, uncertain, skipped, complete): the
+        heaps of every group (those outside the scanned blocks empty), the largest score, the
+        neurons priced, whether a score was NaN or infinite, the number of subsets left
+        uncertain, those skipped by the cell table ``cells``, and whether the pass ran to its end
+        (False: stopped at ``deadline``, a ``time.perf_counter`` value, between two slices).
         """
         G, nb = self.n_groups, self.n_blocks
         top_priority = np.full((G, k_group), -np.inf)
@@ -261,6 +270,7 @@ class PricingEngine(ColumnOracle):
         best, visited = np.zeros(nb), np.zeros(nb, dtype=np.int64)
         bad = np.zeros(nb, dtype=np.bool_)
         uncertain = np.zeros(nb, dtype=np.int64)
+        skipped = np.zeros(nb, dtype=np.int64)
         # blocks are unions of whole groups: group g holds the keys (ranks, or list positions)
         # with ⌊key·G/N⌋ = g
         n_keys = max(self.n_subsets if ranks.shape[0] == 0 else len(ranks), 1)
@@ -274,17 +284,17 @@ class PricingEngine(ColumnOracle):
             last[outside] = first[outside]
         size = int((last - first).max(initial=0))
         step = max(1, int(SLICE_WORK / (nb * max(self._subset_cost(R2.shape[1]), 1))))
-        leading = (*self._kernel_args(R2), *self.index.arrays)
+        leading = (*self._kernel_args(R2, cells), *self.index.arrays)
         slices = PassSlices(size, step, deadline)
         for s in slices:
             lo, hi = np.minimum(first + s, last), np.minimum(first + s + step, last)
             with deferred_interrupt():
                 self._kernel(*leading, lo, hi, ranks, lam_r, float(scale), exclude, group_size,
-                             top_priority, top_column, best, visited, bad, uncertain)
+                             top_priority, top_column, best, visited, bad, uncertain, skipped)
             if bar is not None:
                 bar.update(int((hi - lo).sum()))
         return (top_priority, top_column, float(best.max(initial=0.0)), int(visited.sum()), bool(bad.any()),
-                int(uncertain.sum()), slices.complete)
+                int(uncertain.sum()), int(skipped.sum()), slices.complete)
 
     def price(self, R, lam=np.inf, k=0, scale=1.0, exclude=None, hyperplanes=None, deadline=None):
         """One sliced pass (see :meth:`ColumnOracle.price <ganet.numeric.oracles.protocol.ColumnOracle.price>`
@@ -309,20 +319,22 @@ class PricingEngine(ColumnOracle):
         # about k / G from each, more only from groups where the others run short; keeping k per
         # group made the heaps and the merge cost more than the pass itself at k = 50,000
         k_group = min(k, 4 * -(-k // G) + 16)
-        args = (R2, lam_r, float(scale), exclude, ranks, k_group)
+        cells, n_cells = self._cell_table(R2, lam_r) if N and full else (None, 0)
+        args = (R2, lam_r, float(scale), exclude, ranks, k_group, cells)
         top_priority, top_column = np.zeros((0, 0)), np.zeros((0, 0), np.int64)
-        top, n_visited, bad, n_uncertain, complete = 0.0, 0, False, 0, True
+        top, n_visited, bad, n_uncertain, n_skipped, complete = 0.0, 0, False, 0, 0, True
         if N and full and self.client is not None:
             from .distributed import scan_on_cluster
 
-            top_priority, top_column, top, n_visited, bad, n_uncertain = scan_on_cluster(self, args, self.client)
+            top_priority, top_column, top, n_visited, bad, n_uncertain, n_skipped = scan_on_cluster(
+                self, args, self.client)
         elif N:
             bar = None
             if self.progress and sys.stderr.isatty():  # a bar on a terminal; logs get the solver's lines
                 from tqdm.auto import tqdm
                 bar = tqdm(total=N, unit=self.unit, unit_scale=True, desc="pricing", leave=False)
             try:
-                top_priority, top_column, top, n_visited, bad, n_uncertain, complete = self._scan(
+                top_priority, top_column, top, n_visited, bad, n_uncertain, n_skipped, complete = self._scan(
                     *args, bar=bar, deadline=deadline)
             finally:
                 if bar is not None:
@@ -343,7 +355,7 @@ class PricingEngine(ColumnOracle):
         # same contiguous ranges
         order = round_robin(columns, priorities, k, self.n_columns, n_groups=G)
         result = PricingPass(top * self.scale, columns[order], priorities[order], n_visited,
-                             time.perf_counter() - start_time, full and complete, complete)
+                             time.perf_counter() - start_time, full and complete, complete, n_skipped, n_cells)
         self.passes.append(result)
         return result
 

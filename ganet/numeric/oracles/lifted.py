@@ -173,11 +173,12 @@ def _dot(a, b):
 
 @numba.njit(cache=True, parallel=True)
 def _price_lifted(X, G, axes, R, gamma, compiled, code, kinds, ms, bs, offsets, TP, TB, lo, hi, ranks, lam,
-                  scale, exclude, group_size, top_priority, top_column, best, visited, bad, uncertain):
+                  scale, exclude, group_size, top_priority, top_column, best, visited, bad, uncertain, skipped):
     """Advance every block over subsets lo[b] … hi[b] − 1 (ranks, or positions into ``ranks``),
     pricing every neuron's columns against R (the block, heap and group mechanics are the
     engine's, :mod:`ganet.numeric.oracles.engine`); subsets whose direction is UNCERTAIN are counted in
-    ``uncertain`` and priced by the caller from their exact directions."""
+    ``uncertain`` and priced by the caller from their exact directions. The lifted families have
+    no cell bounds: ``skipped`` stays 0."""
     n, d = X.shape
     D = G.shape[1]
     q = D - d
@@ -530,7 +531,7 @@ class LiftedDictionary(PricingEngine):
         return LiftedNeuron(fam, w, prm, int(kind), gens, planes, _formula(fam, w, prm, int(kind)))
 
     # ---- pricing (the passes are the engine's) ---------------------------------------------------
-    def _kernel_args(self, R2):
+    def _kernel_args(self, R2, cells=None):
         fam = self.family
         return self.Xr, self.G, self.axes, R2, self.gamma, self.compiled, fam.code, fam.kinds
 

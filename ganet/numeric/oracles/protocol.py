@@ -41,6 +41,12 @@ class PricingPass:
         Whether the pass covered the whole dictionary (only then is max_score a certificate).
     complete : bool
         Whether the pass covered all it was asked to (False: stopped at its deadline).
+    skipped : int
+        Neurons among the visited ones that were not scored because a bound on their whole cell
+        proved them no violators (:mod:`~ganet.numeric.oracles.cell_bounds`); the bound stands in
+        for their scores in max_score, which stays an upper bound on every column's score.
+    cells : int
+        Cells bounded before the pass (its extra work, each about one column's).
     """
 
     max_score: float
@@ -50,6 +56,8 @@ class PricingPass:
     seconds: float
     full: bool = True
     complete: bool = True
+    skipped: int = 0
+    cells: int = 0
 
 
 class ColumnOracle(abc.ABC):

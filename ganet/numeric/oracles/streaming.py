@@ -25,6 +25,7 @@ import numpy as np
 
 from ..geometry import SCORE_BLOCK, score_closed_form
 from ..geometry.normals import OK, UNCERTAIN, certified_normals, exact_normals, unit_normal
+from .cell_bounds import NO_CELLS, CellGrid, cell_key
 from .combinations import step_subset, unrank_subset
 from .engine import NO_RANKS, ROUND_ROBIN_GROUPS, PricingEngine, group_of, list_uncertain, offer
 from .two_layer import HyperplaneIndex, TwoLayerOracle, _score_block_generic
@@ -32,7 +33,11 @@ from .two_layer import HyperplaneIndex, TwoLayerOracle, _score_block_generic
 __all__ = ["StreamingDictionary"]
 
 
-_FAST = {"reassoc", "contract", "nsz"}  # lets LLVM vectorize the sums over points (~1e-16 relative)
+_FAST = {"reassoc", "contract", "nsz"}
+# Point × hyperplane products of a pass above which cell_grid="auto" bounds cells first.
+_CELL_WORK = 5e8
+# Full passes without cell bounds after a pass where they skipped less than half the neurons.
+_CELL_REST = 4  # lets LLVM vectorize the sums over points (~1e-16 relative)
 
 
 @numba.njit(cache=True, inline="always")
@@ -115,8 +120,9 @@ def _record(t, pos, neg, pos2, neg2, lam, scale, exclude, top_priority, top_colu
 
 
 @numba.njit(cache=True, parallel=True, fastmath=_FAST)
-def _price_slices(X, XT, R, r, p, bias, exact, gamma, compiled, ms, bs, offsets, TP, TB, lo, hi, ranks,
-                  lam, scale, exclude, group_size, top_priority, top_column, best, visited, bad, uncertain):
+def _price_slices(X, XT, R, r, p, bias, exact, gamma, compiled, G, Gc, C, cell_bound, ms, bs, offsets, TP, TB,
+                  lo, hi, ranks, lam, scale, exclude, group_size, top_priority, top_column, best, visited, bad,
+                  uncertain, skipped):
     """Advance every block b over hyperplanes lo[b] … hi[b] − 1 (ranks; or positions into
     ``ranks`` when it is not empty), one prange task per block. ``r`` is R[:, 0] as a contiguous
     vector (a column view of R would have an unknown stride, which stops vectorization).
@@ -129,7 +135,9 @@ def _price_slices(X, XT, R, r, p, bias, exact, gamma, compiled, ms, bs, offsets,
     boundaries, so no two tasks share a heap. Hyperplanes that are not certified ok
     (:func:`~ganet.numeric.geometry.normals.unit_normal`) are skipped: degenerate ones are zero columns,
     uncertain ones are counted in ``uncertain[b]`` and priced by the caller from their exact
-    normals.
+    normals. With a cell table (``cell_bound`` not empty, :mod:`~ganet.numeric.oracles.cell_bounds`), a
+    hyperplane whose finest cell (G, Gc, C) is bounded by ``lam`` or less is not scored: it
+    is counted in ``skipped[b]`` and its cell's bound stands in for its score in the maximum.
     """
     n, d = X.shape
     c = R.shape[1]
@@ -164,7 +172,11 @@ def _price_slices(X, XT, R, r, p, bias, exact, gamma, compiled, ms, bs, offsets,
             elif status == OK:
                 visited[blk] += 1
                 g = group_of(i if listed else t, group_size)
-                if c == 1:  # buffered: SCORE_BLOCK unit neurons share one sweep over the points
+                key = cell_key(w, offset, G, Gc, C) if cell_bound.shape[0] > 0 else -1
+                if key >= 0 and cell_bound[key] <= lam:  # provably no violator
+                    skipped[blk] += 1
+                    score = cell_bound[key]
+                elif c == 1:  # buffered: SCORE_BLOCK unit neurons share one sweep over the points
                     buf_w[cnt, :] = w
                     buf_off[cnt] = offset
                     buf_t[cnt] = t
@@ -241,6 +253,14 @@ class StreamingDictionary(PricingEngine, TwoLayerOracle):
         ``n_blocks``; see :data:`~ganet.numeric.oracles.engine.ROUND_ROBIN_GROUPS`).
     progress : bool
         Show a tqdm bar over each pricing pass.
+    cell_grid : "auto", int or None
+        Bound whole cells of hyperplanes before scoring them, and skip those that provably hold
+        no violator (:mod:`~ganet.numeric.oracles.cell_bounds`; full passes, one output): "auto"
+        does so for passes of more than 5·10⁸ point × hyperplane products, with the finest grid
+        :meth:`CellGrid.auto <ganet.numeric.oracles.cell_bounds.CellGrid.auto>` picks; an int is
+        that grid's G (a power of two); None never. A pass that skips less than half of the
+        neurons pauses the bounds for the next four full passes (they would cost more than they
+        save).
 
     Column ``2t`` / ``2t + 1`` is hyperplane rank t with sign + / −; degenerate hyperplanes
     (provably dependent generators) are zero columns, never violators. Passes, budgets, Dask and
@@ -251,19 +271,29 @@ class StreamingDictionary(PricingEngine, TwoLayerOracle):
     n_columns : int
         2 × the number of hyperplanes (degenerate ones included).
     passes : list of PricingPass
-        Every pricing pass so far (time, hyperplanes visited).
+        Every pricing pass so far (time, hyperplanes visited and skipped).
+    cell_grid : CellGrid or None
     """
 
     unit = "hyperplane"
     _kernel = staticmethod(_price_slices)
 
     def __init__(self, X, reg="l1", bias=True, memory_limit=None, rank_tol=1e-10, kernel="compiled",
-                 n_blocks=64, progress=False, n_groups=ROUND_ROBIN_GROUPS):
+                 n_blocks=64, progress=False, n_groups=ROUND_ROBIN_GROUPS, cell_grid="auto"):
         super().__init__(X, reg, bias, memory_limit, rank_tol, kernel)
         n, dr = self.X.shape[0], self.Xr.shape[1]
         self._init_engine(HyperplaneIndex(n, dr, self.p, self.bias) if dr > 0 else None, n_blocks, n_groups,
                           progress)
         self.n_columns = 2 * self.n_hyperplanes
+        if isinstance(cell_grid, str) and cell_grid == "auto":
+            self.cell_grid = (CellGrid.auto(self.Xr, self.p, self.bias, self.n_hyperplanes)
+                              if self.n_hyperplanes * n > _CELL_WORK else None)
+        elif cell_grid is None or dr < 2:
+            self.cell_grid = None
+        elif isinstance(cell_grid, (int, np.integer)) and cell_grid >= 2 and cell_grid & (cell_grid - 1) == 0:
+            self.cell_grid = CellGrid(self.Xr, self.p, self.bias, int(cell_grid))
+        else:
+            raise ValueError(f"cell_grid must be 'auto', None or a power of two ≥ 2; got {cell_grid!r}")
         self.nbytes_materialized = n * self.n_columns * 8
         self._XT = np.ascontiguousarray(self.Xr.T)
 
@@ -273,11 +303,33 @@ class StreamingDictionary(PricingEngine, TwoLayerOracle):
         W[~valid], c[~valid] = 0.0, 0.0  # a provably degenerate hyperplane is a zero column
         return H, W, c
 
-    def _kernel_args(self, R2):
+    def _kernel_args(self, R2, cells=None):
         # R[:, 0] as a contiguous vector: a column view of R would have an unknown stride, which
         # stops vectorization
         return (self.Xr, self._XT, R2, np.ascontiguousarray(R2[:, 0]), self.p, self.bias, self.exact, self.gamma,
-                self.compiled)
+                self.compiled, *(NO_CELLS if cells is None else cells))
+
+    def _cell_table(self, R2, lam_r):
+        """The cell bounds of a full pass (:mod:`~ganet.numeric.oracles.cell_bounds`): None without a
+        grid, for several outputs, or without a finite λ (a pass for λ_max must score every column)."""
+        if self.cell_grid is None or R2.shape[1] != 1 or not np.isfinite(lam_r) or not self._cells_pay(lam_r):
+            return None, 0
+        return self.cell_grid.table(R2[:, 0], lam_r)
+
+    def _cells_pay(self, lam_r):
+        """Whether bounding cells is likely to save time in the next full pass. Not while the last
+        full pass found scores above 2λ (the dual point is still far from feasible: early passes
+        skip nothing), nor for _CELL_REST full passes after a pass with bounds that skipped less
+        than half of its neurons (the dual point of a small λ is close to λ on most columns, so
+        that few cells can be skipped and the bounds cost more than they save)."""
+        since = 0
+        for record in reversed(self.passes):
+            if record.full and not since and record.max_score > 2 * lam_r * self.scale:
+                return False
+            if record.cells:
+                return 2 * record.skipped >= record.visited or since >= _CELL_REST
+            since += record.full
+        return since > 0
 
     def _subset_cost(self, n_outputs):
         return self.X.shape[0] * max(self.Xr.shape[1], 1)
