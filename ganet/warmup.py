@@ -26,6 +26,19 @@ def _local_rounds(rng):
             StreamingDictionary(X, reg, bias).local_violators(R, 0.1, 5, around=[0])
 
 
+def _cell_bounds(rng):
+    """The cell bounds of large pricing passes (:mod:`ganet.numeric.oracles.cell_bounds`): only
+    passes of more than 5·10⁸ products use them, so no tiny fit compiles them. A second pass at a
+    dual point near feasibility bounds the cells."""
+    from .numeric.oracles.streaming import StreamingDictionary
+
+    X = rng.normal(size=(60, 2))
+    R = 1e-3 * rng.normal(size=60)
+    D = StreamingDictionary(X, "l2", True, cell_grid=8)
+    D.price(R, 1.0, 5)
+    D.price(R, 1.0, 5)
+
+
 def warm_up(verbose=True):
     """Fit one tiny problem with every model and dictionary kind; returns the seconds taken."""
     from . import (ArrangementReLU, ArrangementReLUClassifier, ConvexReLU, ConvexReLUClassifier, DeepNarrowAbs,
@@ -54,6 +67,7 @@ def warm_up(verbose=True):
             data = X[:, :1] if isinstance(model, DeepNarrowAbs) and model.depth > 2 else X
             model.fit(data, target)
         _local_rounds(rng)
+        _cell_bounds(rng)
     seconds = time.perf_counter() - start
     if verbose:
         print(f"ganet: kernels compiled and cached ({seconds:.1f} s)")

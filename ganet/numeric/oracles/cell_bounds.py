@@ -66,8 +66,9 @@ _FAST = {"reassoc", "contract", "nsz"}  # lets LLVM vectorize the sums over poin
 def cell_key(w, offset, G, Gc, C):
     """The finest cell of the unit normal w and offset (−1: outside the grid, never skipped).
 
-    Key = ((2f + [w_f < 0])·G^{d−1} + Σ over the free coordinates q ≠ f, in increasing order, of
-    iₑ·G^{…}) · G_c + i_c, with i_q = ⌊(u_q + 1)·G/2⌋ and i_c = ⌊(c̃ + C)·G_c/(2C)⌋.
+    The key is the mixed-radix number with digits 2f + [w_f < 0] (the signed face), then i_q =
+    ⌊(u_q + 1)·G/2⌋ for the free coordinates q ≠ f in increasing order (radix G), then
+    i_c = ⌊(c̃ + C)·G_c/(2C)⌋ (radix G_c).
     """
     d = w.shape[0]
     f = 0
@@ -289,7 +290,7 @@ class CellGrid:
     """
 
     def __init__(self, Xr, p, bias, G):
-        self.Xr, self.p, self.bias = Xr, int(p), bool(bias)
+        self.p, self.bias = int(p), bool(bias)
         self.d = Xr.shape[1]
         self._XT = np.ascontiguousarray(Xr.T)
         self._absXT = np.abs(self._XT)
@@ -339,7 +340,7 @@ class CellGrid:
         cells_bounded : int
             Cells bounded in all (the pass's extra work, in columns).
         """
-        bounds, keys, G, count = None, None, None, 0
+        bounds, keys, count = None, None, 0
         for level, G in enumerate(self.levels):
             Gc = G if self.bias else 1
             if level == 0:

@@ -318,18 +318,19 @@ class StreamingDictionary(PricingEngine, TwoLayerOracle):
 
     def _cells_pay(self, lam_r):
         """Whether bounding cells is likely to save time in the next full pass. Not while the last
-        full pass found scores above 2λ (the dual point is still far from feasible: early passes
-        skip nothing), nor for _CELL_REST full passes after a pass with bounds that skipped less
-        than half of its neurons (the dual point of a small λ is close to λ on most columns, so
-        that few cells can be skipped and the bounds cost more than they save)."""
+        pass (full, or local: between full passes the solver prices neighbourhoods) found scores
+        above 2λ: the dual point is still far from feasible and next to nothing would be
+        skipped. Nor for _CELL_REST full passes after a pass with bounds that skipped less than
+        half of its neurons: the dual point of a small λ is close to λ on most columns, so few
+        cells can be skipped and the bounds cost more than they save."""
+        if not self.passes or self.passes[-1].max_score > 2 * lam_r * self.scale:
+            return False
         since = 0
         for record in reversed(self.passes):
-            if record.full and not since and record.max_score > 2 * lam_r * self.scale:
-                return False
             if record.cells:
                 return 2 * record.skipped >= record.visited or since >= _CELL_REST
             since += record.full
-        return since > 0
+        return True
 
     def _subset_cost(self, n_outputs):
         return self.X.shape[0] * max(self.Xr.shape[1], 1)
