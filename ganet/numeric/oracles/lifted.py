@@ -171,8 +171,8 @@ def _dot(a, b):
     return s
 
 
-@numba.njit(cache=True, parallel=True)
-def _price_lifted(X, G, axes, R, gamma, compiled, code, kinds, ms, bs, offsets, TP, TB, lo, hi, ranks, lam,
+@numba.njit(cache=True, parallel=True, fastmath={"reassoc", "contract", "nsz"})
+def _price_lifted(X, XT, G, axes, R, gamma, compiled, code, kinds, ms, bs, offsets, TP, TB, lo, hi, ranks, lam,
                   scale, exclude, group_size, top_priority, top_column, best, visited, bad, uncertain, skipped):
     """Advance every block over subsets lo[b] … hi[b] − 1 (ranks, or positions into ``ranks``),
     pricing every neuron's columns against R (the block, heap and group mechanics are the
@@ -207,10 +207,11 @@ def _price_lifted(X, G, axes, R, gamma, compiled, code, kinds, ms, bs, offsets, 
             elif status == OK:
                 visited[blk] += 1
                 for i2 in range(n):
-                    s = 0.0
-                    for k in range(d):
-                        s += X[i2, k] * u[k]
-                    proj[i2] = s
+                    proj[i2] = 0.0
+                for k in range(d):  # point-inner loops over XT's rows: LLVM vectorizes them
+                    uk = u[k]
+                    for i2 in range(n):
+                        proj[i2] += XT[k, i2] * uk
                 g = group_of(i if listed else t, group_size)
                 for sgn in range(2):
                     flip = 1.0 - 2.0 * sgn
@@ -533,7 +534,8 @@ class LiftedDictionary(PricingEngine):
     # ---- pricing (the passes are the engine's) ---------------------------------------------------
     def _kernel_args(self, R2, cells=None):
         fam = self.family
-        return self.Xr, self.G, self.axes, R2, self.gamma, self.compiled, fam.code, fam.kinds
+        return (self.Xr, np.ascontiguousarray(self.Xr.T), self.G, self.axes, R2, self.gamma, self.compiled, fam.code,
+                fam.kinds)
 
     def _subset_cost(self, n_outputs):
         return self.X.shape[0] * (self.D + 2 * self.family.kinds * (2 + n_outputs))
