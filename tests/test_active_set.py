@@ -215,6 +215,7 @@ def test_refine_holds_the_active_constraints_when_q_is_not_quite_orthogonal():
     assert q > 150  # a support large enough for the cancellation to matter
     state.Q[:, :q] += 3e-13 * rng.standard_normal((300, q))
     state.refine()
+    assert np.all(state.u[:state.q] >= 0)  # the stored multipliers, after the correction
     tight = state.normals.T @ state.theta
     assert np.abs(tight - state.lam).max() <= 1e-11 * state.lam
     z = full_coef(state, K.shape[1])

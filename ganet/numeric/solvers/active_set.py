@@ -285,9 +285,8 @@ class DualActiveSet:
             h = Q.T @ self.y - scipy.linalg.solve_triangular(R, np.full(q, self.lam), trans="T",
                                                               check_finite=False)
             u = scipy.linalg.solve_triangular(R, h, check_finite=False)
-            j = int(np.argmin(u))
-            if u[j] < 0:
-                self._delete(j)  # (rounding, or a new λ): the reduced point stays dual feasible
+            if u.min() < 0:  # (rounding, or a new λ): the reduced point stays dual feasible
+                self._delete(int(np.argmin(u)))
                 continue
             theta = self.y - Q @ h
             # θ is a small difference of vectors of size ‖y‖, and Q is orthogonal only to the
@@ -304,6 +303,9 @@ class DualActiveSet:
                 w = scipy.linalg.solve_triangular(R, e, trans="T", check_finite=False)
                 theta -= Q @ w
                 u += scipy.linalg.solve_triangular(R, w, check_finite=False)
+            if u.min() < 0:  # the correction moved a multiplier of rounding size below 0
+                self._delete(int(np.argmin(u)))
+                continue
             self.u[:q] = u
             self.theta = theta
             return
