@@ -483,12 +483,14 @@ class _ConvexReLUBase(ConvexNetworkEstimator):
 
 def _pass_counts(dictionary):
     """The streamed pricing passes of a fit (stored dictionaries keep none): full ones (each a
-    certificate), local ones, and those cut short by max_seconds (neither), with their seconds."""
+    certificate), local ones, and those cut short by max_seconds (neither), with their seconds,
+    and the hyperplanes that cell bounds proved no violators without scoring them."""
     passes = getattr(dictionary, "passes", [])
     return {"seconds_pricing_streamed": sum(p.seconds for p in passes),
             "pricing_passes": sum(p.full for p in passes),
             "local_pricing_passes": sum(not p.full and p.complete for p in passes),
-            "pricing_passes_cut_short": sum(not p.complete for p in passes)}
+            "pricing_passes_cut_short": sum(not p.complete for p in passes),
+            "hyperplanes_skipped_by_cell_bounds": sum(p.skipped for p in passes)}
 
 
 def _check_pass_work(n, n_hyperplanes):

@@ -171,6 +171,17 @@ def _dot(a, b):
     return s
 
 
+@numba.njit(cache=True, inline="always", fastmath={"reassoc", "contract", "nsz"})
+def _dot_pair(v, r):
+    """(Σ vᵢ², Σ vᵢrᵢ) in one vectorized sweep."""
+    vv = 0.0
+    vr = 0.0
+    for i in range(v.shape[0]):
+        vv += v[i] * v[i]
+        vr += v[i] * r[i]
+    return vv, vr
+
+
 @numba.njit(cache=True, parallel=True, fastmath={"reassoc", "contract", "nsz"})
 def _price_lifted(X, XT, G, axes, R, gamma, compiled, code, kinds, ms, bs, offsets, TP, TB, lo, hi, ranks, lam,
                   scale, exclude, group_size, top_priority, top_column, best, visited, bad, uncertain, skipped):
@@ -219,12 +230,16 @@ def _price_lifted(X, XT, G, axes, R, gamma, compiled, code, kinds, ms, bs, offse
                         prm[k] = flip * u[d + k]
                     for kind in range(kinds):
                         phi_vec(code, proj, flip, prm, kind, vals)
-                        norm2 = _dot(vals, vals)
-                        score = 0.0
-                        for o in range(c):
-                            a = _dot(vals, RT[o])
-                            score += a * a
-                        score = np.sqrt(score)
+                        if c == 1:  # ‖v‖² and vᵀr in one sweep
+                            norm2, a = _dot_pair(vals, RT[0])
+                            score = abs(a)
+                        else:
+                            norm2 = _dot(vals, vals)
+                            score = 0.0
+                            for o in range(c):
+                                a = _dot(vals, RT[o])
+                                score += a * a
+                            score = np.sqrt(score)
                         if not (score == score and score < np.inf):
                             bad[blk] = True
                             continue

@@ -124,7 +124,16 @@ def progress_line(history, tol, name=""):
             per_pass = (h["seconds"] - first["seconds"]) / steps
             left = np.log(rel / tol) / rate
             line += f"  ETA ~{left * per_pass:.0f} s ({left:.0f} passes at the rate so far)"
+    if h.get("skipped"):
+        line += f"  (cell bounds skipped {h['skipped']:.0%} of the pass)"
     return line
+
+
+def _skipped_share(dictionary):
+    """The share of the last full pass's neurons that cell bounds skipped (0 without bounds)."""
+    passes = getattr(dictionary, "passes", ())
+    last = passes[-1] if len(passes) else None
+    return last.skipped / last.visited if last is not None and last.full and last.visited else 0.0
 
 
 _WHY = {"max_seconds": "the time budget max_seconds ran out", "max_iter": "max_iter full passes",
@@ -177,7 +186,8 @@ def solve_working_set(dictionary, program, tol, max_iter, max_seconds=None, loca
             stopped = "max_seconds"
             break
         history.append(dict(iteration=n_iter, working_set=full.working_set, objective=full.objective,
-                            gap=full.gap, seconds=time.perf_counter() - start, **full.extra))
+                            gap=full.gap, seconds=time.perf_counter() - start, skipped=_skipped_share(dictionary),
+                            **full.extra))
         if verbose:
             print(progress_line(history, tol, program.name), file=sys.stderr, flush=True)
         if program.converged(tol):
