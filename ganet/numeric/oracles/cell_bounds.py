@@ -269,6 +269,12 @@ def _parents(n_cells, d, G, Gc):
 NO_CELLS = (0, 0, 0.0, np.zeros(0))  # the kernel arguments of a pass without cell bounds
 
 
+def _cell_count(d, G, bias):
+    """Cells of the grid with G intervals per free coordinate: 2d signed faces × G^{d−1} (× G
+    intervals of c̃ with bias)."""
+    return 2 * d * G ** (d - 1) * (G if bias else 1)
+
+
 class CellGrid:
     """The cells of a two-layer family's hyperplanes (module docstring), and their bounds per pass.
 
@@ -283,11 +289,6 @@ class CellGrid:
     G : int
         Intervals per free coordinate of the finest grid (a power of two); the coarser grids of
         a pass have G/2, G/4, ….
-
-    Attributes
-    ----------
-    n_cells : int
-        Cells of the finest grid.
     """
 
     def __init__(self, Xr, p, bias, G):
@@ -296,15 +297,25 @@ class CellGrid:
         self._XT = np.ascontiguousarray(Xr.T)
         self._absXT = np.abs(self._XT)
         self.G = int(G)
-        self.Gc = self.G if self.bias else 1
+        self.Gc = self._Gc(self.G)
         # |c̃| = |aᵀu| ≤ ‖a‖₁ for the anchor a, a training point (|u_q| ≤ 1), widened for rounding
         self.C = float(np.abs(Xr).sum(axis=1).max(initial=0.0)) * _WIDEN + 1e-300 if self.bias else 0.0
-        self.n_cells = self.cells(self.G)
         self.levels = [self.G >> k for k in range(LEVELS - 1, -1, -1) if self.G >> k >= 2]
+        self._parent_maps = {}  # level → the parent of each of its cells (the same in every pass)
 
     def cells(self, G):
         """Cells of the grid with G intervals per free coordinate."""
-        return 2 * self.d * G ** (self.d - 1) * (G if self.bias else 1)
+        return _cell_count(self.d, G, self.bias)
+
+    def _Gc(self, G):
+        """Intervals of c̃ on the grid G: as many as of each free coordinate with bias, else 1."""
+        return G if self.bias else 1
+
+    def _parent_map(self, G):
+        """The parent (grid G/2) of every cell of grid G, computed once."""
+        if G not in self._parent_maps:
+            self._parent_maps[G] = _parents(self.cells(G), self.d, G, self._Gc(G))
+        return self._parent_maps[G]
 
     @classmethod
     def auto(cls, Xr, p, bias, n_hyperplanes):
@@ -316,18 +327,17 @@ class CellGrid:
             return None
         limit = min(n_hyperplanes / HYPERPLANES_PER_CELL, MAX_CELLS)
         G = MIN_G
-        if 2 * d * G ** (d - 1) * (G if bias else 1) > limit:
+        if _cell_count(d, G, bias) > limit:
             return None
-        while 2 * d * (2 * G) ** (d - 1) * (2 * G if bias else 1) <= limit:
+        while _cell_count(d, 2 * G, bias) <= limit:
             G *= 2
         return cls(Xr, p, bias, G)
 
     def bound(self, r, keys, G):
         """Bounds of the cells ``keys`` of grid G for the residual r (normalized units)."""
-        Gc = G if self.bias else 1
         out = np.empty(len(keys))
         _bound_cells(self._XT, self._absXT, np.ascontiguousarray(r, dtype=np.float64), np.asarray(keys, np.int64),
-                     G, Gc, self.C, self.p, self.bias, out)
+                     G, self._Gc(G), self.C, self.p, self.bias, out)
         return out
 
     def table(self, r, lam):
@@ -343,15 +353,14 @@ class CellGrid:
         """
         bounds, keys, count = None, None, 0
         for level, G in enumerate(self.levels):
-            Gc = G if self.bias else 1
             if level == 0:
                 keys = np.arange(self.cells(G), dtype=np.int64)
                 bounds = np.full(self.cells(G), np.inf)
             else:
                 prev_G = self.levels[level - 1]
                 open_keys = keys[bounds[keys] > lam]
-                keys = _children(open_keys, self.d, prev_G, prev_G if self.bias else 1)
-                bounds = bounds[_parents(self.cells(G), self.d, G, Gc)]  # inherit from the parent cell
+                keys = _children(open_keys, self.d, prev_G, self._Gc(prev_G))
+                bounds = bounds[self._parent_map(G)]  # inherit from the parent cell
             if len(keys):
                 bounds[keys] = np.minimum(bounds[keys], self.bound(r, keys, G))
                 count += len(keys)

@@ -381,6 +381,7 @@ class LiftedDictionary(PricingEngine):
         norm = normalization(X, centre=family.name != "relu3")
         self.shift, self.scale = norm.shift, norm.scale
         self.Xr = np.ascontiguousarray(norm.apply(X))
+        self._XT = np.ascontiguousarray(self.Xr.T)  # the pass kernel's point-inner loops read rows of Xrᵀ
         T, q = len(family.kappa), family.q
         self.D = d + q
         self.G = np.ascontiguousarray(np.hstack([np.repeat(self.Xr, T, axis=0),
@@ -549,8 +550,7 @@ class LiftedDictionary(PricingEngine):
     # ---- pricing (the passes are the engine's) ---------------------------------------------------
     def _kernel_args(self, R2, cells=None):
         fam = self.family
-        return (self.Xr, np.ascontiguousarray(self.Xr.T), self.G, self.axes, R2, self.gamma, self.compiled, fam.code,
-                fam.kinds)
+        return self.Xr, self._XT, self.G, self.axes, R2, self.gamma, self.compiled, fam.code, fam.kinds
 
     def _subset_cost(self, n_outputs):
         return self.X.shape[0] * (self.D + 2 * self.family.kinds * (2 + n_outputs))
