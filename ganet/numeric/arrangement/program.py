@@ -561,7 +561,7 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
                 groups[i] = _Group(program, i, datafit)
         return [groups[i] for i in ws]
 
-    while stopped in (None, "rounding"):  # the working-set method (unless the splitting ended the solve)
+    while stopped in (None, "rounding"):  # the working-set method, unless the splitting ended it
         tighten = time.perf_counter() + tighten_seconds
         res = _check(program, datafit, y, lam, V, W, t, multipliers=multipliers,
                      deadline=tighten if deadline is None else min(deadline, tighten), hints=hints)
@@ -652,8 +652,8 @@ _SPLIT_CHECK_MAX = 5.0  # seconds of ADMM iterations at most between two checks 
 
 def _splits(program, datafit, size):
     """Whether ADMM (:mod:`.splitting`) solves the program: a ReLU program with the plain squared
-    loss (no sample weights), too large for one interior-point solve (n·D·2P > ``_CONIC_LIMIT``), with n small
-    enough for its n × n factor. On digits (500 gates) the working-set method's coordinate
+    loss (no sample weights), too large for one interior-point solve (n·D·2P > ``_CONIC_LIMIT``),
+    with n small enough for its n × n factor. On digits (500 gates) the working-set method's coordinate
     descent, a cone projection per block step, certified a relative gap of 0.86 after 30 s."""
     return (not program.gated and datafit is Quadratic and size > _CONIC_LIMIT
             and len(program.Z) <= _SPLIT_MAX_N)

@@ -23,7 +23,8 @@ Each iteration costs a few products of Z with D × 2P or n × 2P matrices (no co
 the first iterations start after the factorization (a fraction of a second on digits).
 
 **The certificate comes with the iterates.** μ = max(0, −ρ₂Λ₂) are multipliers of the cone
-constraints (at a solution, Fᵀ(FU − y)·… + λ∂‖·‖ − 𝒜ᵀμ ∋ 0 with μ ≥ 0). Any μ ≥ 0 gives a valid bound
+constraints (at a solution FᵀC(FU − y) + λ∂(Σⱼ‖Πuⱼ‖) − 𝒜ᵀμ ∋ 0 with μ ≥ 0, since the
+S-step leaves Λ₂ = min(0, 𝒜U + Λ₂) ≤ 0, in the normal cone of {S ≥ 0}). Any μ ≥ 0 gives a valid bound
 ‖Π(σⱼgⱼ + ZᵀAⱼμⱼ)‖ of group j's dual constraint, so ``_check`` prices every group with them
 (and with μ = 0, and tightens the worst by cone projections), after projecting X exactly onto
 the cones: the gap is that of a feasible point and a dual-feasible point, never an estimate.
