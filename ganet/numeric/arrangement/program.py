@@ -577,7 +577,7 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
             break
         stopped = "rounding"  # (the working set stops changing: see the breaks below)
         V, W, t = res.V, res.W, res.t  # the projected point
-        nonzero = np.flatnonzero(np.any(V != 0, axis=0) | (np.any(W != 0, axis=0) if W is not None else False))
+        nonzero = _nonzero_groups(V, W)
         order = np.argsort(-res.bounds)
         violators = order[res.bounds[order] > lam * (1 + 1e-12)]
         size = min(P, max(2 * size, len(nonzero) + 10))
@@ -665,10 +665,14 @@ def _stalled(program, res, gaps):
     enough for one interior-point solve (on breast cancer, 500 gates, coordinate descent on a
     support of ~170 groups did worse in 30 s than ADMM continued: relative gap 0.058 against
     0.015)."""
-    support = np.count_nonzero(np.any(res.V != 0, axis=0) | np.any(res.W != 0, axis=0))
     n, D = program.Z.shape
     return (len(gaps) > _SPLIT_STALL and min(gaps[-_SPLIT_STALL:]) > 0.5 * min(gaps[:-_SPLIT_STALL])
-            and n * D * 2 * support <= _CONIC_LIMIT)
+            and n * D * 2 * len(_nonzero_groups(res.V, res.W)) <= _CONIC_LIMIT)
+
+
+def _nonzero_groups(V, W):
+    """The groups with a nonzero v (or w)."""
+    return np.flatnonzero(np.any(V != 0, axis=0) | (np.any(W != 0, axis=0) if W is not None else False))
 
 
 def _solve_by_splitting(program, datafit, y, lam, tol, max_iter, deadline, verbose, start):

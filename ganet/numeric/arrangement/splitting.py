@@ -62,7 +62,8 @@ class ReLUSplitting:
         n, D = Z.shape
         P = M.shape[1]
         self._centre = (lambda v: v - v.mean(axis=0)) if program.intercept else (lambda v: v)
-        self._yc = self._centre(np.asarray(y, dtype=float))
+        # FᵀCy, the constant part of every U-step's right-hand side
+        self._adjoint_y = self._adjoint(self._centre(np.asarray(y, dtype=float)))
         self._gram_values, self._gram_vectors = np.linalg.eigh(Z.T @ Z)
         self._masks_gram = 2.0 * (M @ M.T)  # Σⱼ mⱼmⱼᵀ over the 2P columns of U
         self._signs = np.hstack([program.S, program.S])  # Aⱼ for v and w
@@ -84,12 +85,6 @@ class ReLUSplitting:
         H[np.diag_indices_from(H)] += 1.0
         self._H = cho_factor(H, overwrite_a=True, check_finite=False)
 
-    def _forward(self, U):
-        """F U = Σⱼ σⱼ mⱼ ⊙ Z uⱼ."""
-        M, P = self.program.M, self.program.n_groups
-        ZU = self.program.Z @ U
-        return np.einsum("np,np->n", M, ZU[:, :P] - ZU[:, P:])
-
     def _adjoint(self, r):
         """Fᵀ r: columns σⱼ Zᵀ(mⱼ ⊙ r)."""
         G = self.program.Z.T @ (self.program.M * r[:, None])
@@ -98,9 +93,9 @@ class ReLUSplitting:
     def step(self):
         """One ADMM iteration (the U-step by Woodbury, then X, S and the multipliers)."""
         Z, rho, pen = self.program.Z, self.rho, self.program.penalized
-        R = self._adjoint(self._yc) + rho * (self.X - self.L1) + rho * (Z.T @ (self._signs * (self.S - self.L2)))
+        R = self._adjoint_y + rho * (self.X - self.L1) + rho * (Z.T @ (self._signs * (self.S - self.L2)))
         BR = self._Binv @ R
-        w = self._centre(cho_solve(self._H, self._centre(self._forward(BR)), check_finite=False))
+        w = self._centre(cho_solve(self._H, self._centre(self.program.forward(*np.hsplit(BR, 2))), check_finite=False))
         self.U = BR - self._Binv @ self._adjoint(w)
         AU = self._signs * (Z @ self.U)
         X_old, S_old = self.X, self.S
