@@ -41,8 +41,8 @@ from scipy.optimize import brentq, lsq_linear
 from sklearn.exceptions import ConvergenceWarning
 
 from ..solvers.datafits import Quadratic, fenchel_gap, make_datafit, restricted
+from ..runtime.threads import FastestBlasThreads
 from .splitting import ReLUSplitting
-from .splitting import run as run_splitting
 
 __all__ = ["ArrangementProgram", "ArrangementResult", "solve_arrangement"]
 
@@ -681,13 +681,13 @@ def _solve_by_splitting(program, datafit, y, lam, tol, max_iter, deadline, verbo
     worst groups, for a quarter of the time since the last check). The iterations between
     checks take 4× the last check's time (0.5 to 5 s), so checks cost about 20%.
     Returns (best result, why it stopped, iterations, projection hints, the last tightening time)."""
-    splitting = ReLUSplitting(program, y, lam)
+    splitting, threads = ReLUSplitting(program, y, lam), FastestBlasThreads()
     hints, best, check_seconds, stopped, gaps = {}, None, 0.1, None, []
     while stopped is None:
         seconds = min(max(4.0 * check_seconds, 0.5), _SPLIT_CHECK_MAX)
         if deadline is not None:
             seconds = min(seconds, deadline - time.perf_counter())
-        run_splitting(splitting, seconds, max(max_iter // 2 - splitting.iterations, 1))
+        threads.run(splitting.step, seconds, max(max_iter // 2 - splitting.iterations, 1))
         checked = time.perf_counter()
         tighten = checked + max(0.25 * seconds, 0.05)
         res = _check(program, datafit, y, lam, *splitting.point(), 0.0, hints=hints,
@@ -697,8 +697,8 @@ def _solve_by_splitting(program, datafit, y, lam, tol, max_iter, deadline, verbo
         if best is None or (res.dual_gap, res.objective) < (best.dual_gap, best.objective):
             best = res
         if verbose:
-            print(f"  ADMM iterations {splitting.iterations:6d}  ρ {splitting.rho:.3g}  objective "
-                  f"{res.objective:.10g}  gap {res.dual_gap:.3g}  {time.perf_counter() - start:.1f} s")
+            print(f"  ADMM iterations {splitting.iterations:6d}  ρ {splitting.rho:.3g}  BLAS threads "
+                  f"{threads.threads}  objective {res.objective:.10g}  gap {res.dual_gap:.3g}  {time.perf_counter() - start:.1f} s")
         gaps.append(res.dual_gap)
         stopped = ("converged" if res.dual_gap <= tol * max(res.objective, 1e-300) else
                    "max_seconds" if deadline is not None and time.perf_counter() > deadline else

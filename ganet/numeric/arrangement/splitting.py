@@ -30,8 +30,6 @@ S-step leaves Λ₂ = min(0, 𝒜U + Λ₂) ≤ 0, in the normal cone of {S ≥ 
 the cones: the gap is that of a feasible point and a dual-feasible point, never an estimate.
 """
 
-import time
-
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 
@@ -142,14 +140,3 @@ class ReLUSplitting:
 def _sq(A):
     return float(np.vdot(A, A))
 
-
-def run(splitting, seconds, max_iter):
-    """Iterate for about ``seconds`` (at least one iteration) or up to ``max_iter`` iterations;
-    returns the number done."""
-    stop, done = time.perf_counter() + seconds, 0
-    while done < max_iter:
-        splitting.step()
-        done += 1
-        if time.perf_counter() > stop:
-            break
-    return done

@@ -14,19 +14,70 @@
   core, two copies of it loaded (numpy's and scipy's) and numba's pool beside them, those calls
   spent most of their time waking and synchronizing threads: SSNAL on a 3-output working set
   (n = 60) took 2.8 s with the default threads and 0.17 s with one BLAS thread.
+* **Large, repeated GEMMs** (the ADMM iterations of the ReLU arrangement program) are the
+  exception: there threads pay when the cores are free and cost most when they are not
+  (digits, 500 gates: 36 ms per iteration with 2 BLAS threads and 46 ms with one, idle; 240 ms
+  and 70 ms beside two busy processes). :class:`FastestBlasThreads` times both settings while it
+  iterates and keeps the faster.
 """
 
 import math
 import os
+import time
 
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController, threadpool_limits
 
-__all__ = ["single_threaded_blas", "available_cpus", "configure_threads"]
+__all__ = ["single_threaded_blas", "FastestBlasThreads", "available_cpus", "configure_threads"]
 
 
 def single_threaded_blas():
     """Context manager limiting every loaded BLAS to one thread (restored on exit)."""
     return threadpool_limits(limits=1, user_api="blas")
+
+
+class FastestBlasThreads:
+    """Repeats a step under whichever BLAS thread count (one, or BLAS's own) runs it faster now.
+
+    Every ``probe_seconds`` of running, the next ``probe_steps`` steps run with each setting
+    (the steps are real work: nothing is repeated or thrown away) and the setting with the
+    shorter time is kept until the next probe, since the load on a shared machine changes.
+
+    Parameters
+    ----------
+    probe_steps : int
+        Steps timed per setting in a probe.
+    probe_seconds : float
+        Running time between probes.
+    """
+
+    def __init__(self, probe_steps=3, probe_seconds=10.0):
+        self._controller = ThreadpoolController().select(user_api="blas")
+        self._own = max([lib.num_threads for lib in self._controller.lib_controllers], default=1)
+        self.probe_steps, self.probe_seconds = probe_steps, probe_seconds
+        self.threads = self._own
+        self._next_probe = 0.0
+
+    def _timed(self, step, threads, count):
+        start = time.perf_counter()
+        with self._controller.limit(limits=threads):
+            for _ in range(count):
+                step()
+        return time.perf_counter() - start
+
+    def run(self, step, seconds, max_steps):
+        """Call ``step()`` for about ``seconds`` (at least once) or ``max_steps`` times; returns
+        the number of calls."""
+        stop, done = time.perf_counter() + seconds, 0
+        if self._own > 1 and time.perf_counter() >= self._next_probe and max_steps >= 2 * self.probe_steps:
+            times = {threads: self._timed(step, threads, self.probe_steps) for threads in (1, self._own)}
+            self.threads = min(times, key=times.get)
+            self._next_probe = time.perf_counter() + self.probe_seconds
+            done = 2 * self.probe_steps
+        with self._controller.limit(limits=self.threads):
+            while done < max_steps and (done == 0 or time.perf_counter() <= stop):
+                step()
+                done += 1
+        return done
 
 
 def _cgroup_quota():

@@ -1,0 +1,47 @@
+"""The BLAS thread chooser of ganet.numeric.runtime.threads: it keeps the faster setting, counts
+its steps, and leaves BLAS as it found it."""
+
+import time
+
+import numpy as np  # noqa: F401  (loads the BLAS that threadpoolctl controls)
+import pytest
+from threadpoolctl import ThreadpoolController
+
+from ganet.numeric.runtime.threads import FastestBlasThreads
+
+
+def _blas_threads():
+    return max(lib.num_threads for lib in ThreadpoolController().select(user_api="blas").lib_controllers)
+
+
+@pytest.fixture
+def own_threads():
+    own = _blas_threads()
+    if own < 2:
+        pytest.skip("BLAS runs one thread here: there is nothing to choose")
+    return own
+
+
+@pytest.mark.parametrize("slow_when_threaded", [True, False])
+def test_keeps_the_faster_setting(own_threads, slow_when_threaded):
+    seen = []
+
+    def step():  # a step that is slow under one of the two settings
+        threads = _blas_threads()
+        seen.append(threads)
+        time.sleep(0.02 if (threads > 1) == slow_when_threaded else 0.0)
+
+    chooser = FastestBlasThreads(probe_steps=2)
+    done = chooser.run(step, seconds=30.0, max_steps=10)
+    assert done == len(seen) == 10  # the probe's steps count toward max_steps
+    assert sorted(set(seen[:4])) == [1, own_threads]  # the probe ran both settings
+    assert set(seen[4:]) == {1 if slow_when_threaded else own_threads}
+    assert _blas_threads() == own_threads  # restored
+
+
+def test_runs_at_least_once_and_at_most_max_steps(own_threads):
+    calls = []
+    chooser = FastestBlasThreads(probe_steps=3)
+    assert chooser.run(lambda: calls.append(1), seconds=0.0, max_steps=1) == 1  # too few for a probe
+    assert chooser.run(lambda: calls.append(1), seconds=10.0, max_steps=7) == 7
+    assert len(calls) == 8
