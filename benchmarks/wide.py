@@ -17,9 +17,14 @@ The third table (``--relu``; no scnn needed) is the cone-constrained **ReLU prog
 and breast cancer (standardized, ±1 targets, no bias, 500 Gaussian gates, λ = λ_s·n): the
 objective and relative gap that ``solve_arrangement`` certifies within budgets of 10, 30 and 60 s
 (with the squared loss: the ADMM of ``ganet/numeric/arrangement/splitting.py``).
+The fourth (``--relu-scnn``, needs pyscnn) puts scnn's ``ConvexReLU`` + ``AL`` (its defaults, in a
+child process stopped after 900 s) beside it on the same programs, λ_s = 1e-2 and 1e-3: scnn's
+time and objective (its point violates the cones a little, so also its value once projected onto
+them), the time ganet's solve first checks a feasible point at or below that projected value
+(from its verbose lines, one 120 s solve), and ganet's relative gap at 10, 30 and 60 s.
 Compare code versions by running it from each tree, alternated, warmed first.
 Run: ``python benchmarks/wide.py [n_gates]`` (needs the optional extra ``bench``: pyscnn), or
-``python benchmarks/wide.py --relu [--load]``.
+``python benchmarks/wide.py --relu [--load]`` or ``--relu-scnn [digits|breast]``.
 """
 
 import sys
@@ -75,6 +80,79 @@ def scnn_solve(X, y, G, lam, tol):
     Gs = np.asarray(model.G)  # scnn keeps the gates it was given, minus repeated patterns
     U = np.asarray(model.parameters[0]).reshape(Gs.shape[1], X.shape[1]).T  # d × P
     return U, (X @ Gs >= 0).astype(float), seconds
+
+
+def scnn_relu_solve(X, y, G, lam):
+    """scnn's ``ConvexReLU`` + ``AL`` (its defaults) on the gates G (distinct patterns); returns
+    (V, W) (d × P each, in G's order) and the seconds it took."""
+    from scnn.metrics import Metrics
+    from scnn.models import ConvexReLU
+    from scnn.optimize import optimize_model
+    from scnn.regularizers import NeuronGL1
+    from scnn.solvers import AL
+
+    model = ConvexReLU(G, bias=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = time.perf_counter()
+        model, _ = optimize_model(model, AL(model), Metrics(), X, y, regularizer=NeuronGL1(lam / len(X)),
+                                  unitize_data=False, dtype="float64", verbose=False, return_convex=True)
+        seconds = time.perf_counter() - start
+    V, W = (np.zeros((X.shape[1], G.shape[1])) for _ in range(2))
+    # scnn reorders the gates: put each of its neurons back in the column of the gate in G with
+    # its activation pattern (the patterns of G are distinct)
+    column = {(X @ g >= 0).tobytes(): j for j, g in enumerate(G.T)}
+    order = [column[(X @ g >= 0).tobytes()] for g in np.asarray(model.G).T]
+    V[:, order], W[:, order] = (np.asarray(U).reshape(-1, X.shape[1]).T for U in model.parameters)
+    return V, W, seconds
+
+
+def relu_against_scnn(only=None, lam_values=(1e-2, 1e-3), n_gates=500, horizon=120, scnn_cap=900):
+    """The ReLU program, ganet against scnn's AL (see the module docstring), on digits and breast
+    cancer, or on the one whose name starts with ``only``. scnn runs in a child process stopped
+    after ``scnn_cap`` seconds (it has no time limit of its own)."""
+    import contextlib
+    import io
+    import multiprocessing
+    import re
+
+    from ganet.numeric.arrangement.program import _project_columns
+
+    print(f"{'data':32s} {'λ_s':>6s} {'scnn s':>7s} {'scnn obj':>10s} {'viol':>7s} {'projected':>10s} "
+          f"{'ganet s to it':>13s} {'ratio':>6s} {'gap 10 s':>8s} {'30 s':>8s} {'60 s':>8s}")
+    for name, X, y in list(datasets())[:2]:
+        if only is not None and not name.startswith(only):
+            continue
+        X = (X - X.mean(0)) / np.maximum(X.std(0), 1e-12)
+        G, masks = shared_gates(X, n_gates)
+        program = ArrangementProgram(X, masks, np.ones(X.shape[1], dtype=bool), gated=False, intercept=False)
+        value = lambda V, W: (0.5 * float(np.sum((program.forward(V, W) - y) ** 2))  # noqa: E731
+                              + lam * (program.penalty(V) + program.penalty(W)))
+        for lam_s in lam_values:
+            lam = lam_s * len(X)
+            scnn_seconds, scnn_value, violation, target = float("nan"), float("nan"), float("nan"), -np.inf
+            with multiprocessing.get_context("fork").Pool(1) as pool:
+                try:
+                    V, W, scnn_seconds = pool.apply_async(scnn_relu_solve, (X, y, G, lam)).get(scnn_cap)
+                    scnn_value = value(V, W)
+                    violation = max(float(np.max(-program.S * (X @ U), initial=0.0)) for U in (V, W))
+                    # scnn's point violates the cones a little: its value after projecting onto them
+                    target = value(_project_columns(program, V), _project_columns(program, W, sign=-1))
+                except multiprocessing.TimeoutError:
+                    pass  # (scnn s shows > cap)
+            out = io.StringIO()
+            with warnings.catch_warnings(), contextlib.redirect_stdout(out):
+                warnings.simplefilter("ignore")
+                solve_arrangement(program, y, lam, tol=1e-9, max_seconds=horizon, verbose=True)
+            # the verbose check lines: (elapsed seconds, objective of the feasible point, gap)
+            checks = [(float(t), float(f), float(g)) for f, g, t in
+                      re.findall(r"objective ([\d.e+-]+)\s+gap ([\d.e+-]+|inf)\s+([\d.]+) s", out.getvalue())]
+            reached = next((t for t, f, _ in checks if f <= target), None)
+            gaps = [min((g / f for t, f, g in checks if t <= b), default=float("nan")) for b in (10, 30, 60)]
+            ratio = f"{scnn_seconds / reached:6.1f}" if reached else "   n/a"
+            shown = f"{scnn_seconds:7.1f}" if np.isfinite(scnn_seconds) else f"{'>' + str(scnn_cap):>7s}"
+            print(f"{name:32s} {lam_s:6.0e} {shown} {scnn_value:10.6g} {violation:7.1e} {target:10.6g} "
+                  f"{reached or float('nan'):13.1f} {ratio} " + " ".join(f"{g:8.2g}" for g in gaps), flush=True)
 
 
 def value(X, M, U, y, lam):
@@ -168,7 +246,10 @@ def relu_program(budgets=(10, 30, 60), lam_s=1e-2, n_gates=500):
 
 
 if __name__ == "__main__":
-    if "--relu" in sys.argv:
+    if "--relu-scnn" in sys.argv:
+        at = sys.argv.index("--relu-scnn") + 1
+        relu_against_scnn(sys.argv[at] if at < len(sys.argv) else None)
+    elif "--relu" in sys.argv:
         from scale import busy  # (two busy processes beside the run with --load)
 
         with busy("--load" in sys.argv):

@@ -46,6 +46,24 @@ def test_splitting_then_descent_reaches_the_cvxpy_optimum(bias, monkeypatch):
     assert res.objective - res.dual_gap <= reference * (1 + 1e-8)
 
 
+def test_without_memory_for_the_splitting_the_working_set_method_solves_it(monkeypatch):
+    """Where the splitting's n × n matrices would not fit in half the available memory, the
+    program goes down the working-set path and still reaches cvxpy's optimum."""
+    from ganet.numeric.arrangement.splitting import splitting_bytes
+
+    Z, masks, penalized, y = _data(False)
+    program = ArrangementProgram(Z, masks, penalized, gated=False, intercept=True)
+    monkeypatch.setattr(arrangement, "_CONIC_LIMIT", 0)
+    monkeypatch.setattr(arrangement, "available_bytes", lambda: 2 * splitting_bytes(len(Z), program.n_groups) - 1)
+    assert not arrangement._splits(program, make_datafit("squared"), 1)
+    monkeypatch.setattr(arrangement, "ReLUSplitting", None)  # (it would fail if it were used)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = solve_arrangement(program, y, 2.0, tol=1e-7, max_iter=4000)
+    assert res.converged
+    assert res.objective == pytest.approx(_reference_program(Z, masks, y, 2.0, penalized, intercept=True), rel=1e-6)
+
+
 @pytest.mark.parametrize("bias", [False, True])
 def test_the_certificate_of_every_admm_iterate_is_a_lower_bound(bias):
     """Early iterates are far from optimal; the gap each check certifies from them (the cone

@@ -42,7 +42,8 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ..solvers.datafits import Quadratic, fenchel_gap, make_datafit, restricted
 from ..runtime.threads import FastestBlasThreads
-from .splitting import ReLUSplitting
+from ..runtime.memory import available_bytes
+from .splitting import ReLUSplitting, splitting_bytes
 
 __all__ = ["ArrangementProgram", "ArrangementResult", "solve_arrangement"]
 
@@ -653,10 +654,12 @@ _SPLIT_CHECK_MAX = 5.0  # seconds of ADMM iterations at most between two checks 
 def _splits(program, datafit, size):
     """Whether ADMM (:mod:`.splitting`) solves the program: a ReLU program with the plain squared
     loss (no sample weights), too large for one interior-point solve (n·D·2P > ``_CONIC_LIMIT``),
-    with n small enough for its n × n factor. On digits (500 gates) the working-set method's coordinate
-    descent, a cone projection per block step, certified a relative gap of 0.86 after 30 s."""
-    return (not program.gated and datafit is Quadratic and size > _CONIC_LIMIT
-            and len(program.Z) <= _SPLIT_MAX_N)
+    with n small enough for its n × n factor and its arrays within half the memory available. On
+    digits (500 gates) the working-set method's coordinate descent, a cone projection per block
+    step, certified a relative gap of 0.86 after 30 s."""
+    n, P = len(program.Z), program.n_groups
+    return (not program.gated and datafit is Quadratic and size > _CONIC_LIMIT and n <= _SPLIT_MAX_N
+            and splitting_bytes(n, P) <= available_bytes() // 2)
 
 
 def _stalled(program, res, gaps):

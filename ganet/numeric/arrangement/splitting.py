@@ -33,11 +33,15 @@ the cones: the gap is that of a feasible point and a dual-feasible point, never 
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 
-__all__ = ["ReLUSplitting"]
+__all__ = ["ReLUSplitting", "splitting_bytes"]
 
 _RHO = 10.0  # the starting penalty (standardized digits and breast cancer: 3–30 all within 2× of it)
 _ALPHA = 1.6  # over-relaxation
 _BALANCE_EVERY = 50  # iterations between residual-balancing decisions (each may refactor H)
+# ρ changes when one relative residual exceeds the other this many times. Boyd et al. use 10; the
+# ratio stayed near 2 on digits and 1/4 on breast cancer, so 10 never fired, and after 3000
+# iterations the gap was 2.4× (digits, ρ 10 → 40) and 2.7× (breast cancer, ρ 10 → 2.5) smaller at 2
+_BALANCE_RATIO = 2.0
 
 
 class ReLUSplitting:
@@ -51,7 +55,7 @@ class ReLUSplitting:
     lam : float
     rho : float
         The starting penalty ρ₁ = ρ₂, then balanced so that the primal and dual residuals stay
-        within 10× of each other (Boyd et al. 2011, §3.4.1).
+        within ``_BALANCE_RATIO`` (2×) of each other (Boyd et al. 2011, §3.4.1).
     """
 
     def __init__(self, program, y, lam, rho=_RHO):
@@ -115,11 +119,11 @@ class ReLUSplitting:
             self._balance(U, AU, X_old, S_old)
 
     def _balance(self, U, AU, X_old, S_old):
-        """Residual balancing: double ρ when the relative primal residual is 10× the dual one,
+        """Residual balancing: double ρ when the relative primal residual is 2× the dual one,
         halve it in the opposite case (the scaled multipliers are rescaled with it)."""
         primal = np.sqrt(_sq(U - self.X) + _sq(AU - self.S)) / max(np.sqrt(_sq(self.X) + _sq(self.S)), 1e-300)
         dual = np.sqrt(_sq(self.X - X_old) + _sq(self.S - S_old)) / max(np.sqrt(_sq(self.L1) + _sq(self.L2)), 1e-300)
-        if primal > 10.0 * dual or dual > 10.0 * primal:
+        if primal > _BALANCE_RATIO * dual or dual > _BALANCE_RATIO * primal:
             factor = 2.0 if primal > dual else 0.5
             self.L1 /= factor
             self.L2 /= factor
@@ -135,6 +139,13 @@ class ReLUSplitting:
         P = self.program.n_groups
         mu = np.maximum(0.0, -self.rho * self.L2)
         return mu[:, :P], mu[:, P:]
+
+
+def splitting_bytes(n, P):
+    """Bytes a :class:`ReLUSplitting` of n samples and P groups holds at its peak: three n × n
+    matrices while it factors H (K, 2MMᵀ and H) and about ten n × 2P ones (S, Λ₂, the cone signs
+    and an iteration's temporaries): 1.3 GB at n = 6000, P = 500."""
+    return 8 * (3 * n * n + 10 * n * 2 * P)
 
 
 def _sq(A):
