@@ -126,10 +126,10 @@ def relu_against_scnn(only=None, lam_values=(1e-2, 1e-3), n_gates=500, horizon=1
         X = (X - X.mean(0)) / np.maximum(X.std(0), 1e-12)
         G, masks = shared_gates(X, n_gates)
         program = ArrangementProgram(X, masks, np.ones(X.shape[1], dtype=bool), gated=False, intercept=False)
-        value = lambda V, W: (0.5 * float(np.sum((program.forward(V, W) - y) ** 2))  # noqa: E731
-                              + lam * (program.penalty(V) + program.penalty(W)))
         for lam_s in lam_values:
             lam = lam_s * len(X)
+            value = lambda V, W: (0.5 * float(np.sum((program.forward(V, W) - y) ** 2))  # noqa: E731
+                                  + lam * (program.penalty(V) + program.penalty(W)))
             scnn_seconds, scnn_value, violation, target = float("nan"), float("nan"), float("nan"), -np.inf
             with multiprocessing.get_context("fork").Pool(1) as pool:
                 try:
