@@ -1,5 +1,7 @@
 """ConvexReLUCV (issue 23): λ chosen by k-fold cross-validation over certified warm-started paths."""
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.model_selection import KFold
@@ -154,3 +156,45 @@ def test_a_budget_too_short_for_every_fold_decides_on_the_folds_done():
     assert 1 <= done.sum() < 5 and np.isnan(mse[~done]).all() and not model.cv_results_["certified"][~done].any()
     assert model.lam_ == model.lams_[np.argmin(mse[done].mean(axis=0))]
     assert np.isfinite(model.predict(Xb)).all()
+
+
+def test_the_largest_dual_bound_needs_only_the_groups_that_could_beat_it():
+    """``largest_only`` stops tightening once the loose bounds left are below the largest tight
+    one: its maximum is that of tightening every group, on data where the loose (μ = 0) bounds
+    are far above the tight ones."""
+    from ganet.numeric.arrangement.program import group_bounds
+
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(150, 8))
+    r = np.sign(A[:, 0] * A[:, 1]) - np.mean(np.sign(A[:, 0] * A[:, 1]))
+    program, _, _ = ganet.ArrangementReLU(patterns="sampled", n_patterns=80, random_state=0)._program(A)
+    loose = group_bounds(program, r, threshold=np.inf)[0]
+    every = group_bounds(program, r)[0]
+    top, exact = group_bounds(program, r, largest_only=True)
+    assert exact and loose.max() > 1.2 * every.max()  # (the loose bounds are not the answer)
+    assert top.max() == pytest.approx(every.max(), rel=1e-9)
+    assert np.sum(top < loose) < np.sum(every < loose)  # fewer groups were tightened
+
+
+def test_an_uncertified_fit_at_a_tiny_lambda_names_lambda_max():
+    """Below 10⁻³ λ_max a fit that stops uncertified says so and names λ_max (the value of
+    ``_lambda_max``, checked above to be where the network vanishes); at 10⁻² λ_max it does not,
+    and a certified fit never does."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    rng = np.random.default_rng(1)
+    A = rng.normal(size=(300, 6))
+    b = np.sign(A[:, 0] * A[:, 1]) + 0.3 * rng.normal(size=300)
+    params = dict(patterns="sampled", n_patterns=100, random_state=0, max_iter=1)
+    top = ganet.ArrangementReLU(**params)._lambda_max(A, b)
+    with pytest.warns(ConvergenceWarning, match=rf"λ_max = {top:.4g}") as caught:
+        fit = ganet.ArrangementReLU(lam=1e-5 * top, **params).fit(A, b)
+    assert not fit.converged_ and any("is 1e-05·λ_max" in str(w.message) for w in caught)
+    Z = (X - X.mean(0)) / X.std(0)
+    small = ganet.ArrangementReLU(**params)._lambda_max(Z, Y)
+    for data, lam, max_iter in (((A, b), 1e-2 * top, 1), ((Z, Y), 1e-5 * small, 20_000)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fit = ganet.ArrangementReLU(lam=lam, **{**params, "max_iter": max_iter}).fit(*data)
+        assert fit.converged_ == (max_iter > 1)
+        assert not any("λ_max" in str(w.message) for w in caught)

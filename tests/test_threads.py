@@ -45,3 +45,19 @@ def test_runs_at_least_once_and_at_most_max_steps(own_threads):
     assert chooser.run(lambda: calls.append(1), seconds=0.0, max_steps=1) == 1  # too few for a probe
     assert chooser.run(lambda: calls.append(1), seconds=10.0, max_steps=7) == 7
     assert len(calls) == 8
+
+
+def test_a_probe_stops_at_the_budget_too(own_threads):
+    calls = []
+
+    def step():  # each step is longer than the whole budget
+        calls.append(_blas_threads())
+        time.sleep(0.05)
+
+    chooser = FastestBlasThreads(probe_steps=3)
+    before = chooser.threads
+    assert chooser.run(step, seconds=0.01, max_steps=100) == 1  # not the probe's 6 steps
+    assert chooser.threads == before  # one setting timed: nothing to choose from
+    # the next call, with time for it, probes both settings
+    assert chooser.run(step, seconds=1.0, max_steps=6) == 6
+    assert sorted(set(calls[1:])) == [1, own_threads]

@@ -290,6 +290,9 @@ class _ArrangementCV(_LambdaCV):
     def _fits_per_fold(self, grid):
         return len(grid)  # (no path solver: every λ on its own)
 
+    def _advise_on_lam(self, *args):
+        """(λ was chosen by cross-validation: no advice on it.)"""
+
     def _fold_errors(self, grid, X, y, X_test, y_test, w, w_test):
         return self._each_lambda_errors(grid, X, y, X_test, y_test, w, w_test)
 

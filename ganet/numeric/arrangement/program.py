@@ -369,7 +369,8 @@ def _sweep(program, groups, V, W, q, y, lam, datafit, deadline=None):
                 q[g.rows] += sign * (g.Zr @ delta)
 
 
-def group_bounds(program, theta, groups=None, deadline=None, threshold=0.0, hints=None, cone_mu=None):
+def group_bounds(program, theta, groups=None, deadline=None, threshold=0.0, hints=None, cone_mu=None,
+                 largest_only=False):
     """For each group, an upper bound of the dual constraint's left side at θ: ‖ZᵀDᵢθ‖ (gated) or
     max over both signs of sup{±θᵀDᵢZv : v ∈ Kᵢ, ‖Πv‖ ≤ 1} (ReLU).
 
@@ -383,8 +384,11 @@ def group_bounds(program, theta, groups=None, deadline=None, threshold=0.0, hint
     ``hints`` (a dict, read and updated) keeps each (group, sign)'s last active rows: the next
     projection starts from them. ``cone_mu`` (μ for v, μ for w; each n × P, ≥ 0), when given,
     are further multipliers — an ADMM iterate's (:mod:`.splitting`) — and each group keeps the
-    smaller of the two bounds before any projection. Returns (bounds, whether every group above
-    ``threshold`` was tightened)."""
+    smaller of the two bounds before any projection. ``largest_only``: stop tightening at the
+    first group whose bound is at most the largest tightened one, so that only the maximum is
+    exact (λ_max, the largest bound at the centred target: 0.05 s instead of 1.0 s on breast
+    cancer with 500 gates; on digits, whose μ = 0 bounds are 3× the tight ones, 6.6 s against
+    7.0). Returns (bounds, whether every group above ``threshold`` was tightened)."""
     idx = np.arange(program.n_groups) if groups is None else np.asarray(groups, dtype=int)
     G = program.correlations(theta, idx)
     if program.gated:
@@ -397,9 +401,9 @@ def group_bounds(program, theta, groups=None, deadline=None, threshold=0.0, hint
                   for b, sign, mu in zip(signed, (1.0, -1.0), cone_mu)]
     bounds = np.maximum(*signed)
     omega = np.where(program.penalized, 1.0, _BIAS_WEIGHT)
-    hints = {} if hints is None else hints
+    hints, tightened = ({} if hints is None else hints), -np.inf
     for k in np.argsort(-bounds, kind="stable"):
-        if bounds[k] <= threshold:
+        if bounds[k] <= threshold or (largest_only and bounds[k] <= tightened):
             break
         if deadline is not None and time.perf_counter() > deadline:
             return bounds, False
@@ -415,6 +419,7 @@ def group_bounds(program, theta, groups=None, deadline=None, threshold=0.0, hint
             Mu[rows, 0] = mu
             signed[side][k] = min(signed[side][k], float(_cone_bounds(one, g[:, None], Mu)[0]))
         bounds[k] = max(signed[0][k], signed[1][k])
+        tightened = max(tightened, bounds[k])
     return bounds, True
 
 

@@ -57,26 +57,33 @@ class FastestBlasThreads:
         self.threads = self._own
         self._next_probe = 0.0
 
-    def _timed(self, step, threads, count):
-        start = time.perf_counter()
+    def _calls(self, step, threads, count, stop, done):
+        """Call ``step()`` under ``threads`` BLAS threads up to ``count`` times, while
+        ``time.perf_counter() <= stop`` (but at least once when ``done``, the calls made so far,
+        is 0); returns (calls, seconds)."""
+        start, calls = time.perf_counter(), 0
         with self._controller.limit(limits=threads):
-            for _ in range(count):
+            while calls < count and (done + calls == 0 or time.perf_counter() <= stop):
                 step()
-        return time.perf_counter() - start
+                calls += 1
+        return calls, time.perf_counter() - start
 
     def run(self, step, seconds, max_steps):
         """Call ``step()`` for about ``seconds`` (at least once) or ``max_steps`` times; returns
-        the number of calls."""
+        the number of calls. A probe, too, stops at ``seconds``: a setting it could not time
+        leaves the choice as it was, and the next call probes again."""
         stop, done = time.perf_counter() + seconds, 0
         if self._own > 1 and time.perf_counter() >= self._next_probe and max_steps >= 2 * self.probe_steps:
-            times = {threads: self._timed(step, threads, self.probe_steps) for threads in (1, self._own)}
-            self.threads = min(times, key=times.get)
-            self._next_probe = time.perf_counter() + self.probe_seconds
-            done = 2 * self.probe_steps
-        with self._controller.limit(limits=self.threads):
-            while done < max_steps and (done == 0 or time.perf_counter() <= stop):
-                step()
-                done += 1
+            per_step = {}
+            for threads in (1, self._own):
+                calls, elapsed = self._calls(step, threads, self.probe_steps, stop, done)
+                done += calls
+                if calls:
+                    per_step[threads] = elapsed / calls
+            if len(per_step) == 2:
+                self.threads = min(per_step, key=per_step.get)
+                self._next_probe = time.perf_counter() + self.probe_seconds
+        done += self._calls(step, self.threads, max_steps - done, stop, done)[0]
         return done
 
 
