@@ -141,6 +141,11 @@ class BudgetWarning(UserWarning):
     """A time budget (``max_seconds``) is too short for the work a certificate needs."""
 
 
+def _rounded(seconds):
+    """0.2, 3.4, 120: one decimal below 10 s."""
+    return f"{seconds:.1f}" if seconds < 10 else f"{seconds:.0f}"
+
+
 def warn_if_over_budget(seconds, fraction, deadline):
     """After a pass's first slice: warn once per pass when the pass, at the rate just measured,
     cannot finish before ``deadline`` (the fit will then stop without a new certificate)."""
@@ -149,8 +154,8 @@ def warn_if_over_budget(seconds, fraction, deadline):
     need = seconds / fraction
     left = deadline - time.perf_counter() + seconds
     if need > left:
-        warnings.warn(f"one full pricing pass needs about {need:.0f} s at the rate measured, more than "
-                      f"the {max(left, 0):.0f} s left of max_seconds: the pass will stop at the budget "
+        warnings.warn(f"one full pricing pass needs about {_rounded(need)} s at the rate measured, more than "
+                      f"the {_rounded(max(left, 0))} s left of max_seconds: the pass will stop at the budget "
                       "and certify nothing (the gap stays that of the last full pass, or infinite)",
                       BudgetWarning, stacklevel=4)
 
