@@ -159,6 +159,11 @@ def relu_against_scnn(only=None, lam_values=(1e-2, 1e-3), n_gates=500, horizon=1
                   f"{reached or float('nan'):13.1f} {ratio} " + " ".join(f"{g:8.2g}" for g in gaps), flush=True)
 
 
+def gated_lambda_max(X, masks, y):
+    """maxᵢ‖XᵀDᵢy‖: above it the gated program's solution is 0."""
+    return float(np.linalg.norm(X.T @ (masks.T * y[:, None]), axis=0).max())
+
+
 def value(X, M, U, y, lam):
     F = np.einsum("np,np->n", M, X @ U)
     return 0.5 * float(np.sum((F - y) ** 2)) + lam * float(np.linalg.norm(U, axis=0).sum())
@@ -170,8 +175,7 @@ def main(n_gates=100):
         X = (X - X.mean(0)) / np.maximum(X.std(0), 1e-12)
         y = (y - y.mean()) / y.std()
         G, masks = shared_gates(X, n_gates)
-        M = masks.T.astype(float)
-        lam = 0.05 * float(np.linalg.norm(X.T @ (M * y[:, None]), axis=0).max())
+        lam = 0.05 * gated_lambda_max(X, masks, y)
         program = ArrangementProgram(X, masks, np.ones(X.shape[1], dtype=bool), gated=True, intercept=False)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -214,7 +218,7 @@ def gated_scale(budget=300, cases=((50_000, 100, 100), (10_000, 3072, 50)), lam_
         y = np.maximum(X @ rng.standard_normal(d) / np.sqrt(d), 0) + 0.1 * rng.standard_normal(n)
         y = (y - y.mean()) / y.std()
         _, masks = shared_gates(X, n_gates)
-        lam = lam_fraction * float(np.linalg.norm(X.T @ (masks.T * y[:, None]), axis=0).max())
+        lam = lam_fraction * gated_lambda_max(X, masks, y)
         program = ArrangementProgram(X, masks, np.ones(d, dtype=bool), gated=True, intercept=False)
         start = time.perf_counter()
         with warnings.catch_warnings():

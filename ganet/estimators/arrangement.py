@@ -190,16 +190,19 @@ class _ArrangementBase(ConvexNetworkEstimator):
         program, _, (_, program_coords) = self._program(X)
         return self._largest_bound(program, T, program_coords)[0]
 
-    def _largest_bound(self, program, T, coords, sample_weight=None, deadline=None):
+    def _largest_bound(self, program, T, coords, sample_weight=None, deadline=None, above=0.0):
         """(λ_max of :meth:`_lambda_max` on the built ``program``, whether it is exact): with the
-        weighted squared loss Σᵢcᵢ(fᵢ − yᵢ)²/2 the residual is c ⊙ (y − weighted mean); past
-        ``deadline`` the groups not yet tightened keep their looser bounds (an upper bound)."""
+        weighted squared loss Σᵢcᵢ(fᵢ − yᵢ)²/2 the residual is c ⊙ (y − weighted mean). Groups
+        whose bound is at most ``above`` are not tightened (so a maximum at most ``above`` is an
+        upper bound), nor are those not reached by ``deadline``: the result is then an upper
+        bound too, and reported as not exact."""
         from ..numeric.arrangement.program import group_bounds
 
         c = np.ones(len(program.Z)) if sample_weight is None else sample_weight
         T = np.asarray(T, dtype=float).reshape(len(c), -1)
         R = c[:, None] * (T - (c @ T) / c.sum() if self.bias else T)
-        tops = [group_bounds(program, r, deadline=deadline, largest_only=True) for r in R.T]
+        tops = [group_bounds(program, r, deadline=deadline, threshold=above / coords.scale, largest_only=True)
+                for r in R.T]
         return coords.scale * max(float(b.max(initial=0.0)) for b, _ in tops), all(e for _, e in tops)
 
     def _advise_on_lam(self, program, T, coords, sample_weight):
@@ -207,13 +210,13 @@ class _ArrangementBase(ConvexNetworkEstimator):
         the program nearly interpolates and certifies slowly — breast cancer's first 8 features,
         standardized, 200 sampled gates, 10 s: relative gap 1 at λ = 2·10⁻⁶ λ_max (the default
         λ = 10⁻³), 0.2 at 10⁻³ λ_max, 1.7·10⁻³ at 10⁻² λ_max, converged at 10⁻¹ λ_max in 3 s.
-        The μ = 0 bounds (one GEMM) decide most cases; only below them is λ_max tightened, for
-        at most a second."""
+        Only groups whose μ = 0 bound (one GEMM) exceeds 10³λ are tightened, for at most a
+        second: most fits are decided by that GEMM alone."""
         lam = float(self._lam_param())
-        for seconds in (0.0, 1.0):
-            top, exact = self._largest_bound(program, T, coords, sample_weight, time.perf_counter() + seconds)
-            if not lam < 1e-3 * top:
-                return
+        top, exact = self._largest_bound(program, T, coords, sample_weight, time.perf_counter() + 1.0,
+                                         above=1e3 * lam)
+        if not lam < 1e-3 * top:
+            return
         value = f"= {top:.4g}" if exact else f"≤ {top:.4g}, a bound"
         warnings.warn(f"lam = {lam:.3g} is {lam / top:.2g}·λ_max (λ_max {value}: the smallest λ at which "
                       "the empty network is optimal). So small a λ nearly interpolates the data, and the "
