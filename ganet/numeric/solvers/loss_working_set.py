@@ -153,7 +153,6 @@ class HingeProgram:
             self.highs.addCol(0.0, -inf, inf, n, rows, self.y)
         self.first = n + self.intercept  # the LP column of z⁺ of the first pair
         self.ids = np.zeros(0, dtype=np.int64)  # the dictionary column of each pair, in LP order
-        self.scores = np.zeros(0)  # |K_jᵀθ|/λ of each pair at the last solve
         self.pruned_at = np.inf  # the LP objective at the last pruning
         self._kept = None
 
@@ -184,7 +183,6 @@ class HingeProgram:
                            2 * A.nnz, starts, rows, values)
         ids = self.n_columns + np.arange(k) if ids is None else np.asarray(ids, dtype=np.int64)
         self.ids = np.concatenate([self.ids, ids])
-        self.scores = np.concatenate([self.scores, np.zeros(k)])
 
     def delete(self, pairs):
         """Remove the column pairs at LP positions ``pairs`` (nonbasic ones: the basis stays)."""
@@ -192,9 +190,7 @@ class HingeProgram:
             return
         cols = (self.first + 2 * np.asarray(pairs)[:, None] + np.arange(2)).ravel().astype(np.int32)
         self.highs.deleteCols(len(cols), cols)
-        keep = np.ones(self.n_columns, dtype=bool)
-        keep[pairs] = False
-        self.ids, self.scores = self.ids[keep], self.scores[keep]
+        self.ids = np.delete(self.ids, pairs)
 
     def solve(self, seconds=None):
         """Re-optimize; returns (z, t, μ) over the columns added so far.
@@ -220,7 +216,7 @@ class HingeProgram:
         x, n = np.asarray(solution.col_value), len(self.y)
         t = float(x[n]) if self.intercept else 0.0
         signed = x[self.first:]
-        # the reduced costs λ ∓ K_jᵀθ of z⁺ and z⁻ give each column's |K_jᵀθ| without a product
+        # the reduced costs λ ∓ K_jᵀθ of z⁺ and z⁻ give each column's |K_jᵀθ|/λ without a product
         reduced = np.asarray(solution.col_dual)[self.first:]
         self.scores = 1.0 - np.minimum(reduced[0::2], reduced[1::2]) / self.lam
         return signed[0::2] - signed[1::2], t, np.clip(np.asarray(solution.row_dual), 0.0, self.weights)
