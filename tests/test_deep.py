@@ -443,3 +443,45 @@ def test_local_rounds_of_a_deep_dictionary_price_the_subsets_one_generator_away(
     assert len(near) and set(near.tolist()) == set(columns[scores > 1e-3 * (1 + 1e-12)].tolist()) - {around[0]}
     D.sample = np.arange(0, D.n_subsets, 7)  # a sampled dictionary searches its sample only
     assert D.local_violators(y, 1e-3, 10, around=around) is None
+
+
+@pytest.mark.parametrize("name", FAMILIES + ["abs5"])
+def test_a_pricing_pass_agrees_with_the_materialized_columns(name):
+    """The pass's fused sums (φ, ‖v‖² and vᵀr in one sweep for one output; φ stored, then one
+    product per output for two) against K = materialize() evaluated through the scalar φ, which
+    test_compiled_phi_equals_the_sympy_closed_form checks against sympy: the largest score
+    max_j ‖K_jᵀR‖ over every column, and each returned violator above λ."""
+    rng = np.random.default_rng(11)
+    fam = lifted_family(name)
+    d = 1 if fam.q > 3 else 2
+    X = rng.normal(size=(4 if d == 1 else 9, d))  # (abs5 in 1-D: 635,376 subsets at n = 4)
+    D = LiftedDictionary(X, fam)
+    K = D.materialize()
+    for R in (rng.normal(size=len(X)), rng.normal(size=(len(X), 2))):
+        scores = np.linalg.norm((K.T @ R).reshape(K.shape[1], -1), axis=1)
+        lam = 0.8 * scores.max()
+        result = D.price(R, lam, 10)
+        assert result.complete
+        assert abs(result.max_score - scores.max()) <= 1e-12 * scores.max()
+        assert len(result.columns) > 0 and np.all(scores[result.columns] > lam)
+
+
+@pytest.mark.parametrize("code", [1, 4, 6, 99])  # abs3, abs6, relu3_bias and the generic |·| chain
+def test_fused_phi_sums_equal_the_scalar_phi(code):
+    """phi_dot's (Σφ², Σφ·r) against the scalar φ summed point by point (for code 99, the |·|
+    chain ||flip·t − p₀| − p₁| … written out here), for both orientations and every kind."""
+    from ganet.numeric.geometry import phi, phi_dot
+
+    rng = np.random.default_rng(code)
+    t, r = rng.normal(size=37), rng.normal(size=37)
+    params = rng.normal(size={1: 2, 4: 5, 6: 2, 99: 6}[code])
+    for flip in (1.0, -1.0):
+        for kind in range(2 if code == 6 else 1):
+            if code == 99:
+                v = np.abs(flip * t - params[0])
+                for p in params[1:]:
+                    v = np.abs(v - p)
+            else:
+                v = np.array([phi(code, flip * ti, params, kind) for ti in t])
+            vv, vr = phi_dot(code, t, flip, params, kind, r)
+            assert vv == pytest.approx(v @ v, rel=1e-13) and vr == pytest.approx(v @ r, rel=1e-12, abs=1e-13)

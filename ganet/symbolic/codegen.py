@@ -53,6 +53,8 @@ _DECORATOR = '@numba.njit(cache=True, error_model="numpy")'
 # φ is inlined into the pricing loop, where the branch on the family code is loop-invariant
 _PHI_DECORATOR = '@numba.njit(cache=True, error_model="numpy", inline="always")'
 _SCORE_DECORATOR = '@numba.njit(cache=True, fastmath={"reassoc", "contract", "nsz"})'
+# the fused φ sums: inlined into the lifted pass, and reassociated so that they vectorize
+_PHI_DOT_DECORATOR = '@numba.njit(cache=True, error_model="numpy", inline="always", fastmath={"reassoc", "contract", "nsz"})'
 
 
 @dataclass(frozen=True)
@@ -314,6 +316,27 @@ def _phi_vec_source(fam):
     return "\n".join(lines) + "\n"
 
 
+def _phi_dot_source(fam):
+    """Source of ``phi_dot_{name}(t, flip, params, kind, r)``: (Σᵢ vᵢ², Σᵢ vᵢrᵢ) of the feature
+    vᵢ = φ(flip·t[i]; π) in one sweep, never stored (a single-output pricing pass calls it once per
+    signed neuron: storing v and summing in a second sweep cost a third of the 2-D abs3 pass)."""
+    t = sp.Symbol("t", real=True)
+    pr = _printer()
+    lines = [_PHI_DOT_DECORATOR, f"def phi_dot_{fam.name}(t, flip, params, kind, r):",
+             f'    """(Σ v², Σ v·r) of v[i] = φ(flip·t[i]; π) of the {fam.name} family, printed from sympy."""']
+    lines += [f"    p{i} = params[{i}]" for i in range(fam.q)]
+    lines += ["    vv = 0.0", "    vr = 0.0"]
+    for kind in range(fam.kinds):
+        expr = pr.doprint(fam.phi(kind).xreplace({t: sp.Symbol("ti")}))
+        pad = "    " if fam.kinds == 1 else "        "
+        if fam.kinds > 1:
+            lines.append(f"    {'if' if kind == 0 else 'else'}{f' kind == {kind}' if kind == 0 else ''}:")
+        lines += [f"{pad}for i in range(t.shape[0]):", f"{pad}    ti = flip * t[i]", f"{pad}    v = {expr}",
+                  f"{pad}    vv += v * v", f"{pad}    vr += v * r[i]"]
+    lines.append("    return vv, vr")
+    return "\n".join(lines) + "\n"
+
+
 def _phi_dispatcher(families):
     """Source of ``phi(code, t, params, kind)``: φ of the family with index ``code`` in
     ``PHI_FAMILIES``; any other code is the |·| chain of depth len(params) + 1. An integer code,
@@ -333,7 +356,16 @@ def _phi_dispatcher(families):
                   f"        phi_vec_{f.name}(t, flip, params, kind, out)"]
     lines += ["    else:", "        for i in range(t.shape[0]):", "            out[i] = abs(flip * t[i] - params[0])",
               "        for l in range(1, params.shape[0]):", "            for i in range(t.shape[0]):",
-              "                out[i] = abs(out[i] - params[l])"]
+              "                out[i] = abs(out[i] - params[l])", "", "",
+              _PHI_DOT_DECORATOR, "def phi_dot(code, t, flip, params, kind, r):",
+              '    """(Σ v², Σ v·r) of v[i] = φ(flip·t[i]; π) of the family PHI_FAMILIES[code] (other codes:\n'
+              '    the |·| chain), in one sweep."""']
+    for k, f in enumerate(families):
+        lines += [f"    {'if' if k == 0 else 'elif'} code == {k}:",
+                  f"        return phi_dot_{f.name}(t, flip, params, kind, r)"]
+    lines += ["    vv = 0.0", "    vr = 0.0", "    for i in range(t.shape[0]):", "        h = abs(flip * t[i] - params[0])",
+              "        for l in range(1, params.shape[0]):", "            h = abs(h - params[l])",
+              "        vv += h * h", "        vr += h * r[i]", "    return vv, vr"]
     return "\n".join(lines) + "\n"
 
 
@@ -366,5 +398,6 @@ def numeric_module_source(max_d=MAX_SHIPPED_D):
 
     parts += [_phi_source(fam) for fam in DEEP_FAMILIES.values()]
     parts += [_phi_vec_source(fam) for fam in DEEP_FAMILIES.values()]
+    parts += [_phi_dot_source(fam) for fam in DEEP_FAMILIES.values()]
     parts.append(_phi_dispatcher(list(DEEP_FAMILIES.values())))
     return "\n\n".join(parts)

@@ -5,6 +5,6 @@ rounding (:mod:`.normals`) and the normalized coordinates every oracle and progr
 
 # The generated kernels other subpackages call (the module itself stays private: it is rewritten
 # by code generation, never by hand).
-from ._generated import PHI_FAMILIES, SCORE_BLOCK, phi, phi_vec, score_closed_form
+from ._generated import PHI_FAMILIES, SCORE_BLOCK, phi, phi_dot, phi_vec, score_closed_form
 
-__all__ = ["PHI_FAMILIES", "SCORE_BLOCK", "phi", "phi_vec", "score_closed_form"]
+__all__ = ["PHI_FAMILIES", "SCORE_BLOCK", "phi", "phi_dot", "phi_vec", "score_closed_form"]

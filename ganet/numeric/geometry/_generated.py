@@ -904,6 +904,129 @@ def phi_vec_relu3_bias(t, flip, params, kind, out):
             out[i] = max(0, p1 - max(0, p0 + ti))
 
 
+@numba.njit(cache=True, error_model="numpy", inline="always", fastmath={"reassoc", "contract", "nsz"})
+def phi_dot_abs2(t, flip, params, kind, r):
+    """(Σ v², Σ v·r) of v[i] = φ(flip·t[i]; π) of the abs2 family, printed from sympy."""
+    p0 = params[0]
+    vv = 0.0
+    vr = 0.0
+    for i in range(t.shape[0]):
+        ti = flip * t[i]
+        v = abs(p0 - ti)
+        vv += v * v
+        vr += v * r[i]
+    return vv, vr
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always", fastmath={"reassoc", "contract", "nsz"})
+def phi_dot_abs3(t, flip, params, kind, r):
+    """(Σ v², Σ v·r) of v[i] = φ(flip·t[i]; π) of the abs3 family, printed from sympy."""
+    p0 = params[0]
+    p1 = params[1]
+    vv = 0.0
+    vr = 0.0
+    for i in range(t.shape[0]):
+        ti = flip * t[i]
+        v = abs(p1 - abs(p0 - ti))
+        vv += v * v
+        vr += v * r[i]
+    return vv, vr
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always", fastmath={"reassoc", "contract", "nsz"})
+def phi_dot_abs4(t, flip, params, kind, r):
+    """(Σ v², Σ v·r) of v[i] = φ(flip·t[i]; π) of the abs4 family, printed from sympy."""
+    p0 = params[0]
+    p1 = params[1]
+    p2 = params[2]
+    vv = 0.0
+    vr = 0.0
+    for i in range(t.shape[0]):
+        ti = flip * t[i]
+        v = abs(p2 - abs(p1 - abs(p0 - ti)))
+        vv += v * v
+        vr += v * r[i]
+    return vv, vr
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always", fastmath={"reassoc", "contract", "nsz"})
+def phi_dot_abs5(t, flip, params, kind, r):
+    """(Σ v², Σ v·r) of v[i] = φ(flip·t[i]; π) of the abs5 family, printed from sympy."""
+    p0 = params[0]
+    p1 = params[1]
+    p2 = params[2]
+    p3 = params[3]
+    vv = 0.0
+    vr = 0.0
+    for i in range(t.shape[0]):
+        ti = flip * t[i]
+        v = abs(p3 - abs(p2 - abs(p1 - abs(p0 - ti))))
+        vv += v * v
+        vr += v * r[i]
+    return vv, vr
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always", fastmath={"reassoc", "contract", "nsz"})
+def phi_dot_abs6(t, flip, params, kind, r):
+    """(Σ v², Σ v·r) of v[i] = φ(flip·t[i]; π) of the abs6 family, printed from sympy."""
+    p0 = params[0]
+    p1 = params[1]
+    p2 = params[2]
+    p3 = params[3]
+    p4 = params[4]
+    vv = 0.0
+    vr = 0.0
+    for i in range(t.shape[0]):
+        ti = flip * t[i]
+        v = abs(p4 - abs(p3 - abs(p2 - abs(p1 - abs(p0 - ti)))))
+        vv += v * v
+        vr += v * r[i]
+    return vv, vr
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always", fastmath={"reassoc", "contract", "nsz"})
+def phi_dot_relu3(t, flip, params, kind, r):
+    """(Σ v², Σ v·r) of v[i] = φ(flip·t[i]; π) of the relu3 family, printed from sympy."""
+    p0 = params[0]
+    vv = 0.0
+    vr = 0.0
+    if kind == 0:
+        for i in range(t.shape[0]):
+            ti = flip * t[i]
+            v = max(0, -p0 + max(0, ti))
+            vv += v * v
+            vr += v * r[i]
+    else:
+        for i in range(t.shape[0]):
+            ti = flip * t[i]
+            v = max(0, p0 - max(0, ti))
+            vv += v * v
+            vr += v * r[i]
+    return vv, vr
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always", fastmath={"reassoc", "contract", "nsz"})
+def phi_dot_relu3_bias(t, flip, params, kind, r):
+    """(Σ v², Σ v·r) of v[i] = φ(flip·t[i]; π) of the relu3_bias family, printed from sympy."""
+    p0 = params[0]
+    p1 = params[1]
+    vv = 0.0
+    vr = 0.0
+    if kind == 0:
+        for i in range(t.shape[0]):
+            ti = flip * t[i]
+            v = max(0, -p1 + max(0, p0 + ti))
+            vv += v * v
+            vr += v * r[i]
+    else:
+        for i in range(t.shape[0]):
+            ti = flip * t[i]
+            v = max(0, p1 - max(0, p0 + ti))
+            vv += v * v
+            vr += v * r[i]
+    return vv, vr
+
+
 PHI_FAMILIES = ("abs2", "abs3", "abs4", "abs5", "abs6", "relu3", "relu3_bias", )
 
 
@@ -953,3 +1076,32 @@ def phi_vec(code, t, flip, params, kind, out):
         for l in range(1, params.shape[0]):
             for i in range(t.shape[0]):
                 out[i] = abs(out[i] - params[l])
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always", fastmath={"reassoc", "contract", "nsz"})
+def phi_dot(code, t, flip, params, kind, r):
+    """(Σ v², Σ v·r) of v[i] = φ(flip·t[i]; π) of the family PHI_FAMILIES[code] (other codes:
+    the |·| chain), in one sweep."""
+    if code == 0:
+        return phi_dot_abs2(t, flip, params, kind, r)
+    elif code == 1:
+        return phi_dot_abs3(t, flip, params, kind, r)
+    elif code == 2:
+        return phi_dot_abs4(t, flip, params, kind, r)
+    elif code == 3:
+        return phi_dot_abs5(t, flip, params, kind, r)
+    elif code == 4:
+        return phi_dot_abs6(t, flip, params, kind, r)
+    elif code == 5:
+        return phi_dot_relu3(t, flip, params, kind, r)
+    elif code == 6:
+        return phi_dot_relu3_bias(t, flip, params, kind, r)
+    vv = 0.0
+    vr = 0.0
+    for i in range(t.shape[0]):
+        h = abs(flip * t[i] - params[0])
+        for l in range(1, params.shape[0]):
+            h = abs(h - params[l])
+        vv += h * h
+        vr += h * r[i]
+    return vv, vr

@@ -28,7 +28,7 @@ from math import comb
 import numba
 import numpy as np
 
-from ..geometry import phi, phi_vec
+from ..geometry import phi, phi_dot, phi_vec
 from ..geometry.ga import cross_into
 from ..geometry.normalization import normalization
 from ..geometry.normals import DEGENERATE, OK, UNCERTAIN, cross_error_factor, exact_cross
@@ -171,17 +171,6 @@ def _dot(a, b):
     return s
 
 
-@numba.njit(cache=True, inline="always", fastmath={"reassoc", "contract", "nsz"})
-def _dot_pair(v, r):
-    """(Σ vᵢ², Σ vᵢrᵢ) in one vectorized sweep."""
-    vv = 0.0
-    vr = 0.0
-    for i in range(v.shape[0]):
-        vv += v[i] * v[i]
-        vr += v[i] * r[i]
-    return vv, vr
-
-
 @numba.njit(cache=True, parallel=True, fastmath={"reassoc", "contract", "nsz"})
 def _price_lifted(X, XT, G, axes, R, gamma, compiled, code, kinds, ms, bs, offsets, TP, TB, lo, hi, ranks, lam,
                   scale, exclude, group_size, top_priority, top_column, best, visited, bad, uncertain, skipped):
@@ -229,11 +218,11 @@ def _price_lifted(X, XT, G, axes, R, gamma, compiled, code, kinds, ms, bs, offse
                     for k in range(q):
                         prm[k] = flip * u[d + k]
                     for kind in range(kinds):
-                        phi_vec(code, proj, flip, prm, kind, vals)
-                        if c == 1:  # ‖v‖² and vᵀr in one sweep
-                            norm2, a = _dot_pair(vals, RT[0])
+                        if c == 1:  # φ, ‖v‖² and vᵀr in one sweep, v never stored
+                            norm2, a = phi_dot(code, proj, flip, prm, kind, RT[0])
                             score = abs(a)
                         else:
+                            phi_vec(code, proj, flip, prm, kind, vals)
                             norm2 = _dot(vals, vals)
                             score = 0.0
                             for o in range(c):
