@@ -267,6 +267,40 @@ def test_hinge_block_follows_the_working_set_by_ids():
         assert mu.sum() == pytest.approx(P, rel=1e-9)  # the multipliers' dual value
 
 
+def test_a_hinge_block_solve_gets_its_own_seconds_however_long_earlier_runs_took():
+    """HiGHS compares its time_limit with the run time summed over every run() of one Highs
+    object. Once earlier solves have used 1 s in total, a solve given 0.5 s that needs a few
+    milliseconds must still finish (a plain time_limit = seconds stopped it at once, and the CLI
+    said the budget ran out after 18 s of 30)."""
+    rng = np.random.default_rng(3)
+    K, X = _coherent_block(rng, 400, 1200)
+    y = np.where(X[:, 0] + 0.8 * rng.normal(size=400) > 0, 1.0, -1.0)
+    lp = HingeProgram(y, 0.05, True)
+    while lp.highs.getRunTime() < 1.0:  # solves from scratch, each taking a while
+        ids = rng.choice(K.shape[1], 600, replace=False)
+        lp.solve_block(K[:, ids], ids, None, 0.0, 1e-10)
+        lp.delete(np.arange(len(lp.ids)))
+    ids = np.arange(50)
+    z, t, mu = lp.solve_block(K[:, ids], ids, None, 0.0, 1e-10, deadline=time.perf_counter() + 0.5)
+    P = float(np.sum(np.maximum(0.0, 1 - y * (K[:, ids] @ z + t)))) + 0.05 * np.abs(z).sum()
+    assert P == pytest.approx(_hinge_by_interior_point(K[:, ids], y, 0.05), rel=1e-7)
+
+
+def _hinge_by_interior_point(K, y, lam):
+    """min Σξ + λ1ᵀ(z⁺ + z⁻) s.t. ξᵢ + yᵢ(K_i(z⁺ − z⁻) + t) ≥ 1, written out for scipy's
+    interior-point LP solver (a formulation and an algorithm of its own)."""
+    from scipy.optimize import linprog
+
+    n, m = K.shape
+    YK = y[:, None] * K
+    A = -np.hstack([YK, -YK, np.eye(n), y[:, None]])
+    cost = np.concatenate([np.full(2 * m, lam), np.ones(n), [0.0]])
+    bounds = [(0, None)] * (2 * m + n) + [(None, None)]
+    res = linprog(cost, A_ub=A, b_ub=-np.ones(n), bounds=bounds, method="highs-ipm")
+    assert res.status == 0
+    return res.fun
+
+
 @pytest.mark.slow
 def test_hinge_certifies_where_the_default_highs_tolerance_stalled(monkeypatch):
     """With HiGHS's default dual feasibility tolerance (1e-7) this fit (disc, n = 2000, pruning

@@ -204,7 +204,11 @@ class HingeProgram:
         """
         import highspy
 
-        self.highs.setOptionValue("time_limit", float(seconds) if seconds is not None else highspy.kHighsInf)
+        # HiGHS (1.x) compares time_limit with its run time summed over every run() of this object,
+        # so the limit is that sum plus ``seconds``: a plain ``seconds`` stopped a later run at once
+        # (breast cancer through the CLI: "max_seconds ran out" after 18 s of a 30 s budget)
+        limit = self.highs.getRunTime() + float(seconds) if seconds is not None else highspy.kHighsInf
+        self.highs.setOptionValue("time_limit", limit)
         self.highs.run()
         status = self.highs.getModelStatus()
         if status == highspy.HighsModelStatus.kTimeLimit:
