@@ -67,8 +67,9 @@ def test_without_memory_for_the_splitting_the_working_set_method_solves_it(monke
 @pytest.mark.parametrize("bias", [False, True])
 def test_the_certificate_of_every_admm_iterate_is_a_lower_bound(bias):
     """Early iterates are far from optimal; the gap each check certifies from them (the cone
-    multipliers of the iterate, a projection onto the cones) must still bracket cvxpy's optimum,
-    and it must close as the iterations go on."""
+    multipliers of the iterate, a projection onto the cones, and with ``unprojected_dual`` the
+    residual before the projection too) must still bracket cvxpy's optimum, and it must close as
+    the iterations go on."""
     Z, masks, penalized, y = _data(bias, seed=5)
     program = ArrangementProgram(Z, masks, penalized, gated=False, intercept=True)
     lam = 2.0
@@ -81,6 +82,11 @@ def test_the_certificate_of_every_admm_iterate_is_a_lower_bound(bias):
         assert res.objective >= reference * (1 - 1e-9)  # the value of a feasible point
         assert res.objective - res.dual_gap <= reference * (1 + 1e-9)  # a valid lower bound
         gaps.append(res.dual_gap / res.objective)
+        # the dual point at the iterate before its projection, priced as well: still a lower bound
+        both = _check(program, fit, y, lam, *splitting.point(), 0.0, cone_mu=splitting.cone_multipliers(),
+                      unprojected_dual=True)
+        assert both.objective == res.objective and both.dual_gap <= res.dual_gap
+        assert both.objective - both.dual_gap <= reference * (1 + 1e-9)
     assert gaps[-1] < 1e-3 and gaps[-1] < gaps[0]
 
 

@@ -700,7 +700,7 @@ def _solve_by_splitting(program, datafit, y, lam, tol, max_iter, deadline, verbo
         tighten = checked + max(0.25 * seconds, 0.05)
         res = _check(program, datafit, y, lam, *splitting.point(), 0.0, hints=hints,
                      deadline=tighten if deadline is None else min(deadline, tighten),
-                     cone_mu=splitting.cone_multipliers())
+                     cone_mu=splitting.cone_multipliers(), unprojected_dual=True)
         check_seconds = time.perf_counter() - checked
         if best is None or (res.dual_gap, res.objective) < (best.dual_gap, best.objective):
             best = res
@@ -814,31 +814,48 @@ def _best_intercept(datafit, F, y, t):
 
 
 def _check(program, datafit, y, lam, V, W, t, groups=None, multipliers=None, deadline=None, hints=None,
-           cone_mu=None):
+           cone_mu=None, unprojected_dual=False):
     """Certify (V, W, t) over every group (or over ``groups`` only: a working set's gap), after an
     exact projection onto the cones (so the objective is that of a feasible point) and, for the
     smooth losses, the best intercept. The bounds are tightened until ``deadline``
-    (see :func:`group_bounds`, which ``hints`` warm-starts and ``cone_mu`` may start lower)."""
+    (see :func:`group_bounds`, which ``hints`` warm-starts and ``cone_mu`` may start lower).
+
+    ``unprojected_dual``: also price the dual point at (V, W) before the projection, with half of
+    the time left to ``deadline``, and keep the smaller gap. (Any θ with its bounds is a valid
+    dual; the projection moves the residual to first order, and an ADMM iterate's own residual
+    was 2–3× closer: digits, 500 gates, at 1500 and 1800 iterations, gaps 2.84 → 0.98 and
+    1.49 → 0.74 on an objective of 253.5.)"""
     idx = np.arange(program.n_groups) if groups is None else np.asarray(groups, dtype=int)
+    before = program.forward(V, W) if unprojected_dual else None
     if W is not None:
         V, W = _project_columns(program, V, hints, 1), _project_columns(program, W, hints, -1)
     q = program.forward(V, W)
     if program.intercept:
         t = _best_intercept(datafit, q, y, t)
     q = q + t
-    theta = datafit.dual_point(q, y, multipliers)  # (the smooth datafits ignore the multipliers)
+    candidates = [datafit.dual_point(q, y, multipliers)]  # (the smooth datafits ignore the multipliers)
+    if unprojected_dual:
+        candidates.append(datafit.dual_point(before + t, y, multipliers))
     pen = program.penalty(V) + (program.penalty(W) if W is not None else 0.0)
-    found = {}
+    best = None
+    for k, theta in enumerate(candidates):
+        found = {}
+        until = deadline
+        if deadline is not None and k < len(candidates) - 1:  # an even share of the time left
+            until = time.perf_counter() + (deadline - time.perf_counter()) / (len(candidates) - k)
 
-    def top(th):
-        found["bounds"], found["complete"] = group_bounds(program, th, idx, deadline, threshold=lam,
-                                                          hints=hints, cone_mu=cone_mu)
-        bounded = found["bounds"][np.isfinite(found["bounds"])]
-        return float(bounded.max(initial=0.0))  # (the unbounded ones are dealt with below)
+        def top(th):
+            found["bounds"], found["complete"] = group_bounds(program, th, idx, until, threshold=lam,
+                                                              hints=hints, cone_mu=cone_mu)
+            bounded = found["bounds"][np.isfinite(found["bounds"])]
+            return float(bounded.max(initial=0.0))  # (the unbounded ones are dealt with below)
 
-    P, Dv, gap = fenchel_gap(datafit, q, y, pen, lam, theta, top, program.intercept)
-    if not np.all(np.isfinite(found["bounds"])):  # a group without a finite bound (not tightened)
-        Dv, gap = -np.inf, np.inf
+        P, Dv, gap = fenchel_gap(datafit, q, y, pen, lam, theta, top, program.intercept)
+        if not np.all(np.isfinite(found["bounds"])):  # a group without a finite bound (not tightened)
+            Dv, gap = -np.inf, np.inf
+        if best is None or gap < best[2]:
+            best = (P, Dv, gap, theta, found)
+    P, Dv, gap, theta, found = best
     if W is not None and max(cone_violation(program, V), cone_violation(program, W)) > 1e-9:
         gap = np.inf  # the projection failed: P is not the value of a feasible point
     return ArrangementResult(V=V.copy(), W=None if W is None else W.copy(), t=t, objective=P,
