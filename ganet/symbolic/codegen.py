@@ -298,43 +298,40 @@ def _phi_source(fam):
     return "\n".join(lines) + "\n"
 
 
-def _phi_vec_source(fam):
-    """Source of ``phi_vec_{name}(t, flip, params, kind, out)``: out[i] = φ(flip·t[i]; π), one
-    loop per kind with the parameters hoisted, so that each loop vectorizes (the pricing pass
-    calls it once per signed neuron)."""
+def _phi_loops(fam, body):
+    """Lines of one loop over the points per kind of feature (branching on ``kind`` when there
+    are several), with ti = flip·t[i] and v = φ(ti; π) printed from sympy; ``body`` are the
+    statements that use v."""
     t = sp.Symbol("t", real=True)
     pr = _printer()
-    lines = [_DECORATOR, f"def phi_vec_{fam.name}(t, flip, params, kind, out):",
-             f'    """out[i] = φ(flip·t[i]; π) of the {fam.name} family, printed from sympy."""']
-    lines += [f"    p{i} = params[{i}]" for i in range(fam.q)]
+    lines = [f"    p{i} = params[{i}]" for i in range(fam.q)]
     for kind in range(fam.kinds):
         expr = pr.doprint(fam.phi(kind).xreplace({t: sp.Symbol("ti")}))
         pad = "    " if fam.kinds == 1 else "        "
         if fam.kinds > 1:
             lines.append(f"    {'if' if kind == 0 else 'else'}{f' kind == {kind}' if kind == 0 else ''}:")
-        lines += [f"{pad}for i in range(t.shape[0]):", f"{pad}    ti = flip * t[i]", f"{pad}    out[i] = {expr}"]
-    return "\n".join(lines) + "\n"
+        lines += [f"{pad}for i in range(t.shape[0]):", f"{pad}    ti = flip * t[i]", f"{pad}    v = {expr}"]
+        lines += [f"{pad}    {b}" for b in body]
+    return lines
+
+
+def _phi_vec_source(fam):
+    """Source of ``phi_vec_{name}(t, flip, params, kind, out)``: out[i] = φ(flip·t[i]; π), one
+    loop per kind with the parameters hoisted, so that each loop vectorizes (the pricing pass
+    calls it once per signed neuron)."""
+    return "\n".join([_DECORATOR, f"def phi_vec_{fam.name}(t, flip, params, kind, out):",
+                      f'    """out[i] = φ(flip·t[i]; π) of the {fam.name} family, printed from sympy."""']
+                     + _phi_loops(fam, ["out[i] = v"])) + "\n"
 
 
 def _phi_dot_source(fam):
     """Source of ``phi_dot_{name}(t, flip, params, kind, r)``: (Σᵢ vᵢ², Σᵢ vᵢrᵢ) of the feature
     vᵢ = φ(flip·t[i]; π) in one sweep, never stored (a single-output pricing pass calls it once per
-    signed neuron: storing v and summing in a second sweep cost a third of the 2-D abs3 pass)."""
-    t = sp.Symbol("t", real=True)
-    pr = _printer()
-    lines = [_PHI_DOT_DECORATOR, f"def phi_dot_{fam.name}(t, flip, params, kind, r):",
-             f'    """(Σ v², Σ v·r) of v[i] = φ(flip·t[i]; π) of the {fam.name} family, printed from sympy."""']
-    lines += [f"    p{i} = params[{i}]" for i in range(fam.q)]
-    lines += ["    vv = 0.0", "    vr = 0.0"]
-    for kind in range(fam.kinds):
-        expr = pr.doprint(fam.phi(kind).xreplace({t: sp.Symbol("ti")}))
-        pad = "    " if fam.kinds == 1 else "        "
-        if fam.kinds > 1:
-            lines.append(f"    {'if' if kind == 0 else 'else'}{f' kind == {kind}' if kind == 0 else ''}:")
-        lines += [f"{pad}for i in range(t.shape[0]):", f"{pad}    ti = flip * t[i]", f"{pad}    v = {expr}",
-                  f"{pad}    vv += v * v", f"{pad}    vr += v * r[i]"]
-    lines.append("    return vv, vr")
-    return "\n".join(lines) + "\n"
+    signed neuron: storing v and summing in a second sweep cost a fifth of the 2-D abs3 pass)."""
+    return "\n".join([_PHI_DOT_DECORATOR, f"def phi_dot_{fam.name}(t, flip, params, kind, r):",
+                      f'    """(Σ v², Σ v·r) of v[i] = φ(flip·t[i]; π) of the {fam.name} family, printed from sympy."""',
+                      "    vv = 0.0", "    vr = 0.0"]
+                     + _phi_loops(fam, ["vv += v * v", "vr += v * r[i]"]) + ["    return vv, vr"]) + "\n"
 
 
 def _phi_dispatcher(families):

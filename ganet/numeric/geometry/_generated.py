@@ -826,7 +826,8 @@ def phi_vec_abs2(t, flip, params, kind, out):
     p0 = params[0]
     for i in range(t.shape[0]):
         ti = flip * t[i]
-        out[i] = abs(p0 - ti)
+        v = abs(p0 - ti)
+        out[i] = v
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -836,7 +837,8 @@ def phi_vec_abs3(t, flip, params, kind, out):
     p1 = params[1]
     for i in range(t.shape[0]):
         ti = flip * t[i]
-        out[i] = abs(p1 - abs(p0 - ti))
+        v = abs(p1 - abs(p0 - ti))
+        out[i] = v
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -847,7 +849,8 @@ def phi_vec_abs4(t, flip, params, kind, out):
     p2 = params[2]
     for i in range(t.shape[0]):
         ti = flip * t[i]
-        out[i] = abs(p2 - abs(p1 - abs(p0 - ti)))
+        v = abs(p2 - abs(p1 - abs(p0 - ti)))
+        out[i] = v
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -859,7 +862,8 @@ def phi_vec_abs5(t, flip, params, kind, out):
     p3 = params[3]
     for i in range(t.shape[0]):
         ti = flip * t[i]
-        out[i] = abs(p3 - abs(p2 - abs(p1 - abs(p0 - ti))))
+        v = abs(p3 - abs(p2 - abs(p1 - abs(p0 - ti))))
+        out[i] = v
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -872,7 +876,8 @@ def phi_vec_abs6(t, flip, params, kind, out):
     p4 = params[4]
     for i in range(t.shape[0]):
         ti = flip * t[i]
-        out[i] = abs(p4 - abs(p3 - abs(p2 - abs(p1 - abs(p0 - ti)))))
+        v = abs(p4 - abs(p3 - abs(p2 - abs(p1 - abs(p0 - ti)))))
+        out[i] = v
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -882,11 +887,13 @@ def phi_vec_relu3(t, flip, params, kind, out):
     if kind == 0:
         for i in range(t.shape[0]):
             ti = flip * t[i]
-            out[i] = max(0, -p0 + max(0, ti))
+            v = max(0, -p0 + max(0, ti))
+            out[i] = v
     else:
         for i in range(t.shape[0]):
             ti = flip * t[i]
-            out[i] = max(0, p0 - max(0, ti))
+            v = max(0, p0 - max(0, ti))
+            out[i] = v
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -897,19 +904,21 @@ def phi_vec_relu3_bias(t, flip, params, kind, out):
     if kind == 0:
         for i in range(t.shape[0]):
             ti = flip * t[i]
-            out[i] = max(0, -p1 + max(0, p0 + ti))
+            v = max(0, -p1 + max(0, p0 + ti))
+            out[i] = v
     else:
         for i in range(t.shape[0]):
             ti = flip * t[i]
-            out[i] = max(0, p1 - max(0, p0 + ti))
+            v = max(0, p1 - max(0, p0 + ti))
+            out[i] = v
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always", fastmath={"reassoc", "contract", "nsz"})
 def phi_dot_abs2(t, flip, params, kind, r):
     """(Σ v², Σ v·r) of v[i] = φ(flip·t[i]; π) of the abs2 family, printed from sympy."""
-    p0 = params[0]
     vv = 0.0
     vr = 0.0
+    p0 = params[0]
     for i in range(t.shape[0]):
         ti = flip * t[i]
         v = abs(p0 - ti)
@@ -921,10 +930,10 @@ def phi_dot_abs2(t, flip, params, kind, r):
 @numba.njit(cache=True, error_model="numpy", inline="always", fastmath={"reassoc", "contract", "nsz"})
 def phi_dot_abs3(t, flip, params, kind, r):
     """(Σ v², Σ v·r) of v[i] = φ(flip·t[i]; π) of the abs3 family, printed from sympy."""
-    p0 = params[0]
-    p1 = params[1]
     vv = 0.0
     vr = 0.0
+    p0 = params[0]
+    p1 = params[1]
     for i in range(t.shape[0]):
         ti = flip * t[i]
         v = abs(p1 - abs(p0 - ti))
@@ -936,11 +945,11 @@ def phi_dot_abs3(t, flip, params, kind, r):
 @numba.njit(cache=True, error_model="numpy", inline="always", fastmath={"reassoc", "contract", "nsz"})
 def phi_dot_abs4(t, flip, params, kind, r):
     """(Σ v², Σ v·r) of v[i] = φ(flip·t[i]; π) of the abs4 family, printed from sympy."""
+    vv = 0.0
+    vr = 0.0
     p0 = params[0]
     p1 = params[1]
     p2 = params[2]
-    vv = 0.0
-    vr = 0.0
     for i in range(t.shape[0]):
         ti = flip * t[i]
         v = abs(p2 - abs(p1 - abs(p0 - ti)))
@@ -952,12 +961,12 @@ def phi_dot_abs4(t, flip, params, kind, r):
 @numba.njit(cache=True, error_model="numpy", inline="always", fastmath={"reassoc", "contract", "nsz"})
 def phi_dot_abs5(t, flip, params, kind, r):
     """(Σ v², Σ v·r) of v[i] = φ(flip·t[i]; π) of the abs5 family, printed from sympy."""
+    vv = 0.0
+    vr = 0.0
     p0 = params[0]
     p1 = params[1]
     p2 = params[2]
     p3 = params[3]
-    vv = 0.0
-    vr = 0.0
     for i in range(t.shape[0]):
         ti = flip * t[i]
         v = abs(p3 - abs(p2 - abs(p1 - abs(p0 - ti))))
@@ -969,13 +978,13 @@ def phi_dot_abs5(t, flip, params, kind, r):
 @numba.njit(cache=True, error_model="numpy", inline="always", fastmath={"reassoc", "contract", "nsz"})
 def phi_dot_abs6(t, flip, params, kind, r):
     """(Σ v², Σ v·r) of v[i] = φ(flip·t[i]; π) of the abs6 family, printed from sympy."""
+    vv = 0.0
+    vr = 0.0
     p0 = params[0]
     p1 = params[1]
     p2 = params[2]
     p3 = params[3]
     p4 = params[4]
-    vv = 0.0
-    vr = 0.0
     for i in range(t.shape[0]):
         ti = flip * t[i]
         v = abs(p4 - abs(p3 - abs(p2 - abs(p1 - abs(p0 - ti)))))
@@ -987,9 +996,9 @@ def phi_dot_abs6(t, flip, params, kind, r):
 @numba.njit(cache=True, error_model="numpy", inline="always", fastmath={"reassoc", "contract", "nsz"})
 def phi_dot_relu3(t, flip, params, kind, r):
     """(Σ v², Σ v·r) of v[i] = φ(flip·t[i]; π) of the relu3 family, printed from sympy."""
-    p0 = params[0]
     vv = 0.0
     vr = 0.0
+    p0 = params[0]
     if kind == 0:
         for i in range(t.shape[0]):
             ti = flip * t[i]
@@ -1008,10 +1017,10 @@ def phi_dot_relu3(t, flip, params, kind, r):
 @numba.njit(cache=True, error_model="numpy", inline="always", fastmath={"reassoc", "contract", "nsz"})
 def phi_dot_relu3_bias(t, flip, params, kind, r):
     """(Σ v², Σ v·r) of v[i] = φ(flip·t[i]; π) of the relu3_bias family, printed from sympy."""
-    p0 = params[0]
-    p1 = params[1]
     vv = 0.0
     vr = 0.0
+    p0 = params[0]
+    p1 = params[1]
     if kind == 0:
         for i in range(t.shape[0]):
             ti = flip * t[i]
