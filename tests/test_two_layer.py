@@ -283,3 +283,40 @@ def test_reported_gap_is_the_certificate_of_the_returned_solution(reg, bias):
     assert model.converged_ and model.dual_gap_ <= model.tol * model.objective_
     assert model.dual_gap_ >= P - D - rounding
     assert P - D >= -rounding
+
+
+def test_the_certificate_keeps_the_priced_dual_point_when_the_returned_residual_is_a_worse_one():
+    """Any dual point priced over every column bounds P* from below. The returned solution's own
+    residual r can be a much worse dual point than the one the pass priced (on the n = 3200 spirals
+    rounding moved it enough to turn a certified gap of 6.7e-10·P into 2.5e-8·P). Here the
+    returned z is the optimum moved by ε along its support: P(z) − P* is O(ε²) (no sign flips),
+    while r = θ* − εKη violates the dual constraints by O(ε). The certificate must keep θ*'s
+    value, and that value must stay below Clarabel's optimum."""
+    from ganet.numeric.solvers.lasso_working_set import _certified_solution
+
+    X, y = _data(5, 14, 2)
+    D = Dictionary(X, "l1", False)
+    lam = 1e-2
+    res = solve_lasso(D, y, lam, fit_intercept=False, tol=1e-10)
+    K_all = D.materialize()
+    p_star = lasso_reference(K_all, y, lam, False)
+    assert res.converged and res.objective == pytest.approx(p_star, rel=1e-8)
+    columns, z = res.columns, res.coef[:, 0]
+    theta = y - D.materialize(columns) @ z
+    score = float(np.abs(K_all.T @ theta).max())
+    eta = np.random.default_rng(0).normal(size=len(z))
+    eps = 1e-6 * np.abs(z).min()
+    snapshot = (columns, (z + eps * eta)[:, None], theta[:, None], score)
+    *_, P, D_value, gap = _certified_solution(D, y[:, None], lam, snapshot, False, tol=1e-8)
+    r = y - D.materialize(columns) @ (z + eps * eta)
+    own = 0.5 * r @ r + lam * np.abs(z + eps * eta).sum() - independent_dual(K_all, y, lam, r)
+    assert own > 1e-6 * P  # the returned residual alone would not certify
+    assert D_value >= independent_dual(K_all, y, lam, theta) - 1e-12 * P
+    assert D_value <= p_star * (1 + 1e-9)
+    assert gap <= 1e-8 * P
+
+
+def independent_dual(K, y, lam, r):
+    """⟨θ, y⟩ − ½‖θ‖² at θ = r/max(1, ‖Kᵀr‖∞/λ), from the materialized columns."""
+    theta = r / max(1.0, float(np.abs(K.T @ r).max()) / lam)
+    return float(theta @ y) - 0.5 * float(theta @ theta)
