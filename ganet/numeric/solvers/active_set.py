@@ -32,6 +32,7 @@ import time
 import numba
 import numpy as np
 import scipy.linalg
+from scipy.linalg.blas import dger
 
 from ..runtime.memory import MemoryLimitError
 
@@ -220,7 +221,8 @@ class DualActiveSet:
         # the batch's components along the new direction (new ⟂ the old Q, so newᵀa = newᵀz)
         along = new @ self._Z
         self._W[q] = along
-        self._Z -= np.outer(new, along)
+        # a rank-one update in place (BLAS ger): np.outer's n × B temporary cost 16× more
+        self._Z = dger(-1.0, new, along, a=self._Z, overwrite_a=True)
 
     def _delete(self, j):
         """Remove active constraint j, keeping the batch's W and Z (if any) consistent."""
@@ -233,7 +235,7 @@ class DualActiveSet:
         self.q -= 1
         self.n_steps += 1
         if batch:  # the components along the direction that left the span return to Z
-            self._Z += np.outer(self.Q[:, q - 1], W[q - 1])
+            self._Z = dger(1.0, self.Q[:, q - 1], W[q - 1], a=self._Z, overwrite_a=True)
             W[q - 1] = 0.0
 
     # ---------------------------------------------------------------- the method
