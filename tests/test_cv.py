@@ -199,3 +199,23 @@ def test_an_uncertified_fit_at_a_tiny_lambda_names_lambda_max():
             fit = ganet.ArrangementReLU(lam=lam, **{**params, "max_iter": max_iter}).fit(*data)
         assert fit.converged_ == (max_iter > 1)
         assert not any("λ_max" in str(w.message) for w in caught)
+
+
+@pytest.mark.parametrize("estimator", ["ConvexReLUCV", "ArrangementReLUCV"])
+def test_a_budget_below_one_pass_per_fit_is_announced_before_the_folds(estimator):
+    """Diabetes (3 raw features) with a 30 s budget: every fold's fit stopped at an infinite gap and
+    the refit returned no neuron, with only per-fit notes to say why. Now one warning up front
+    names the fits, the pass time and the estimate. A budget far above it does not warn."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    params = dict(patterns="sampled", n_patterns=20) if estimator == "ArrangementReLUCV" else {}
+    with pytest.warns(ConvergenceWarning, match=r"cannot cover this cross-validation: its 15 fits \(5 folds × 3 λ\)"):
+        getattr(ganet, estimator)(max_seconds=1e-6, n_lams=3, random_state=0, **params).fit(X, Y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        getattr(ganet, estimator)(max_seconds=3600, n_lams=3, random_state=0, **params).fit(X, Y)
+    assert not [w for w in caught if "cannot cover" in str(w.message)]
+    with warnings.catch_warnings(record=True) as caught:  # (given λs: nothing was timed, no estimate)
+        warnings.simplefilter("always")
+        getattr(ganet, estimator)(max_seconds=1e-6, lams=[1.0, 0.1], random_state=0, **params).fit(X, Y)
+    assert not [w for w in caught if "cannot cover" in str(w.message)]

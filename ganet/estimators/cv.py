@@ -65,6 +65,24 @@ class _LambdaCV:
             self._cv_fits_left -= 1
         return self._base(**{**params, "lam": lams})
 
+    def _warn_if_the_budget_cannot_cover(self, grid, n, top_seconds):
+        """Warn up front when ``max_seconds`` cannot give every fit of the cross-validation one full
+        pricing pass: then each is cut before its first certificate and λ is chosen among fits
+        that are mostly empty (diabetes, 3 raw features, 30 s: every fold's fits stopped at an
+        infinite gap and the refit returned no neuron). λ_max took one pass over all n samples
+        (``top_seconds``); a fold's pass over (k − 1)/k of them is taken to cost no less in
+        proportion, so the estimate is a lower bound."""
+        if self.max_seconds is None or self.lams is not None:
+            return  # (given λs: no pass was timed)
+        fits = self.cv * len(grid)  # (a path, too, prices once per λ)
+        needed = top_seconds * (fits * (self.cv - 1) / self.cv + 1)
+        if needed > self.max_seconds:
+            warnings.warn(f"max_seconds = {self.max_seconds:g} cannot cover this cross-validation: its {fits} fits "
+                          f"({self.cv} folds × {len(grid)} λ) and the refit need one full pricing pass each, about "
+                          f"{needed:.0f} s at the {top_seconds:.2g} s that λ_max's pass took; the fits will stop "
+                          "uncertified (often empty). Raise max_seconds, lower cv or n_lams, or give lam",
+                          ConvergenceWarning, stacklevel=4)
+
     def _grid(self, X, T):
         if self.lams is not None:
             grid = np.sort(np.atleast_1d(np.asarray(self.lams, dtype=float)))[::-1]
@@ -109,6 +127,7 @@ class _LambdaCV:
             raise ValueError(f"cv must be an integer from 2 to n = {len(X)}; got {self.cv!r}")
         start = time.perf_counter()
         grid, top = self._grid(X, T)
+        self._warn_if_the_budget_cannot_cover(grid, len(X), time.perf_counter() - start)
         w = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         errors, certified = np.empty((self.cv, len(grid))), np.empty((self.cv, len(grid)), dtype=bool)
         # max_seconds bounds the whole cross-validation: the fits share what is left of it
