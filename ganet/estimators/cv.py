@@ -65,7 +65,7 @@ class _LambdaCV:
             self._cv_fits_left -= 1
         return self._base(**{**params, "lam": lams})
 
-    def _warn_if_the_budget_cannot_cover(self, grid, n, top_seconds):
+    def _warn_if_the_budget_cannot_cover(self, grid, top_seconds):
         """Warn up front when ``max_seconds`` cannot give every fit of the cross-validation one full
         pricing pass: then each is cut before its first certificate and λ is chosen among fits
         that are mostly empty (diabetes, 3 raw features, 30 s: every fold's fits stopped at an
@@ -127,7 +127,7 @@ class _LambdaCV:
             raise ValueError(f"cv must be an integer from 2 to n = {len(X)}; got {self.cv!r}")
         start = time.perf_counter()
         grid, top = self._grid(X, T)
-        self._warn_if_the_budget_cannot_cover(grid, len(X), time.perf_counter() - start)
+        self._warn_if_the_budget_cannot_cover(grid, time.perf_counter() - start)
         w = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         errors, certified = np.empty((self.cv, len(grid))), np.empty((self.cv, len(grid)), dtype=bool)
         # max_seconds bounds the whole cross-validation: the fits share what is left of it
