@@ -32,6 +32,13 @@ noisy). Cases (``--cases``, comma-separated):
     0.1 and 1, p = 2 with bias d = 3, n = 400 at λ = 0.1 and 1, and the spirals n = 1600. Prints
     the times, the full passes and the share of hyperplanes the bounds skipped in the last full
     pass (the certifying one) and in all full passes.
+``sweep``
+    One full pricing pass by rotational sweep (:mod:`ganet.numeric.oracles.sweep`) against the
+    same pass scanned (every hyperplane over every point), alternated, the faster of two runs
+    each (one for the 10,000-point case), at the residual y − ȳ of a smooth target and λ = half
+    its largest score: the two spirals (p = 2, bias) n = 800, 1600, 3200; d = 3 without bias
+    (p = 1) n = 2000, 5000, 10,000; d = 3 with bias n = 400; d = 4 without bias n = 300. Prints
+    the ratio, the choice of ``pricing="auto"`` and the relative difference of the largest scores.
 ``baselines``
     Two spirals n = 160 (p = 2, bias, λ = 1e-3) against cvxpy + Clarabel, and Gaussian n = 300,
     d = 3 against scikit-learn's Lasso run to within 1e-6 of ganet's certified optimum (or for
@@ -39,7 +46,7 @@ noisy). Cases (``--cases``, comma-separated):
 
 ``--load`` runs everything with two busy processes beside it (``python3 -c "while True: pass"``).
 
-Run: .venv/bin/python benchmarks/scale.py [--cases pass,threads,scaling,spirals,cells,baselines]
+Run: .venv/bin/python benchmarks/scale.py [--cases pass,threads,scaling,spirals,cells,sweep,baselines]
      [--load] [--budget 600] [--max-n 4000] [--sklearn-seconds 600] [--spirals 200,400,...]
      [--previous DIR]
 """
@@ -227,7 +234,7 @@ def case_spirals(budget, sizes, previous=None):
 
 
 def cells_fit(X, y, reg, bias, lam, cell_grid):
-    D = StreamingDictionary(X, reg, bias, cell_grid=cell_grid)
+    D = StreamingDictionary(X, reg, bias, cell_grid=cell_grid, pricing="scan")  # cells bound scanned passes
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res, t = timed(lambda: solve_lasso(D, y, lam, fit_intercept=bias, tol=1e-8, max_iter=10_000))
@@ -263,6 +270,40 @@ def case_cells():
               f"time ratio without/with {r0['seconds'] / r1['seconds']:.2f} | objective rel. diff "
               f"{(r1['objective'] - r0['objective']) / r0['objective']:.1e}"
               f"{'' if r0['converged'] and r1['converged'] else ' | NOT certified'}", flush=True)
+
+
+def case_sweep(max_n):
+    from ganet.numeric.oracles.streaming import pass_costs
+
+    rng = np.random.default_rng(0)
+    cases = [(f"spirals n={n} p=2 bias", *two_spirals(n=n, turns=1.25), "l2", True) for n in (800, 1600, 3200)]
+    for n, d, reg, bias in [(2000, 3, "l1", False), (5000, 3, "l1", False), (10_000, 3, "l1", False),
+                            (400, 3, "l1", True), (300, 4, "l1", False)]:
+        X = rng.normal(size=(n, d))
+        cases.append((f"smooth d={d} n={n} p={reg[1]}{' bias' if bias else ''}", X, target("smooth", X, rng), reg, bias))
+    warm = rng.normal(size=(40, 3))
+    for pricing in ("scan", "sweep"):  # compile / load outside the timing
+        StreamingDictionary(warm, "l1", True, pricing=pricing).price(warm[:, 0], 1.0, 8)
+    print("sweep  one full pass: scanned against swept, alternated (faster of two; one at n = 10,000)")
+    for label, X, y, reg, bias in cases:
+        if len(X) > max_n:
+            continue
+        R = y - y.mean()
+        D = {p: StreamingDictionary(X, reg, bias, pricing=p, cell_grid=None) for p in ("scan", "sweep")}
+        lam = 0.5 * D["sweep"].price(R).max_score
+        times = {"scan": [], "sweep": []}
+        for _ in range(1 if len(X) >= 10_000 else 2):
+            for p in ("scan", "sweep"):
+                res, t = timed(lambda: D[p].price(R, lam, 1000))
+                times[p].append(t)
+                D[p].last = res
+        scan, sweep = min(times["scan"]), min(times["sweep"])
+        est_scan, est_sweep = pass_costs(len(X), X.shape[1], 1 if reg == "l1" else 2, bias)
+        auto = StreamingDictionary(X, reg, bias).pricing
+        diff = abs(D["sweep"].last.max_score - D["scan"].last.max_score) / D["scan"].last.max_score
+        print(f"sweep {label} | {D['scan'].n_hyperplanes:,} hyperplanes | scan {scan:.3f} s | sweep {sweep:.3f} s | "
+              f"scan/sweep {scan / sweep:.2f} (estimated {est_scan / est_sweep:.2f}) | auto: {auto} | "
+              f"max score rel. diff {diff:.1e}", flush=True)
 
 
 def case_baselines(sklearn_seconds):
@@ -311,6 +352,7 @@ def main():
     parser.add_argument("--budget", type=float, default=600.0, help="seconds per fit")
     parser.add_argument("--sklearn-seconds", type=float, default=600.0)
     parser.add_argument("--max-n", type=int, default=4000, help="largest n in the scaling case")
+    parser.add_argument("--sweep-max-n", type=int, default=10_000, help="largest n in the sweep case")
     parser.add_argument("--spirals", default="200,400,800,1600,3200", help="sizes of the spirals case")
     parser.add_argument("--previous", help="a checkout of earlier ganet: the spirals case runs it too, alternated")
     args = parser.parse_args()
@@ -325,6 +367,8 @@ def main():
             case_spirals(args.budget, [int(n) for n in args.spirals.split(",")], args.previous)
         if "cells" in cases:
             case_cells()
+        if "sweep" in cases:
+            case_sweep(args.sweep_max_n)
         if "baselines" in cases:
             case_baselines(args.sklearn_seconds)
     if "threads" in cases:

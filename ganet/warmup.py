@@ -39,6 +39,18 @@ def _cell_bounds(rng):
     D.price(R, 1.0, 5)
 
 
+def _swept_passes(rng):
+    """The rotational sweep of full passes (:mod:`ganet.numeric.oracles.sweep`): pricing="auto"
+    sweeps only from about a thousand points up, so no tiny fit compiles it."""
+    from .numeric.oracles.streaming import StreamingDictionary
+
+    X = rng.normal(size=(40, 3))
+    R = rng.normal(size=40)
+    for reg in ("l1", "l2"):
+        for bias in (True, False):
+            StreamingDictionary(X, reg, bias, pricing="sweep").price(R, 0.1, 5)
+
+
 def warm_up(verbose=True):
     """Fit one tiny problem with every model and dictionary kind; returns the seconds taken."""
     from . import (ArrangementReLU, ArrangementReLUClassifier, ConvexReLU, ConvexReLUClassifier, DeepNarrowAbs,
@@ -68,6 +80,7 @@ def warm_up(verbose=True):
             model.fit(data, target)
         _local_rounds(rng)
         _cell_bounds(rng)
+        _swept_passes(rng)
     seconds = time.perf_counter() - start
     if verbose:
         print(f"ganet: kernels compiled and cached ({seconds:.1f} s)")

@@ -19,20 +19,21 @@ def client():
         yield c
 
 
+@pytest.mark.parametrize("pricing", ["scan", "sweep"])
 @pytest.mark.parametrize("reg,bias,grid", [("l1", False, False), ("l2", True, True), ("l1", True, True)])
-def test_cluster_pass_equals_local_pass_bit_for_bit(client, reg, bias, grid):
+def test_cluster_pass_equals_local_pass_bit_for_bit(client, reg, bias, grid, pricing):
     rng = np.random.default_rng(1)
     # integer grid data have many nearly dependent subsets: the exactly resolved ones are priced too
     X = rng.integers(-3, 4, size=(60, 3)).astype(float) if grid else rng.normal(size=(120, 3))
     R = rng.normal(size=len(X))
-    D = StreamingDictionary(X, reg, bias)
+    D = StreamingDictionary(X, reg, bias, pricing=pricing)
     local = D.price(R, 0.3, 300)
     D.client = client
     remote = D.price(R, 0.3, 300)
     assert remote.max_score == local.max_score
     assert np.array_equal(remote.columns, local.columns)
     assert np.array_equal(remote.priorities, local.priorities)
-    assert remote.visited == local.visited
+    assert remote.visited == local.visited and D.pricing == pricing
 
 
 def test_an_estimator_with_a_client_fits_the_same_network(client, tmp_path):

@@ -20,8 +20,8 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..numeric.oracles.sampling import SampledDictionary
-from ..numeric.oracles.streaming import StreamingDictionary
-from ..numeric.oracles.two_layer import Dictionary, count_hyperplanes, table_bytes
+from ..numeric.oracles.streaming import StreamingDictionary, pass_costs
+from ..numeric.oracles.two_layer import Dictionary, _reg_to_p, count_hyperplanes, table_bytes
 from ..numeric.oracles.weighted import WeightedDictionary, check_sample_weight
 from ..numeric.runtime.memory import DEFAULT_MEMORY_LIMIT, PeakMemory, check_memory_limit
 from ..numeric.runtime.validation import as_finite_array
@@ -192,7 +192,7 @@ class _ConvexReLUBase(ConvexNetworkEstimator):
             small = n_hyper <= _MAX_STORED_HYPERPLANES and table_bytes(n_hyper, d) <= limit
             kind = "stored" if small else "streaming"
         if kind == "streaming":
-            _check_pass_work(n, n_hyper)
+            _check_pass_work(n, d, self.reg, self.bias)
         if kind == "stored":
             return Dictionary(X, self.reg, self.bias, memory_limit=self.memory_limit)
         if kind == "streaming":
@@ -425,7 +425,7 @@ class _ConvexReLUBase(ConvexNetworkEstimator):
     def _full_dictionary(self, X):
         """The full (streamed) dictionary of this model's family, for :meth:`certify`."""
         n, d = X.shape
-        _check_pass_work(n, count_hyperplanes(n, d, self.reg, self.bias))
+        _check_pass_work(n, d, self.reg, self.bias)
         return self._streaming(X)
 
     def _streaming(self, X):
@@ -493,12 +493,17 @@ def _pass_counts(dictionary):
             "hyperplanes_skipped_by_cell_bounds": sum(p.skipped for p in passes)}
 
 
-def _check_pass_work(n, n_hyperplanes):
-    """Refuse a streaming pass that would run for hours: with advice that works at any d."""
-    if n_hyperplanes * n > _MAX_PASS_WORK:
+def _check_pass_work(n, d, reg, bias):
+    """Refuse a streaming pass that would run for hours: with advice that works at any d. The work
+    is that of the cheaper way to price (:func:`~ganet.numeric.oracles.streaming.pass_costs`), in
+    point × hyperplane products of a scanned pass of the same duration."""
+    n_hyperplanes = count_hyperplanes(n, d, reg, bias)
+    scan_ns, sweep_ns = pass_costs(n, d, _reg_to_p(reg), bias)
+    work = n_hyperplanes * n * min(1.0, sweep_ns / scan_ns) if scan_ns > 0 else 0.0
+    if work > _MAX_PASS_WORK:
         raise ValueError(
             f"the dictionary has {2 * n_hyperplanes:.3g} columns at n = {n}: one pricing pass "
-            f"({n_hyperplanes * n:.3g} point-hyperplane products) would take hours or more. Use "
+            f"({work:.3g} point-hyperplane products) would take hours or more. Use "
             "dictionary='sampled' (no global certificate), reduce d (e.g. PCA), or fit the "
             "activation-pattern model ArrangementReLU(patterns='sampled'), made for wide data.")
 

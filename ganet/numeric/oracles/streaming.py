@@ -18,19 +18,28 @@ A pass is a sequence of short kernel calls, each advancing every block by a slic
 progress bar moves and Ctrl-C is honoured between calls (:mod:`ganet.numeric.runtime.interrupts`).
 Hyperplanes whose generators are nearly dependent are found once, resolved in exact arithmetic
 and priced apart (:mod:`ganet.numeric.geometry.normals`); provably degenerate ones are zero columns.
+
+At d = 2 and 3 a full pass instead sweeps (:mod:`~ganet.numeric.oracles.sweep`): the hyperplanes
+through a common (d − 2)-face are priced together by one walk around it, O(n log n) for all of
+them; :func:`pass_costs` estimates which of the two is cheaper.
 """
+
+from math import comb
 
 import numba
 import numpy as np
 
 from ..geometry import SCORE_BLOCK, score_closed_form
 from ..geometry.normals import OK, UNCERTAIN, certified_normals, exact_normals, unit_normal
+from ..runtime.interrupts import deferred_interrupt
 from .cell_bounds import NO_CELLS, CellGrid, cell_key
-from .combinations import step_subset, unrank_subset
-from .engine import NO_RANKS, ROUND_ROBIN_GROUPS, PricingEngine, group_of, list_uncertain, offer
-from .two_layer import HyperplaneIndex, TwoLayerOracle, _score_block_generic
+from .column_scores import record_pair, score_plane
+from .combinations import SubsetIndex, step_subset, unrank_subset
+from .engine import NO_RANKS, ROUND_ROBIN_GROUPS, SLICE_WORK, PassSlices, PricingEngine, group_of, list_uncertain
+from .sweep import SWEEP_TASKS, prefix_splits, sweep_slices
+from .two_layer import HyperplaneIndex, TwoLayerOracle, _score_block_generic, _subset_counts
 
-__all__ = ["StreamingDictionary"]
+__all__ = ["StreamingDictionary", "pass_costs"]
 
 
 _FAST = {"reassoc", "contract", "nsz"}  # lets LLVM vectorize the sums over points (~1e-16 relative)
@@ -55,30 +64,6 @@ def _plane_row(P, m, B, b, bias, n, row):
         col += 1
 
 
-@numba.njit(cache=True, inline="always", fastmath=_FAST)
-def _score_plane(XT, R, w, offset, zbuf, pos, neg):
-    """K_±ᵀR (c outputs) of the unit neuron z = Xw − offset into pos and neg; returns
-    (‖K₊‖², ‖K₋‖²). One output goes through the buffered, fused kernel instead (:func:`_flush`)."""
-    d, n = XT.shape
-    c = R.shape[1]
-    pos2 = 0.0
-    neg2 = 0.0
-    pos[:] = 0.0
-    neg[:] = 0.0
-    for i in range(n):
-        z = -offset
-        for q in range(d):
-            z += XT[q, i] * w[q]
-        zp = max(z, 0.0)
-        zn = zp - z
-        pos2 += zp * zp
-        neg2 += zn * zn
-        for o in range(c):
-            pos[o] += R[i, o] * zp
-            neg[o] += R[i, o] * zn
-    return pos2, neg2
-
-
 @numba.njit(cache=True, inline="always")
 def _flush(XT, r, buf_w, buf_off, buf_t, buf_g, cnt, sums, zbuf, pos, neg, lam, scale, exclude,
            top_priority, top_column):
@@ -94,28 +79,11 @@ def _flush(XT, r, buf_w, buf_off, buf_t, buf_g, cnt, sums, zbuf, pos, neg, lam, 
         pos[0] = sums[j, 0]
         neg[0] = sums[j, 1]
         g = buf_g[j]
-        score = _record(buf_t[j], pos, neg, sums[j, 2], sums[j, 3], lam, scale, exclude,
+        score = record_pair(buf_t[j], pos, neg, sums[j, 2], sums[j, 3], lam, scale, exclude,
                         top_priority[g], top_column[g])
         if score != score:
             return score
         best = max(best, score)
-    return best
-
-
-@numba.njit(cache=True, inline="always")
-def _record(t, pos, neg, pos2, neg2, lam, scale, exclude, top_priority, top_column):
-    """Offer columns 2t (+) and 2t + 1 (−) to the group's heap; returns the larger ‖K_jᵀR‖₂."""
-    best = 0.0
-    for sign in range(2):
-        acc = pos if sign == 0 else neg
-        score = 0.0
-        for o in range(acc.shape[0]):
-            score += acc[o] * acc[o]
-        score = np.sqrt(score)
-        if score != score:
-            return score  # NaN: the caller flags the block
-        best = max(best, score)
-        offer(2 * t + sign, score, pos2 if sign == 0 else neg2, lam, scale, exclude, top_priority, top_column)
     return best
 
 
@@ -187,8 +155,8 @@ def _price_slices(X, XT, R, r, p, bias, exact, gamma, compiled, G, Gc, C, cell_b
                                        lam, scale, exclude, top_priority, top_column)
                         cnt = 0
                 else:
-                    pos2, neg2 = _score_plane(XT, R, w, offset, zbuf, pos, neg)
-                    score = _record(t, pos, neg, pos2, neg2, lam, scale, exclude, top_priority[g],
+                    pos2, neg2 = score_plane(XT, R, w, offset, zbuf, pos, neg)
+                    score = record_pair(t, pos, neg, pos2, neg2, lam, scale, exclude, top_priority[g],
                                     top_column[g])
             i += 1
             if i >= hi[blk] and cnt:
@@ -240,6 +208,27 @@ def _uncertain_ranks(X, p, bias, ms, bs, offsets, TP, TB, n_blocks, exact, gamma
     return found
 
 
+# Pass rates measured on 2 cores, 2 threads (benchmarks/sweep.py, d = 2 to 4): a scanned pass
+# costs about 0.06 ns per point × hyperplane × coordinate plus 15 ns per hyperplane (its normal
+# and heap); a swept pass about 20 + 8d ns per point of each prefix's sweep plus 35 ns per
+# hyperplane.
+_SCAN_NS = (0.06, 15.0)
+_SWEEP_NS = (20.0, 8.0, 35.0)
+
+
+def pass_costs(n, d, p, bias):
+    """Estimated nanoseconds of one full pass, (scanned, swept), over the two-layer dictionary of n
+    points in d (reduced) coordinates; the swept cost is inf where there is nothing to sweep
+    (d < 2). A scan scores every hyperplane over the n points, O(N·n·d); a sweep sorts the n
+    points around each of the P prefixes, O(P·n·(d + log n)) (:mod:`~ganet.numeric.oracles.sweep`)."""
+    splits = _subset_counts(n, d, p, bias)
+    N = sum(comb(n, m) * comb(d, b) for m, b in splits)
+    scan = N * (_SCAN_NS[0] * n * d + _SCAN_NS[1])
+    prefixes = sum(comb(n, m) * comb(d, b) for m, b in prefix_splits(*zip(*splits), bias)) if splits else 0
+    sweep = prefixes * n * (_SWEEP_NS[0] + _SWEEP_NS[1] * d) + N * _SWEEP_NS[2] if d >= 2 and prefixes else np.inf
+    return float(scan), float(sweep)
+
+
 class StreamingDictionary(PricingEngine, TwoLayerOracle):
     """The two-layer dictionary as a matrix-free oracle: nothing but X is stored.
 
@@ -262,6 +251,16 @@ class StreamingDictionary(PricingEngine, TwoLayerOracle):
         neurons pauses the bounds for the next four full passes (they would cost more than they
         save).
 
+    pricing : {"auto", "sweep", "scan"}
+        How a full pass prices the dictionary. "scan" scores every hyperplane over the n points;
+        "sweep" sorts the points around each (d − 2)-face and prices every hyperplane through it
+        in one walk (:mod:`~ganet.numeric.oracles.sweep`), O(n log n) per face instead of O(n²·d):
+        2–4× faster at d = 2 and 3 with n in the thousands, slower for d ≥ 4 or small n. "auto"
+        picks the one :func:`pass_costs` estimates cheaper. Both give the same scores to
+        rounding. Passes over a list of hyperplanes (local rounds) and passes with cell bounds
+        always scan; a swept dictionary bounds cells only while they skip more than the sweep
+        saves.
+
     Column ``2t`` / ``2t + 1`` is hyperplane rank t with sign + / −; degenerate hyperplanes
     (provably dependent generators) are zero columns, never violators. Passes, budgets, Dask and
     local rounds are the :class:`~ganet.numeric.oracles.engine.PricingEngine`'s.
@@ -279,16 +278,30 @@ class StreamingDictionary(PricingEngine, TwoLayerOracle):
     _kernel = staticmethod(_price_slices)
 
     def __init__(self, X, reg="l1", bias=True, memory_limit=None, rank_tol=1e-10, kernel="compiled",
-                 n_blocks=64, progress=False, n_groups=ROUND_ROBIN_GROUPS, cell_grid="auto"):
+                 n_blocks=64, progress=False, n_groups=ROUND_ROBIN_GROUPS, cell_grid="auto", pricing="auto"):
         super().__init__(X, reg, bias, memory_limit, rank_tol, kernel)
         n, dr = self.X.shape[0], self.Xr.shape[1]
         self._init_engine(HyperplaneIndex(n, dr, self.p, self.bias) if dr > 0 else None, n_blocks, n_groups,
                           progress)
         self.n_columns = 2 * self.n_hyperplanes
+        if pricing not in ("auto", "sweep", "scan"):
+            raise ValueError(f"pricing must be 'auto', 'sweep' or 'scan'; got {pricing!r}")
         auto = isinstance(cell_grid, str) and cell_grid == "auto"
         power_of_two = isinstance(cell_grid, (int, np.integer)) and cell_grid >= 2 and cell_grid & (cell_grid - 1) == 0
         if not (auto or power_of_two or cell_grid is None):
             raise ValueError(f"cell_grid must be 'auto', None or a power of two ≥ 2; got {cell_grid!r}")
+        scan_ns, sweep_ns = pass_costs(n, dr, self.p, self.bias) if dr else (0.0, np.inf)
+        if pricing == "auto":
+            pricing = "sweep" if sweep_ns < scan_ns else "scan"
+        # full passes sweep the hyperplanes around their common (d − 2)-faces (module sweep)
+        # when there is a plane to sweep in (d ≥ 2), except passes with cell bounds, which scan
+        self._prefixes = None
+        if pricing == "sweep" and dr >= 2 and self.n_hyperplanes:
+            splits = prefix_splits(self.index.ms, self.index.bs, self.bias)
+            self._prefixes = SubsetIndex(n, dr, splits) if splits else None
+        self.pricing = "sweep" if self._prefixes is not None else "scan"
+        # the share of the hyperplanes a pass with cell bounds must skip to beat one without them
+        self._cells_must_skip = 0.5 if self._prefixes is None else max(0.5, 1.0 - sweep_ns / scan_ns)
         if auto:
             self.cell_grid = (CellGrid.auto(self.Xr, self.p, self.bias, self.n_hyperplanes)
                               if self.n_hyperplanes * n > _CELL_WORK else None)
@@ -321,19 +334,74 @@ class StreamingDictionary(PricingEngine, TwoLayerOracle):
         pass (full, or local: between full passes the solver prices neighbourhoods) found scores
         above 2λ: the dual point is still far from feasible and next to nothing would be
         skipped. Nor for _CELL_REST full passes after a pass with bounds that skipped less than
-        half of its neurons: the dual point of a small λ is close to λ on most columns, so few
-        cells can be skipped and the bounds cost more than they save."""
+        half of its neurons (a swept dictionary: less than 1 − its sweep's cost over a scan's,
+        since a pass with bounds scans what it does not skip): the dual point of a small λ is
+        close to λ on most columns, so few cells can be skipped and the bounds cost more than
+        they save."""
         if not self.passes or self.passes[-1].max_score > 2 * lam_r * self.scale:
             return False
         since = 0
         for record in reversed(self.passes):
             if record.cells:
-                return 2 * record.skipped >= record.visited or since >= _CELL_REST
+                return record.skipped >= self._cells_must_skip * record.visited or since >= _CELL_REST
             since += record.full
         return True
 
     def _subset_cost(self, n_outputs):
         return self.X.shape[0] * max(self.Xr.shape[1], 1)
+
+    def _scan(self, R2, lam_r, scale, exclude, ranks, k_group, cells=None, blocks=None, bar=None, deadline=None):
+        """A full pass by rotational sweep (:mod:`~ganet.numeric.oracles.sweep`) when the
+        dictionary has prefixes to sweep; passes over a list of ranks (local rounds) and passes
+        with cell bounds score each hyperplane (:meth:`PricingEngine._scan
+        <ganet.numeric.oracles.engine.PricingEngine._scan>`).
+
+        The pass runs as SWEEP_TASKS tasks over contiguous prefix ranges, each with its own
+        round-robin heaps, plus one for the hyperplanes without a data generator to sweep; the
+        returned heaps are all of them, one row per (task, group). ``blocks`` = (b0, b1) of the
+        n_blocks pricing blocks maps to the tasks ⌊b0·T/n_blocks⌋ … ⌊b1·T/n_blocks⌋ − 1 (the last
+        one to the rest when b0 = 0), so a pass split over a Dask cluster is bit for bit the local one.
+        """
+        if self._prefixes is None or ranks.shape[0] or cells is not None:
+            return super()._scan(R2, lam_r, scale, exclude, ranks, k_group, cells, blocks, bar, deadline)
+        n, d = self.Xr.shape
+        T, G, N = SWEEP_TASKS, self.n_groups, self.n_subsets
+        b0, b1 = (0, self.n_blocks) if blocks is None else blocks
+        t0, t1 = b0 * T // self.n_blocks, b1 * T // self.n_blocks
+        group_size = -(-N // G)
+        top_priority = np.full((T + 1, G, k_group), -np.inf)
+        top_column = np.full((T + 1, G, k_group), -1, dtype=np.int64)
+        best, visited, uncertain = np.zeros(T + 1), np.zeros(T + 1, np.int64), np.zeros(T + 1, np.int64)
+        bad = np.zeros(T + 1, np.bool_)
+        covered = np.zeros(T, np.int64)
+        X, XT, p = self.Xr, self._XT, self.p
+        tail = int(self.index.offsets[len(self._prefixes.ms)])  # first rank with no data generator to sweep
+        if b0 == 0 and tail < N:  # scored directly, into heaps row T
+            self._kernel(*self._kernel_args(R2), *self.index.arrays, np.array([tail]), np.array([N]), NO_RANKS,
+                         lam_r, float(scale), exclude, group_size, top_priority[T], top_column[T], best[T:],
+                         visited[T:], bad[T:], uncertain[T:], np.zeros(1, np.int64))
+            if bar is not None:
+                bar.update(N - tail)
+        cuts = np.linspace(0, self._prefixes.n_subsets, T + 1).astype(np.int64)
+        first, last = cuts[:-1].copy(), cuts[1:].copy()
+        outside = np.ones(T, bool)
+        outside[t0:t1] = False
+        last[outside] = first[outside]
+        size = int((last - first).max(initial=0))
+        step = max(1, int(SLICE_WORK / (T * n * (d * d + 2 * d + 16))))  # a prefix's sweep, per point
+        slices = PassSlices(size, step, deadline)
+        for s in slices:
+            lo, hi = np.minimum(first + s, last), np.minimum(first + s + step, last)
+            before = int(covered.sum())
+            with deferred_interrupt():
+                sweep_slices(X, XT, R2, p, self.bias, self.exact, self.gamma, self.compiled,
+                             *self._prefixes.arrays, *self.index.arrays, lo, hi, lam_r, float(scale), exclude,
+                             group_size, top_priority, top_column, best, visited, bad, uncertain, covered)
+            if bar is not None:
+                bar.update(int(covered.sum()) - before)
+        rows = (T + 1) * G
+        return (top_priority.reshape(rows, k_group), top_column.reshape(rows, k_group), float(best.max()),
+                int(visited.sum()), bool(bad.any()), int(uncertain.sum()), 0, slices.complete)
 
     def resolved(self):
         """The hyperplanes with nearly dependent generators, resolved exactly (found once).
