@@ -98,3 +98,24 @@ def test_auto_sweeps_where_it_is_cheaper_and_raises_the_pass_limit():
     assert StreamingDictionary(rng.normal(size=(30, 1)), "l2", True, pricing="sweep").pricing == "scan"  # d = 1
     with pytest.raises(ValueError, match="pricing"):
         StreamingDictionary(rng.normal(size=(30, 2)), pricing="fast")
+
+
+@pytest.mark.parametrize("reg,bias,grid", [("l2", True, False), ("l1", True, True), ("l1", False, False)])
+def test_a_fit_priced_by_sweeps_reaches_the_optimum_of_the_exact_dictionary(reg, bias, grid):
+    from ganet.numeric.solvers.lasso_working_set import solve_lasso
+
+    from .reference import exact_dictionary, independent_gap, lasso_reference
+
+    rng = np.random.default_rng(7)
+    d = 2 if bias else 3
+    X = rng.integers(-3, 4, size=(24, d)).astype(float) if grid else rng.normal(size=(24, d))
+    y = np.sin(2 * X.sum(axis=1)) + 0.1 * rng.normal(size=24)
+    lam = 1e-2
+    D = StreamingDictionary(X, reg, bias, pricing="sweep")
+    res = solve_lasso(D, y, lam, fit_intercept=bias, tol=1e-9)
+    assert res.converged and all(p.seconds >= 0 for p in D.passes) and D.pricing == "sweep"
+    K = exact_dictionary(X, 1 if reg == "l1" else 2, bias)  # every hyperplane, in exact arithmetic
+    p_star = lasso_reference(K, y, lam, bias)
+    assert res.objective == pytest.approx(p_star, rel=1e-6)
+    residual = y - D.transform(X, res.columns) @ res.coef[:, 0] - (res.intercept[0] if bias else 0.0)
+    assert independent_gap(K, y, lam, residual, res.objective, bias) <= 1e-7 * res.objective

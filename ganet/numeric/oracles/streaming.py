@@ -210,10 +210,10 @@ def _uncertain_ranks(X, p, bias, ms, bs, offsets, TP, TB, n_blocks, exact, gamma
 
 # Pass rates measured on 2 cores, 2 threads (benchmarks/sweep.py, d = 2 to 4): a scanned pass
 # costs about 0.06 ns per point × hyperplane × coordinate plus 15 ns per hyperplane (its normal
-# and heap); a swept pass about 20 + 8d ns per point of each prefix's sweep plus 35 ns per
+# and heap); a swept pass about 10 + 15d ns per point of each prefix's sweep plus 35 ns per
 # hyperplane.
 _SCAN_NS = (0.06, 15.0)
-_SWEEP_NS = (20.0, 8.0, 35.0)
+_SWEEP_NS = (10.0, 15.0, 35.0)
 
 
 def pass_costs(n, d, p, bias):

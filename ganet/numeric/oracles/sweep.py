@@ -16,14 +16,17 @@ w = w(φ) is linear in w once A is known:
 .. math::  K_+^\top R = g_A^\top w,\quad K_-^\top R = -(g - g_A)^\top w,\quad
            \|K_+\|_2^2 = w^\top M_A w,\quad \|K_-\|_2^2 = w^\top (M - M_A) w,
 
-with g_A = Σ_{i∈A} yᵢRᵢᵀ, M_A = Σ_{i∈A} yᵢyᵢᵀ and g, M the same sums over all points. A
-sweep sorts the n change angles θᵢ together with the angles φ_j of the prefix's hyperplanes
-(each normal w_j is the certified unit normal of the brute-force kernel,
-:func:`~ganet.numeric.geometry.normals.unit_normal`, and φ_j its angle in Π, taken mod π with
-w_j ↦ −w_j swapping the two columns), walks the half-turn once and updates g_A and M_A by one
-point at each change. A prefix costs O(n(d² + log n)) for all its hyperplanes instead of
-O(n·d) for each: a pass over C(n, d) biased hyperplanes costs O(C(n, d − 1)·n log n), a
-factor ≈ n/(d log n) less than scoring every column.
+with g_A = Σ_{i∈A} yᵢRᵢᵀ, M_A = Σ_{i∈A} yᵢyᵢᵀ and g, M the same sums over all points (from the
+data's moments: Σ xᵢRᵢᵀ − a ΣRᵢᵀ and so on). The hyperplane through the prefix and x_j has its
+normal exactly where z_j changes sign, at θ_j, so the walk needs no other events: it visits the
+points in order of θ (a bucket sort of pseudo-angles 1 − cos/(|cos| + sin), monotone on
+(0, π]), prices the hyperplane of each owned point when it reaches it, and moves the point to
+its other side, updating g_A and M_A. The normal of each priced hyperplane is the certified unit
+normal of the scanning kernel (:func:`~ganet.numeric.geometry.normals.unit_normal`); its sign
+against w(θ_j) says which of A and its complement is K₊'s. A prefix costs O(n(d² + log n)) for
+all its hyperplanes instead of O(n·d) for each: a pass over C(n, d) biased hyperplanes costs
+O(C(n, d − 1)·n(d + log n)), a factor ≈ n/(d log n) less than scoring every column. A prefix
+that owns at most d + 4 hyperplanes scores them directly.
 
 Each hyperplane is listed once (:mod:`~ganet.numeric.oracles.two_layer`): its data subset's largest
 point is the swept one, so a prefix P′ owns the hyperplanes P′ ∪ {j} with j > max P′, and their
@@ -31,14 +34,16 @@ colex ranks are rank(P′) + C(j, m). The hyperplanes without a data generator t
 p = 1: the anchor and d − 1 axes; no bias: d − 1 axes; n·d of them at most) are scored by the
 brute-force kernel.
 
-Accuracy. A point on the wrong side of w_j because its change angle and φ_j are within
-rounding of each other contributes |Rᵢ zᵢ(w_j)| ≤ c·u·‖yᵢ‖|Rᵢ| (|zᵢ| is itself that small
-there), and the running sums carry at most 2n·u·Σᵢ|Rᵢ|‖yᵢ‖ of rounding, the same order as the
-n-term sum of a directly scored column. The plane Π comes from an SVD of the prefix's
-directions; a prefix whose directions are nearly dependent (condition number above
-:data:`MAX_PREFIX_CONDITION`) would give inaccurate angles, so its hyperplanes are scored
-directly instead. Hyperplanes that the brute-force kernel would find uncertain are skipped and
-counted the same way (they are priced from their exact normals).
+Accuracy. A point's starting side and its change angle come from the same (αᵢ, βᵢ), so they
+agree however the angle rounds (atan2 of a signed zero, for one, would not). A point on the
+wrong side of w_j because θᵢ and θ_j are within rounding of each other contributes
+|Rᵢ zᵢ(w_j)| ≤ c·u·‖yᵢ‖|Rᵢ| (|zᵢ| is itself that small there), and the running sums carry at
+most 2n·u·Σᵢ|Rᵢ|‖yᵢ‖ of rounding, the same order as the n-term sum of a directly scored
+column. The plane Π comes from an SVD of the prefix's directions; a prefix whose directions
+are nearly dependent (condition number above :data:`MAX_PREFIX_CONDITION`) would give
+inaccurate angles, so its hyperplanes are scored directly instead, as is a point that lies in
+the prefix's span (αᵢ = βᵢ = 0). Hyperplanes that the scanning kernel finds uncertain are
+skipped and counted the same way (they are priced from their exact normals).
 """
 
 import numba
@@ -178,7 +183,7 @@ def _sweep_task(X, XT, R, p, bias, exact, gamma, compiled, pms, pbs, poffsets, P
     neg = np.empty(c)
     zbuf = np.empty(n)
     inside[:] = False
-    # first moments of the points, for the sums over all points of every prefix
+    # the moments ΣRᵢ, Σxᵢ, ΣxᵢRᵢᵀ, Σxᵢxᵢᵀ, from which every prefix gets its sums over all points
     Sr = np.zeros(c)
     Sx = np.zeros(d)
     Srx = np.zeros((d, c))
