@@ -4,7 +4,9 @@ The pricing pass is the part of a fit that grows like n^d (two-layer) or faster 
 round-robin groups, see :meth:`~ganet.numeric.oracles.engine.PricingEngine._scan`) are split into contiguous ranges, one
 task per range; each worker scans its range with the same kernel and returns the heaps of its
 groups, and the client assembles them — the same arrays a local pass fills, so the violators,
-the maximum score and the certificate are bit for bit those of the local pass.
+the maximum score and the certificate are bit for bit those of the local pass. (A swept pass,
+:mod:`~ganet.numeric.oracles.sweep`, maps the block ranges to ranges of its sweep tasks, each with
+heaps of its own, and is assembled the same way.)
 
 Use it through an estimator, ``ConvexReLU(..., client=dask.distributed.Client(...))``, or by
 setting ``dictionary.client``. dask is imported only here, and only when a client is given.

@@ -208,10 +208,10 @@ def _uncertain_ranks(X, p, bias, ms, bs, offsets, TP, TB, n_blocks, exact, gamma
     return found
 
 
-# Pass rates measured on 2 cores, 2 threads (benchmarks/sweep.py, d = 2 to 4): a scanned pass
-# costs about 0.06 ns per point × hyperplane × coordinate plus 15 ns per hyperplane (its normal
-# and heap); a swept pass about 10 + 15d ns per point of each prefix's sweep plus 35 ns per
-# hyperplane.
+# Pass rates measured on 2 cores, 2 threads (benchmarks/scale.py --cases sweep, d = 2 to 4): a
+# scanned pass costs about 0.06 ns per point × hyperplane × coordinate plus 15 ns per hyperplane
+# (its normal and heap); a swept pass about 10 + 15d ns per point of each prefix's walk plus
+# 35 ns per hyperplane.
 _SCAN_NS = (0.06, 15.0)
 _SWEEP_NS = (10.0, 15.0, 35.0)
 
@@ -255,8 +255,8 @@ class StreamingDictionary(PricingEngine, TwoLayerOracle):
         How a full pass prices the dictionary. "scan" scores every hyperplane over the n points;
         "sweep" sorts the points around each (d − 2)-face and prices every hyperplane through it
         in one walk (:mod:`~ganet.numeric.oracles.sweep`), O(n log n) per face instead of O(n²·d):
-        2–4× faster at d = 2 and 3 with n in the thousands, slower for d ≥ 4 or small n. "auto"
-        picks the one :func:`pass_costs` estimates cheaper. Both give the same scores to
+        2× (n = 1600) to 7.5× (n = 10,000) faster at d = 2 and 3, slower for d ≥ 4 or small n.
+        "auto" picks the one :func:`pass_costs` estimates cheaper. Both give the same scores to
         rounding. Passes over a list of hyperplanes (local rounds) and passes with cell bounds
         always scan; a swept dictionary bounds cells only while they skip more than the sweep
         saves.

@@ -353,7 +353,7 @@ def _sweep_task(X, XT, R, p, bias, exact, gamma, compiled, pms, pbs, poffsets, P
 
 # No fastmath here: with it, the freshly compiled kernel and the one loaded from numba's cache
 # differed in the last bit of some priorities (numba 0.68), so a Dask worker's pass would not be
-# bit for bit the local one; without it the sweep is as fast (benchmarks/sweep.py).
+# bit for bit the local one; without it the sweep is as fast (benchmarks/scale.py --cases sweep).
 @numba.njit(cache=True, parallel=True)
 def sweep_slices(X, XT, R, p, bias, exact, gamma, compiled, pms, pbs, poffsets, PTP, PTB,
                  ms, bs, offsets, TP, TB, lo, hi, lam, scale, exclude, group_size,
