@@ -298,7 +298,7 @@ def case_sweep(max_n):
                 times[p].append(t)
                 D[p].last = res
         scan, sweep = min(times["scan"]), min(times["sweep"])
-        est_scan, est_sweep = pass_costs(len(X), X.shape[1], 1 if reg == "l1" else 2, bias)
+        est_scan, est_sweep = pass_costs(len(X), X.shape[1], reg, bias)
         auto = StreamingDictionary(X, reg, bias).pricing
         diff = abs(D["sweep"].last.max_score - D["scan"].last.max_score) / D["scan"].last.max_score
         print(f"sweep {label} | {D['scan'].n_hyperplanes:,} hyperplanes | scan {scan:.3f} s | sweep {sweep:.3f} s | "

@@ -87,7 +87,7 @@ def test_angle_order_sorts_exactly_spread_and_clustered_keys():
 
 def test_auto_sweeps_where_it_is_cheaper_and_raises_the_pass_limit():
     # the swept pass of 10,000 points in 3-D (5·10⁷ hyperplanes, no bias) costs a fraction of a scan
-    scan_ns, sweep_ns = pass_costs(10_000, 3, 1, False)
+    scan_ns, sweep_ns = pass_costs(10_000, 3, "l1", False)
     assert sweep_ns < 0.2 * scan_ns
     _check_pass_work(10_000, 3, "l1", False)  # refused before the sweep (5·10¹¹ products)
     with pytest.raises(ValueError, match="hours or more"):

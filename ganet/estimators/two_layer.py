@@ -21,7 +21,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..numeric.oracles.sampling import SampledDictionary
 from ..numeric.oracles.streaming import StreamingDictionary, pass_costs
-from ..numeric.oracles.two_layer import Dictionary, _reg_to_p, count_hyperplanes, table_bytes
+from ..numeric.oracles.two_layer import Dictionary, count_hyperplanes, table_bytes
 from ..numeric.oracles.weighted import WeightedDictionary, check_sample_weight
 from ..numeric.runtime.memory import DEFAULT_MEMORY_LIMIT, PeakMemory, check_memory_limit
 from ..numeric.runtime.validation import as_finite_array
@@ -498,7 +498,7 @@ def _check_pass_work(n, d, reg, bias):
     is that of the cheaper way to price (:func:`~ganet.numeric.oracles.streaming.pass_costs`), in
     point × hyperplane products of a scanned pass of the same duration."""
     n_hyperplanes = count_hyperplanes(n, d, reg, bias)
-    scan_ns, sweep_ns = pass_costs(n, d, _reg_to_p(reg), bias)
+    scan_ns, sweep_ns = pass_costs(n, d, reg, bias)
     work = n_hyperplanes * n * min(1.0, sweep_ns / scan_ns) if scan_ns > 0 else 0.0
     if work > _MAX_PASS_WORK:
         raise ValueError(

@@ -37,7 +37,7 @@ from .column_scores import record_pair, score_plane
 from .combinations import SubsetIndex, step_subset, unrank_subset
 from .engine import NO_RANKS, ROUND_ROBIN_GROUPS, SLICE_WORK, PassSlices, PricingEngine, group_of, list_uncertain
 from .sweep import SWEEP_TASKS, prefix_splits, sweep_slices
-from .two_layer import HyperplaneIndex, TwoLayerOracle, _score_block_generic, _subset_counts
+from .two_layer import HyperplaneIndex, TwoLayerOracle, _reg_to_p, _score_block_generic, _subset_counts
 
 __all__ = ["StreamingDictionary", "pass_costs"]
 
@@ -216,12 +216,13 @@ _SCAN_NS = (0.06, 15.0)
 _SWEEP_NS = (10.0, 15.0, 35.0)
 
 
-def pass_costs(n, d, p, bias):
-    """Estimated nanoseconds of one full pass, (scanned, swept), over the two-layer dictionary of n
-    points in d (reduced) coordinates; the swept cost is inf where there is nothing to sweep
-    (d < 2). A scan scores every hyperplane over the n points, O(N·n·d); a sweep sorts the n
-    points around each of the P prefixes, O(P·n·(d + log n)) (:mod:`~ganet.numeric.oracles.sweep`)."""
-    splits = _subset_counts(n, d, p, bias)
+def pass_costs(n, d, reg, bias):
+    """Estimated nanoseconds of one full pass, (scanned, swept), over the two-layer dictionary
+    (``reg`` "l1" or "l2", or p) of n points in d (reduced) coordinates; the swept cost is inf
+    where there is nothing to sweep (d < 2). A scan scores every hyperplane over the n points,
+    O(N·n·d); a sweep sorts the n points around each of the P prefixes, O(P·n·(d + log n))
+    (:mod:`~ganet.numeric.oracles.sweep`)."""
+    splits = _subset_counts(n, d, _reg_to_p(reg), bias)
     N = sum(comb(n, m) * comb(d, b) for m, b in splits)
     scan = N * (_SCAN_NS[0] * n * d + _SCAN_NS[1])
     prefixes = sum(comb(n, m) * comb(d, b) for m, b in prefix_splits(*zip(*splits), bias)) if splits else 0
