@@ -37,7 +37,8 @@ from .column_scores import record_pair, score_plane
 from .combinations import SubsetIndex, step_subset, unrank_subset
 from .engine import NO_RANKS, ROUND_ROBIN_GROUPS, SLICE_WORK, PassSlices, PricingEngine, group_of, list_uncertain
 from .sweep import SWEEP_TASKS, prefix_splits, sweep_slices
-from .two_layer import HyperplaneIndex, TwoLayerOracle, _reg_to_p, _score_block_generic, _subset_counts
+from .two_layer import (HyperplaneIndex, TwoLayerOracle, _reg_to_p, _score_block_generic, _subset_counts,
+                        plane_row)
 
 __all__ = ["StreamingDictionary", "pass_costs"]
 
@@ -47,21 +48,6 @@ _FAST = {"reassoc", "contract", "nsz"}  # lets LLVM vectorize the sums over poin
 _CELL_WORK = 5e8
 # Full passes without cell bounds after a pass where they skipped less than half the neurons.
 _CELL_REST = 4
-
-
-@numba.njit(cache=True, inline="always")
-def _plane_row(P, m, B, b, bias, n, row):
-    """The hyperplane row [anchor, g₁, …] (ids into [X; e₁ … e_d]) of data subset P[:m], axes B[:b]."""
-    col = 0
-    if not bias:
-        row[0] = -1
-        col = 1
-    for i in range(m):
-        row[col] = P[i]
-        col += 1
-    for j in range(b):
-        row[col] = n + B[j]
-        col += 1
 
 
 @numba.njit(cache=True, inline="always")
@@ -132,7 +118,7 @@ def _price_slices(X, XT, R, r, p, bias, exact, gamma, compiled, G, Gc, C, cell_b
         fam = unrank_subset(t, ms, bs, offsets, TP, TB, P, B)
         while True:
             m, b = ms[fam], bs[fam]
-            _plane_row(P, m, B, b, bias, n, row)
+            plane_row(P, m, B, b, bias, n, row)
             status, offset = unit_normal(X, row, p, exact, gamma, V, w, compiled)
             score = 0.0
             if status == UNCERTAIN:
@@ -195,7 +181,7 @@ def _uncertain_ranks(X, p, bias, ms, bs, offsets, TP, TB, n_blocks, exact, gamma
         t = lo
         while True:
             m, b = ms[fam], bs[fam]
-            _plane_row(P, m, B, b, bias, n, row)
+            plane_row(P, m, B, b, bias, n, row)
             status, _ = unit_normal(X, row, p, exact, gamma, V, w, compiled)
             if status == UNCERTAIN:
                 if fill:

@@ -50,8 +50,9 @@ import numba
 import numpy as np
 
 from ..geometry.normals import OK, UNCERTAIN, unit_normal
-from .combinations import step_subset, unrank_subset
+from .combinations import rank_colex, step_subset, unrank_subset
 from .column_scores import record_pair, score_plane
+from .two_layer import plane_row
 
 __all__ = ["sweep_slices", "prefix_splits", "MAX_PREFIX_CONDITION", "SWEEP_TASKS"]
 
@@ -207,26 +208,13 @@ def _sweep_task(X, XT, R, p, bias, exact, gamma, compiled, pms, pbs, poffsets, P
         a = P[0] if bias else -1
         first_j = P[mp - 1] + 1 if mp > 0 else 0
         covered[task] += max(n - first_j, 0)
-        rank_p = 0
-        for e in range(mp):
-            rank_p += TP[P[e], e + 1]
-        rank_b = 0
-        for e in range(b):
-            rank_b += TB[B[e], e + 1]
+        rank_p = rank_colex(P[:mp], TP)
+        rank_b = rank_colex(B[:b], TB)
         if first_j < n:
-            # the hyperplane row [anchor, P′ (without the anchor), j, axes]; j goes at slot m_row
-            col = 0
-            if not bias:
-                row[0] = -1
-                col = 1
-            for e in range(mp):
-                row[col] = P[e]
-                col += 1
-            slot = col
-            col += 1
-            for e in range(b):
-                row[col] = n + B[e]
-                col += 1
+            # the row [anchor, generators…] of P′ ∪ {j}, axes B; j (the last data id) at slot
+            P[mp] = first_j
+            plane_row(P, m, B, b, bias, n, row)
+            slot = mp if bias else mp + 1
             k = 0  # directions of the prefix
             for e in range(1 if bias else 0, mp):
                 for q in range(d):

@@ -128,6 +128,21 @@ def _rows(ids, n, d, bias, ms, bs, offsets, TP, TB):
     return H
 
 
+@numba.njit(cache=True, inline="always")
+def plane_row(P, m, B, b, bias, n, row):
+    """The hyperplane row [anchor, g₁, …] (ids into [X; e₁ … e_d]) of data subset P[:m], axes B[:b]."""
+    col = 0
+    if not bias:
+        row[0] = -1
+        col = 1
+    for i in range(m):
+        row[col] = P[i]
+        col += 1
+    for j in range(b):
+        row[col] = n + B[j]
+        col += 1
+
+
 @numba.njit(cache=True, fastmath={"reassoc", "contract", "nsz"})
 def _score_block_generic(XT, r, W, off, cnt, out, zbuf):
     """The sums of :func:`ganet.numeric.geometry._generated.score_d2` & co. for any d, one plane at a time."""
