@@ -188,6 +188,21 @@ class PassSlices:
                 warn_if_over_budget(time.perf_counter() - begun, fraction, self.deadline)
 
 
+def run_sliced(first, last, step, deadline, bar, advance):
+    """Run a pass's kernel calls: every task b advances over first[b] … last[b] − 1 by ``step``
+    per call, ``advance(lo, hi)`` (Ctrl-C deferred during it; it returns the units done, for the
+    progress bar ``bar``), until the ranges end or a call would start past ``deadline``
+    (:class:`PassSlices`). Returns whether the pass ran to its end."""
+    slices = PassSlices(int((last - first).max(initial=0)), step, deadline)
+    for s in slices:
+        lo, hi = np.minimum(first + s, last), np.minimum(first + s + step, last)
+        with deferred_interrupt():
+            done = advance(lo, hi)
+        if bar is not None:
+            bar.update(done)
+    return slices.complete
+
+
 def list_uncertain(kernel, args, n_blocks):
     """The ranks a counting kernel (``kernel(*args, fill, out, counts)``) finds, in two parallel
     sweeps: count per block, then fill at the per-block offsets."""
@@ -295,19 +310,17 @@ class PricingEngine(ColumnOracle):
             outside = np.ones(nb, dtype=bool)
             outside[blocks[0]:blocks[1]] = False
             last[outside] = first[outside]
-        size = int((last - first).max(initial=0))
         step = max(1, int(SLICE_WORK / (nb * max(self._subset_cost(R2.shape[1]), 1))))
         leading = (*self._kernel_args(R2, cells), *self.index.arrays)
-        slices = PassSlices(size, step, deadline)
-        for s in slices:
-            lo, hi = np.minimum(first + s, last), np.minimum(first + s + step, last)
-            with deferred_interrupt():
-                self._kernel(*leading, lo, hi, ranks, lam_r, float(scale), exclude, group_size,
-                             top_priority, top_column, best, visited, bad, uncertain, skipped)
-            if bar is not None:
-                bar.update(int((hi - lo).sum()))
+
+        def advance(lo, hi):
+            self._kernel(*leading, lo, hi, ranks, lam_r, float(scale), exclude, group_size,
+                         top_priority, top_column, best, visited, bad, uncertain, skipped)
+            return int((hi - lo).sum())
+
+        complete = run_sliced(first, last, step, deadline, bar, advance)
         return (top_priority, top_column, float(best.max(initial=0.0)), int(visited.sum()), bool(bad.any()),
-                int(uncertain.sum()), int(skipped.sum()), slices.complete)
+                int(uncertain.sum()), int(skipped.sum()), complete)
 
     def price(self, R, lam=np.inf, k=0, scale=1.0, exclude=None, hyperplanes=None, deadline=None):
         """One sliced pass (see :meth:`ColumnOracle.price <ganet.numeric.oracles.protocol.ColumnOracle.price>`

@@ -31,11 +31,10 @@ import numpy as np
 
 from ..geometry import SCORE_BLOCK, score_closed_form
 from ..geometry.normals import OK, UNCERTAIN, certified_normals, exact_normals, unit_normal
-from ..runtime.interrupts import deferred_interrupt
 from .cell_bounds import NO_CELLS, CellGrid, cell_key
 from .column_scores import record_pair, score_plane
 from .combinations import SubsetIndex, step_subset, unrank_subset
-from .engine import NO_RANKS, ROUND_ROBIN_GROUPS, SLICE_WORK, PassSlices, PricingEngine, group_of, list_uncertain
+from .engine import NO_RANKS, ROUND_ROBIN_GROUPS, SLICE_WORK, PricingEngine, group_of, list_uncertain, run_sliced
 from .sweep import SWEEP_TASKS, prefix_splits, sweep_slices
 from .two_layer import (HyperplaneIndex, TwoLayerOracle, _reg_to_p, _score_block_generic, _subset_counts,
                         plane_row)
@@ -374,21 +373,19 @@ class StreamingDictionary(PricingEngine, TwoLayerOracle):
         outside = np.ones(T, bool)
         outside[t0:t1] = False
         last[outside] = first[outside]
-        size = int((last - first).max(initial=0))
         step = max(1, int(SLICE_WORK / (T * n * (d * d + 2 * d + 16))))  # a prefix's sweep, per point
-        slices = PassSlices(size, step, deadline)
-        for s in slices:
-            lo, hi = np.minimum(first + s, last), np.minimum(first + s + step, last)
+
+        def advance(lo, hi):
             before = int(covered.sum())
-            with deferred_interrupt():
-                sweep_slices(X, XT, R2, p, self.bias, self.exact, self.gamma, self.compiled,
-                             *self._prefixes.arrays, *self.index.arrays, lo, hi, lam_r, float(scale), exclude,
-                             group_size, top_priority, top_column, best, visited, bad, uncertain, covered)
-            if bar is not None:
-                bar.update(int(covered.sum()) - before)
+            sweep_slices(X, XT, R2, p, self.bias, self.exact, self.gamma, self.compiled,
+                         *self._prefixes.arrays, *self.index.arrays, lo, hi, lam_r, float(scale), exclude,
+                         group_size, top_priority, top_column, best, visited, bad, uncertain, covered)
+            return int(covered.sum()) - before
+
+        complete = run_sliced(first, last, step, deadline, bar, advance)
         rows = (T + 1) * G
         return (top_priority.reshape(rows, k_group), top_column.reshape(rows, k_group), float(best.max()),
-                int(visited.sum()), bool(bad.any()), int(uncertain.sum()), 0, slices.complete)
+                int(visited.sum()), bool(bad.any()), int(uncertain.sum()), 0, complete)
 
     def resolved(self):
         """The hyperplanes with nearly dependent generators, resolved exactly (found once).
