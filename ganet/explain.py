@@ -53,8 +53,11 @@ def _signed(value, first):
 
 
 def _expression(weight, bias, alpha, names, gated=False, terms=4):
-    """``α·(w₁·name₁ + … + b)₊`` with the largest |wᵢ| first (at most ``terms`` of them)."""
+    """``α·(w₁·name₁ + … + b)₊`` with the largest |wᵢ| first (at most ``terms`` of them). Features
+    with an exactly zero weight are left out: a normal ⋆(a ∧ e₁) has no e₁ part, and its
+    ``+ -0·name`` said nothing (found running ``ganet report`` on scikit-learn's linnerud)."""
     order = np.argsort(-np.abs(weight), kind="stable")
+    order = order[weight[order] != 0.0]
     body = "".join(_signed(weight[q], k == 0) + f"·{names[q]}" for k, q in enumerate(order[:terms]))
     if len(order) > terms:
         body += f" … ({len(order) - terms} more)"

@@ -37,8 +37,11 @@ def test_contributions_are_the_network_terms_on_the_training_data(make):
     rows = neuron_table(model, names=["bmi", "s5"], top=5)
     shares = [r["contribution"] for r in rows]
     assert shares == sorted(shares, reverse=True) and len(rows) == min(5, len(model.neurons_))
+    W1 = model.network()["W1"]
     for r in rows:
-        assert "bmi" in r["expression"] and "s5" in r["expression"]
+        # the expression names exactly the features of nonzero weight (an axis neuron has one)
+        for name, w in zip(["bmi", "s5"], W1[:, r["index"]]):
+            assert (re.search(rf"·{name}\b", r["expression"]) is not None) == (w != 0.0), (name, w, r)
         assert not re.search(r"\bx\d", r["formula"])  # samples are written #i
         # every sample the formula names is one of the neuron's special samples (a formula may
         # name an axis instead, e.g. −⋆e2 for p = 1)
@@ -63,3 +66,15 @@ def test_cli_report_lists_the_largest_with_names(tmp_path, capsys):
     lines = [line for line in out.splitlines() if "%" in line]
     assert len(lines) == 3 and all("bmi" in line and "#" in line for line in lines)
     assert "#i: training sample i" in out
+
+
+def test_expressions_leave_out_features_with_zero_weight():
+    """A neuron through an axis (⋆(a ∧ e₁): no e₁ part) or with a −0.0 weight reads as its nonzero
+    terms only; the count of terms left out counts nonzero ones."""
+    from ganet.explain import _expression
+
+    names = ["a", "b", "c", "d"]
+    assert _expression(np.array([1.5, -0.0, 0.0, -2.0]), 3.0, 1.0, names) == "+1·(−2·d + 1.5·a + 3)₊"
+    assert _expression(np.array([0.0, 1.0, -0.0, 0.0]), 0.0, -2.0, names) == "−2·(1·b)₊"
+    text = _expression(np.array([1.0, 2.0, 0.0, 3.0]), -1.0, 1.0, names, terms=2)
+    assert text == "+1·(3·d + 2·b … (1 more) − 1)₊"
