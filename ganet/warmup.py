@@ -51,6 +51,26 @@ def _swept_passes(rng):
             StreamingDictionary(X, reg, bias, pricing="sweep").price(R, 0.1, 5)
 
 
+def _degenerate_data():
+    """Data with repeated and collinear points (an integer grid, each point twice): some of their
+    hyperplanes have normals that only exact arithmetic decides, and the kernels that list those
+    (``_uncertain_ranks``, ``_uncertain_subsets``) run on such data only. Gaussian data never
+    reaches them, so the first real data with a repeated row (scikit-learn's iris) compiled one
+    for 11 s inside a 30 s budget."""
+    from .numeric.oracles.families import abs_chain, relu3
+    from .numeric.oracles.lifted import LiftedDictionary
+    from .numeric.oracles.streaming import StreamingDictionary
+
+    grid = np.array([(i, j) for i in range(3) for j in range(3)], dtype=float)
+    X = np.vstack([grid, grid])
+    R = np.sin(np.arange(len(X), dtype=float))
+    for reg in ("l1", "l2"):
+        for bias in (True, False):
+            StreamingDictionary(X, reg, bias).resolved()
+    for family in (abs_chain(2), relu3(True)):
+        LiftedDictionary(X, family).price(R, 0.1, 5)
+
+
 def warm_up(verbose=True):
     """Fit one tiny problem with every model and dictionary kind; returns the seconds taken."""
     from . import (ArrangementReLU, ArrangementReLUClassifier, ConvexReLU, ConvexReLUClassifier, DeepNarrowAbs,
@@ -81,6 +101,7 @@ def warm_up(verbose=True):
         _local_rounds(rng)
         _cell_bounds(rng)
         _swept_passes(rng)
+        _degenerate_data()
     seconds = time.perf_counter() - start
     if verbose:
         print(f"ganet: kernels compiled and cached ({seconds:.1f} s)")

@@ -66,6 +66,9 @@ def test_a_budget_shorter_than_one_pass_is_kept(name):
     assert model.network_objective(X, y) == pytest.approx(model.objective_, rel=1e-8)
     if not name.startswith("arrangement"):  # (the pricing engine's passes: said after one slice)
         assert any(m.startswith("one full pricing pass needs about") for m in messages), messages
+        # the first pass stopped at half the budget, and its violators were solved: a network,
+        # not the empty one a pass taking the whole budget left
+        assert len(model.neurons_) > 0, name
 
 
 def test_a_pass_that_cannot_finish_says_so_after_its_second_slice():

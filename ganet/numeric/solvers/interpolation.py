@@ -159,7 +159,7 @@ class InterpolationProgram:
         self.z, self.xi, self.gap, self.slack = np.zeros(0), float(ys.mean()), np.inf, ys - ys.mean()
         self.norm = 0.0
 
-    def begin(self, dictionary, deadline):
+    def begin(self, dictionary, deadline, pass_deadline):
         self.ws = np.asarray(dictionary.violators(self.y - self.y.mean(), 0.0, self.initial_size)[1], dtype=np.int64)
         self.solved = self.ws
 

@@ -231,13 +231,13 @@ class SquaredProgram:
         self.best_dual = -np.inf
         self.solve_seconds, self.n_solves, self.steps_before = 0.0, 0, None
 
-    def begin(self, dictionary, deadline):
+    def begin(self, dictionary, deadline, pass_deadline):
         c = self.Y.shape[1]
         if self.warm_start is not None and len(self.warm_start[0]):
             self.new = np.asarray(self.warm_start[0], dtype=np.int64)
             self.Z_new = np.asarray(self.warm_start[1], dtype=np.float64).reshape(len(self.new), c) / self.tau
             return
-        first_score, self.new = dictionary.violators(self.Y, self.lam, self.initial_size, deadline=deadline)
+        first_score, self.new = dictionary.violators(self.Y, self.lam, self.initial_size, deadline=pass_deadline)
         self.Z_new = np.zeros((len(self.new), c))
         if first_score is not None:  # the first pass priced z = 0: its certificate, to begin with
             self.snapshot = (np.zeros(0, dtype=np.int64), np.zeros((0, c)), self.Y.copy(), first_score)

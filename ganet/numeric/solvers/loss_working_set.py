@@ -296,11 +296,12 @@ class LossProgram:
             D, gap = -np.inf, np.inf
         return P, D, gap, t, theta
 
-    def begin(self, dictionary, deadline):
+    def begin(self, dictionary, deadline, pass_deadline):
         # the dual point of z = 0 gives the first working set, and the certificate of z = 0,
         # which stands if the budget cuts every later pass short
-        self.deadline = deadline
+        self.deadline = pass_deadline
         P, D, gap, t, theta = self._certify(np.zeros((len(self.y), 0)), np.zeros(0), 0.0, None)
+        self.deadline = deadline
         if not self.cut:
             self.best = (self.ws, np.zeros(0), t, P, gap, D, theta)
         self.ws = np.unique(self.new)
