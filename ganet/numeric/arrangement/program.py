@@ -69,11 +69,10 @@ class ArrangementProgram:
         return self.M.shape[1]
 
     def forward(self, V, W=None):
-        """Σᵢ DᵢZvᵢ (− Σᵢ DᵢZwᵢ) without the intercept."""
-        F = np.einsum("np,np->n", self.M, self.Z @ V)
-        if W is not None:
-            F -= np.einsum("np,np->n", self.M, self.Z @ W)
-        return F
+        """Σᵢ DᵢZvᵢ (− Σᵢ DᵢZwᵢ) without the intercept, computed as the row sums of
+        Z ⊙ M(V − W)ᵀ: one n × P × D product with an n × D result, where Z(V − W) masked by M
+        makes an n × P one (and two products made two)."""
+        return np.einsum("nd,nd->n", self.Z, self.M @ (V if W is None else V - W).T)
 
     def correlations(self, r, groups):
         """gᵢ = ZᵀDᵢr for the groups ``groups``, as a D × len(groups) matrix."""
