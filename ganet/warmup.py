@@ -71,6 +71,17 @@ def _degenerate_data():
         LiftedDictionary(X, family).price(R, 0.1, 5)
 
 
+def _relu_splitting(rng):
+    """The ReLU program's ADMM (:mod:`ganet.numeric.arrangement.splitting`): only programs too
+    large for one interior-point solve use it, so no tiny fit compiles its fused cone step."""
+    from .numeric.arrangement.program import ArrangementProgram
+    from .numeric.arrangement.splitting import ReLUSplitting
+
+    X = rng.normal(size=(20, 3))
+    program = ArrangementProgram(X, X[:, :2].T >= 0, np.ones(3, dtype=bool), intercept=False)
+    ReLUSplitting(program, X[:, 2], 0.1).step()
+
+
 def warm_up(verbose=True):
     """Fit one tiny problem with every model and dictionary kind; returns the seconds taken."""
     from . import (ArrangementReLU, ArrangementReLUClassifier, ConvexReLU, ConvexReLUClassifier, DeepNarrowAbs,
@@ -102,6 +113,7 @@ def warm_up(verbose=True):
         _cell_bounds(rng)
         _swept_passes(rng)
         _degenerate_data()
+        _relu_splitting(rng)
     seconds = time.perf_counter() - start
     if verbose:
         print(f"ganet: kernels compiled and cached ({seconds:.1f} s)")
