@@ -110,3 +110,26 @@ def test_admm_multipliers_give_valid_group_bounds(seed):
         g = program.Z.T @ (program.M[:, i] * theta)
         exact = max(_support(program, g, i), _support(program, -g, i))
         assert with_mu[i] >= exact - 1e-6 * max(1.0, exact)
+
+
+def test_the_fused_cone_step_is_the_admm_s_and_multiplier_update():
+    """_cone_steps against the update written out in numpy (Boyd et al.'s over-relaxed S-step and
+    scaled multiplier update), on random arrays with the signs of random patterns."""
+    from ganet.numeric.arrangement.splitting import _cone_steps
+
+    rng = np.random.default_rng(3)
+    n, P, alpha = 37, 5, 1.6
+    signs = np.where(rng.random((n, P)) < 0.5, 1.0, -1.0)
+    ZU, S, L2 = rng.normal(size=(n, 2 * P)), np.maximum(rng.normal(size=(n, 2 * P)), 0), rng.normal(size=(n, 2 * P))
+    A = np.hstack([signs, signs])
+    relaxed = alpha * A * ZU + (1 - alpha) * S
+    S_new = np.maximum(0.0, relaxed + L2)
+    L2_new = L2 + relaxed - S_new
+    expected_sums = (np.sum((relaxed - S_new) ** 2), np.sum((S_new - S) ** 2), np.sum(S_new ** 2), np.sum(L2_new ** 2))
+    S_old, gap = S.copy(), np.empty_like(S)
+    sums = _cone_steps(ZU, signs, alpha, S, L2, gap)
+    np.testing.assert_allclose(S, S_new, rtol=1e-15, atol=1e-15)
+    np.testing.assert_allclose(L2, L2_new, rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(gap, A * (S_new - L2_new), rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(sums, expected_sums, rtol=1e-13)
+    assert not np.array_equal(S, S_old)  # (the step moved S: not vacuous)
