@@ -148,14 +148,15 @@ def _rounded(seconds):
 
 def warn_if_over_budget(seconds, fraction, deadline):
     """After a pass's first slice: warn once per pass when the pass, at the rate just measured,
-    cannot finish before ``deadline`` (the fit will then stop without a new certificate)."""
+    cannot finish before ``deadline`` (the fit will then stop without a new certificate). The
+    deadline is the budget's, or earlier for a fit's first pass, which gets at most half of it."""
     if deadline is None or fraction <= 0:
         return
     need = seconds / fraction
     left = deadline - time.perf_counter() + seconds
     if need > left:
         warnings.warn(f"one full pricing pass needs about {_rounded(need)} s at the rate measured, more than "
-                      f"the {_rounded(max(left, 0))} s left of max_seconds: the pass will stop at the budget "
+                      f"the {_rounded(max(left, 0))} s left for it within max_seconds: the pass will stop at the budget "
                       "and certify nothing (the gap stays that of the last full pass, or infinite)",
                       BudgetWarning, stacklevel=4)
 
