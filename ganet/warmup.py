@@ -63,8 +63,8 @@ def _degenerate_data():
 
     grid = np.array([(i, j) for i in range(3) for j in range(3)], dtype=float)
     X = np.vstack([grid, grid])
-    StreamingDictionary(X, "l1", True).resolved()  # (one signature serves every reg and bias)
-    LiftedDictionary(X, relu3(True)).resolved()
+    StreamingDictionary(X, "l1", True).resolution.sweep()  # (one signature serves every reg and bias)
+    LiftedDictionary(X, relu3(True)).resolution.sweep()
 
 
 def _relu_splitting(rng):

@@ -21,7 +21,7 @@ the best violators by priority. Everything around the family's scoring kernel is
   local result (:mod:`ganet.numeric.oracles.distributed`);
 * **local rounds**: a pass over the neighbours of the current support only;
 * **exact resolution**: subsets the kernel could not decide in floating point are resolved once
-  in exact arithmetic and priced apart (the family's ``resolved`` and ``_price_resolved``);
+  in exact arithmetic as passes meet them and priced apart (:mod:`ganet.numeric.oracles.resolution`);
 * the merge of the groups' heaps by :func:`round_robin`, and the :class:`PricingPass` record.
 
 A family supplies only its kernels and its column layout (see :class:`PricingEngine`).
@@ -37,6 +37,7 @@ import numpy as np
 from ..runtime.interrupts import deferred_interrupt
 from ..runtime.validation import as_finite_array
 from .protocol import ColumnOracle, PricingPass
+from .resolution import ExactResolution, list_uncertain
 
 __all__ = ["PricingEngine", "BudgetWarning", "round_robin", "ROUND_ROBIN_GROUPS"]
 
@@ -204,17 +205,6 @@ def run_sliced(first, last, step, deadline, bar, advance):
     return slices.complete
 
 
-def list_uncertain(kernel, args, n_blocks):
-    """The ranks a counting kernel (``kernel(*args, fill, out, counts)``) finds, in two parallel
-    sweeps: count per block, then fill at the per-block offsets."""
-    with deferred_interrupt():
-        counts = kernel(*args, False, NO_RANKS, np.zeros(n_blocks, np.int64))
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-        ranks = np.empty(int(counts.sum()), dtype=np.int64)
-        kernel(*args, True, ranks, starts)
-    return ranks
-
-
 # ---- the engine ---------------------------------------------------------------------------------
 class PricingEngine(ColumnOracle):
     """Pricing passes over the ranked subsets of a matrix-free dictionary.
@@ -229,8 +219,10 @@ class PricingEngine(ColumnOracle):
       lam, scale, exclude, group_size, top_priority, top_column, best, visited, bad, uncertain,
       skipped)``;
     * :meth:`_subset_cost`: point × generator products per subset, which sets the slice length;
-    * :meth:`_price_resolved`: the subsets the kernel found uncertain, priced from their exact
-      resolution;
+    * the exact resolution of the subsets its kernel finds UNCERTAIN
+      (:class:`~ganet.numeric.oracles.resolution.ExactResolution`): ``_uncertain_kernel`` that
+      lists them, :meth:`_uncertain_args`, :meth:`_exact` and ``_resolved_width`` (one row per
+      resolved neuron), and :meth:`_price_resolved`, which prices those rows;
     * optionally :meth:`_cell_table`: bounds on whole groups of subsets for a full pass, handed
       to ``_kernel_args``, so that the kernel can skip subsets that provably hold no violator
       (counted in ``skipped``).
@@ -254,7 +246,8 @@ class PricingEngine(ColumnOracle):
         self.passes = []
         self.sample = None
         self.client = None  # a dask.distributed.Client: full passes run on its workers
-        self._resolved = None
+        self.resolution = ExactResolution(self._find_uncertain, self._exact, self.n_subsets, self.n_blocks,
+                                          self._resolved_width)
 
     @property
     def n_subsets(self):
@@ -274,9 +267,21 @@ class PricingEngine(ColumnOracle):
         """Point × generator products of one subset, for the slice length."""
         raise NotImplementedError
 
-    def _price_resolved(self, R2, lam, scale, exclude, ranks):
-        """(best score, priorities, columns, count) of the exactly resolved subsets among ``ranks``
-        (all when None), in normalized units."""
+    def _uncertain_args(self):
+        """The leading arguments of ``_uncertain_kernel``."""
+        raise NotImplementedError
+
+    def _find_uncertain(self, first, last, ranks):
+        return list_uncertain(self._uncertain_kernel, self._uncertain_args(), first, last, ranks)
+
+    def _exact(self, ranks):
+        """(kept, rows): the uncertain ``ranks`` (sorted) that are neurons in exact arithmetic,
+        and a row of ``_resolved_width`` numbers for each."""
+        raise NotImplementedError
+
+    def _price_resolved(self, R2, lam, scale, exclude, ranks, rows):
+        """(best score, priorities, columns, count) of the exactly resolved subsets ``ranks``
+        (their rows from :meth:`_exact`), in normalized units."""
         raise NotImplementedError
 
     def _scan(self, R2, lam_r, scale, exclude, ranks, k_group, cells=None, blocks=None, bar=None, deadline=None):
@@ -372,10 +377,17 @@ class PricingEngine(ColumnOracle):
         priorities, columns = top_priority.ravel(), top_column.ravel()
         keep = columns >= 0
         priorities, columns = priorities[keep], columns[keep]
-        if n_uncertain and (complete or self._resolved is not None):
-            # resolved once in exact arithmetic (not started by a pass cut short at its deadline)
-            r_best, r_pri, r_cols, r_count = self._price_resolved(R2, lam_r, float(scale), exclude,
-                                                                  None if full else ranks)
+        if n_uncertain:
+            # the uncertain subsets, resolved in exact arithmetic: a list's own, or (a full pass)
+            # every one, by a sweep that stops at the deadline (the pass then certifies nothing)
+            if not full:
+                resolved = self.resolution.among(ranks)
+            elif complete:
+                complete = self.resolution.sweep(deadline)
+                resolved = self.resolution.select()
+            else:  # a cut pass certifies nothing: what is resolved already gives violators
+                resolved = self.resolution.select()
+            r_best, r_pri, r_cols, r_count = self._price_resolved(R2, lam_r, float(scale), exclude, *resolved)
             top, n_visited = max(top, r_best), n_visited + r_count
             priorities, columns = np.concatenate([priorities, r_pri]), np.concatenate([columns, r_cols])
         # every group kept its best; the merge is the stored dictionary's round robin over the

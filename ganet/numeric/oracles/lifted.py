@@ -14,7 +14,7 @@ Column ``j`` is ``(2·t + s)·kinds + k``: subset rank t, sign s (0: +u, 1: −u
 A subset whose direction w is exactly zero is not a neuron (its "features" are constants on the
 data). Whether w = 0 is decided as for the two-layer hyperplanes (:mod:`ganet.numeric.geometry.normals`):
 certainly nonzero above the rounding bound of the cross product, and otherwise recomputed in
-rational arithmetic (:meth:`LiftedDictionary.resolved`) — bias-free families cannot centre, and
+rational arithmetic (:mod:`ganet.numeric.oracles.resolution`) — bias-free families cannot centre, and
 far from the origin many true vertices have directions below any fixed relative threshold.
 Coordinates are normalized as in :class:`~ganet.numeric.oracles.two_layer.TwoLayerOracle`:
 translation-invariant families are centred, and every family is scaled by a power of two (the
@@ -35,7 +35,7 @@ from ..geometry.normals import DEGENERATE, OK, UNCERTAIN, cross_error_factor, ex
 from ..runtime.memory import MemoryLimitError, check_memory_limit
 from ..runtime.validation import as_finite_array
 from .combinations import SubsetIndex, step_subset, unrank_subset
-from .engine import NO_RANKS, ROUND_ROBIN_GROUPS, PricingEngine, group_of, list_uncertain, offer
+from .engine import ROUND_ROBIN_GROUPS, PricingEngine, group_of, offer
 
 __all__ = ["LiftedDictionary", "LiftedNeuron", "count_lifted"]
 
@@ -124,7 +124,7 @@ def _lifted_normal(G, axes, P, m, B, b, d, gamma, compiled, V, u):
     """u ← ⋆(rows P[:m] of G ∧ axes B[:b]) scaled to ‖u[:d]‖₁ = 1 when the direction u[:d] is
     certainly accurate (status OK); DEGENERATE when it is certainly zero (every term of its
     cofactors has a zero factor); UNCERTAIN otherwise: within the rounding bound of the cross
-    product, resolved exactly by :meth:`LiftedDictionary.resolved`."""
+    product, resolved exactly (:mod:`ganet.numeric.oracles.resolution`)."""
     D = G.shape[1]
     bound = 1.0
     for r in range(m):
@@ -260,34 +260,35 @@ def _lifted_directions(G, axes, ms, bs, offsets, TP, TB, d, gamma, compiled, ran
 
 
 @numba.njit(cache=True, parallel=True)
-def _uncertain_subsets(G, axes, ms, bs, offsets, TP, TB, d, gamma, compiled, n_blocks, fill, out, counts):
+def _uncertain_subsets(G, axes, ms, bs, offsets, TP, TB, d, gamma, compiled, first, last, ranks, fill, out,
+                       counts):
     """Count (``fill`` False) or list into ``out`` at per-block offsets ``counts`` (``fill``
-    True) the subsets whose direction is UNCERTAIN; no sweep over the points."""
+    True) the subsets at positions first[b] … last[b] − 1 of every block b (ranks, or positions
+    into ``ranks``) whose direction is UNCERTAIN; no sweep over the points
+    (:func:`ganet.numeric.oracles.resolution.list_uncertain`)."""
     D = G.shape[1]
-    N = offsets[offsets.shape[0] - 1]
-    size = (N + n_blocks - 1) // n_blocks
-    found = np.zeros(n_blocks, dtype=np.int64)
+    found = np.zeros(first.shape[0], dtype=np.int64)
     n_axes = TB.shape[0] - 1
-    for blk in numba.prange(n_blocks):
-        lo = blk * size
-        hi = min(N, lo + size)
-        if lo >= hi:
+    listed = ranks.shape[0] > 0
+    for blk in numba.prange(first.shape[0]):
+        if first[blk] >= last[blk]:
             continue
         V = np.empty((D - 1, D))
         u = np.empty(D)
         P = np.empty(D, dtype=np.int64)
         B = np.empty(D, dtype=np.int64)
-        fam = unrank_subset(lo, ms, bs, offsets, TP, TB, P, B)
-        t = lo
+        i = first[blk]
+        t = ranks[i] if listed else i
+        fam = unrank_subset(t, ms, bs, offsets, TP, TB, P, B)
         while True:
             if _lifted_normal(G, axes, P, ms[fam], B, bs[fam], d, gamma, compiled, V, u) == UNCERTAIN:
                 if fill:
                     out[counts[blk] + found[blk]] = t
                 found[blk] += 1
-            t += 1
-            if t >= hi:
+            i += 1
+            if i >= last[blk]:
                 break
-            t, fam = step_subset(t, False, NO_RANKS, fam, ms, bs, offsets, TP, TB, P, B, n_axes, G.shape[0])
+            t, fam = step_subset(i, listed, ranks, fam, ms, bs, offsets, TP, TB, P, B, n_axes, G.shape[0])
     return found
 
 
@@ -405,40 +406,33 @@ class LiftedDictionary(PricingEngine):
                                        self.X.shape[1], self.gamma, self.compiled, ranks)
         ok = status == OK
         unsure = np.flatnonzero(status == UNCERTAIN)
-        r_ranks, r_U = self.resolved() if unsure.size else (NO_RANKS, None)
-        if r_ranks.size:
-            pos = np.searchsorted(r_ranks, ranks[unsure])
-            found = (pos < len(r_ranks)) & (r_ranks[np.minimum(pos, len(r_ranks) - 1)] == ranks[unsure])
-            U[unsure[found]] = r_U[pos[found]]
-            ok[unsure[found]] = True
+        if unsure.size:
+            self.resolution.resolve(ranks[unsure])
+            r_ranks, r_U = self.resolution.select(ranks[unsure])
+            if r_ranks.size:  # (none of them may be a neuron)
+                pos = np.searchsorted(r_ranks, ranks[unsure])
+                found = (pos < len(r_ranks)) & (r_ranks[np.minimum(pos, len(r_ranks) - 1)] == ranks[unsure])
+                U[unsure[found]] = r_U[pos[found]]
+                ok[unsure[found]] = True
         return U, ok
 
-    def resolved(self):
-        """The subsets whose direction is within the rounding bound of zero, resolved exactly
-        (found once per dictionary).
+    # ---- exact resolution (:mod:`ganet.numeric.oracles.resolution`) ----------------------------
+    # Far from the origin (bias-free families cannot centre) many vertices have directions that
+    # are small against their generators; dropping them, as a fixed relative threshold did, lost
+    # neurons of the optimum and made the certificate false. Each such subset's cross product is
+    # recomputed in rational arithmetic on the float generators: it is a neuron exactly when the
+    # exact direction w is nonzero, and then gets the correctly rounded normal (a row of U,
+    # scaled to ‖u[:d]‖₁ = 1 in normalized coordinates).
+    _uncertain_kernel = staticmethod(_uncertain_subsets)
 
-        Far from the origin (bias-free families cannot centre) many vertices have directions
-        that are small against their generators; dropping them, as a fixed relative threshold
-        did, lost neurons of the optimum and made the certificate false. Each such subset's
-        cross product is recomputed in rational arithmetic on the float generators: it is a
-        neuron exactly when the exact direction w is nonzero, and then gets the correctly rounded
-        normal.
+    @property
+    def _resolved_width(self):
+        return self.D
 
-        Returns
-        -------
-        ranks : ndarray of int64
-            Sorted ranks of the subsets among them that are neurons.
-        U : ndarray (len(ranks), D)
-            Their normals scaled to ‖u[:d]‖₁ = 1 (normalized coordinates).
-        """
-        if self._resolved is None:
-            args = (self.G, self.axes, *self.index.arrays,
-                    self.X.shape[1], self.gamma, self.compiled, self.n_blocks)
-            ranks = list_uncertain(_uncertain_subsets, args, self.n_blocks)
-            self._resolved = self._exact_directions(np.sort(ranks))
-        return self._resolved
+    def _uncertain_args(self):
+        return (self.G, self.axes, *self.index.arrays, self.X.shape[1], self.gamma, self.compiled)
 
-    def _exact_directions(self, ranks):
+    def _exact(self, ranks):
         """(ranks, U) of the subsets ``ranks`` whose exact direction is nonzero."""
         d, D = self.X.shape[1], self.D
         P = np.empty(D, dtype=np.int64)
@@ -464,13 +458,9 @@ class LiftedDictionary(PricingEngine):
             U.append([float(c / norm) for c in u])
         return np.array(keep, dtype=np.int64), np.array(U, dtype=float).reshape(len(keep), D)
 
-    def _price_resolved(self, R2, lam, scale, exclude, ranks):
-        """Scores and violators of the resolved subsets among ``ranks`` (all when None), in
-        normalized units: (best score, priorities, columns, count priced)."""
-        r_ranks, U = self.resolved()
-        if ranks is not None:
-            take = np.isin(r_ranks, ranks)
-            r_ranks, U = r_ranks[take], U[take]
+    def _price_resolved(self, R2, lam, scale, exclude, r_ranks, U):
+        """Scores and violators of the resolved subsets ``r_ranks`` (normals U), in normalized
+        units: (best score, priorities, columns, count priced)."""
         d, kinds = self.X.shape[1], self.family.kinds
         best, pri, cols = 0.0, [], []
         for j, t in enumerate(r_ranks):

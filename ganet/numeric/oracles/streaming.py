@@ -34,7 +34,7 @@ from ..geometry.normals import OK, UNCERTAIN, certified_normals, exact_normals, 
 from .cell_bounds import NO_CELLS, CellGrid, cell_key
 from .column_scores import record_pair, score_plane
 from .combinations import SubsetIndex, step_subset, unrank_subset
-from .engine import NO_RANKS, ROUND_ROBIN_GROUPS, SLICE_WORK, PricingEngine, group_of, list_uncertain, run_sliced
+from .engine import NO_RANKS, ROUND_ROBIN_GROUPS, SLICE_WORK, PricingEngine, group_of, run_sliced
 from .sweep import SWEEP_TASKS, prefix_splits, sweep_slices
 from .two_layer import (HyperplaneIndex, TwoLayerOracle, _reg_to_p, _score_block_generic, _subset_counts,
                         plane_row)
@@ -158,38 +158,37 @@ def _price_slices(X, XT, R, r, p, bias, exact, gamma, compiled, G, Gc, C, cell_b
 
 
 @numba.njit(cache=True, parallel=True)
-def _uncertain_ranks(X, p, bias, ms, bs, offsets, TP, TB, n_blocks, exact, gamma, compiled, fill, out,
+def _uncertain_ranks(X, p, bias, ms, bs, offsets, TP, TB, exact, gamma, compiled, first, last, ranks, fill, out,
                      counts):
     """Count (``fill`` False) or list into ``out`` at per-block offsets ``counts`` (``fill``
-    True) the hyperplanes whose normal is UNCERTAIN; cheap: no sweep over the points."""
+    True) the hyperplanes at positions first[b] … last[b] − 1 of every block b (ranks, or
+    positions into ``ranks``) whose normal is UNCERTAIN; cheap: no sweep over the points
+    (:func:`ganet.numeric.oracles.resolution.list_uncertain`)."""
     n, d = X.shape
-    N = offsets[offsets.shape[0] - 1]
-    size = (N + n_blocks - 1) // n_blocks
-    found = np.zeros(n_blocks, dtype=np.int64)
-    for blk in numba.prange(n_blocks):
-        lo = blk * size
-        hi = min(N, lo + size)
-        if lo >= hi:
+    found = np.zeros(first.shape[0], dtype=np.int64)
+    listed = ranks.shape[0] > 0
+    for blk in numba.prange(first.shape[0]):
+        if first[blk] >= last[blk]:
             continue
         V = np.empty((max(d - 1, 0), d))
         w = np.empty(d)
         P = np.empty(d, dtype=np.int64)
         B = np.empty(d, dtype=np.int64)
         row = np.empty(d, dtype=np.int64)
-        fam = unrank_subset(lo, ms, bs, offsets, TP, TB, P, B)
-        t = lo
+        i = first[blk]
+        t = ranks[i] if listed else i
+        fam = unrank_subset(t, ms, bs, offsets, TP, TB, P, B)
         while True:
-            m, b = ms[fam], bs[fam]
-            plane_row(P, m, B, b, bias, n, row)
+            plane_row(P, ms[fam], B, bs[fam], bias, n, row)
             status, _ = unit_normal(X, row, p, exact, gamma, V, w, compiled)
             if status == UNCERTAIN:
                 if fill:
                     out[counts[blk] + found[blk]] = t
                 found[blk] += 1
-            t += 1
-            if t >= hi:
+            i += 1
+            if i >= last[blk]:
                 break
-            t, fam = step_subset(t, False, NO_RANKS, fam, ms, bs, offsets, TP, TB, P, B, d, n)
+            t, fam = step_subset(i, listed, ranks, fam, ms, bs, offsets, TP, TB, P, B, d, n)
     return found
 
 
@@ -387,30 +386,26 @@ class StreamingDictionary(PricingEngine, TwoLayerOracle):
         return (top_priority.reshape(rows, k_group), top_column.reshape(rows, k_group), float(best.max()),
                 int(visited.sum()), bool(bad.any()), int(uncertain.sum()), 0, complete)
 
-    def resolved(self):
-        """The hyperplanes with nearly dependent generators, resolved exactly (found once).
+    # ---- exact resolution (:mod:`ganet.numeric.oracles.resolution`): hyperplanes with nearly
+    # dependent generators, their unit normals and offsets (normalized coordinates) from exact
+    # arithmetic, one row (w, c) each
+    _uncertain_kernel = staticmethod(_uncertain_ranks)
 
-        Returns
-        -------
-        ranks : ndarray of int64
-            Sorted ranks of the non-degenerate ones among them.
-        W, c : ndarray
-            Their unit normals and offsets (normalized coordinates), from exact arithmetic.
-        """
-        if self._resolved is None:
-            args = (self.Xr, self.p, self.bias, *self.index.arrays, self.n_blocks, self.exact,
-                    self.gamma, self.compiled)
-            ranks = list_uncertain(_uncertain_ranks, args, self.n_blocks)
-            W, c, dead = exact_normals(self.Xr, self.index.rows(ranks), self.p)
-            self._resolved = (ranks[~dead], W[~dead], c[~dead])
-        return self._resolved
+    @property
+    def _resolved_width(self):
+        return self.Xr.shape[1] + 1
 
-    def _price_resolved(self, R2, lam, scale, exclude, ranks):
-        r_ranks, W, c = self.resolved()
-        take = np.ones(len(r_ranks), bool) if ranks is None else np.isin(r_ranks, ranks)
-        if not take.any():
+    def _uncertain_args(self):
+        return (self.Xr, self.p, self.bias, *self.index.arrays, self.exact, self.gamma, self.compiled)
+
+    def _exact(self, ranks):
+        W, c, dead = exact_normals(self.Xr, self.index.rows(ranks), self.p)
+        return ranks[~dead], np.column_stack([W, c])[~dead]
+
+    def _price_resolved(self, R2, lam, scale, exclude, r_ranks, rows):
+        if not len(r_ranks):
             return 0.0, np.zeros(0), np.zeros(0, np.int64), 0
-        r_ranks, W, c = r_ranks[take], W[take], c[take]
+        W, c = rows[:, :-1], rows[:, -1]
         Z = self.Xr @ W.T - c
         pri, cols, best = [], [], 0.0
         for sign in (1.0, -1.0):
