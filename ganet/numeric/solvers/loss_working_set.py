@@ -102,7 +102,8 @@ class HingeProgram:
     r"""min Σcᵢξᵢ + λ‖z‖₁ s.t. ξ ≥ 0, ξᵢ + yᵢ(K_iz + t) ≥ 1: the (weighted) hinge loss as a linear program
     grown by column generation.
 
-    Columns (z⁺_j, z⁻_j ≥ 0 with costs λ, interleaved) are added with :meth:`add`; HiGHS keeps its
+    Signed columns (z⁺_j or z⁻_j ≥ 0 with cost λ: only the sign that can enter, see
+    :meth:`solve_block`) are added with :meth:`add`; HiGHS keeps its
     simplex basis between :meth:`solve` calls, so every pricing round re-optimizes from the last
     vertex (added columns leave it primal feasible) instead of solving from scratch. A vertex
     has exact zeros outside the support, and the row duals are the margin multipliers
@@ -151,49 +152,47 @@ class HingeProgram:
         self.highs.addCols(n, self.weights, np.zeros(n), np.full(n, inf), n, rows, rows, np.ones(n))  # ξ
         if self.intercept:
             self.highs.addCol(0.0, -inf, inf, n, rows, self.y)
-        self.first = n + self.intercept  # the LP column of z⁺ of the first pair
-        self.ids = np.zeros(0, dtype=np.int64)  # the dictionary column of each pair, in LP order
+        self.first = n + self.intercept  # the LP position of the first signed column
+        self.ids = np.zeros(0, dtype=np.int64)  # the dictionary column of each signed LP column
+        self.signs = np.zeros(0)  # its sign: +1 for z⁺_j, −1 for z⁻_j
+        self.theta = None  # the last solve's dual point yμ: the sign with which a new column enters
         self.pruned_at = np.inf  # the LP objective at the last pruning
         self._kept = None
 
     @property
     def n_columns(self):
+        """Signed columns in the LP."""
         return len(self.ids)
 
-    def add(self, K, ids=None):
-        """Append the dictionary columns K (n × k; ids ``ids``, by default the next integers) as z⁺
-        and z⁻ (only their non-zero entries)."""
+    def add(self, K, ids=None, signs=None):
+        """Append the dictionary columns K (n × k; ids ``ids``, by default the next integers) as
+        signed LP columns s_jK_j of cost λ (only their non-zero entries): s_j = ``signs``, by
+        default both signs of each column."""
         import highspy
 
         k = K.shape[1]
         if not k:
             return
-        # z⁺_j's entries yᵢK_ij (its non-zeros, read by scipy's C code rather than a dense mask),
-        # then z⁻_j's, the same rows negated: the entry e of column j lands at e + start_j in the
-        # z⁺ block and k_j further on in the z⁻ block
-        A = scipy.sparse.csc_matrix(self.y[:, None] * K)
-        counts = np.diff(A.indptr)
-        plus = np.arange(A.nnz) + np.repeat(A.indptr[:-1], counts)
-        minus = plus + np.repeat(counts, counts)
-        rows, values = np.empty(2 * A.nnz, dtype=np.int32), np.empty(2 * A.nnz)
-        rows[plus], rows[minus], values[plus], values[minus] = A.indices, A.indices, A.data, -A.data
-        starts = np.empty(2 * k, dtype=np.int32)
-        starts[0::2], starts[1::2] = 2 * A.indptr[:-1], 2 * A.indptr[:-1] + counts
-        self.highs.addCols(2 * k, np.full(2 * k, self.lam), np.zeros(2 * k), np.full(2 * k, highspy.kHighsInf),
-                           2 * A.nnz, starts, rows, values)
-        ids = self.n_columns + np.arange(k) if ids is None else np.asarray(ids, dtype=np.int64)
-        self.ids = np.concatenate([self.ids, ids])
+        ids = len(np.unique(self.ids)) + np.arange(k) if ids is None else np.asarray(ids, dtype=np.int64)
+        if signs is None:
+            K, ids, signs = np.hstack([K, K]), np.concatenate([ids, ids]), np.repeat([1.0, -1.0], k)
+        A = scipy.sparse.csc_matrix(self.y[:, None] * K * signs)
+        self.highs.addCols(len(ids), np.full(len(ids), self.lam), np.zeros(len(ids)),
+                           np.full(len(ids), highspy.kHighsInf), A.nnz, A.indptr[:-1].astype(np.int32),
+                           A.indices.astype(np.int32), A.data)
+        self.ids, self.signs = np.concatenate([self.ids, ids]), np.concatenate([self.signs, signs])
 
-    def delete(self, pairs):
-        """Remove the column pairs at LP positions ``pairs`` (nonbasic ones: the basis stays)."""
-        if not len(pairs):
+    def delete(self, positions):
+        """Remove the signed columns at LP positions ``positions`` (nonbasic ones: the basis stays)."""
+        if not len(positions):
             return
-        cols = (self.first + 2 * np.asarray(pairs)[:, None] + np.arange(2)).ravel().astype(np.int32)
+        cols = (self.first + np.asarray(positions)).astype(np.int32)
         self.highs.deleteCols(len(cols), cols)
-        self.ids = np.delete(self.ids, pairs)
+        self.ids, self.signs = np.delete(self.ids, positions), np.delete(self.signs, positions)
 
     def solve(self, seconds=None):
-        """Re-optimize; returns (z, t, μ) over the columns added so far.
+        """Re-optimize; returns (z, t, μ), z over the dictionary columns added so far in the order
+        of their ids (``self.columns``).
 
         Raises
         ------
@@ -219,30 +218,51 @@ class HingeProgram:
         solution = self.highs.getSolution()
         x, n = np.asarray(solution.col_value), len(self.y)
         t = float(x[n]) if self.intercept else 0.0
-        signed = x[self.first:]
-        # the reduced costs λ ∓ K_jᵀθ of z⁺ and z⁻ give each column's |K_jᵀθ|/λ without a product
-        reduced = np.asarray(solution.col_dual)[self.first:]
-        self.scores = 1.0 - np.minimum(reduced[0::2], reduced[1::2]) / self.lam
-        return signed[0::2] - signed[1::2], t, np.clip(np.asarray(solution.row_dual), 0.0, self.weights)
+        self.columns, at = np.unique(self.ids, return_inverse=True)
+        z = np.bincount(at, weights=self.signs * x[self.first:], minlength=len(self.columns))
+        # a signed column's reduced cost λ − s_jK_jᵀθ gives K_jᵀθ/λ without a product
+        self.correlations = self.signs * (1.0 - np.asarray(solution.col_dual)[self.first:] / self.lam)  # K_jᵀθ/λ
+        self.scores = np.zeros(len(self.columns))
+        np.maximum.at(self.scores, at, np.abs(self.correlations))
+        mu = np.clip(np.asarray(solution.row_dual), 0.0, self.weights)
+        self.theta = self.y * mu
+        return z, t, mu
+
+    def _missing_signs(self, tol):
+        """LP positions of the signed columns whose opposite sign, absent, now has a negative
+        reduced cost λ + s_jK_jᵀθ (below −tol·λ): −s_j·K_jᵀθ > λ."""
+        at = np.unique(self.ids, return_inverse=True)[1]
+        alone = (np.bincount(at) == 1)[at]
+        return np.flatnonzero(alone & (-self.signs * self.correlations > 1.0 + tol))
 
     def solve_block(self, K, ids, z, t, tol, deadline=None):
         """(z, t, μ) on the working set whose columns are K (dictionary ids ``ids``), in its order.
 
-        The LP is brought to the working set by ids: pairs the caller dropped are deleted, new
-        columns added, and the LP re-optimized from the last vertex (z and t are not needed by a
-        simplex method), with HiGHS's dual feasibility tolerance at tol·λ (within [1e-10, 1e-7]).
+        The LP is brought to the working set by ids: columns the caller dropped are deleted, new
+        ones added with the sign whose reduced cost λ − s_jK_jᵀθ is the smaller at the last dual
+        point (both signs before the first solve: the other one could only enter after K_jᵀθ
+        moved by 2λ, and is added then, below), and the LP re-optimized from the last vertex
+        (z and t are not needed by a simplex method), with HiGHS's dual feasibility tolerance at
+        tol·λ (within [1e-10, 1e-7]). One sign instead of both halves the LP: a simplex run costs
+        time in proportion to its columns.
         """
         ids = np.asarray(ids, dtype=np.int64)
         # a working-set column with reduced cost −δ has |K_jᵀθ| = λ + δ, which scales the dual point
         # by 1 + δ/λ and leaves a gap near (δ/λ)·D: HiGHS's default δ ≤ 1e-7 stalled the disc
         # (n = 2000, λ = 0.1) at a relative gap of 4.4e-7 with no violator outside the working set
-        self.highs.setOptionValue("dual_feasibility_tolerance", float(np.clip(tol * self.lam, 1e-10, 1e-7)))
+        dual_tol = float(np.clip(tol * self.lam, 1e-10, 1e-7))
+        self.highs.setOptionValue("dual_feasibility_tolerance", dual_tol)
         self.delete(np.flatnonzero(~np.isin(self.ids, ids)))
         new = ~np.isin(ids, self.ids)
-        self.add(K[:, new], ids[new])
-        z_lp, t, mu = self.solve(None if deadline is None else max(deadline - time.perf_counter(), 1e-3))
-        sorter = np.argsort(self.ids)
-        at = sorter[np.searchsorted(self.ids, ids, sorter=sorter)]  # each id's LP position
+        signs = None if self.theta is None else np.where(K[:, new].T @ self.theta >= 0.0, 1.0, -1.0)
+        self.add(K[:, new], ids[new], signs)
+        seconds = lambda: None if deadline is None else max(deadline - time.perf_counter(), 1e-3)  # noqa: E731
+        z_lp, t, mu = self.solve(seconds())
+        while len(missing := self._missing_signs(dual_tol / self.lam)):
+            at = np.searchsorted(ids, self.ids[missing], sorter=np.argsort(ids))
+            self.add(K[:, np.argsort(ids)[at]], self.ids[missing], -self.signs[missing])
+            z_lp, t, mu = self.solve(seconds())
+        at = np.searchsorted(self.columns, ids)  # each id's position among the LP's columns
         self._kept = self._prune_mask(z_lp[at], self.scores[at])
         return z_lp[at], t, mu
 
