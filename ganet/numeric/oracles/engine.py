@@ -382,10 +382,8 @@ class PricingEngine(ColumnOracle):
             # every one, by a sweep that stops at the deadline (the pass then certifies nothing)
             if not full:
                 resolved = self.resolution.among(ranks)
-            elif complete:
-                complete = self.resolution.sweep(deadline)
-                resolved = self.resolution.select()
-            else:  # a cut pass certifies nothing: what is resolved already gives violators
+            else:  # (a pass cut before the sweep gives violators from what is resolved already)
+                complete = complete and self.resolution.sweep(deadline)
                 resolved = self.resolution.select()
             r_best, r_pri, r_cols, r_count = self._price_resolved(R2, lam_r, float(scale), exclude, *resolved)
             top, n_visited = max(top, r_best), n_visited + r_count

@@ -409,11 +409,9 @@ class LiftedDictionary(PricingEngine):
         if unsure.size:
             self.resolution.resolve(ranks[unsure])
             r_ranks, r_U = self.resolution.select(ranks[unsure])
-            if r_ranks.size:  # (none of them may be a neuron)
-                pos = np.searchsorted(r_ranks, ranks[unsure])
-                found = (pos < len(r_ranks)) & (r_ranks[np.minimum(pos, len(r_ranks) - 1)] == ranks[unsure])
-                U[unsure[found]] = r_U[pos[found]]
-                ok[unsure[found]] = True
+            found = np.isin(ranks[unsure], r_ranks)  # the neurons among them
+            U[unsure[found]] = r_U[np.searchsorted(r_ranks, ranks[unsure][found])]
+            ok[unsure[found]] = True
         return U, ok
 
     # ---- exact resolution (:mod:`ganet.numeric.oracles.resolution`) ----------------------------

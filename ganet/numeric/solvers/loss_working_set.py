@@ -258,9 +258,10 @@ class HingeProgram:
         self.add(K[:, new], ids[new], signs)
         seconds = lambda: None if deadline is None else max(deadline - time.perf_counter(), 1e-3)  # noqa: E731
         z_lp, t, mu = self.solve(seconds())
+        order = np.argsort(ids)
         while len(missing := self._missing_signs(dual_tol / self.lam)):
-            at = np.searchsorted(ids, self.ids[missing], sorter=np.argsort(ids))
-            self.add(K[:, np.argsort(ids)[at]], self.ids[missing], -self.signs[missing])
+            at = order[np.searchsorted(ids, self.ids[missing], sorter=order)]  # their block positions
+            self.add(K[:, at], self.ids[missing], -self.signs[missing])
             z_lp, t, mu = self.solve(seconds())
         at = np.searchsorted(self.columns, ids)  # each id's position among the LP's columns
         self._kept = self._prune_mask(z_lp[at], self.scores[at])
