@@ -24,7 +24,6 @@ import sys
 import time
 
 import numpy as np
-import scipy.sparse
 
 from .datafits import Quadratic, fenchel_gap, make_datafit, sample_weights
 from .lasso_working_set import LassoResult, SquaredProgram, _check_args
@@ -176,10 +175,18 @@ class HingeProgram:
         ids = len(np.unique(self.ids)) + np.arange(k) if ids is None else np.asarray(ids, dtype=np.int64)
         if signs is None:
             K, ids, signs = np.hstack([K, K]), np.concatenate([ids, ids]), np.repeat([1.0, -1.0], k)
-        A = scipy.sparse.csc_matrix(self.y[:, None] * K * signs)
+        # the signed columns as rows of one C-ordered array: their non-zeros, read in row order,
+        # are the CSC arrays HiGHS takes (scipy.sparse's conversion of the dense block took 1.7×
+        # as long: disc, n = 2000, 2000 columns)
+        A = np.ascontiguousarray(K.T)
+        A *= signs[:, None]
+        A *= self.y
+        nonzero = A != 0.0
+        starts = np.zeros(len(ids), dtype=np.int32)
+        np.cumsum(np.count_nonzero(nonzero[:-1], axis=1), out=starts[1:])
+        rows = np.nonzero(nonzero)[1].astype(np.int32)
         self.highs.addCols(len(ids), np.full(len(ids), self.lam), np.zeros(len(ids)),
-                           np.full(len(ids), highspy.kHighsInf), A.nnz, A.indptr[:-1].astype(np.int32),
-                           A.indices.astype(np.int32), A.data)
+                           np.full(len(ids), highspy.kHighsInf), len(rows), starts, rows, A[nonzero])
         self.ids, self.signs = np.concatenate([self.ids, ids]), np.concatenate([self.signs, signs])
 
     def delete(self, positions):
@@ -218,7 +225,8 @@ class HingeProgram:
         solution = self.highs.getSolution()
         x, n = np.asarray(solution.col_value), len(self.y)
         t = float(x[n]) if self.intercept else 0.0
-        self.columns, at = np.unique(self.ids, return_inverse=True)
+        self.columns, self._position = np.unique(self.ids, return_inverse=True)
+        at = self._position  # each signed LP column's position among ``columns``
         z = np.bincount(at, weights=self.signs * x[self.first:], minlength=len(self.columns))
         # a signed column's reduced cost λ − s_jK_jᵀθ gives K_jᵀθ/λ without a product
         self.correlations = self.signs * (1.0 - np.asarray(solution.col_dual)[self.first:] / self.lam)  # K_jᵀθ/λ
@@ -231,7 +239,7 @@ class HingeProgram:
     def _missing_signs(self, tol):
         """LP positions of the signed columns whose opposite sign, absent, now has a negative
         reduced cost λ + s_jK_jᵀθ (below −tol·λ): −s_j·K_jᵀθ > λ."""
-        at = np.unique(self.ids, return_inverse=True)[1]
+        at = self._position
         alone = (np.bincount(at) == 1)[at]
         return np.flatnonzero(alone & (-self.signs * self.correlations > 1.0 + tol))
 
