@@ -129,14 +129,21 @@ def _build(args):
         if args.model.startswith("arrangement"):
             raise CLIError("--dictionary applies to the wedge and deep models; arrangement models take --patterns")
         common["dictionary"] = args.dictionary
+    grid = {name: value for name, value in (("cv", args.cv), ("n_lams", args.n_lams)) if value is not None}
+    if grid and args.lam != "cv":
+        flags = " and ".join("--" + name.replace("_", "-") for name in grid)
+        raise CLIError(f"{flags} {'need' if len(grid) > 1 else 'needs'} --lam cv")
     if args.lam == "cv":
         if args.model not in ("relu", "relu-classifier") and not args.model.startswith("arrangement"):
-            raise CLIError("--lam cv (λ by 5-fold cross-validation) is available for --model relu, "
+            raise CLIError("--lam cv (λ by k-fold cross-validation) is available for --model relu, "
                            "relu-classifier and the arrangement models")
         from .estimators.cv import ArrangementReLUClassifierCV, ArrangementReLUCV, ConvexReLUClassifierCV, ConvexReLUCV
 
         common.pop("lam")
         common["standardize"] = True  # (the CV grid is relative to unit-variance features)
+        # (the estimators' own checks refuse a bad K or N: "cv must be …", "n_lams must be …"; the
+        # flags are named as the parameters that CV's budget warning tells the user to lower)
+        common.update(grid)
         ArrangementReLU, ArrangementReLUClassifier = ArrangementReLUCV, ArrangementReLUClassifierCV
     if args.model.startswith("arrangement"):
         if args.patterns == "sampled" and args.n_patterns is None:
@@ -312,6 +319,10 @@ def main(argv=None):
     fit.add_argument("--lam", type=_lam_option, default=1e-3,
                      help="regularization λ (β), default 1e-3; 'cv' chooses it by cross-validation "
                           "(relu, relu-classifier)")
+    fit.add_argument("--cv", type=int, metavar="K",
+                     help="with --lam cv: the number of cross-validation folds (default 5)")
+    fit.add_argument("--n-lams", type=int, metavar="N",
+                     help="with --lam cv: the number of λ on the grid below λ_max (default 8)")
     fit.add_argument("--depth", type=int, default=3, help="depth L of deep-abs (default 3)")
     fit.add_argument("--reg", choices=("l1", "l2"), default="l1", help="p of the two-layer penalty")
     fit.add_argument("--no-bias", action="store_true", help="no first-layer biases")
