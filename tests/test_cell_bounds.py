@@ -112,6 +112,34 @@ def test_bounds_pause_while_the_dual_point_is_far_from_feasible():
     assert first.cells == 0 and second.cells == 0 and second.skipped == 0
 
 
+def test_a_pass_with_bounds_that_skips_little_pauses_them_longer_each_time():
+    """After f passes with bounds in a row that skipped too little, the bounds rest for
+    4·2^(f − 1) full passes (4, then 8, then 16); a pass that skipped enough resets the count.
+    The rule is read from the pass records, so these are set by hand: each full pass is a swept
+    one (no cells) unless _cells_pay says to bound."""
+    from ganet.numeric.oracles.protocol import PricingPass
+
+    X, _ = _smooth(300, 3, seed=3)
+    D = StreamingDictionary(X, "l1", False, cell_grid=64)
+    lam = 1.0
+    rested, share = [], [0.1, 0.1, 0.1, 0.9, 0.1]  # skipped share of each pass with bounds, in turn
+
+    def full_pass(cells, skipped):  # (a dual point at λ: the bounds are not paused for being far)
+        D.passes.append(PricingPass(lam, np.zeros(0, np.int64), np.zeros(0), 1000, 0.1, True, True, skipped, cells))
+
+    while share:
+        gap = 0
+        while not D._cells_pay(lam / D.scale) and gap < 100:
+            full_pass(0, 0)
+            gap += 1
+        rested.append(gap)
+        full_pass(10, int(1000 * share.pop(0)))
+    # the first bounds come after one pass (before any pass there is no dual point to judge);
+    # after the 0.9 pass the count starts over (the rule before this one rested 4 each time)
+    assert rested == [1, 4, 8, 16, 0]
+    assert not D._cells_pay(lam / D.scale)  # (the last 0.1 pass: a 4-pass rest again)
+
+
 @pytest.mark.parametrize("d, bias", [(2, True), (3, False), (3, True), (4, False)])
 def test_cells_halve_into_children_whose_parent_is_the_cell(d, bias):
     G = 8

@@ -234,7 +234,7 @@ class StreamingDictionary(PricingEngine, TwoLayerOracle):
         :meth:`CellGrid.auto <ganet.numeric.oracles.cell_bounds.CellGrid.auto>` picks; an int is
         that grid's G (a power of two); None never. A pass that skips less than half of the
         neurons pauses the bounds for the next four full passes (they would cost more than they
-        save).
+        save), and each such pass in a row doubles the pause.
 
     pricing : {"auto", "sweep", "scan"}
         How a full pass prices the dictionary. "scan" scores every hyperplane over the n points;
@@ -318,19 +318,24 @@ class StreamingDictionary(PricingEngine, TwoLayerOracle):
         """Whether bounding cells is likely to save time in the next full pass. Not while the last
         pass (full, or local: between full passes the solver prices neighbourhoods) found scores
         above 2λ: the dual point is still far from feasible and next to nothing would be
-        skipped. Nor for _CELL_REST full passes after a pass with bounds that skipped less than
-        half of its neurons (a swept dictionary: less than 1 − its sweep's cost over a scan's,
-        since a pass with bounds scans what it does not skip): the dual point of a small λ is
-        close to λ on most columns, so few cells can be skipped and the bounds cost more than
-        they save."""
+        skipped. Nor for _CELL_REST·2^(f − 1) full passes after f passes with bounds in a row
+        that each skipped less than half of their neurons (a swept dictionary: less than 1 − its
+        sweep's cost over a scan's, since a pass with bounds scans what it does not skip): the
+        dual point of a small λ is close to λ on most columns, so few cells can be skipped and
+        the bounds cost more than they save. The pause doubles because a fit's later dual points
+        skip about as little (disc, n = 2000, hinge: 12%, 13%, 13% at passes 2, 7 and 12, each
+        such pass 1.3 s against 0.4 s swept)."""
         if not self.passes or self.passes[-1].max_score > 2 * lam_r * self.scale:
             return False
-        since = 0
+        since, failures = 0, 0
         for record in reversed(self.passes):
             if record.cells:
-                return record.skipped >= self._cells_must_skip * record.visited or since >= _CELL_REST
-            since += record.full
-        return True
+                if record.skipped >= self._cells_must_skip * record.visited:
+                    break  # it paid: the failures counted so far are the ones since
+                failures += 1
+            elif not failures:
+                since += record.full
+        return not failures or since >= _CELL_REST << (failures - 1)
 
     def _subset_cost(self, n_outputs):
         return self.X.shape[0] * max(self.Xr.shape[1], 1)
