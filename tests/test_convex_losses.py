@@ -62,12 +62,16 @@ def test_prox_newton_meets_an_independent_conic_solve(intercept, lam):
 def test_hinge_program_meets_an_independent_conic_solve(intercept):
     rng = np.random.default_rng(5 + intercept)
     K, X = _coherent_block(rng, 50, 40)
+    K = np.asfortranarray(K)  # (the layout of materialize(): slices of it are contiguous column blocks)
+    given = K.copy()
     y = np.where(X[:, 0] + 0.8 * rng.normal(size=50) > 0, 1.0, -1.0)
     lp = HingeProgram(y, 0.2, intercept)
     lp.add(K[:, :25])  # grown by column generation, warm-started from the first vertex
     lp.solve()
     lp.add(K[:, 25:])
     z, t, mu = lp.solve()
+    lp.add(K[:, :5], ids=np.arange(40, 45), signs=-np.ones(5))  # (one given sign: no stacked copy)
+    assert np.array_equal(K, given)  # add() signs a copy, never the caller's block
     P = float(np.sum(np.maximum(0.0, 1 - y * (K @ z + t)))) + 0.2 * np.abs(z).sum()
     assert P == pytest.approx(_reference(K, y, 0.2, "hinge", intercept), rel=1e-9)
     # the multipliers are a dual optimum: feasible, and their dual value is P

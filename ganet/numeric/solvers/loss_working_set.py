@@ -176,10 +176,9 @@ class HingeProgram:
         if signs is None:
             K, ids, signs = np.hstack([K, K]), np.concatenate([ids, ids]), np.repeat([1.0, -1.0], k)
         # the signed columns as rows of one C-ordered array: their non-zeros, read in row order,
-        # are the CSC arrays HiGHS takes (scipy.sparse's conversion of the dense block took 1.7×
+        # are the CSC arrays HiGHS takes (scipy.sparse's conversion of the dense block took 1.6–1.7×
         # as long: disc, n = 2000, 2000 columns)
-        A = np.ascontiguousarray(K.T)
-        A *= signs[:, None]
+        A = np.multiply(K.T, signs[:, None], order="C")  # (a new array: K is the caller's)
         A *= self.y
         nonzero = A != 0.0
         starts = np.zeros(len(ids), dtype=np.int32)
