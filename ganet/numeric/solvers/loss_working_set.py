@@ -261,8 +261,9 @@ class HingeProgram:
         self.highs.setOptionValue("dual_feasibility_tolerance", dual_tol)
         self.delete(np.flatnonzero(~np.isin(self.ids, ids)))
         new = ~np.isin(ids, self.ids)
-        signs = None if self.theta is None else np.where(K[:, new].T @ self.theta >= 0.0, 1.0, -1.0)
-        self.add(K[:, new], ids[new], signs)
+        K_new = K[:, new]  # (a copy: taken once for the signs and the LP)
+        signs = None if self.theta is None else np.where(K_new.T @ self.theta >= 0.0, 1.0, -1.0)
+        self.add(K_new, ids[new], signs)
         seconds = lambda: None if deadline is None else max(deadline - time.perf_counter(), 1e-3)  # noqa: E731
         z_lp, t, mu = self.solve(seconds())
         order = np.argsort(ids)
