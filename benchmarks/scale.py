@@ -29,7 +29,8 @@ noisy). Cases (``--cases``, comma-separated):
     Cell bounds in the pricing pass (:mod:`ganet.numeric.oracles.cell_bounds`): each fit with
     ``cell_grid="auto"`` against the same fit with ``cell_grid=None`` (the pass before cell
     bounds), alternated in one process: smooth d = 3, n = 2000 (p = 1, no bias) at λ = 0.01,
-    0.1 and 1, p = 2 with bias d = 3, n = 400 at λ = 0.1 and 1, and the spirals n = 1600. Prints
+    0.1 and 1, p = 2 with bias d = 3, n = 400 at λ = 0.1 and 1, the spirals n = 1600, and smooth
+    d = 4, n = 1000 (p = 1, no bias, 1.7·10⁸ hyperplanes: about 50 s per pass) at λ = 1. Prints
     the times, the full passes and the share of hyperplanes the bounds skipped in the last full
     pass (the certifying one) and in all full passes.
 ``sweep``
@@ -255,9 +256,13 @@ def case_cells():
     Xb = rng.normal(size=(400, 3))
     yb = target("smooth", Xb, rng)
     Xs, ys = two_spirals(n=1600, turns=1.25)
+    rng = np.random.default_rng(1000)
+    X4 = rng.normal(size=(1000, 4))
+    y4 = target("smooth", X4, rng)
     cases = [(f"smooth d=3 n=2000 p=1 λ={lam:g}", X3, y3, "l1", False, lam) for lam in (1.0, 0.1, 0.01)]
     cases += [(f"smooth d=3 n=400 p=2 bias λ={lam:g}", Xb, yb, "l2", True, lam) for lam in (1.0, 0.1)]
     cases += [("spirals n=1600 p=2 bias λ=5e-4", Xs, ys, "l2", True, 5e-4)]
+    cases += [("smooth d=4 n=1000 p=1 λ=1", X4, y4, "l1", False, 1.0)]  # 1.7·10⁸ hyperplanes
     print("cells  fits with cell bounds (auto) against the same fits without (cell_grid=None), alternated")
     for label, X, y, reg, bias, lam in cases:
         r0 = cells_fit(X, y, reg, bias, lam, None)

@@ -140,6 +140,35 @@ def test_a_pass_with_bounds_that_skips_little_pauses_them_longer_each_time():
     assert not D._cells_pay(lam / D.scale)  # (the last 0.1 pass: a 4-pass rest again)
 
 
+def test_a_pass_with_bounds_that_took_longer_than_one_without_did_not_pay():
+    """Skipping 90% pays only if the pass was also no slower than the last full pass without
+    bounds: at d = 4 a pass with bounds skipped 51% and took 75–85 s against 52 s swept."""
+    from ganet.numeric.oracles.protocol import PricingPass
+
+    X, _ = _smooth(300, 3, seed=3)
+    D = StreamingDictionary(X, "l1", False, cell_grid=64)
+    lam = 1.0
+
+    def full_pass(cells, skipped, seconds):
+        D.passes.append(PricingPass(lam, np.zeros(0, np.int64), np.zeros(0), 1000, seconds, True, True, skipped,
+                                    cells))
+
+    full_pass(0, 0, 50.0)
+    assert D._cells_pay(lam / D.scale)
+    full_pass(10, 900, 40.0)  # faster than the pass without bounds: paid, the bounds go on
+    assert D._cells_paid(1) and D._cells_pay(lam / D.scale)
+    full_pass(10, 900, 75.0)  # the same share, but slower than 50 s: a 4-pass rest
+    assert not D._cells_paid(2)
+    rest = 0
+    while not D._cells_pay(lam / D.scale):
+        full_pass(0, 0, 50.0)
+        rest += 1
+    assert rest == 4
+    D.passes.clear()
+    full_pass(10, 900, 75.0)  # no pass without bounds to compare with: the share decides
+    assert D._cells_paid(0)
+
+
 @pytest.mark.parametrize("d, bias", [(2, True), (3, False), (3, True), (4, False)])
 def test_cells_halve_into_children_whose_parent_is_the_cell(d, bias):
     G = 8

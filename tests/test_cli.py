@@ -130,7 +130,7 @@ def test_a_dictionary_too_large_for_a_pass_points_to_the_wide_data_model(tmp_pat
                               + [",".join(map(repr, map(float, [*row, row[0]]))) for row in X]) + "\n")
     assert main(["fit", str(path), "--target", "y", "-o", str(tmp_path / "m.npz")]) == 1
     err = capsys.readouterr().err
-    assert "hours or more" in err and "--model arrangement --patterns sampled" in err
+    assert "would take days or more" in err and "--model arrangement --patterns sampled" in err
     assert "--dictionary sampled" in err and "ArrangementReLU(" not in err
 
 

@@ -35,7 +35,9 @@ __all__ = ["ConvexReLU", "ConvexReLUClassifier"]
 
 # Point × hyperplane products of one pricing pass beyond which streaming is refused: about a
 # minute at the ~5·10⁹ per second measured on 2 cores (benchmarks/scale.py, d = 3), and a
-# certificate takes tens of passes.
+# certificate takes several to tens of passes. (Not raised for cell bounds: at d = 4, n = 1000
+# they skipped 93% of a pass at λ = 1 but shortened it only from 48 to 28 s, since every
+# hyperplane's normal is still computed to find its cell.)
 _MAX_PASS_WORK = 3e11
 
 # Hyperplanes up to which dictionary="auto" stores the table: above it the streaming oracle was
@@ -493,17 +495,30 @@ def _pass_counts(dictionary):
             "hyperplanes_skipped_by_cell_bounds": sum(p.skipped for p in passes)}
 
 
+def _duration(seconds):
+    """A length of time as a person would say it: "about 40 s", "about 3 min", "about 5 h",
+    "days or more"."""
+    if seconds < 90:
+        return f"about {seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"about {seconds / 60:.0f} min"
+    return f"about {seconds / 3600:.0f} h" if seconds < 48 * 3600 else "days or more"
+
+
 def _check_pass_work(n, d, reg, bias):
-    """Refuse a streaming pass that would run for hours: with advice that works at any d. The work
-    is that of the cheaper way to price (:func:`~ganet.numeric.oracles.streaming.pass_costs`), in
-    point × hyperplane products of a scanned pass of the same duration."""
+    """Refuse a streaming pass of more than ``_MAX_PASS_WORK`` products: with its estimated length
+    and advice that works at any d. The work is that of the cheaper way to price
+    (:func:`~ganet.numeric.oracles.streaming.pass_costs`), in point × hyperplane products of a
+    scanned pass of the same duration."""
     n_hyperplanes = count_hyperplanes(n, d, reg, bias)
     scan_ns, sweep_ns = pass_costs(n, d, reg, bias)
     work = n_hyperplanes * n * min(1.0, sweep_ns / scan_ns) if scan_ns > 0 else 0.0
     if work > _MAX_PASS_WORK:
+        # the estimate is from rates measured on 2 idle cores (pass_costs); busy cores take longer
         raise ValueError(
             f"the dictionary has {2 * n_hyperplanes:.3g} columns at n = {n}: one pricing pass "
-            f"({work:.3g} point-hyperplane products) would take hours or more. Use "
+            f"({work:.3g} point-hyperplane products) would take {_duration(min(scan_ns, sweep_ns) / 1e9)} "
+            "on two idle cores, and a certified fit takes several to tens of passes. Use "
             "dictionary='sampled' (no global certificate), reduce d (e.g. PCA), or fit the "
             "activation-pattern model ArrangementReLU(patterns='sampled'), made for wide data.")
 
