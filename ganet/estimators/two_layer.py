@@ -33,11 +33,13 @@ from .standardize import StandardizeMixin
 
 __all__ = ["ConvexReLU", "ConvexReLUClassifier"]
 
-# Point × hyperplane products of one pricing pass beyond which streaming is refused: about a
-# minute at the ~5·10⁹ per second measured on 2 cores (benchmarks/scale.py, d = 3), and a
-# certificate takes several to tens of passes. (Not raised for cell bounds: at d = 4, n = 1000
-# they skipped 93% of a pass at λ = 1 but shortened it only from 48 to 28 s, since every
-# hyperplane's normal is still computed to find its cell.)
+# Estimated seconds of one pricing pass (pass_costs, 2 idle cores) beyond which streaming is
+# refused: about the 3·10¹¹ point × hyperplane products at ~5·10⁹ per second of a d = 3 scan,
+# and a certificate takes several to tens of passes. (Not raised for cell bounds: at d = 4,
+# n = 1000 they skipped 93% of a pass at λ = 1 but shortened it only from 48 to 28 s, since
+# every hyperplane's normal is still computed to find its cell.)
+_MAX_PASS_SECONDS = 60.0
+# The deep estimators' limit, in their own operations per pass (estimators/deep.py).
 _MAX_PASS_WORK = 3e11
 
 # Hyperplanes up to which dictionary="auto" stores the table: above it the streaming oracle was
@@ -506,18 +508,16 @@ def _duration(seconds):
 
 
 def _check_pass_work(n, d, reg, bias):
-    """Refuse a streaming pass of more than ``_MAX_PASS_WORK`` products: with its estimated length
-    and advice that works at any d. The work is that of the cheaper way to price
-    (:func:`~ganet.numeric.oracles.streaming.pass_costs`), in point × hyperplane products of a
-    scanned pass of the same duration."""
+    """Refuse a streaming pass estimated at more than ``_MAX_PASS_SECONDS`` (the cheaper way to
+    price, :func:`~ganet.numeric.oracles.streaming.pass_costs`), saying how long it would take,
+    with advice that works at any d."""
     n_hyperplanes = count_hyperplanes(n, d, reg, bias)
-    scan_ns, sweep_ns = pass_costs(n, d, reg, bias)
-    work = n_hyperplanes * n * min(1.0, sweep_ns / scan_ns) if scan_ns > 0 else 0.0
-    if work > _MAX_PASS_WORK:
-        # the estimate is from rates measured on 2 idle cores (pass_costs); busy cores take longer
+    seconds = min(pass_costs(n, d, reg, bias)) / 1e9
+    if seconds > _MAX_PASS_SECONDS:
+        # the estimate is from rates measured on 2 idle cores; busy cores take longer
         raise ValueError(
             f"the dictionary has {2 * n_hyperplanes:.3g} columns at n = {n}: one pricing pass "
-            f"({work:.3g} point-hyperplane products) would take {_duration(min(scan_ns, sweep_ns) / 1e9)} "
+            f"({n_hyperplanes * n:.3g} point-hyperplane products) would take {_duration(seconds)} "
             "on two idle cores, and a certified fit takes several to tens of passes. Use "
             "dictionary='sampled' (no global certificate), reduce d (e.g. PCA), or fit the "
             "activation-pattern model ArrangementReLU(patterns='sampled'), made for wide data.")

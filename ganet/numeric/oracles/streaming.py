@@ -193,10 +193,14 @@ def _uncertain_ranks(X, p, bias, ms, bs, offsets, TP, TB, exact, gamma, compiled
 
 
 # Pass rates measured on 2 cores, 2 threads (benchmarks/scale.py --cases sweep, d = 2 to 4): a
-# scanned pass costs about 0.06 ns per point × hyperplane × coordinate plus 15 ns per hyperplane
-# (its normal and heap); a swept pass about 10 + 15d ns per point of each prefix's walk plus
-# 35 ns per hyperplane.
+# scanned pass costs about 0.06 ns per point × hyperplane × coordinate (0.16 ns from d = 4 on)
+# plus 15 ns per hyperplane (its normal and heap); a swept pass about 10 + 15d ns per point of
+# each prefix's walk plus 35 ns per hyperplane. (From d = 4 on, a scan measured 2.3–3.1× the
+# d ≤ 3 rate relative to a sweep in the same run: d = 4, n = 300 / 400 / 500 / 700 scanned in
+# 1.18 / 3.42 / 8.78 / 26.9 s against 1.08 / 2.53 / 6.48 / 12.5 s swept, d = 5, n = 120 / 160
+# in 1.24 / 4.79 s against 3.41 / 12.1 s; with 0.06 "auto" scanned at d = 4 up to n ≈ 950.)
 _SCAN_NS = (0.06, 15.0)
+_SCAN_NS_FROM_D4 = 0.16
 _SWEEP_NS = (10.0, 15.0, 35.0)
 
 
@@ -208,7 +212,7 @@ def pass_costs(n, d, reg, bias):
     (:mod:`~ganet.numeric.oracles.sweep`)."""
     splits = _subset_counts(n, d, _reg_to_p(reg), bias)
     N = sum(comb(n, m) * comb(d, b) for m, b in splits)
-    scan = N * (_SCAN_NS[0] * n * d + _SCAN_NS[1])
+    scan = N * ((_SCAN_NS[0] if d <= 3 else _SCAN_NS_FROM_D4) * n * d + _SCAN_NS[1])
     prefixes = sum(comb(n, m) * comb(d, b) for m, b in prefix_splits(*zip(*splits), bias)) if splits else 0
     sweep = prefixes * n * (_SWEEP_NS[0] + _SWEEP_NS[1] * d) + N * _SWEEP_NS[2] if d >= 2 and prefixes else np.inf
     return float(scan), float(sweep)
