@@ -98,6 +98,8 @@ def test_auto_sweeps_where_it_is_cheaper_and_raises_the_pass_limit():
         _check_pass_work(1000, 4, "l1", True)
     rng = np.random.default_rng(1)
     assert StreamingDictionary(rng.normal(size=(40, 2)), "l2", True).pricing == "scan"  # small n
+    # d = 4, n = 500: one pass measured 8.8 s scanned, 6.5 s swept (the d ≤ 3 scan rate chose the scan)
+    assert StreamingDictionary(rng.normal(size=(500, 4)), "l1", False).pricing == "sweep"
     assert StreamingDictionary(rng.normal(size=(900, 2)), "l2", True).pricing == "sweep"
     assert StreamingDictionary(rng.normal(size=(30, 1)), "l2", True, pricing="sweep").pricing == "scan"  # d = 1
     with pytest.raises(ValueError, match="pricing"):
