@@ -35,11 +35,14 @@ from .base import NetworkRegressorMixin
 from .networks import DeepAbsNetwork, ThreeLayerNetwork
 from .reflections import reflection_points
 from .standardize import StandardizeMixin
-from .two_layer import _MAX_PASS_WORK, _ConvexReLUBase
+from .two_layer import _ConvexReLUBase
 
 __all__ = ["DeepNarrowAbs", "ThreeLayerReLU", "reflection_points"]
 
 _MAX_DEPTH = 16  # 32,767 kink types per sample
+# Operations of one lifted pricing pass beyond which it is refused (about a minute on 2 cores,
+# like the two-layer limit).
+_MAX_PASS_WORK = 3e11
 
 
 class _DeepBase(_ConvexReLUBase):

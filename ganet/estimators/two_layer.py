@@ -39,8 +39,6 @@ __all__ = ["ConvexReLU", "ConvexReLUClassifier"]
 # n = 1000 they skipped 93% of a pass at λ = 1 but shortened it only from 48 to 28 s, since
 # every hyperplane's normal is still computed to find its cell.)
 _MAX_PASS_SECONDS = 60.0
-# The deep estimators' limit, in their own operations per pass (estimators/deep.py).
-_MAX_PASS_WORK = 3e11
 
 # Hyperplanes up to which dictionary="auto" stores the table: above it the streaming oracle was
 # measured faster (2× at 46k hyperplanes, 4× at 500k, 13× at 1.4M: its passes keep only the best
