@@ -40,8 +40,7 @@ from .two_layer import _ConvexReLUBase
 __all__ = ["DeepNarrowAbs", "ThreeLayerReLU", "reflection_points"]
 
 _MAX_DEPTH = 16  # 32,767 kink types per sample
-# Operations of one lifted pricing pass beyond which it is refused (about a minute on 2 cores,
-# like the two-layer limit).
+# Operations of one lifted pricing pass (the count of _DeepBase's check) beyond which it is refused.
 _MAX_PASS_WORK = 3e11
 
 
