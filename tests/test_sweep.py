@@ -91,8 +91,8 @@ def test_auto_sweeps_where_it_is_cheaper_and_raises_the_pass_limit():
     assert sweep_ns < 0.2 * scan_ns
     _check_pass_work(10_000, 3, "l1", False)  # refused before the sweep (5·10¹¹ products)
     _check_pass_work(1000, 4, "l1", False)  # 1.7·10⁸ hyperplanes: about 45 s per pass, accepted
-    # refused passes say how long they would take (pass_costs' rates), not "hours" for minutes
     _check_pass_work(1400, 4, "l1", False)  # about 113 s: within the two minutes
+    # refused passes say how long they would take (pass_costs' rates), not "hours" for minutes
     with pytest.raises(ValueError, match=r"would take about 3 min on two idle cores"):
         _check_pass_work(1600, 4, "l1", False)
     with pytest.raises(ValueError, match=r"would take about \d+ h on two idle cores"):

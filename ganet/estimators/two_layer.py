@@ -34,13 +34,13 @@ from .standardize import StandardizeMixin
 __all__ = ["ConvexReLU", "ConvexReLUClassifier"]
 
 # Estimated seconds of one pricing pass (pass_costs, 2 idle cores) beyond which streaming is
-# refused; a certificate takes several to tens of passes. (The limit was 3·10¹¹ point ×
+# refused; a certificate takes several to tens of passes. The limit was 3·10¹¹ point ×
 # hyperplane products, about a minute of a d = 3 scan. With the d ≥ 4 scan rate corrected, that
 # count had admitted passes estimated at up to 230 s (d ≥ 4) and refused some of 52–116 s
-# (d ≤ 4). Against it, two minutes refuses only passes estimated at 130–230 s, e.g. d = 4 with
-# bias at n = 350, and still admits d = 4 with bias at n = 300, about 70 s.) (Not raised for cell bounds: at d = 4,
-# n = 1000 they skipped 93% of a pass at λ = 1 but shortened it only from 48 to 28 s, since
-# every hyperplane's normal is still computed to find its cell.)
+# (d ≤ 4); two minutes refuses only passes estimated at 130–230 s that it admitted (e.g. d = 4
+# with bias at n = 350) and still admits d = 4 with bias at n = 300 (about 70 s). Cell bounds do
+# not raise it: at d = 4, n = 1000 they skipped 93% of a pass at λ = 1 but shortened it only
+# from 48 to 28 s, since every hyperplane's normal is still computed to find its cell.
 _MAX_PASS_SECONDS = 120.0
 
 # Hyperplanes up to which dictionary="auto" stores the table: above it the streaming oracle was
