@@ -219,9 +219,9 @@ def cmd_fit(args):
         with _warnings_as_notes():
             model.fit(X, y, **fit_args)
     except (ValueError, MemoryError, OverflowError, FloatingPointError) as exc:
-        # the library's advice names Python parameters: say it in this command's flags
-        advice = (str(exc or type(exc).__name__).replace("dictionary='sampled'", "--dictionary sampled")
-                  .replace("ArrangementReLU(patterns='sampled')", "--model arrangement --patterns sampled"))
+        advice = str(exc or type(exc).__name__)
+        for python, flags in _ADVICE_IN_FLAGS:
+            advice = advice.replace(python, flags)
         raise CLIError(f"cannot fit: {advice}") from None
     model.report_["cli"] = {"features": features, "target": args.target, "data": str(args.data)}
     save(model, args.output)
@@ -229,6 +229,14 @@ def cmd_fit(args):
           f"{model.dual_gap_:.3g}, converged {model.converged_}, {len(model.neurons_)} neurons, "
           f"{time.perf_counter() - start:.1f} s{_compile_note(model)}; saved to {args.output}", file=sys.stderr)
     return 0
+
+
+# The library's advice names Python parameters; the command line says it in its own flags
+# (max_patterns has no flag: the sampled program is the way out there).
+_ADVICE_IN_FLAGS = (("dictionary='sampled'", "--dictionary sampled"),
+                    ("ArrangementReLU(patterns='sampled')", "--model arrangement --patterns sampled"),
+                    ("patterns='sampled' with n_patterns=P", "--patterns sampled --n-patterns P"),
+                    (", or raise max_patterns", ""))
 
 
 def _compile_note(model):

@@ -134,6 +134,19 @@ def test_a_dictionary_too_large_for_a_pass_points_to_the_wide_data_model(tmp_pat
     assert "--dictionary sampled" in err and "ArrangementReLU(" not in err
 
 
+def test_too_many_exact_patterns_points_to_the_sampled_flags(tmp_path, capsys):
+    """Wide data with the exact arrangement program: refused at once, with the flags that sample
+    patterns instead (max_patterns, which the library also offers, has no flag)."""
+    X = np.random.default_rng(4).normal(size=(60, 12))
+    path = tmp_path / "wide.csv"
+    path.write_text("\n".join([",".join([f"f{j}" for j in range(12)] + ["y"])]
+                              + [",".join(map(repr, map(float, [*row, row[1]]))) for row in X]) + "\n")
+    assert main(["fit", str(path), "--target", "y", "--model", "arrangement", "-o", str(tmp_path / "m.npz")]) == 1
+    err = capsys.readouterr().err
+    assert "activation patterns" in err and "use --patterns sampled --n-patterns P (a sampled program" in err
+    assert "n_patterns=" not in err and "raise max_patterns" not in err
+
+
 def test_features_of_very_different_scales_suggest_standardize(tmp_path, capsys):
     """Raw features whose spreads differ by 10⁴: a note names --standardize; with it, no note."""
     rng = np.random.default_rng(3)

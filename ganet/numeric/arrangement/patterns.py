@@ -137,8 +137,8 @@ def exact_patterns(Z, max_patterns=10_000):
     if bound > max_patterns:
         raise ValueError(
             f"the arrangement of {n} points of rank {r} can have up to {bound:,} activation "
-            f"patterns (> max_patterns = {max_patterns:,}); use patterns='sampled' "
-            "(ArrangementReLU(patterns='sampled', n_patterns=...)) or raise max_patterns")
+            f"patterns (> max_patterns = {max_patterns:,}); use patterns='sampled' with n_patterns=P "
+            "(a sampled program: no global certificate), or raise max_patterns")
     if r == 0:
         return np.ones((1, n), dtype=bool), np.zeros((1, D))
     U = _chamber_witnesses(reduced) @ Q.T
