@@ -174,6 +174,23 @@ def test_early_stop_warns_and_is_not_reported_converged():
     assert not model.converged_ and model.dual_gap_ > model.tol * model.objective_
 
 
+def test_the_warning_names_what_would_help_by_why_the_fit_stopped():
+    """scikit-learn's linnerud (20 rows, raw features, Weight) at the default λ = 1e-3 nearly
+    interpolates and stops at float64's rounding floor, where more passes change nothing: the
+    warning says to raise tol (to the gap it states) or λ, not max_iter. Cut by max_iter, it says
+    max_iter."""
+    from sklearn.datasets import load_linnerud
+
+    X, Y = load_linnerud(return_X_y=True)
+    with pytest.warns(ConvergenceWarning, match="more passes would not change it: raise tol") as caught:
+        model = ConvexReLU().fit(X, Y[:, 0])
+    assert model.report_["stopped"] == "rounding" and not model.converged_
+    rel = model.dual_gap_ / model.objective_
+    assert f"relative gap {rel:.2g}" in str(caught[-1].message) and "max_iter" not in str(caught[-1].message)
+    with pytest.warns(ConvergenceWarning, match=r"raise max_iter \(or tol\)"):
+        ConvexReLU(lam=1.0, max_iter=1).fit(X, Y[:, 0])
+
+
 def test_corrupted_solution_has_a_larger_certified_gap():
     X, y = _data(10, 15, 2)
     D = Dictionary(X, "l1", True)

@@ -140,6 +140,11 @@ def _skipped_share(dictionary):
 _WHY = {"max_seconds": "the time budget max_seconds ran out", "max_iter": "max_iter full passes",
         "rounding": "reaching the rounding floor of float64 for this λ",
         "converged": "converging, when the certificate of the returned solution was recomputed"}
+# What helps, by why it stopped: at the rounding floor more passes or time change nothing
+_REMEDY = {"max_seconds": "raise max_seconds (or tol)", "max_iter": "raise max_iter (or tol)",
+           "rounding": ("more passes would not change it: raise tol to the relative gap {rel:.2g}, or λ (a "
+                        "λ this small nearly interpolates the data)"),
+           "converged": "raise tol to the relative gap {rel:.2g}"}
 
 
 _FIRST_PASS_SHARE = 0.5  # of max_seconds, at most, for the first pricing pass
@@ -219,6 +224,7 @@ def solve_working_set(dictionary, program, tol, max_iter, max_seconds=None, loca
         warnings.warn(f"the {program.name} solver stopped after {_WHY[stopped]} ({n_iter} passes, "
                       f"{time.perf_counter() - start:.0f} s) with a certified duality gap {result.gap:.3e} "
                       f"> tol·objective = {tol * result.objective:.3e} (objective {result.objective:.10g}): "
-                      "the result is near-optimal within that gap, not certified to tol; raise max_iter, "
-                      "max_seconds or tol", ConvergenceWarning, stacklevel=3)
+                      f"the result is near-optimal within that gap, not certified to tol; "
+                      + _REMEDY[stopped].format(rel=result.gap / max(result.objective, 1e-300)),
+                      ConvergenceWarning, stacklevel=3)
     return result
