@@ -446,3 +446,17 @@ def test_memory_check_counts_the_rows_each_block_keeps(monkeypatch):
     monkeypatch.setattr(ganet.estimators.arrangement, "available_bytes", lambda: 0.2 * 2**30)
     with pytest.raises(MemoryError, match="GiB"):  # about 0.39 GiB needed
         ganet.ArrangementReLU(patterns="sampled", n_patterns=50, gated=True).fit(X, np.zeros(2000))
+
+
+def test_forward_is_the_sum_of_the_masked_products_in_either_orientation():
+    """Σᵢ DᵢZ(vᵢ − wᵢ), computed by the program as an n × P or an n × D product (whichever is
+    smaller), against the sum written out pattern by pattern."""
+    rng = np.random.default_rng(7)
+    for D, P in ((40, 6), (5, 30)):  # D > P, D ≤ P
+        Z = rng.standard_normal((50, D))
+        masks = rng.random((P, 50)) < 0.5
+        V, W = rng.standard_normal((D, P)), rng.standard_normal((D, P))
+        program = ArrangementProgram(Z, masks, np.ones(D, dtype=bool))
+        expected = sum(masks[i] * (Z @ (V[:, i] - W[:, i])) for i in range(P))
+        assert np.allclose(program.forward(V, W), expected, rtol=1e-12, atol=1e-12)
+        assert np.allclose(program.forward(V), sum(masks[i] * (Z @ V[:, i]) for i in range(P)), rtol=1e-12, atol=1e-12)
