@@ -142,9 +142,9 @@ _WHY = {"max_seconds": "the time budget max_seconds ran out", "max_iter": "max_i
         "converged": "converging, when the certificate of the returned solution was recomputed"}
 # What helps, by why it stopped: at the rounding floor more passes or time change nothing
 _REMEDY = {"max_seconds": "raise max_seconds (or tol)", "max_iter": "raise max_iter (or tol)",
-           "rounding": ("more passes would not change it: raise tol to the relative gap {rel:.2g}, or λ (a "
-                        "λ this small nearly interpolates the data)"),
-           "converged": "raise tol to the relative gap {rel:.2g}"}
+           "rounding": ("more passes would not change it: raise tol above the relative gap {rel:.2g}, or "
+                        "raise λ (the floor shows when the fit nearly interpolates the data)"),
+           "converged": "raise tol above the relative gap {rel:.2g}"}
 
 
 _FIRST_PASS_SHARE = 0.5  # of max_seconds, at most, for the first pricing pass
