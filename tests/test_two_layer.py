@@ -177,7 +177,7 @@ def test_early_stop_warns_and_is_not_reported_converged():
 def test_the_warning_names_what_would_help_by_why_the_fit_stopped():
     """scikit-learn's linnerud (20 rows, raw features, Weight) at the default λ = 1e-3 nearly
     interpolates and stops at float64's rounding floor, where more passes change nothing: the
-    warning says to raise tol (to the gap it states) or λ, not max_iter. Cut by max_iter, it says
+    warning says to raise tol (above the gap it states) or λ, not max_iter. Cut by max_iter, it says
     max_iter."""
     from sklearn.datasets import load_linnerud
 

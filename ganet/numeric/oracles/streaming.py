@@ -331,8 +331,7 @@ class StreamingDictionary(PricingEngine, TwoLayerOracle):
         if not self.passes or self.passes[-1].max_score > 2 * lam_r * self.scale:
             return False
         since, failures = 0, 0
-        for i in range(len(self.passes) - 1, -1, -1):
-            record = self.passes[i]
+        for i, record in reversed(list(enumerate(self.passes))):
             if record.cells:
                 if self._cells_paid(i):
                     break  # the failures counted so far are the ones since

@@ -224,7 +224,7 @@ def solve_working_set(dictionary, program, tol, max_iter, max_seconds=None, loca
         warnings.warn(f"the {program.name} solver stopped after {_WHY[stopped]} ({n_iter} passes, "
                       f"{time.perf_counter() - start:.0f} s) with a certified duality gap {result.gap:.3e} "
                       f"> tol·objective = {tol * result.objective:.3e} (objective {result.objective:.10g}): "
-                      f"the result is near-optimal within that gap, not certified to tol; "
+                      "the result is near-optimal within that gap, not certified to tol; "
                       + _REMEDY[stopped].format(rel=result.gap / max(result.objective, 1e-300)),
                       ConvergenceWarning, stacklevel=3)
     return result
