@@ -146,8 +146,6 @@ def _build(args):
         common.update(grid)
         ArrangementReLU, ArrangementReLUClassifier = ArrangementReLUCV, ArrangementReLUClassifierCV
     if args.model.startswith("arrangement"):
-        if args.patterns == "sampled" and args.n_patterns is None:
-            raise CLIError("--patterns sampled needs --n-patterns P")
         cls = ArrangementReLUClassifier if args.model in CLASSIFIERS else ArrangementReLU
         return cls(patterns=args.patterns, n_patterns=args.n_patterns, gated=args.gated, loss=args.loss,
                    bias=not args.no_bias, huber_delta=args.huber_delta, **common)
@@ -340,7 +338,7 @@ def main(argv=None):
     fit.add_argument("--huber-delta", type=float, default=1.0, help="δ of --loss huber (units of the target)")
     fit.add_argument("--patterns", choices=("exact", "sampled"), default="exact",
                      help="arrangement: every activation pattern (small data) or sampled ones")
-    fit.add_argument("--n-patterns", type=int, help="arrangement: number of sampled patterns")
+    fit.add_argument("--n-patterns", type=int, help="arrangement: number of sampled patterns (default 100)")
     fit.add_argument("--gated", action="store_true", help="arrangement: the gated-ReLU program")
     fit.add_argument("--random-state", type=int, help="seed of sampled dictionaries or patterns")
     fit.add_argument("--features", help="comma-separated feature columns (default: all but the target)")

@@ -191,6 +191,23 @@ def test_sampled_gap_is_real_and_never_global(gated, gates):
     assert model.network_objective(X, y) == pytest.approx(model.objective_, rel=1e-9)
 
 
+def test_sampled_patterns_draw_a_hundred_gates_unless_gates_are_given():
+    """patterns="sampled" without n_patterns: 100 Gaussian gates (a first sampled fit failed on
+    the missing count), and with given gates only those."""
+    rng = np.random.default_rng(8)
+    X = rng.standard_normal((60, 4))
+    y = np.abs(X[:, 0]) + X[:, 1]
+    params = dict(patterns="sampled", gated=True, lam=0.1, random_state=0)
+    default = ganet.ArrangementReLU(**params).fit(X, y)
+    explicit = ganet.ArrangementReLU(n_patterns=100, **params).fit(X, y)
+    assert np.array_equal(default.masks_, explicit.masks_)
+    assert 90 <= default.n_patterns_ <= 100  # (distinct patterns of the 100 draws)
+    gates = rng.standard_normal((5, 3))
+    given = ganet.ArrangementReLU(gates=gates, **params).fit(X, y)
+    assert given.n_patterns_ == 3
+    assert np.array_equal(given.masks_, (np.hstack([X, np.ones((60, 1))]) @ gates >= 0).T)
+
+
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("loss", ["logistic", "hinge"])
 def test_classifier_gaps_are_real(loss, weighted):
@@ -292,7 +309,7 @@ def test_bad_input_is_refused_before_work():
     y = X[:, 0]
     with pytest.raises(ValueError, match="activation patterns"):
         ganet.ArrangementReLU(patterns="exact").fit(X, y)
-    for k in (0, -3, 2.5, None):
+    for k in (0, -3, 2.5, True):
         with pytest.raises(ValueError, match="n_patterns"):
             ganet.ArrangementReLU(patterns="sampled", n_patterns=k).fit(X, y)
     with pytest.raises(MemoryError, match="GiB"):

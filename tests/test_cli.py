@@ -108,8 +108,7 @@ def test_wide_csv_with_sampled_patterns_and_option_errors(tmp_path, capsys):
     assert np.array_equal(model.predict(X), again.predict(X))
     assert main(["report", str(out), "--png", str(tmp_path / "r.png")]) == 0
     assert "patterns     sampled (40 distinct)" in capsys.readouterr().out
-    for args, message in ((["--model", "arrangement", "--patterns", "sampled"], "needs --n-patterns"),
-                          (["--model", "relu", "--loss", "logistic"], "needs a classifier model"),
+    for args, message in ((["--model", "relu", "--loss", "logistic"], "needs a classifier model"),
                           (["--model", "arrangement", "--max-patterns-is-not-an-option"], None)):
         code = None
         try:

@@ -31,6 +31,12 @@ from .standardize import StandardizeMixin
 
 __all__ = ["ArrangementReLU", "ArrangementReLUClassifier", "certified_ratio"]
 
+# Gates drawn by patterns="sampled" when n_patterns is not given. Gated programs, standardized,
+# 70% of the data, 60 s budget: every fit certified, in 1.4 s (wine), 2.9 s (breast cancer) and
+# 4.6 s (diabetes) at 100 gates; 400 gates lowered the objective by 8% (wine), 9% (breast cancer)
+# and 27% (diabetes) for 1.1–3.3× the time (2026-12-07).
+DEFAULT_N_PATTERNS = 100
+
 
 class _ArrangementBase(ConvexNetworkEstimator):
     """Shared fitting of the arrangement estimators.
@@ -85,7 +91,7 @@ class _ArrangementBase(ConvexNetworkEstimator):
         if not (isinstance(self.max_patterns, numbers.Integral) and self.max_patterns > 0):
             raise ValueError(f"max_patterns must be a positive integer, got {self.max_patterns!r}")
         if self.patterns == "sampled" and not (given and self.n_patterns is None):
-            k = self.n_patterns
+            k = self._n_drawn(given)
             if not (isinstance(k, numbers.Real) and not isinstance(k, bool) and np.isfinite(k)
                     and int(k) == k and k > 0):
                 raise ValueError(f"n_patterns must be a positive integer with patterns='sampled', got {k!r}")
@@ -97,6 +103,13 @@ class _ArrangementBase(ConvexNetworkEstimator):
                 raise MemoryError(f"n = {n}, n_patterns = {k} needs about {need / 2**30:.1f} GiB "
                                   f"(available {available_bytes() / 2**30:.1f} GiB); "
                                   "use fewer patterns")
+
+    def _n_drawn(self, given):
+        """How many gates to draw: ``n_patterns``, or by default none beside given gates (or
+        ``init``) and ``DEFAULT_N_PATTERNS`` without them."""
+        if self.n_patterns is None:
+            return 0 if given else DEFAULT_N_PATTERNS
+        return self.n_patterns
 
     def _lam_param(self):
         """The λ to fit (the CV estimators supply the one they chose)."""
@@ -229,14 +242,15 @@ class _ArrangementBase(ConvexNetworkEstimator):
         hidden units of ``init``."""
         d = X.shape[1]
         parts = []
-        if self.n_patterns is not None:  # drawn for [X − c, 1] (its σ-multiple): h ~ N(0, I)
+        given = self._given_gates(d)
+        drawn = self._n_drawn(given is not None)
+        if drawn:  # drawn for [X − c, 1] (its σ-multiple): h ~ N(0, I)
             # then weighs the bias as on centred data in the user's units, not as on Xr
             method = self.gates if isinstance(self.gates, str) else "gaussian"
             bias_scale = np.r_[np.ones(d), 1.0 / inputs.scale] if self.bias else np.ones(d)
-            _, H = sampled_patterns(Zr * bias_scale, int(self.n_patterns), method, self.sketch_dim,
+            _, H = sampled_patterns(Zr * bias_scale, int(drawn), method, self.sketch_dim,
                                     self.random_state)
             parts.append(H * bias_scale[:, None])  # the same gates acting on Zr
-        given = self._given_gates(d)
         if given is not None:  # (g, c) acting on [X, 1] as a gate of [Xr, 1]
             parts.append(_normalized_gates(inputs, given, self.bias))
         H = np.hstack(parts)
@@ -466,8 +480,9 @@ class ArrangementReLU(NetworkRegressorMixin, _ArrangementBase):
     patterns : {"exact", "sampled"}
         ``"exact"``: every chamber of the arrangement of X (or [X, 1]); refused with a clear
         error when Cover's bound exceeds ``max_patterns``. ``"sampled"``: ``n_patterns`` gates.
-    n_patterns : int
-        Number of sampled gates (``patterns="sampled"``).
+    n_patterns : int or None
+        Number of sampled gates (``patterns="sampled"``); None draws ``DEFAULT_N_PATTERNS`` (100),
+        or none when ``gates`` is an array or ``init`` is given.
     gated : bool
         The gated-ReLU program (no cone constraints) instead of the ReLU one.
     lam : float
