@@ -68,8 +68,9 @@ def test_exact_patterns_are_every_chamber(seed, bias):
     assert np.all((S[nz] > 0) == masks.T[nz]) and np.all(S[nz] != 0)
 
 
-def _reference_program(Z, masks, y, lam, penalized, gated=False, intercept=True):
-    """The arrangement program written out in cvxpy, one variable per pattern and sign."""
+def _reference_program(Z, masks, y, lam, penalized, gated=False, intercept=True, loss=None):
+    """The arrangement program written out in cvxpy, one variable per pattern and sign; ``loss``
+    maps the scores (a cvxpy expression) to the datafit's value, ½‖q − y‖² when None."""
     n, D = Z.shape
     F, penalty, constraints = 0, 0, []
     for m in masks:
@@ -81,7 +82,8 @@ def _reference_program(Z, masks, y, lam, penalized, gated=False, intercept=True)
             if not gated:
                 constraints.append((2 * Dm - np.eye(n)) @ Z @ v >= 0)
     t = cp.Variable() if intercept else 0.0
-    prob = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(F + t - y) + lam * penalty), constraints)
+    datafit = 0.5 * cp.sum_squares(F + t - y) if loss is None else loss(F + t)
+    prob = cp.Problem(cp.Minimize(datafit + lam * penalty), constraints)
     # tight tolerances where Clarabel reaches them (the ADMM tests compare feasible values with it
     # at 1e-9, and its defaults left one 1.2e-9 above the optimum); else its defaults, since an
     # "inaccurate" status means only its looser reduced tolerances were met

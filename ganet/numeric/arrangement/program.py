@@ -40,7 +40,7 @@ import numpy as np
 from scipy.optimize import brentq, lsq_linear
 from sklearn.exceptions import ConvergenceWarning
 
-from ..solvers.datafits import Quadratic, fenchel_gap, make_datafit, restricted
+from ..solvers.datafits import fenchel_gap, make_datafit, restricted
 from ..runtime.threads import FastestBlasThreads
 from ..runtime.memory import available_bytes
 from .splitting import ReLUSplitting, splitting_bytes
@@ -664,13 +664,13 @@ _SPLIT_CHECK_MAX = 5.0  # seconds of ADMM iterations at most between two checks 
 
 
 def _splits(program, datafit, size):
-    """Whether ADMM (:mod:`.splitting`) solves the program: a ReLU program with the plain squared
-    loss (no sample weights), too large for one interior-point solve (n·D·2P > ``_CONIC_LIMIT``),
-    with n small enough for its n × n factor and its arrays within half the memory available. On
-    digits (500 gates) the working-set method's coordinate descent, a cone projection per block
-    step, certified a relative gap of 0.86 after 30 s."""
+    """Whether ADMM (:mod:`.splitting`) solves the program: a ReLU program with a smooth loss,
+    too large for one interior-point solve (n·D·2P > ``_CONIC_LIMIT``), with n small enough for
+    its n × n factor and its arrays within half the memory available. On digits (500 gates) the
+    working-set method's coordinate descent, a cone projection per block step, certified a
+    relative gap of 0.86 after 30 s (squared loss)."""
     n, P = len(program.Z), program.n_groups
-    return (not program.gated and datafit is Quadratic and size > _CONIC_LIMIT and n <= _SPLIT_MAX_N
+    return (not program.gated and datafit.smooth and size > _CONIC_LIMIT and n <= _SPLIT_MAX_N
             and splitting_bytes(n, P) <= available_bytes() // 2)
 
 
@@ -696,7 +696,7 @@ def _solve_by_splitting(program, datafit, y, lam, tol, max_iter, deadline, verbo
     worst groups, for a quarter of the time since the last check). The iterations between
     checks take 4× the last check's time (0.5 to 5 s), so checks cost about 20%.
     Returns (best result, why it stopped, iterations, projection hints, the last tightening time)."""
-    splitting, threads = ReLUSplitting(program, y, lam), FastestBlasThreads()
+    splitting, threads = ReLUSplitting(program, y, lam, datafit), FastestBlasThreads()
     hints, best, check_seconds, stopped, gaps = {}, None, 0.1, None, []
     while stopped is None:
         seconds = min(max(4.0 * check_seconds, 0.5), _SPLIT_CHECK_MAX)

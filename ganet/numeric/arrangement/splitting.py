@@ -1,4 +1,4 @@
-r"""The squared-loss ReLU program by ADMM, with the cone constraints split off (as CRONOS does).
+r"""The ReLU program by ADMM, with the cone constraints split off (as CRONOS does).
 
 With U = [v₁ … v_P, w₁ … w_P] (D × 2P), signs σ = (+1 … +1, −1 … −1), masks mⱼ and cone signs
 Aⱼ = 2Dⱼ − I (each repeated for v and w), the program of :mod:`.program` is
@@ -22,6 +22,20 @@ t = mean(y − FU) is fitted, else I. Scaled ADMM (Boyd et al. 2011, §3.1.1) al
 Each iteration costs a few products of Z with D × 2P or n × 2P matrices (no cone projection), so
 the first iterations start after the factorization (a fraction of a second on digits).
 
+**Other smooth losses** ℓ (logistic, Huber, sample weights) are split off as well, with a third
+constraint FU + t1 = r and the datafit's proximal map as the r-step:
+
+.. math::
+
+    \min_{U, t, X, S, r}\ \ell(r, y) + \lambda\sum_j \|\Pi x_j\|_2 + \iota_{\ge 0}(S)
+    \quad\text{s.t.}\quad U = X,\ \ \mathcal A U = S,\ \ FU + t1 = r .
+
+The (U, t)-step is the system above with ρ₃FᵀCF in place of FᵀCF and FᵀC(r − Λ₃) in place of
+FᵀCy (t = mean(r − Λ₃ − FU) is eliminated by the centring), so H = I/ρ₃ + C(K ⊙ 2MMᵀ)C is still
+one n × n factor; ρ₁ = ρ₂ = ρ₃ = ρ. The r-step is r = prox_{ℓ/ρ}(FU + t + Λ₃) (over-relaxed like
+the others), and Λ₃ += FU + t − r. (For the plain squared loss the data term stays in the U-step:
+one splitting fewer.)
+
 **The certificate comes with the iterates.** μ = max(0, −ρ₂Λ₂) are multipliers of the cone
 constraints (at a solution FᵀC(FU − y) + λ∂(Σⱼ‖Πuⱼ‖) − 𝒜ᵀμ ∋ 0 with μ ≥ 0, since the
 S-step leaves Λ₂ = min(0, 𝒜U + Λ₂) ≤ 0, in the normal cone of {S ≥ 0}). Any μ ≥ 0 gives a valid bound
@@ -33,6 +47,8 @@ the cones: the gap is that of a feasible point and a dual-feasible point, never 
 import numba
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve
+
+from ..solvers.datafits import Quadratic
 
 __all__ = ["ReLUSplitting", "splitting_bytes"]
 
@@ -54,19 +70,26 @@ class ReLUSplitting:
         A ReLU (not gated) program; its n × n Woodbury factor is formed here.
     y : ndarray (n,)
     lam : float
+    datafit : datafit or None
+        A smooth datafit with a ``prox`` (:mod:`ganet.numeric.solvers.datafits`), split off as in
+        the module docstring; None (or the plain squared loss) keeps ½‖C(FU − y)‖² in the U-step.
     rho : float
-        The starting penalty ρ₁ = ρ₂, then balanced so that the primal and dual residuals stay
-        within ``_BALANCE_RATIO`` (2×) of each other (Boyd et al. 2011, §3.4.1).
+        The starting penalty ρ₁ = ρ₂ (= ρ₃), then balanced so that the primal and dual residuals
+        stay within ``_BALANCE_RATIO`` (2×) of each other (Boyd et al. 2011, §3.4.1).
     """
 
-    def __init__(self, program, y, lam, rho=_RHO):
+    def __init__(self, program, y, lam, datafit=None, rho=_RHO):
         self.program, self.lam = program, float(lam)
         Z, M = program.Z, program.M
         n, D = Z.shape
         P = M.shape[1]
         self._centre = (lambda v: v - v.mean(axis=0)) if program.intercept else (lambda v: v)
-        # FᵀCy, the constant part of every U-step's right-hand side
-        self._adjoint_y = self._adjoint(self._centre(np.asarray(y, dtype=float)))
+        self.y = np.asarray(y, dtype=float)
+        self.datafit = None if datafit is Quadratic else datafit
+        # the loss's split: r (the scores FU + t at a solution) and its scaled multiplier Λ₃
+        self.r, self.L3 = np.zeros(n), np.zeros(n)
+        # FᵀCy, the constant part of every U-step's right-hand side (the direct squared loss)
+        self._adjoint_y = self._adjoint(self._centre(self.y))
         self._gram_values, self._gram_vectors = np.linalg.eigh(Z.T @ Z)
         self._masks_gram = 2.0 * (M @ M.T)  # Σⱼ mⱼmⱼᵀ over the 2P columns of U
         self.U = np.zeros((D, 2 * P))
@@ -85,7 +108,7 @@ class ReLUSplitting:
         H = (Z @ self._Binv @ Z.T) * self._masks_gram
         if self.program.intercept:
             H = self._centre(self._centre(H).T)
-        H[np.diag_indices_from(H)] += 1.0
+        H[np.diag_indices_from(H)] += 1.0 if self.datafit is None else 1.0 / self.rho
         self._H = cho_factor(H, overwrite_a=True, check_finite=False)
 
     def _adjoint(self, r):
@@ -94,9 +117,14 @@ class ReLUSplitting:
         return np.hstack([G, -G])
 
     def step(self):
-        """One ADMM iteration (the U-step by Woodbury, then X, S and the multipliers)."""
+        """One ADMM iteration (the U-step by Woodbury, then X, S, r and the multipliers)."""
         Z, rho, pen = self.program.Z, self.rho, self.program.penalized
-        R = self._adjoint_y + rho * (self.X - self.L1) + rho * (Z.T @ self._signed_gap)
+        if self.datafit is None:
+            data = self._adjoint_y
+        else:
+            target = self.r - self.L3
+            data = rho * self._adjoint(self._centre(target))
+        R = data + rho * (self.X - self.L1) + rho * (Z.T @ self._signed_gap)
         BR = self._Binv @ R
         w = self._centre(cho_solve(self._H, self._centre(self.program.forward(*np.hsplit(BR, 2))), check_finite=False))
         self.U = BR - self._Binv @ self._adjoint(w)
@@ -113,21 +141,38 @@ class ReLUSplitting:
         self.L1 += U - self.X
         # the S-step and Λ₂ in one pass over the n × 2P arrays (as numpy expressions, six
         # passes took a third of a digits iteration), with the sums residual balancing reads
-        sums = _cone_steps(Z @ self.U, self.program.S, _ALPHA, self.S, self.L2, self._signed_gap)
+        ZU = Z @ self.U
+        sums = _cone_steps(ZU, self.program.S, _ALPHA, self.S, self.L2, self._signed_gap)
+        if self.datafit is not None:
+            sums = np.add(sums, self._loss_step(ZU, target))
         self.iterations += 1
         if self.iterations % _BALANCE_EVERY == 0:
             self._balance(U, X_old, *sums)
 
+    def _loss_step(self, ZU, target):
+        """The r-step and Λ₃'s update (module docstring), from ZU = Z·U and the U-step's target
+        r − Λ₃. Returns the r-block's parts of the squared norms :meth:`_balance` reads."""
+        P = self.program.n_groups
+        scores = np.einsum("ij,ij->i", self.program.M, ZU[:, :P] - ZU[:, P:])  # FU
+        if self.program.intercept:
+            scores += np.mean(target - scores)  # + t, the U-step's eliminated intercept
+        relaxed = _ALPHA * scores + (1.0 - _ALPHA) * self.r
+        r_old = self.r
+        self.r = self.datafit.prox(relaxed + self.L3, self.y, 1.0 / self.rho)
+        self.L3 += relaxed - self.r
+        return _sq(relaxed - self.r), _sq(self.r - r_old), _sq(self.r), _sq(self.L3)
+
     def _balance(self, U, X_old, primal_s, dual_s, norm_s, norm_l2):
         """Residual balancing: double ρ when the relative primal residual is 2× the dual one,
         halve it in the opposite case (the scaled multipliers are rescaled with it). The n × 2P
-        parts of the squared norms come from :func:`_cone_steps`."""
+        (and n) parts of the squared norms come from :func:`_cone_steps` and :meth:`_loss_step`."""
         primal = np.sqrt(_sq(U - self.X) + primal_s) / max(np.sqrt(_sq(self.X) + norm_s), 1e-300)
         dual = np.sqrt(_sq(self.X - X_old) + dual_s) / max(np.sqrt(_sq(self.L1) + norm_l2), 1e-300)
         if primal > _BALANCE_RATIO * dual or dual > _BALANCE_RATIO * primal:
             factor = 2.0 if primal > dual else 0.5
             self.L1 /= factor
             self.L2 /= factor
+            self.L3 /= factor
             self._signed_gap = _signed_difference(self.program.S, self.S, self.L2)
             self._factor(self.rho * factor)
 

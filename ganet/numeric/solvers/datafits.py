@@ -31,13 +31,16 @@ Each datafit declares what a solver needs to know of it, so that no solver names
 * ``labels``: True when y must be ±1 labels (logistic, hinge);
 * ``conic(q, y)``: the per-sample terms as a cvxpy expression of the affine expression q, with
   the constraints that define them (the hinge's slacks ξ ≥ 1 − y ⊙ q; their multipliers are its
-  dual point), for the exact conic subproblems of the arrangement solver and for references.
+  dual point), for the exact conic subproblems of the arrangement solver and for references;
+* ``prox(v, y, tau)`` (the smooth datafits): argmin_r ℓ(r, y) + ‖r − v‖²/(2τ), per sample, for
+  splitting methods (the ADMM of the ReLU arrangement program).
 
 **Sample weights** cᵢ ≥ 0 (:func:`weighted`) scale the terms: ℓ_c(q) = Σ cᵢℓᵢ(qᵢ), whose conjugate
 terms are cᵢℓᵢ*(θᵢ/cᵢ). So θ = c ⊙ (the unweighted θ), the domains become yθ ∈ [0, cᵢ] (logistic,
 hinge), D(θ) = Σ cᵢH(yᵢθᵢ/cᵢ) (logistic) and Σ yᵢθᵢ (hinge), and a term with cᵢ = 0 has θᵢ = 0.
 """
 
+import numba
 import numpy as np
 from scipy.optimize import brentq
 from scipy.special import expit, xlogy
@@ -105,6 +108,11 @@ class Quadratic(_Sums):
     def intercept(F, y, t0=0.0, weights=None):
         """argmin_t ½Σcᵢ(Fᵢ + t − yᵢ)²: the weighted mean of y − F."""
         return float(np.average(y - F, weights=weights))
+
+    @staticmethod
+    def prox(v, y, tau):
+        """(v + τy)/(1 + τ)."""
+        return (v + tau * y) / (1.0 + tau)
 
 
 def _root_intercept(slope, t0):
@@ -174,6 +182,48 @@ class Logistic(_Sums):
         (it exists when both labels occur with positive weight)."""
         c = 1.0 if weights is None else weights
         return _root_intercept(lambda t: float(np.sum(c * y * expit(-y * (F + t)))), t0)
+
+    @staticmethod
+    def prox(v, y, tau):
+        r"""argmin_r log(1 + e^{−yr}) + (r − v)²/(2τ): in the margin u = yr, the root of
+        u = yv + τσ(−u) (see :func:`_logistic_prox`). A term with τ = 0 (weight 0) keeps v."""
+        w = np.ascontiguousarray(y * v, dtype=float)
+        tau = np.ascontiguousarray(np.broadcast_to(tau, w.shape), dtype=float)
+        return np.where(tau > 0, y * _logistic_prox(w, tau), v)
+
+
+@numba.njit(cache=True)
+def _logistic_prox(w, tau):
+    r"""The root u of g(u) = (u − w)/τ − σ(−u), increasing, for each entry. It lies in
+    [w + τσ(−w − τ), w + τσ(−w)] (σ(−u) falls as u rises from w to w + τ); Newton steps from its
+    middle, kept inside the bracket that each step's sign of g shrinks (a bisection otherwise),
+    until a step is below 4 ulps (3–6 steps at the digits and breast-cancer programs' ρ)."""
+    u_out = np.empty_like(w)
+    for i in range(len(w)):
+        t = tau[i]
+        if t <= 0.0:
+            u_out[i] = w[i]
+            continue
+        hi = w[i] + t / (1.0 + np.exp(w[i]))
+        lo = w[i] + t / (1.0 + np.exp(w[i] + t))
+        u = 0.5 * (lo + hi)
+        for _ in range(200):
+            s = 1.0 / (1.0 + np.exp(u))  # σ(−u)
+            g = (u - w[i]) / t - s
+            if g < 0.0:
+                lo = u
+            elif g > 0.0:
+                hi = u
+            else:
+                break
+            step = u - g / (1.0 / t + s * (1.0 - s))
+            new = step if lo < step < hi else 0.5 * (lo + hi)
+            if abs(new - u) <= 4e-16 * (1.0 + abs(u)) or hi - lo <= 4e-16 * (1.0 + abs(u)):
+                u = new
+                break
+            u = new
+        u_out[i] = u
+    return u_out
 
 
 class Hinge(_Sums):
@@ -259,6 +309,12 @@ class Huber:
         c = 1.0 if weights is None else weights
         return _root_intercept(lambda t: float(np.sum(c * np.clip(y - F - t, -self.delta, self.delta))), t0)
 
+    def prox(self, v, y, tau):
+        """y + s/(1 + τ) for |s| ≤ δ(1 + τ), else y + s − τδ·sign(s), with s = v − y."""
+        s = v - y
+        return y + np.where(np.abs(s) <= self.delta * (1.0 + tau), s / (1.0 + tau),
+                            s - tau * self.delta * np.sign(s))
+
 
 class Interpolation:
     """The indicator of q = y: ℓ(q, y) = 0 if q = y, +∞ otherwise — the β → 0 limit of the Lasso
@@ -312,6 +368,10 @@ class Weighted:
 
     def intercept(self, F, y, t0=0.0):
         return self.datafit.intercept(F, y, t0, self.weights)
+
+    def prox(self, v, y, tau):
+        """The datafit's prox at τcᵢ (a term of weight 0 leaves vᵢ)."""
+        return self.datafit.prox(v, y, tau * self.weights)
 
     def _c(self, a):
         return self.weights.reshape((-1,) + (1,) * (np.ndim(a) - 1))
