@@ -39,7 +39,7 @@ def test_splitting_then_descent_reaches_the_cvxpy_optimum(bias, monkeypatch):
     Z, masks, penalized, y = _data(bias)
     program = ArrangementProgram(Z, masks, penalized, gated=False, intercept=True)
     monkeypatch.setattr(arrangement, "_CONIC_LIMIT", 0)
-    assert arrangement._splits(program, make_datafit("squared"), 1)
+    assert arrangement._splits(program, 1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = solve_arrangement(program, y, 2.0, tol=1e-7, max_iter=4000)
@@ -58,7 +58,7 @@ def test_without_memory_for_the_splitting_the_working_set_method_solves_it(monke
     program = ArrangementProgram(Z, masks, penalized, gated=False, intercept=True)
     monkeypatch.setattr(arrangement, "_CONIC_LIMIT", 0)
     monkeypatch.setattr(arrangement, "available_bytes", lambda: 2 * splitting_bytes(len(Z), program.n_groups) - 1)
-    assert not arrangement._splits(program, make_datafit("squared"), 1)
+    assert not arrangement._splits(program, 1)
     monkeypatch.setattr(arrangement, "ReLUSplitting", None)  # (it would fail if it were used)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -146,14 +146,16 @@ _LOSSES = {
     "huber": (lambda: make_datafit("huber", 0.5), lambda y: lambda q: 0.5 * cp.sum(cp.huber(q - y, 0.5)), False),
     "weighted squared": (lambda: make_datafit("squared", weights=_WEIGHTS),
                          lambda y: lambda q: 0.5 * cp.sum(cp.multiply(_WEIGHTS, cp.square(q - y))), False),
+    "hinge": (lambda: make_datafit("hinge"), lambda y: lambda q: cp.sum(cp.pos(1 - cp.multiply(y, q))), True),
 }
 
 
 @pytest.mark.parametrize("loss", list(_LOSSES))
-def test_other_smooth_losses_split_off_reach_the_cvxpy_optimum(loss, monkeypatch):
-    """Logistic, Huber and a weighted squared loss on the splitting path (the loss split off by
-    its proximal map), with a free bias coordinate and a free intercept: every check's lower
-    bound stays below cvxpy's optimum, and the solve certifies it."""
+def test_other_losses_split_off_reach_the_cvxpy_optimum(loss, monkeypatch):
+    """Logistic, Huber, a weighted squared loss and the hinge on the splitting path (the loss
+    split off by its proximal map; the hinge certified with the iterate's multipliers), with a
+    free bias coordinate and a free intercept: every check's lower bound stays below cvxpy's
+    optimum, and the solve certifies it."""
     make, reference_loss, labels = _LOSSES[loss]
     Z, masks, penalized, y = _data(True, seed=7)
     if labels:
@@ -165,12 +167,13 @@ def test_other_smooth_losses_split_off_reach_the_cvxpy_optimum(loss, monkeypatch
     for target in (10, 100, 1000):
         while splitting.iterations < target:
             splitting.step()
-        res = _check(program, datafit, y, lam, *splitting.point(), 0.0, cone_mu=splitting.cone_multipliers(),
-                     unprojected_dual=True)
+        res = _check(program, datafit, y, lam, *splitting.point(), splitting.t, multipliers=splitting.loss_multipliers(),
+                     cone_mu=splitting.cone_multipliers(), unprojected_dual=True)
         assert res.objective >= reference * (1 - 1e-9)
         assert res.objective - res.dual_gap <= reference * (1 + 1e-9)
-    monkeypatch.setattr(arrangement, "_CONIC_LIMIT", 0)
-    assert arrangement._splits(program, datafit, 1)
+    # the splitting path whatever the size, then the hand-over a large program takes: once the
+    # support fits one interior-point solve and the gap stops halving, the working-set method
+    monkeypatch.setattr(arrangement, "_splits", lambda program, size: True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = solve_arrangement(program, y, lam, loss=datafit.name, tol=1e-7,
@@ -181,7 +184,23 @@ def test_other_smooth_losses_split_off_reach_the_cvxpy_optimum(loss, monkeypatch
     assert res.objective - res.dual_gap <= reference * (1 + 1e-8)
 
 
-@pytest.mark.parametrize("loss", list(_LOSSES) + ["squared"])
+def test_the_hinge_prox_is_cvxpy_s():
+    """The hinge's prox (piecewise: no derivative at its corner) against cvxpy's solution of the
+    separable program Σ max(0, 1 − yᵢrᵢ) + Σ (rᵢ − vᵢ)²/(2τᵢ), margins on both sides of 1."""
+    rng = np.random.default_rng(5)
+    n = 200
+    y = np.where(rng.random(n) < 0.5, 1.0, -1.0)
+    v, tau = 3 * rng.standard_normal(n), rng.uniform(0.05, 5.0, n)
+    r = cp.Variable(n)
+    cp.Problem(cp.Minimize(cp.sum(cp.pos(1 - cp.multiply(y, r))) + cp.sum(cp.multiply(0.5 / tau, cp.square(r - v))))
+               ).solve(solver="CLARABEL", tol_gap_abs=1e-12, tol_gap_rel=1e-12, tol_feas=1e-12)
+    ours = make_datafit("hinge").prox(v, y, tau)
+    np.testing.assert_allclose(ours, r.value, atol=1e-6)
+    margins = y * ours
+    assert (margins == 1.0).any() and (margins > 1.0).any() and (margins < 1.0).any()  # (each piece)
+
+
+@pytest.mark.parametrize("loss", [k for k in _LOSSES if k != "hinge"] + ["squared"])
 def test_each_smooth_datafit_prox_is_stationary(loss):
     """prox(v, y, τ) = argmin_r ℓ(r, y) + (r − v)²/(2τ): the derivative of that objective,
     written out here for each loss, vanishes at it, for steps τ from 1e-3 to 1e4; a term of

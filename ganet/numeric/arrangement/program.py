@@ -512,10 +512,10 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
     Clarabel while n·D·|set| ≤ 8·10⁵ (exact cones, any loss), else by proximal coordinate
     descent with Anderson acceleration (each block step a gradient step on its rows, the exact
     projection onto its cone, the group soft-threshold) — then every group is priced at the new
-    dual point and the working set grows. A large ReLU program with the plain squared loss
-    (n·D·2P above that limit, n ≤ 6000) is solved by ADMM over every group instead
-    (:mod:`.splitting`), certified at each check; once its support fits one interior-point solve
-    and its gap stops halving, or after ``max_iter // 2`` iterations, the working-set method
+    dual point and the working set grows. A large ReLU program (n·D·2P above that limit,
+    n ≤ 6000; any loss) is solved by ADMM over every group instead (:mod:`.splitting`),
+    certified at each check; once its support fits one interior-point solve and its gap stops
+    halving, or (a smooth loss) after ``max_iter // 2`` iterations, the working-set method
     finishes from its point.
 
     Parameters
@@ -526,7 +526,8 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
     lam : float
         λ > 0.
     loss : {"squared", "logistic", "hinge", "huber"}
-        Hinge needs the conic path (n·D·|working set| ≤ 4·10⁵).
+        The hinge needs an interior-point solve of each working set (n·D·|working set| ≤ 8·10⁵,
+        ·2 for ReLU), or, for a large ReLU program, the ADMM.
     tol : float
         Stop when the certified gap ≤ tol · objective.
     max_iter : int
@@ -560,7 +561,7 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
     deadline = None if max_seconds is None else start + max_seconds
 
     stopped = None
-    if _splits(program, datafit, n * D * 2 * P):
+    if _splits(program, n * D * 2 * P):
         best, stopped, sweeps, hints, tighten_seconds = _solve_by_splitting(
             program, datafit, y, lam, tol, max_iter, deadline, verbose, start)
         if stopped == "stalled":  # the working-set method finishes from the splitting's point
@@ -663,14 +664,14 @@ _SPLIT_STALL = 4  # checks without halving the gap, after which the working set 
 _SPLIT_CHECK_MAX = 5.0  # seconds of ADMM iterations at most between two checks (progress lines)
 
 
-def _splits(program, datafit, size):
-    """Whether ADMM (:mod:`.splitting`) solves the program: a ReLU program with a smooth loss,
-    too large for one interior-point solve (n·D·2P > ``_CONIC_LIMIT``), with n small enough for
+def _splits(program, size):
+    """Whether ADMM (:mod:`.splitting`) solves the program: a ReLU program (any loss: each has
+    its proximal map) too large for one interior-point solve (n·D·2P > ``_CONIC_LIMIT``), with n small enough for
     its n × n factor and its arrays within half the memory available. On digits (500 gates) the
     working-set method's coordinate descent, a cone projection per block step, certified a
     relative gap of 0.86 after 30 s (squared loss)."""
     n, P = len(program.Z), program.n_groups
-    return (not program.gated and datafit.smooth and size > _CONIC_LIMIT and n <= _SPLIT_MAX_N
+    return (not program.gated and size > _CONIC_LIMIT and n <= _SPLIT_MAX_N
             and splitting_bytes(n, P) <= available_bytes() // 2)
 
 
@@ -698,16 +699,20 @@ def _solve_by_splitting(program, datafit, y, lam, tol, max_iter, deadline, verbo
     Returns (best result, why it stopped, iterations, projection hints, the last tightening time)."""
     splitting, threads = ReLUSplitting(program, y, lam, datafit), FastestBlasThreads()
     hints, best, check_seconds, stopped, gaps = {}, None, 0.1, None, []
+    # a smooth loss is handed to the working-set method after half the iterations; the hinge only
+    # once its support fits one interior-point solve (its working sets have no other solver)
+    limit = max_iter // 2 if datafit.smooth else max_iter
     while stopped is None:
         seconds = min(max(4.0 * check_seconds, 0.5), _SPLIT_CHECK_MAX)
         if deadline is not None:
             seconds = min(seconds, deadline - time.perf_counter())
-        threads.run(splitting.step, seconds, max(max_iter // 2 - splitting.iterations, 1))
+        threads.run(splitting.step, seconds, max(limit - splitting.iterations, 1))
         checked = time.perf_counter()
         tighten = checked + max(0.25 * seconds, 0.05)
-        res = _check(program, datafit, y, lam, *splitting.point(), 0.0, hints=hints,
+        res = _check(program, datafit, y, lam, *splitting.point(), splitting.t, hints=hints,
                      deadline=tighten if deadline is None else min(deadline, tighten),
-                     cone_mu=splitting.cone_multipliers(), unprojected_dual=True)
+                     multipliers=splitting.loss_multipliers(), cone_mu=splitting.cone_multipliers(),
+                     unprojected_dual=True)
         check_seconds = time.perf_counter() - checked
         if best is None or (res.dual_gap, res.objective) < (best.dual_gap, best.objective):
             best = res
@@ -717,7 +722,8 @@ def _solve_by_splitting(program, datafit, y, lam, tol, max_iter, deadline, verbo
         gaps.append(res.dual_gap)
         stopped = ("converged" if res.dual_gap <= tol * max(res.objective, 1e-300) else
                    "max_seconds" if deadline is not None and time.perf_counter() > deadline else
-                   "stalled" if splitting.iterations >= max_iter // 2 or _stalled(program, res, gaps) else None)
+                   "stalled" if _stalled(program, res, gaps) or (datafit.smooth and splitting.iterations >= limit) else
+                   "max_iter" if splitting.iterations >= limit else None)
     return best, stopped, splitting.iterations, hints, max(check_seconds, 0.05)
 
 

@@ -22,7 +22,7 @@ t = mean(y − FU) is fitted, else I. Scaled ADMM (Boyd et al. 2011, §3.1.1) al
 Each iteration costs a few products of Z with D × 2P or n × 2P matrices (no cone projection), so
 the first iterations start after the factorization (a fraction of a second on digits).
 
-**Other smooth losses** ℓ (logistic, Huber, sample weights) are split off as well, with a third
+**Other losses** ℓ (logistic, Huber, hinge, sample weights) are split off as well, with a third
 constraint FU + t1 = r and the datafit's proximal map as the r-step:
 
 .. math::
@@ -71,8 +71,8 @@ class ReLUSplitting:
     y : ndarray (n,)
     lam : float
     datafit : datafit or None
-        A smooth datafit with a ``prox`` (:mod:`ganet.numeric.solvers.datafits`), split off as in
-        the module docstring; None (or the plain squared loss) keeps ½‖C(FU − y)‖² in the U-step.
+        A datafit with a ``prox`` (:mod:`ganet.numeric.solvers.datafits`), split off as in the
+        module docstring; None (or the plain squared loss) keeps ½‖C(FU − y)‖² in the U-step.
     rho : float
         The starting penalty ρ₁ = ρ₂ (= ρ₃), then balanced so that the primal and dual residuals
         stay within ``_BALANCE_RATIO`` (2×) of each other (Boyd et al. 2011, §3.4.1).
@@ -88,6 +88,7 @@ class ReLUSplitting:
         self.datafit = None if datafit is Quadratic else datafit
         # the loss's split: r (the scores FU + t at a solution) and its scaled multiplier Λ₃
         self.r, self.L3 = np.zeros(n), np.zeros(n)
+        self.t = 0.0  # the split loss's intercept (the direct squared loss's is C's, left implicit)
         # FᵀCy, the constant part of every U-step's right-hand side (the direct squared loss)
         self._adjoint_y = self._adjoint(self._centre(self.y))
         self._gram_values, self._gram_vectors = np.linalg.eigh(Z.T @ Z)
@@ -155,7 +156,8 @@ class ReLUSplitting:
         P = self.program.n_groups
         scores = np.einsum("ij,ij->i", self.program.M, ZU[:, :P] - ZU[:, P:])  # FU
         if self.program.intercept:
-            scores += np.mean(target - scores)  # + t, the U-step's eliminated intercept
+            self.t = float(np.mean(target - scores))  # the U-step's eliminated intercept
+            scores += self.t
         relaxed = _ALPHA * scores + (1.0 - _ALPHA) * self.r
         r_old = self.r
         self.r = self.datafit.prox(relaxed + self.L3, self.y, 1.0 / self.rho)
@@ -180,6 +182,12 @@ class ReLUSplitting:
         """(V, W): the sparse iterate X split into its v and w halves (not yet on the cones)."""
         P = self.program.n_groups
         return self.X[:, :P].copy(), self.X[:, P:].copy()
+
+    def loss_multipliers(self):
+        """μ = −y ⊙ ρΛ₃ (None for the direct squared loss). At a solution ρΛ₃ ∈ ∂ℓ(r), so the
+        dual point is θ = −ρΛ₃ = yμ: the hinge's certificate reads μ (for a smooth loss the
+        check recomputes θ = −∇ℓ from the scores instead)."""
+        return None if self.datafit is None else -self.y * self.rho * self.L3
 
     def cone_multipliers(self):
         """(μ for v, μ for w), each n × P, ≥ 0: μ = max(0, −ρΛ₂)."""

@@ -32,8 +32,8 @@ Each datafit declares what a solver needs to know of it, so that no solver names
 * ``conic(q, y)``: the per-sample terms as a cvxpy expression of the affine expression q, with
   the constraints that define them (the hinge's slacks ξ ≥ 1 − y ⊙ q; their multipliers are its
   dual point), for the exact conic subproblems of the arrangement solver and for references;
-* ``prox(v, y, tau)`` (the smooth datafits): argmin_r ℓ(r, y) + ‖r − v‖²/(2τ), per sample, for
-  splitting methods (the ADMM of the ReLU arrangement program).
+* ``prox(v, y, tau)``: argmin_r ℓ(r, y) + ‖r − v‖²/(2τ), per sample, for splitting methods
+  (the ADMM of the ReLU arrangement program).
 
 **Sample weights** cᵢ ≥ 0 (:func:`weighted`) scale the terms: ℓ_c(q) = Σ cᵢℓᵢ(qᵢ), whose conjugate
 terms are cᵢℓᵢ*(θᵢ/cᵢ). So θ = c ⊙ (the unweighted θ), the domains become yθ ∈ [0, cᵢ] (logistic,
@@ -257,6 +257,13 @@ class Hinge(_Sums):
         return np.clip(y * theta, 0.0, 1.0)
 
     center = staticmethod(_rebalance)
+
+    @staticmethod
+    def prox(v, y, tau):
+        """argmin_r max(0, 1 − yr) + (r − v)²/(2τ): in the margin w = yv, w itself when w ≥ 1,
+        w + τ when w ≤ 1 − τ, else 1 (the hinge's corner)."""
+        w = y * v
+        return y * np.where(w >= 1.0, w, np.minimum(w + tau, 1.0))
 
 
 class Huber:
