@@ -123,6 +123,24 @@ def test_arrangement_lambda_max_is_where_the_program_vanishes(gated):
     assert len(above.neurons_) == 0 and len(below.neurons_) > 0
 
 
+@pytest.mark.parametrize("gated", [False, True])
+@pytest.mark.parametrize("loss", ["logistic", "huber"])
+def test_lambda_max_of_other_losses_is_where_the_program_vanishes(loss, gated):
+    """λ_max at the loss's own dual point of the best constant (σ(−yt)y for the logistic, the
+    clipped residual for Huber; the squared loss's y − ȳ would be about twice the logistic's):
+    above it the fit is empty, a little below a neuron enters."""
+    Z = (X - X.mean(0)) / X.std(0)
+    if loss == "logistic":
+        cls, target = ganet.ArrangementReLUClassifier, Y > np.median(Y) + 0.3  # (unbalanced: t ≠ 0)
+    else:
+        cls, target = ganet.ArrangementReLU, Y
+    params = dict(patterns="sampled", n_patterns=30, gated=gated, random_state=0, loss=loss, tol=1e-10)
+    top = cls(**params)._lambda_max(Z, np.where(target, 1.0, -1.0) if loss == "logistic" else target)
+    above = cls(lam=1.0001 * top, **params).fit(Z, target)
+    below = cls(lam=0.95 * top, **params).fit(Z, target)
+    assert len(above.neurons_) == 0 and len(below.neurons_) > 0
+
+
 @pytest.mark.parametrize("estimator,search", [("ArrangementReLUCV", "neg_mean_squared_error"),
                                               ("ArrangementReLUClassifierCV", "accuracy")])
 def test_arrangement_cv_chooses_what_grid_search_chooses(estimator, search, tmp_path):

@@ -160,7 +160,7 @@ class _ArrangementBase(ConvexNetworkEstimator):
         objective, gap = float(sum(r.objective for r in results)), float(sum(r.dual_gap for r in results))
         intercepts = np.array([r.t for r in results], dtype=float)
         sweeps = int(sum(r.n_iter for r in results))
-        if not converged and self.loss == "squared":
+        if not converged:
             self._advise_on_lam(program, T, program_coords, sw)
         self._assign(X, masks, gates, local, dict(
             **fitted, objective_=objective, dual_gap_=gap, converged_=converged, n_iter_=sweeps,
@@ -195,8 +195,9 @@ class _ArrangementBase(ConvexNetworkEstimator):
 
     def _lambda_max(self, X, T):
         r"""The smallest λ at which the constant model is optimal, for each target column the
-        largest dual bound of the groups at the centred target r (squared loss),
-        max_i sup{rᵀDᵢZv : v ∈ Kᵢ, ‖Πv‖ ≤ 1} (gated: ‖ZᵀDᵢr‖), in the user's units (σ times
+        largest dual bound of the groups at the constant model's dual point θ₀ (the centred
+        target y − ȳ for the squared loss; the loss's −∇ℓ at the best constant in general),
+        max_i sup{θ₀ᵀDᵢZv : v ∈ Kᵢ, ‖Πv‖ ≤ 1} (gated: ‖ZᵀDᵢθ₀‖), in the user's units (σ times
         the program's); for the ReLU program the bound is the certificate's, an upper bound."""
         n, d = X.shape
         self._check_program(n, d)
@@ -204,22 +205,29 @@ class _ArrangementBase(ConvexNetworkEstimator):
         return self._largest_bound(program, T, program_coords)[0]
 
     def _largest_bound(self, program, T, coords, sample_weight=None, deadline=None, above=0.0):
-        """(λ_max of :meth:`_lambda_max` on the built ``program``, whether it is exact): with the
-        weighted squared loss Σᵢcᵢ(fᵢ − yᵢ)²/2 the residual is c ⊙ (y − weighted mean). Groups
-        whose bound is at most ``above`` are not tightened (so a maximum at most ``above`` is an
-        upper bound), nor are those not reached by ``deadline``: the result is then an upper
-        bound too, and reported as not exact."""
+        """(λ_max of :meth:`_lambda_max` on the built ``program``, whether it is exact). The dual
+        point of the constant model is the datafit's at its best constant (with the weighted
+        squared loss Σᵢcᵢ(fᵢ − yᵢ)²/2, c ⊙ (y − weighted mean)); the hinge's, the subgradient at
+        the constant 0 rebalanced, is one of its optimal dual points, so its λ_max is an upper
+        bound. Groups whose bound is at most ``above`` are not tightened (so a maximum at most
+        ``above`` is an upper bound), nor are those not reached by ``deadline``: the result is
+        then an upper bound too, and reported as not exact."""
         from ..numeric.arrangement.program import group_bounds
 
-        c = np.ones(len(program.Z)) if sample_weight is None else sample_weight
-        T = np.asarray(T, dtype=float).reshape(len(c), -1)
-        R = c[:, None] * (T - (c @ T) / c.sum() if self.bias else T)
-        tops = [group_bounds(program, r, deadline=deadline, threshold=above / coords.scale, largest_only=True)
-                for r in R.T]
-        return coords.scale * max(float(b.max(initial=0.0)) for b, _ in tops), all(e for _, e in tops)
+        datafit = make_datafit(self.loss, self.huber_delta, sample_weight)
+        T = np.asarray(T, dtype=float).reshape(len(program.Z), -1)
+        tops = []
+        for y in T.T:
+            constant = datafit.intercept(np.zeros(len(y)), y) if self.bias and datafit.smooth else 0.0
+            theta = datafit.dual_point(np.full(len(y), constant), y)
+            theta = datafit.center(theta, y) if self.bias else theta
+            tops.append(group_bounds(program, theta, deadline=deadline, threshold=above / coords.scale,
+                                     largest_only=True))
+        exact = datafit.smooth and all(e for _, e in tops)
+        return coords.scale * max(float(b.max(initial=0.0)) for b, _ in tops), exact
 
     def _advise_on_lam(self, program, T, coords, sample_weight):
-        """After an uncertified squared-loss fit: warn when λ < 10⁻³ λ_max, naming λ_max. There
+        """After an uncertified fit: warn when λ < 10⁻³ λ_max, naming λ_max. There
         the program nearly interpolates and certifies slowly — breast cancer's first 8 features,
         standardized, 200 sampled gates, 10 s: relative gap 1 at λ = 2·10⁻⁶ λ_max (the default
         λ = 10⁻³), 0.2 at 10⁻³ λ_max, 1.7·10⁻³ at 10⁻² λ_max, converged at 10⁻¹ λ_max in 3 s.
