@@ -69,13 +69,16 @@ def _degenerate_data():
 
 def _relu_splitting(rng):
     """The ReLU program's ADMM (:mod:`ganet.numeric.arrangement.splitting`): only programs too
-    large for one interior-point solve use it, so no tiny fit compiles its fused cone step."""
+    large for one interior-point solve use it, so no tiny fit compiles its fused cone step or
+    the logistic loss's proximal map."""
     from .numeric.arrangement.program import ArrangementProgram
     from .numeric.arrangement.splitting import ReLUSplitting
+    from .numeric.solvers.datafits import make_datafit
 
     X = rng.normal(size=(20, 3))
     program = ArrangementProgram(X, X[:, :2].T >= 0, np.ones(3, dtype=bool), intercept=False)
     ReLUSplitting(program, X[:, 2], 0.1).step()
+    ReLUSplitting(program, np.sign(X[:, 2]), 0.1, make_datafit("logistic")).step()
 
 
 def warm_up(verbose=True):

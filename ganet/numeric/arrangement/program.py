@@ -666,10 +666,10 @@ _SPLIT_CHECK_MAX = 5.0  # seconds of ADMM iterations at most between two checks 
 
 def _splits(program, size):
     """Whether ADMM (:mod:`.splitting`) solves the program: a ReLU program (any loss: each has
-    its proximal map) too large for one interior-point solve (n·D·2P > ``_CONIC_LIMIT``), with n small enough for
-    its n × n factor and its arrays within half the memory available. On digits (500 gates) the
-    working-set method's coordinate descent, a cone projection per block step, certified a
-    relative gap of 0.86 after 30 s (squared loss)."""
+    its proximal map) too large for one interior-point solve (n·D·2P > ``_CONIC_LIMIT``), with
+    n small enough for its n × n factor and its arrays within half the memory available. On
+    digits (500 gates) the working-set method's coordinate descent, a cone projection per block
+    step, certified a relative gap of 0.86 after 30 s (squared loss)."""
     n, P = len(program.Z), program.n_groups
     return (not program.gated and size > _CONIC_LIMIT and n <= _SPLIT_MAX_N
             and splitting_bytes(n, P) <= available_bytes() // 2)
