@@ -289,7 +289,8 @@ class ConvexReLUClassifierCV(_WedgeCV, ConvexReLUClassifier):
 
 class _ArrangementCV(_LambdaCV):
     """The CV estimators of the arrangement models: their parameters; λ_max from the program's
-    dual bounds at the centred targets (:meth:`~ganet.estimators.arrangement.ArrangementReLU._lambda_max`);
+    dual bounds at the constant model's dual point, the loss's own
+    (:meth:`~ganet.estimators.arrangement.ArrangementReLU._lambda_max`);
     every λ of every fold fitted on its own (the arrangement solver has no path)."""
 
     def __init__(self, n_lams=6, lam_ratio=1e-3, lams=None, cv=5, patterns="exact", n_patterns=None,

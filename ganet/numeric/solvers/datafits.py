@@ -188,8 +188,7 @@ class Logistic(_Sums):
         r"""argmin_r log(1 + e^{−yr}) + (r − v)²/(2τ): in the margin u = yr, the root of
         u = yv + τσ(−u) (see :func:`_logistic_prox`). A term with τ = 0 (weight 0) keeps v."""
         w = np.ascontiguousarray(y * v, dtype=float)
-        tau = np.ascontiguousarray(np.broadcast_to(tau, w.shape), dtype=float)
-        return np.where(tau > 0, y * _logistic_prox(w, tau), v)
+        return y * _logistic_prox(w, np.ascontiguousarray(np.broadcast_to(tau, w.shape), dtype=float))
 
 
 @numba.njit(cache=True)
@@ -197,7 +196,7 @@ def _logistic_prox(w, tau):
     r"""The root u of g(u) = (u − w)/τ − σ(−u), increasing, for each entry. It lies in
     [w + τσ(−w − τ), w + τσ(−w)] (σ(−u) falls as u rises from w to w + τ); Newton steps from its
     middle, kept inside the bracket that each step's sign of g shrinks (a bisection otherwise),
-    until a step is below 4 ulps (3–6 steps at the digits and breast-cancer programs' ρ)."""
+    until a step or the bracket is below 4 ulps. τ = 0 leaves u = w."""
     u_out = np.empty_like(w)
     for i in range(len(w)):
         t = tau[i]
