@@ -595,6 +595,8 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
         order = np.argsort(-res.bounds)
         violators = order[res.bounds[order] > lam * (1 + 1e-12)]
         size = min(P, max(2 * size, len(nonzero) + 10))
+        if not datafit.smooth:  # (the hinge has no solver but the interior point: stay within it)
+            size = min(size, _CONIC_LIMIT // (n * D * (1 if program.gated else 2)))
         extra = violators[~np.isin(violators, nonzero)][: max(size - len(nonzero), 1)]
         grown = np.union1d(nonzero, extra)
         # gated blocks are plain group soft-thresholds: coordinate descent beats an interior point
