@@ -225,3 +225,28 @@ def test_each_smooth_datafit_prox_is_stationary(loss):
     v = 20 * rng.standard_normal(n)
     r = weighted.prox(v, y, np.full(n, 2.0))
     assert r[0] == v[0] and not np.allclose(r[1:], v[1:])
+
+
+@pytest.mark.parametrize("loss", ["logistic", "hinge"])
+def test_a_global_certificate_by_the_splitting_is_the_brute_force_optimum(loss, monkeypatch):
+    """"global" on the new path: the exact program (every pattern) of a classifier with the
+    logistic or hinge loss, sent through the ADMM whatever its size, certifies the optimum that
+    cvxpy finds over every sign vector's pattern (found by brute force over all 2ⁿ of them)."""
+    import ganet
+    from tests.test_arrangement import _brute_patterns, _design
+
+    rng = np.random.default_rng(11)
+    X = rng.standard_normal((8, 2))
+    labels = np.where(X[:, 0] * X[:, 1] + 0.3 * rng.standard_normal(8) > 0, 1.0, -1.0)
+    used = []
+    monkeypatch.setattr(arrangement, "_splits", lambda program, size: used.append(size) or True)
+    model = ganet.ArrangementReLUClassifier(loss=loss, lam=0.1, tol=1e-7).fit(X, labels)
+    assert used and model.certificate_ == "global"
+    Z = _design(X, True)
+    patterns = np.array(sorted(_brute_patterns(Z, strict=False)))
+    y = np.where(labels == model.classes_[1], 1.0, -1.0)
+    loss_value = (lambda q: cp.sum(cp.logistic(-cp.multiply(y, q)))) if loss == "logistic" else (
+        lambda q: cp.sum(cp.pos(1 - cp.multiply(y, q))))
+    reference = _reference_program(Z, patterns, y, 0.1, np.arange(3) < 2, intercept=True, loss=loss_value)
+    assert model.objective_ == pytest.approx(reference, rel=1e-6)
+    assert model.objective_ - model.dual_gap_ <= reference * (1 + 1e-7)
