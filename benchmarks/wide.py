@@ -22,12 +22,12 @@ child process stopped after 900 s) beside it on the same programs, λ_s = 1e-2 a
 time and objective (its point violates the cones a little, so also its value once projected onto
 them), the time ganet's solve first checks a feasible point at or below that projected value
 (from its verbose lines, one 120 s solve), and ganet's relative gap at 10, 30 and 60 s.
-The sixth (``--relu-losses [--load]``) is the ReLU program with the logistic, hinge and Huber
-losses: ADMM with the loss split off against the working-set path, within 60 s.
 The fifth (``--gated-scale [seconds]``, no scnn needed) is the gated program at issue 24's scale
 targets, n = 50,000, d = 100, 100 patterns and n = 10,000, d = 3072, 50 patterns (synthetic
 planted data, λ = 0.05 and 0.005 λ_max, tol 1e-6): the relative gap certified within the budget
 (300 s).
+The sixth (``--relu-losses [--load]``) is the ReLU program with the logistic, hinge and Huber
+losses: ADMM with the loss split off against the working-set path, within 60 s.
 Compare code versions by running it from each tree, alternated, warmed first.
 Run: ``python benchmarks/wide.py [n_gates]`` (needs the optional extra ``bench``: pyscnn), or
 ``python benchmarks/wide.py --relu [--load]``, ``--relu-losses [--load]``, ``--relu-scnn [digits|breast]``
@@ -304,12 +304,11 @@ def relu_other_losses(budget=60, n_gates=500):
                 warnings.simplefilter("ignore")
                 try:
                     res = solve_arrangement(program, y, lam_s * len(X), loss=loss, tol=1e-6, max_seconds=budget)
+                    outcome = f" {res.objective:13.10g} {res.dual_gap / res.objective:8.2g}"
                 except ValueError as refusal:  # (the hinge's working sets outgrow the interior point)
-                    print(f"{name:28s} {loss:8s} {lam_s:6.0e} {path:12s} {time.perf_counter() - start:6.1f}"
-                          f"  refused: {str(refusal)[:60]}…", flush=True)
-                    continue
-            print(f"{name:28s} {loss:8s} {lam_s:6.0e} {path:12s} {time.perf_counter() - start:6.1f}"
-                  f" {res.objective:13.10g} {res.dual_gap / res.objective:8.2g}", flush=True)
+                    outcome = f"  refused: {str(refusal)[:60]}…"
+            print(f"{name:28s} {loss:8s} {lam_s:6.0e} {path:12s} {time.perf_counter() - start:6.1f}{outcome}",
+                  flush=True)
         arrangement._splits = everything
 
 
