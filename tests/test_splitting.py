@@ -250,3 +250,45 @@ def test_a_global_certificate_by_the_splitting_is_the_brute_force_optimum(loss, 
     reference = _reference_program(Z, patterns, y, 0.1, np.arange(3) < 2, intercept=True, loss=loss_value)
     assert model.objective_ == pytest.approx(reference, rel=1e-6)
     assert model.objective_ - model.dual_gap_ <= reference * (1 + 1e-7)
+
+
+@pytest.mark.parametrize("loss, intercept", [(None, False), (None, True), ("logistic", True)])
+def test_the_u_step_solves_its_linear_system_with_separate_penalties(loss, intercept):
+    """With distinct ρ₁ (U = X), ρ₂ (𝒜U = S) and ρ₃ (FU + t1 = r), the U-step's Woodbury solve
+    against the linear system of the module docstring formed densely and solved by numpy:
+    (ρ₃FᵀCF + ρ₁I + ρ₂𝒜ᵀ𝒜)u = ρ₃FᵀC(r − Λ₃) + ρ₁(X − Λ₁) + ρ₂𝒜ᵀ(S − Λ₂), with ρ₃FᵀC(r − Λ₃)
+    read as FᵀCy for the direct squared loss, from a random state."""
+    from ganet.numeric.arrangement.splitting import _signed_difference
+
+    Z, masks, penalized, y = _data(False, seed=5, n=23, d=3, P=4)
+    if loss == "logistic":
+        y = np.where(y > np.median(y), 1.0, -1.0)
+    program = ArrangementProgram(Z, masks, penalized, gated=False, intercept=intercept)
+    splitting = ReLUSplitting(program, y, 0.7, None if loss is None else make_datafit(loss))
+    rho1, rho2, rho3 = 3.0, 0.25, 0.7
+    splitting._factor(rho1, rho2, rho3)
+    rng = np.random.default_rng(2)
+    n, D = Z.shape
+    P = program.n_groups
+    splitting.X, splitting.L1 = rng.normal(size=(D, 2 * P)), rng.normal(size=(D, 2 * P))
+    splitting.S, splitting.L2 = np.maximum(rng.normal(size=(n, 2 * P)), 0), rng.normal(size=(n, 2 * P))
+    splitting.r, splitting.L3 = rng.normal(size=n), rng.normal(size=n)
+    signs = np.hstack([program.S, program.S])
+    splitting._signed_gap = _signed_difference(program.S, splitting.S, splitting.L2)
+    X, L1, S, L2, r, L3 = (np.copy(a) for a in (splitting.X, splitting.L1, splitting.S, splitting.L2,
+                                                 splitting.r, splitting.L3))
+    splitting.step()
+    # u = vec(U) column by column: F's block j is σⱼ diag(mⱼ) Z, 𝒜's is diag(aⱼ) Z
+    sigma = np.repeat([1.0, -1.0], P)
+    masks2 = np.hstack([program.M, program.M])
+    F = np.hstack([sigma[j] * masks2[:, j, None] * Z for j in range(2 * P)])
+    A = np.zeros((n * 2 * P, D * 2 * P))
+    for j in range(2 * P):
+        A[j * n:(j + 1) * n, j * D:(j + 1) * D] = signs[:, j, None] * Z
+    C = np.eye(n) - (np.ones((n, n)) / n if intercept else 0.0)
+    vec = lambda M: M.T.ravel()  # noqa: E731  (columns stacked)
+    rho3, data = (1.0, y) if loss is None else (rho3, r - L3)
+    lhs = rho3 * F.T @ C @ F + rho1 * np.eye(D * 2 * P) + rho2 * A.T @ A
+    rhs = rho3 * F.T @ C @ data + rho1 * vec(X - L1) + rho2 * A.T @ vec(S - L2)
+    expected = np.linalg.solve(lhs, rhs).reshape(2 * P, D).T
+    np.testing.assert_allclose(splitting.U, expected, rtol=1e-9, atol=1e-10 * np.abs(expected).max())

@@ -515,8 +515,8 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
     dual point and the working set grows. A large ReLU program (n·D·2P above that limit,
     n ≤ 6000; any loss) is solved by ADMM over every group instead (:mod:`.splitting`),
     certified at each check; once its support fits one interior-point solve and its gap stops
-    halving, or (a smooth loss) after ``max_iter // 2`` iterations, the working-set method
-    finishes from its point.
+    halving, or after ``max_iter // 2`` iterations (the hinge: if its support fits), the
+    working-set method finishes from its point.
 
     Parameters
     ----------
@@ -677,15 +677,18 @@ def _splits(program, size):
             and splitting_bytes(n, P) <= available_bytes() // 2)
 
 
-def _stalled(program, res, gaps):
-    """Whether the working-set method should finish the splitting's solve: the best gap of the
-    last ``_SPLIT_STALL`` checks is not half the best before them, and the support is small
-    enough for one interior-point solve (on breast cancer, 500 gates, coordinate descent on a
-    support of ~170 groups did worse in 30 s than ADMM continued: relative gap 0.058 against
-    0.015)."""
+def _stalled(gaps):
+    """Whether the splitting's gap stalls: the best gap of the last ``_SPLIT_STALL`` checks is
+    not half the best before them."""
+    return len(gaps) > _SPLIT_STALL and min(gaps[-_SPLIT_STALL:]) > 0.5 * min(gaps[:-_SPLIT_STALL])
+
+
+def _support_fits(program, res):
+    """Whether the support of ``res`` fits one interior-point solve, so that the working-set
+    method can finish from it (on breast cancer, 500 gates, coordinate descent on a support of
+    ~170 groups did worse in 30 s than ADMM continued: relative gap 0.058 against 0.015)."""
     n, D = program.Z.shape
-    return (len(gaps) > _SPLIT_STALL and min(gaps[-_SPLIT_STALL:]) > 0.5 * min(gaps[:-_SPLIT_STALL])
-            and n * D * 2 * len(_nonzero_groups(res.V, res.W)) <= _CONIC_LIMIT)
+    return n * D * 2 * len(_nonzero_groups(res.V, res.W)) <= _CONIC_LIMIT
 
 
 def _nonzero_groups(V, W):
@@ -701,9 +704,13 @@ def _solve_by_splitting(program, datafit, y, lam, tol, max_iter, deadline, verbo
     Returns (best result, why it stopped, iterations, projection hints, the last tightening time)."""
     splitting, threads = ReLUSplitting(program, y, lam, datafit), FastestBlasThreads()
     hints, best, check_seconds, stopped, gaps = {}, None, 0.1, None, []
-    # a smooth loss is handed to the working-set method after half the iterations; the hinge only
-    # once its support fits one interior-point solve (its working sets have no other solver)
-    limit = max_iter // 2 if datafit.smooth else max_iter
+    # the working-set method finishes from the splitting's point once the gap stalls and the
+    # support fits one interior-point solve, or after half the iterations (the other half is its
+    # own): a smooth loss always, the hinge if its support fits (its working sets have no other
+    # solver). (The hinge
+    # once kept every iteration: how many checks came before the limit, so whether the stall was
+    # seen, then depended on the machine's speed, and a fast one left no sweep to finish.)
+    limit = max_iter // 2
     while stopped is None:
         seconds = min(max(4.0 * check_seconds, 0.5), _SPLIT_CHECK_MAX)
         if deadline is not None:
@@ -719,12 +726,13 @@ def _solve_by_splitting(program, datafit, y, lam, tol, max_iter, deadline, verbo
         if best is None or (res.dual_gap, res.objective) < (best.dual_gap, best.objective):
             best = res
         if verbose:
-            print(f"  ADMM iterations {splitting.iterations:6d}  ρ {splitting.rho:.3g}  BLAS threads "
+            print(f"  ADMM iterations {splitting.iterations:6d}  ρ {splitting.rho:.3g}, {splitting.rho2:.3g}, {splitting.rho3:.3g}  BLAS threads "
                   f"{threads.threads}  objective {res.objective:.10g}  gap {res.dual_gap:.3g}  {time.perf_counter() - start:.1f} s")
         gaps.append(res.dual_gap)
         stopped = ("converged" if res.dual_gap <= tol * max(res.objective, 1e-300) else
                    "max_seconds" if deadline is not None and time.perf_counter() > deadline else
-                   "stalled" if _stalled(program, res, gaps) or (datafit.smooth and splitting.iterations >= limit) else
+                   "stalled" if (_stalled(gaps) and _support_fits(program, res)) or (
+                       splitting.iterations >= limit and (datafit.smooth or _support_fits(program, res))) else
                    "max_iter" if splitting.iterations >= limit else None)
     return best, stopped, splitting.iterations, hints, max(check_seconds, 0.05)
 
