@@ -271,6 +271,37 @@ def test_hinge_block_follows_the_working_set_by_ids():
         assert mu.sum() == pytest.approx(P, rel=1e-9)  # the multipliers' dual value
 
 
+@pytest.mark.parametrize("intercept", [True, False])
+def test_hinge_rows_leave_and_return_and_each_block_solve_is_the_whole_lp(intercept, monkeypatch):
+    """Row generation (HingeProgram's docstring): points far beyond the margin leave the LP and
+    violated ones join again, and every block solve still meets scipy's interior-point LP over
+    all the points, with multipliers that are a dual optimum over all of them (0 for the points
+    outside the LP)."""
+    rng = np.random.default_rng(8 + intercept)
+    K, X = _coherent_block(rng, 150, 60)
+    y = np.where(X[:, 0] + 0.3 * rng.normal(size=150) > 0, 1.0, -1.0)
+    lam = 0.05
+    lp = HingeProgram(y, lam, intercept)
+    joined = []
+    original = HingeProgram._add_rows
+    monkeypatch.setattr(HingeProgram, "_add_rows", lambda self, points, *a: joined.append(len(points))
+                        or original(self, points, *a))
+    smallest = len(y)
+    for ids in (np.arange(10), np.arange(60), rng.permutation(60)[:25], np.arange(30, 60), np.arange(60)):
+        z, t, mu = lp.solve_block(K[:, ids], ids, None, 0.0, 1e-10)
+        smallest = min(smallest, len(lp.rows))
+        margins = y * (K[:, ids] @ z + t)
+        P = float(np.sum(np.maximum(0.0, 1 - margins))) + lam * np.abs(z).sum()
+        assert P == pytest.approx(_hinge_by_interior_point(K[:, ids], y, lam, intercept), rel=1e-8)
+        outside = np.setdiff1d(np.arange(len(y)), lp.rows)
+        assert np.all(mu[outside] == 0) and np.all(margins[outside] >= 1 - 1e-9)
+        theta = y * mu
+        assert np.all((0 <= mu) & (mu <= 1)) and np.abs(K[:, ids].T @ theta).max() <= lam * (1 + 1e-7)
+        assert not intercept or abs(theta.sum()) <= 1e-9
+        assert mu.sum() == pytest.approx(P, rel=1e-8)  # the multipliers' dual value
+    assert smallest < 0.7 * len(y) and sum(joined) > 0  # rows did leave, and some came back
+
+
 def test_a_hinge_block_solve_gets_its_own_seconds_however_long_earlier_runs_took():
     """HiGHS compares its time_limit with the run time summed over every run() of one Highs
     object. Once earlier solves have used 1 s in total, a solve given 0.5 s that needs a few
@@ -290,16 +321,17 @@ def test_a_hinge_block_solve_gets_its_own_seconds_however_long_earlier_runs_took
     assert P == pytest.approx(_hinge_by_interior_point(K[:, ids], y, 0.05), rel=1e-7)
 
 
-def _hinge_by_interior_point(K, y, lam):
+def _hinge_by_interior_point(K, y, lam, intercept=True):
     """min Σξ + λ1ᵀ(z⁺ + z⁻) s.t. ξᵢ + yᵢ(K_i(z⁺ − z⁻) + t) ≥ 1, written out for scipy's
-    interior-point LP solver (a formulation and an algorithm of its own)."""
+    interior-point LP solver (a formulation and an algorithm of its own); t = 0 without an
+    intercept."""
     from scipy.optimize import linprog
 
     n, m = K.shape
     YK = y[:, None] * K
     A = -np.hstack([YK, -YK, np.eye(n), y[:, None]])
     cost = np.concatenate([np.full(2 * m, lam), np.ones(n), [0.0]])
-    bounds = [(0, None)] * (2 * m + n) + [(None, None)]
+    bounds = [(0, None)] * (2 * m + n) + [(None, None) if intercept else (0, 0)]
     res = linprog(cost, A_ub=A, b_ub=-np.ones(n), bounds=bounds, method="highs-ipm")
     assert res.status == 0
     return res.fun
