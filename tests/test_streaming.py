@@ -12,7 +12,8 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 from ganet import ConvexReLU
-from ganet.numeric.oracles.combinations import binomial_table, next_colex, rank_colex, unrank_colex
+from ganet.numeric.oracles.combinations import (binomial_table, next_colex, rank_colex, sorted_difference,
+                                                sorted_unique, unrank_colex)
 from ganet.numeric.oracles.sampling import SampledDictionary
 from ganet.numeric.oracles.streaming import StreamingDictionary
 from ganet.numeric.oracles.two_layer import Dictionary, HyperplaneIndex, count_hyperplanes, round_robin, table_bytes
@@ -99,6 +100,18 @@ def test_neighbors_are_the_hyperplanes_one_generator_away(reg, bias, n, d):
     ids = np.array([0, index.n_hyperplanes // 2, index.n_hyperplanes - 1])
     union = set().union(*(set(index.neighbors([t]).tolist()) for t in ids)) - set(ids.tolist())
     assert index.neighbors(ids).tolist() == sorted(union)
+
+
+def test_sorted_unique_and_difference_are_the_set_operations():
+    """The sort-based replacements of np.unique and np.setdiff1d on rank arrays (repeats, empty
+    arrays, ranks past 2³²) against Python's sets."""
+    rng = np.random.default_rng(4)
+    for size, high in [(0, 5), (1, 5), (40, 10), (300, 2 ** 40), (1000, 2 ** 62)]:
+        a, b = rng.integers(0, high, size), rng.integers(0, high, size // 2)
+        if size > 1:
+            b[: size // 4] = a[: size // 4]  # (some shared entries)
+        assert sorted_unique(a).tolist() == sorted(set(a.tolist()))
+        assert sorted_difference(sorted_unique(a), sorted_unique(b)).tolist() == sorted(set(a.tolist()) - set(b.tolist()))
 
 
 @pytest.mark.parametrize("threads", [1, 2])

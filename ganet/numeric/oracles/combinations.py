@@ -21,9 +21,26 @@ import numba
 import numpy as np
 
 __all__ = ["binomial_table", "rank_colex", "unrank_colex", "next_colex", "MAX_RANK", "SubsetIndex",
-           "unrank_subset", "step_subset"]
+           "unrank_subset", "step_subset", "sorted_unique", "sorted_difference"]
 
 MAX_RANK = 2 ** 62
+
+
+def sorted_unique(ranks):
+    """The distinct ``ranks``, sorted, by one sort: numpy 2.4's hash-based ``np.unique`` took
+    2.4 s on 3 M ranks with as many distinct values, where sorting took 0.2 s (a neighbourhood
+    of a hinge fit's support at n = 4000 is that size)."""
+    ranks = np.sort(np.asarray(ranks, dtype=np.int64).ravel())
+    return ranks[np.r_[True, ranks[1:] != ranks[:-1]]] if len(ranks) else ranks
+
+
+def sorted_difference(a, b):
+    """The entries of ``a`` not in ``b``, both sorted and without repeats (``np.setdiff1d`` with
+    one search instead of its ``np.unique``)."""
+    if not len(b):
+        return a
+    at = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    return a[b[at] != a]
 
 
 def binomial_table(n, k):
@@ -123,9 +140,9 @@ class SubsetIndex:
         """Subsets one generator away from subsets ``ids``: one data generator of P replaced by
         another, or one axis of B by another axis (same block). Sorted, unique, without ``ids``
         themselves. There are at most |ids|·(m·n_generators + b·n_axes) of them."""
-        ids = np.unique(np.asarray(ids, dtype=np.int64))
+        ids = sorted_unique(ids)
         out = _neighbors(ids, self.n_generators, self.n_axes, self.width, *self.arrays)
-        return np.setdiff1d(out, ids)
+        return sorted_difference(out, ids)
 
 
 @numba.njit(cache=True)

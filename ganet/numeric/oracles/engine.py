@@ -36,6 +36,7 @@ import numpy as np
 
 from ..runtime.interrupts import deferred_interrupt
 from ..runtime.validation import as_finite_array
+from .combinations import sorted_unique
 from .protocol import ColumnOracle, PricingPass
 from .resolution import ExactResolution, list_uncertain
 
@@ -339,9 +340,9 @@ class PricingEngine(ColumnOracle):
         """
         n = self.X.shape[0]
         R2 = np.ascontiguousarray(as_residual(R, n).reshape(n, -1))
-        exclude = np.unique(np.asarray([] if exclude is None else exclude, dtype=np.int64))
+        exclude = sorted_unique([] if exclude is None else exclude)
         full = hyperplanes is None
-        ranks = NO_RANKS if full else np.unique(np.asarray(hyperplanes, dtype=np.int64))
+        ranks = NO_RANKS if full else sorted_unique(hyperplanes)
         k = int(min(k, self.n_columns))
         lam_r = float(lam) / self.scale  # the kernel prices the normalized columns: K = scale·K_r
         start_time = time.perf_counter()

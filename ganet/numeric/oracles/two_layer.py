@@ -50,7 +50,7 @@ from ..geometry.normals import certified_normals, cross_error_factor, exact_grid
 from ..runtime.interrupts import deferred_interrupt
 from ..runtime.memory import MemoryLimitError, check_memory_limit
 from ..runtime.validation import as_finite_array
-from .combinations import SubsetIndex, unrank_subset
+from .combinations import SubsetIndex, sorted_unique, unrank_subset
 from .engine import as_residual, finite_scores, round_robin
 from .protocol import ColumnOracle, PricingPass
 
@@ -493,7 +493,7 @@ class Dictionary(TwoLayerOracle):
         :meth:`correlations`; see :meth:`ColumnOracle.price <ganet.numeric.oracles.protocol.ColumnOracle.price>`.
         The pass is one call, so ``deadline`` is never reached."""
         start = time.perf_counter()
-        planes = np.arange(self.n_columns // 2) if hyperplanes is None else np.unique(np.asarray(hyperplanes, np.int64))
+        planes = np.arange(self.n_columns // 2) if hyperplanes is None else sorted_unique(hyperplanes)
         cols = np.stack([2 * planes, 2 * planes + 1], axis=1).ravel()
         R = as_residual(R, self.X.shape[0])
         G = self.correlations(R.reshape(len(R), -1))[cols] if cols.size else np.zeros((0, 1))
