@@ -141,7 +141,8 @@ class HingeProgram:
     ``benchmarks/losses.py``, idle, one run each (n = 1000 with 512 violators per pass: no pruning
     10.9 s; prune_below 0.5, 0.9, 0.95, 0.99, 0.999: 10.7, 6.6, 6.2, 6.6, 8.4 s; then with 0.95,
     n = 1000: 512, 1024, 2048 violators per pass: 6.3, 6.0, 7.7 s; n = 2000: 512, 2048, 4096:
-    39.6, 30.5, 38.6 s).
+    39.6, 30.5, 38.6 s), capped at 2048 at n = 4000 (with row generation: 4000, 2048, 2000 and
+    1024 violators per pass: 104.0 / 105.0 / 114.8, 91.9, 90.8 and 108.8 s).
     """
 
     refines = False
@@ -155,7 +156,7 @@ class HingeProgram:
         n = len(self.y)
         # ξᵢ costs its sample weight cᵢ: the row duals (margin multipliers) lie in [0, cᵢ]
         self.weights = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
-        self.default_min_add = max(512, n)
+        self.default_min_add = min(max(512, n), 2048)
         self.highs = _quiet_highs()
         # added columns leave the last vertex primal feasible: the primal simplex method goes on
         # from it (circle, n = 1000: 7.5 s in HiGHS where its default, dual simplex after presolve,
