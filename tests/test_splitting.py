@@ -292,3 +292,24 @@ def test_the_u_step_solves_its_linear_system_with_separate_penalties(loss, inter
     rhs = rho3 * F.T @ C @ data + rho1 * vec(X - L1) + rho2 * A.T @ vec(S - L2)
     expected = np.linalg.solve(lhs, rhs).reshape(2 * P, D).T
     np.testing.assert_allclose(splitting.U, expected, rtol=1e-9, atol=1e-10 * np.abs(expected).max())
+
+
+@pytest.mark.parametrize("fits", [False, True])
+def test_the_hinge_admm_hands_over_at_half_its_iterations_only_when_its_support_fits(fits, monkeypatch):
+    """The hinge's working sets have no solver but the interior point: its ADMM hands over to
+    them after max_iter // 2 iterations when its support fits one solve (then the working-set
+    method certifies it, however few checks a fast machine made before), and otherwise goes
+    on to max_iter (a breast-cancer fit with 500 gates stopped at 10,000 of 20,000 iterations,
+    8 s before its budget, before this rule)."""
+    Z, masks, penalized, y = _data(True, seed=7)
+    y = np.where(y > np.median(y), 1.0, -1.0)
+    program = ArrangementProgram(Z, masks, penalized, gated=False, intercept=True)
+    monkeypatch.setattr(arrangement, "_splits", lambda program, size: True)
+    monkeypatch.setattr(arrangement, "_support_fits", lambda program, res: fits)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = solve_arrangement(program, y, 1.0, loss="hinge", tol=1e-7, max_iter=400)
+    if fits:
+        assert res.converged and res.n_iter > 200 and res.working_set_size > 0
+    else:
+        assert not res.converged and res.stopped == "max_iter" and res.n_iter == 400 and res.working_set_size == 0

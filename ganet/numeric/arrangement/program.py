@@ -707,15 +707,17 @@ def _solve_by_splitting(program, datafit, y, lam, tol, max_iter, deadline, verbo
     # the working-set method finishes from the splitting's point once the gap stalls and the
     # support fits one interior-point solve, or after half the iterations (the other half is its
     # own): a smooth loss always, the hinge if its support fits (its working sets have no other
-    # solver). (The hinge
-    # once kept every iteration: how many checks came before the limit, so whether the stall was
-    # seen, then depended on the machine's speed, and a fast one left no sweep to finish.)
-    limit = max_iter // 2
+    # solver; else its ADMM goes on to max_iter). (The hinge once handed over only on a stall:
+    # how many checks came before max_iter, so whether the stall was seen, then depended on the
+    # machine's speed, and a fast one left no sweep to finish.)
+    half = max_iter // 2
+    limit = half if datafit.smooth else max_iter
     while stopped is None:
         seconds = min(max(4.0 * check_seconds, 0.5), _SPLIT_CHECK_MAX)
         if deadline is not None:
             seconds = min(seconds, deadline - time.perf_counter())
-        threads.run(splitting.step, seconds, max(limit - splitting.iterations, 1))
+        milestone = half if splitting.iterations < half else limit  # (a check at half the iterations)
+        threads.run(splitting.step, seconds, max(milestone - splitting.iterations, 1))
         checked = time.perf_counter()
         tighten = checked + max(0.25 * seconds, 0.05)
         res = _check(program, datafit, y, lam, *splitting.point(), splitting.t, hints=hints,
@@ -732,7 +734,7 @@ def _solve_by_splitting(program, datafit, y, lam, tol, max_iter, deadline, verbo
         stopped = ("converged" if res.dual_gap <= tol * max(res.objective, 1e-300) else
                    "max_seconds" if deadline is not None and time.perf_counter() > deadline else
                    "stalled" if (_stalled(gaps) and _support_fits(program, res)) or (
-                       splitting.iterations >= limit and (datafit.smooth or _support_fits(program, res))) else
+                       splitting.iterations >= half and (datafit.smooth or _support_fits(program, res))) else
                    "max_iter" if splitting.iterations >= limit else None)
     return best, stopped, splitting.iterations, hints, max(check_seconds, 0.05)
 
