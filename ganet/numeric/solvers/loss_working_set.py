@@ -328,8 +328,8 @@ class HingeProgram:
             z_lp, t, mu = self.solve(seconds())
             at = np.searchsorted(self.columns, ids)  # each id's position among the LP's columns
             if len(missing := self._missing_signs(dual_tol / self.lam)):
-                at = order[np.searchsorted(ids, self.ids[missing], sorter=order)]  # their block positions
-                self.add(K[:, at], self.ids[missing], -self.signs[missing])
+                block_at = order[np.searchsorted(ids, self.ids[missing], sorter=order)]
+                self.add(K[:, block_at], self.ids[missing], -self.signs[missing])
                 continue
             margins = self.y * (K @ z_lp[at] + t)
             outside = np.ones(len(self.y), dtype=bool)
