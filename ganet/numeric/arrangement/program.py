@@ -733,8 +733,8 @@ def _solve_by_splitting(program, datafit, y, lam, tol, max_iter, deadline, verbo
         gaps.append(res.dual_gap)
         stopped = ("converged" if res.dual_gap <= tol * max(res.objective, 1e-300) else
                    "max_seconds" if deadline is not None and time.perf_counter() > deadline else
-                   "stalled" if (_stalled(gaps) and _support_fits(program, res)) or (
-                       splitting.iterations >= half and (datafit.smooth or _support_fits(program, res))) else
+                   "stalled" if (datafit.smooth and splitting.iterations >= half) or (
+                       (_stalled(gaps) or splitting.iterations >= half) and _support_fits(program, res)) else
                    "max_iter" if splitting.iterations >= limit else None)
     return best, stopped, splitting.iterations, hints, max(check_seconds, 0.05)
 

@@ -158,11 +158,7 @@ class HingeProgram:
         self.weights = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
         self.default_min_add = min(max(512, n), 2048)
         self.highs = _quiet_highs()
-        # added columns leave the last vertex primal feasible: the primal simplex method goes on
-        # from it (circle, n = 1000: 7.5 s in HiGHS where its default, dual simplex after presolve,
-        # took 13 s)
-        self.highs.setOptionValue("presolve", "off")
-        self.highs.setOptionValue("simplex_strategy", _PRIMAL)
+        self.highs.setOptionValue("presolve", "off")  # (each run goes on from the last vertex: solve)
         inf, rows = highspy.kHighsInf, np.arange(n, dtype=np.int32)
         self.highs.addRows(n, np.ones(n), np.full(n, inf), 0, np.zeros(n, dtype=np.int32),
                            np.zeros(0, dtype=np.int32), np.zeros(0))
@@ -216,9 +212,12 @@ class HingeProgram:
         self.highs.deleteCols(len(cols), cols)
         self.ids, self.signs = np.delete(self.ids, positions), np.delete(self.signs, positions)
 
-    def solve(self, seconds=None):
-        """Re-optimize; returns (z, t, μ), z over the dictionary columns added so far in the order
-        of their ids (``self.columns``).
+    def solve(self, seconds=None, strategy=_PRIMAL):
+        """Re-optimize from the last vertex by HiGHS's simplex method ``strategy``; returns
+        (z, t, μ), z over the dictionary columns added so far in the order of their ids
+        (``self.columns``). Added columns leave the vertex primal feasible, so the primal method
+        goes on from it (circle, n = 1000: 7.5 s in HiGHS where its default, dual simplex after
+        presolve, took 13 s); added rows leave it dual feasible, and ``_DUAL`` goes on from it.
 
         Raises
         ------
@@ -234,8 +233,8 @@ class HingeProgram:
         # (breast cancer through the CLI: "max_seconds ran out" after 18 s of a 30 s budget)
         limit = self.highs.getRunTime() + float(seconds) if seconds is not None else highspy.kHighsInf
         self.highs.setOptionValue("time_limit", limit)
+        self.highs.setOptionValue("simplex_strategy", strategy)
         self.highs.run()
-        self.highs.setOptionValue("simplex_strategy", _PRIMAL)  # (a dual run is asked for each time)
         status = self.highs.getModelStatus()
         if status == highspy.HighsModelStatus.kTimeLimit:
             raise TimeoutError("the hinge-loss program ran out of time")
@@ -323,13 +322,14 @@ class HingeProgram:
         signs = None if self.theta is None else np.where(K_new.T @ self.theta >= 0.0, 1.0, -1.0)
         self.add(K_new, ids[new], signs)
         seconds = lambda: None if deadline is None else max(deadline - time.perf_counter(), 1e-3)  # noqa: E731
-        order = np.argsort(ids)
+        order, strategy = np.argsort(ids), _PRIMAL
         while True:
-            z_lp, t, mu = self.solve(seconds())
+            z_lp, t, mu = self.solve(seconds(), strategy)
             at = np.searchsorted(self.columns, ids)  # each id's position among the LP's columns
             if len(missing := self._missing_signs(dual_tol / self.lam)):
                 block_at = order[np.searchsorted(ids, self.ids[missing], sorter=order)]
                 self.add(K[:, block_at], self.ids[missing], -self.signs[missing])
+                strategy = _PRIMAL
                 continue
             margins = self.y * (K @ z_lp[at] + t)
             outside = np.ones(len(self.y), dtype=bool)
@@ -339,7 +339,7 @@ class HingeProgram:
                 # added rows leave the vertex dual feasible (it stays optimal for the columns), not
                 # primal: the dual simplex method goes on from it (disc, n = 2000: 25,858 pivots in
                 # 7.1 s of HiGHS where the primal method took 35,454 in 9.2 s)
-                self.highs.setOptionValue("simplex_strategy", _DUAL)
+                strategy = _DUAL
                 continue
             break
         self._choose_leaving(margins)
