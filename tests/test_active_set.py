@@ -8,8 +8,9 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.linalg
 
-from ganet.numeric.solvers.active_set import DualActiveSet, _delete_column
+from ganet.numeric.solvers.active_set import DualActiveSet, _delete_column, _solve_upper, _solve_upper_transposed
 from .reference import lasso_reference
 
 
@@ -113,6 +114,22 @@ def test_delete_column_keeps_the_qr_factorization():
         np.testing.assert_allclose(Q.T @ Q, np.eye(7), atol=1e-12)  # the 7th: the removed direction
         assert np.allclose(R[:6, :6], np.triu(R[:6, :6]))
         np.testing.assert_allclose(W, Q.T @ A, atol=1e-12)  # the batch's projections rotated along
+
+
+@pytest.mark.parametrize("q", [1, 2, 7, 130])
+def test_triangular_solves_read_the_leading_block_in_place(q):
+    """R r = w and Rᵀx = b on the leading q × q block of a larger C-ordered array (the factor's
+    spare capacity holds garbage), against scipy's LAPACK solves of the extracted block."""
+    rng = np.random.default_rng(q)
+    R = rng.standard_normal((q + 5, q + 5))
+    R[np.arange(q), np.arange(q)] = 2.0 + rng.random(q)  # well conditioned on the block
+    block = np.triu(R[:q, :q])
+    R[:q, :q] = block + np.tril(rng.standard_normal((q, q)), -1)  # garbage below the diagonal is not read
+    w = rng.standard_normal(q + 3)  # longer than q: only w[:q] counts
+    np.testing.assert_allclose(_solve_upper(R, q, w), scipy.linalg.solve_triangular(block, w[:q]),
+                               rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(_solve_upper_transposed(R, q, w),
+                               scipy.linalg.solve_triangular(block, w[:q], trans="T"), rtol=1e-10, atol=1e-12)
 
 
 def test_no_columns_and_bad_lam():

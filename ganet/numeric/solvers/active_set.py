@@ -31,7 +31,6 @@ import time
 
 import numba
 import numpy as np
-import scipy.linalg
 from scipy.linalg.blas import dger
 
 from ..runtime.memory import MemoryLimitError
@@ -90,16 +89,33 @@ def _delete_column(Q, R, q, j, W):
             Q[i, k + 1] = -sn * x + cs * y
 
 
-@numba.njit(cache=True, fastmath={"reassoc", "contract"})  # lets LLVM vectorize the dot products
+@numba.njit(cache=True)
 def _solve_upper(R, q, w):
-    """Back substitution R[:q, :q] r = w, reading R in place (a slice copy costs more, O(q²))."""
+    """Back substitution R[:q, :q] r = w, reading R in place (a slice copy costs more, O(q²)).
+
+    Each row's dot product is BLAS's ddot on the contiguous row: 0.21 ms at q = 1300, where a
+    loop compiled with fastmath took 0.85 ms (and the row-by-row solve is the method's most
+    frequent O(q²) step: 25 of 91 s on the smooth d = 3, n = 2000 benchmark).
+    """
     r = np.empty(q)
     for i in range(q - 1, -1, -1):
-        s = w[i]
-        for j in range(i + 1, q):
-            s -= R[i, j] * r[j]
-        r[i] = s / R[i, i]
+        r[i] = (w[i] - np.dot(R[i, i + 1:q], r[i + 1:q])) / R[i, i]
     return r
+
+
+@numba.njit(cache=True, fastmath=True)
+def _solve_upper_transposed(R, q, b):
+    """Forward substitution R[:q, :q]ᵀ x = b by rows of R: x_i = b_i/R_ii, then the rest of b
+    loses x_i R[i, i+1:] (an axpy on a contiguous row, which LLVM vectorizes through the slice
+    views: 0.19 ms at q = 1300, against 1.9 ms for scipy's solve_triangular on the C-ordered R)."""
+    x = b[:q].copy()
+    for i in range(q):
+        xi = x[i] / R[i, i]
+        x[i] = xi
+        row, rest = R[i, i + 1:q], x[i + 1:q]
+        for j in range(q - i - 1):
+            rest[j] -= xi * row[j]
+    return x
 
 
 class DualActiveSet:
@@ -277,6 +293,26 @@ class DualActiveSet:
         raise ActiveSetError("dual active set: no progress after "
                              f"{max_steps} steps on one constraint")
 
+    def _add_batch(self, A, ids, signs, threshold, max_steps):
+        """Add the columns of A (normals σk_j) that are still violated, the largest full step first."""
+        excess = A.T @ self.theta - self.lam
+        live = excess > threshold
+        if not live.any():
+            return
+        self._project(np.asfortranarray(A[:, live]))
+        ids, signs, threshold = ids[live], signs[live], threshold[live]
+        # the largest full step first: c/ρ with ρ = ‖z‖ the part of a outside the active span
+        # (steepest edge; 12% fewer additions than c/‖a‖ at n = 2000, d = 3)
+        rho = np.sqrt(np.einsum("ij,ij->j", self._Z, self._Z))
+        order = np.argsort(-excess[live] / np.maximum(rho, 1e-300), kind="stable")
+        self._A, self._W, self._Z = (np.asfortranarray(M[:, order]) for M in (self._A, self._W, self._Z))
+        try:
+            for b, i in enumerate(order):
+                if float(self._A[:, b] @ self.theta) - self.lam > threshold[i]:
+                    self._add(b, ids[i], signs[i], max_steps)
+        finally:
+            self._A = self._W = self._Z = None
+
     def refine(self):
         """Recompute u and θ exactly from the factors; drop active constraints with u < 0.
 
@@ -285,10 +321,9 @@ class DualActiveSet:
         """
         while self.q:
             q = self.q
-            R, Q = self.R[:q, :q], self.Q[:, :q]
-            h = Q.T @ self.y - scipy.linalg.solve_triangular(R, np.full(q, self.lam), trans="T",
-                                                              check_finite=False)
-            u = scipy.linalg.solve_triangular(R, h, check_finite=False)
+            R, Q = self.R, self.Q[:, :q]
+            h = Q.T @ self.y - _solve_upper_transposed(R, q, np.full(q, self.lam))
+            u = _solve_upper(R, q, h)
             if u.min() < 0:  # (rounding, or a new λ): the reduced point stays dual feasible
                 self._delete(int(np.argmin(u)))
                 continue
@@ -298,15 +333,16 @@ class DualActiveSet:
             # cancellation amplifies: the active constraints held only to 4e-8·λ on the
             # n = 1600 spirals and the solve cycled there. Correct with the constraint residual
             # e = Nᵀθ − λ1 measured on the normals themselves: θ ← θ − QR⁻ᵀe, u ← u + R⁻¹R⁻ᵀe
-            # (corrected seminormal equations; one step, two when the first was large)
-            N = self.normals
+            # (corrected seminormal equations; one step, two when the first was large). The
+            # products run over every stored normal and pick the active ones (no n × q copy)
+            slots = self._slot[:q]
             for _ in range(2):
-                e = N.T @ theta - self.lam
+                e = (self._N[:, :self._free].T @ theta)[slots] - self.lam
                 if np.abs(e).max() <= 1e-12 * self.lam:
                     break
-                w = scipy.linalg.solve_triangular(R, e, trans="T", check_finite=False)
+                w = _solve_upper_transposed(R, q, e)
                 theta -= Q @ w
-                u += scipy.linalg.solve_triangular(R, w, check_finite=False)
+                u += _solve_upper(R, q, w)
             if u.min() < 0:  # the correction moved a multiplier of rounding size below 0
                 self._delete(int(np.argmin(u)))
                 continue
@@ -366,19 +402,7 @@ class DualActiveSet:
             steps = self.n_steps
             chosen = violated[np.argsort(-excess[violated] / norms[violated])][:batch]
             signs = np.where(v[chosen] > 0, 1.0, -1.0)
-            self._project(np.asfortranarray(K[:, chosen] * signs))
-            # within the batch, the largest full step first: c/ρ with ρ = ‖z‖ the part of a outside
-            # the active span (steepest edge; 12% fewer additions than c/‖a‖ at n = 2000, d = 3)
-            rho = np.sqrt(np.einsum("ij,ij->j", self._Z, self._Z))
-            order = np.argsort(-excess[chosen] / np.maximum(rho, 1e-300), kind="stable")
-            chosen, signs = chosen[order], signs[order]
-            self._A, self._W, self._Z = (np.asfortranarray(M[:, order]) for M in (self._A, self._W, self._Z))
-            try:
-                for b, (j, sign) in enumerate(zip(chosen, signs)):
-                    if float(self._A[:, b] @ self.theta) - self.lam > threshold[j]:
-                        self._add(b, ids[j], sign, max_steps)
-            finally:
-                self._A = self._W = self._Z = None
+            self._add_batch(K[:, chosen] * signs, ids[chosen], signs, threshold[chosen], max_steps)
             if self.n_steps == steps:  # violations at the rounding level only: nothing to do
                 return float(excess.max()) / self.lam
             self.refine()
