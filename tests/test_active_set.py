@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import scipy.linalg
 
+from ganet.numeric.solvers import active_set
 from ganet.numeric.solvers.active_set import DualActiveSet, _delete_column, _solve_upper, _solve_upper_transposed
 from .reference import lasso_reference
 
@@ -114,6 +115,22 @@ def test_delete_column_keeps_the_qr_factorization():
         np.testing.assert_allclose(Q.T @ Q, np.eye(7), atol=1e-12)  # the 7th: the removed direction
         assert np.allclose(R[:6, :6], np.triu(R[:6, :6]))
         np.testing.assert_allclose(W, Q.T @ A, atol=1e-12)  # the batch's projections rotated along
+
+
+def test_a_solve_ends_only_when_every_candidate_holds(monkeypatch):
+    """The rounds price a pool of near-violated candidates; columns outside it that become
+    violated as θ moves must still be found. With an empty margin and no refresh the pool holds
+    only the columns violated at the start, so an exit on an empty pool would leave the others
+    violated and miss the optimum."""
+    monkeypatch.setattr(active_set, "_NEAR", 0.0)
+    monkeypatch.setattr(active_set, "_REFRESH", 10**9)
+    K, y = relu_columns(60, 400, seed=3)
+    lam = 0.02
+    state = DualActiveSet(y, lam)
+    state.solve(K[:, :200], np.arange(200))  # optimal on the first half: none of it is violated
+    assert state.solve(K, np.arange(400), batch=4) <= 1e-10
+    assert np.abs(K.T @ state.theta).max() <= lam * (1 + 1e-9)
+    assert objective(K, y, full_coef(state, 400), lam) == pytest.approx(lasso_reference(K, y, lam, False), rel=1e-7)
 
 
 @pytest.mark.parametrize("q", [1, 2, 7, 130])

@@ -39,6 +39,11 @@ __all__ = ["DualActiveSet", "ActiveSetError"]
 
 
 _UNIT_ROUNDOFF = np.finfo(np.float64).eps / 2
+# the rounds of a solve price a pool: the candidates within _NEAR·λ of violation at the last full
+# product, renewed every _REFRESH rounds (smooth d = 3, n = 2000: 60.0 / 62.7 s against 68.8 / 76.0
+# s for a full product every round, 0.3·λ and 8 rounds 61.3 s)
+_NEAR = 0.05
+_REFRESH = 4
 
 
 class ActiveSetError(RuntimeError):
@@ -389,22 +394,48 @@ class DualActiveSet:
         candidates[:, m:] = self.normals * self.signs[:q]
         K = candidates
         ids = np.concatenate([np.asarray(ids, dtype=np.int64), self.ids[:q]])
-        norms = np.maximum(np.linalg.norm(K, axis=0), 1e-300)
+        norms = np.maximum(np.sqrt(np.einsum("ij,ij->j", K, K)), 1e-300)  # (np.linalg.norm: 3× slower)
         threshold = tol * self.lam + 16 * _UNIT_ROUNDOFF * norms * float(np.linalg.norm(self.y))
         max_steps = 10 * len(self.y) + 100
         best, stalled = self.distance(), 0
+
+        def max_violation():
+            return float(np.abs(K.T @ self.theta).max(initial=0.0)) / self.lam - 1.0
+
+        pool, age = None, 0
         for _ in range(max_rounds):
-            v = K.T @ self.theta
+            # a full product at θ picks the pool: the candidates within _NEAR·λ of violation.
+            # The next rounds price the pool only (θ moves little per round), until it has no
+            # violator left or _REFRESH rounds passed. Only a full product ends the solve, so the
+            # exit condition still covers every candidate
+            full = pool is None or age >= _REFRESH
+            if full:
+                v = K.T @ self.theta
+                near = np.flatnonzero(np.abs(v) - self.lam > threshold - _NEAR * self.lam)
+                pool, K_pool, age = near, np.asfortranarray(K[:, near]), 0
+                v = v[near]
+            else:
+                v = K_pool.T @ self.theta
+            age += 1
             excess = np.abs(v) - self.lam
-            violated = np.flatnonzero(excess > threshold)
-            if violated.size == 0 or (deadline is not None and time.perf_counter() > deadline):
-                return float(excess.max(initial=-self.lam)) / self.lam
+            violated = np.flatnonzero(excess > threshold[pool])
+            if deadline is not None and time.perf_counter() > deadline:
+                return max_violation()
+            if violated.size == 0:
+                if full:
+                    return max_violation()
+                pool = None
+                continue
             steps = self.n_steps
-            chosen = violated[np.argsort(-excess[violated] / norms[violated])][:batch]
+            chosen = violated[np.argsort(-excess[violated] / norms[pool[violated]])][:batch]
             signs = np.where(v[chosen] > 0, 1.0, -1.0)
-            self._add_batch(K[:, chosen] * signs, ids[chosen], signs, threshold[chosen], max_steps)
+            j = pool[chosen]
+            self._add_batch(K_pool[:, chosen] * signs, ids[j], signs, threshold[j], max_steps)
             if self.n_steps == steps:  # violations at the rounding level only: nothing to do
-                return float(excess.max()) / self.lam
+                if full:
+                    return max_violation()
+                pool = None
+                continue
             self.refine()
             # every step increases ½‖θ − y‖² in exact arithmetic; when rounds stop increasing
             # it, the violations left are rounding amplified by nearly dependent active columns
@@ -413,7 +444,7 @@ class DualActiveSet:
             stalled = stalled + 1 if value <= best * (1 + 1e-13) else 0
             best = max(best, value)
             if stalled >= 5:
-                return float(excess.max()) / self.lam
+                return max_violation()
         raise ActiveSetError(f"dual active set: violations remain after {max_rounds} rounds")
 
     def distance(self):
