@@ -412,7 +412,9 @@ class DualActiveSet:
             if full:
                 v = K.T @ self.theta
                 near = np.flatnonzero(np.abs(v) - self.lam > threshold - _NEAR * self.lam)
-                pool, K_pool, age = near, np.asfortranarray(K[:, near]), 0
+                if 2 * len(near) > K.shape[1]:  # (then a copy costs more than it saves)
+                    near = np.arange(K.shape[1])
+                pool, K_pool, age = near, (K if len(near) == K.shape[1] else K[:, near]), 0
                 v = v[near]
             else:
                 v = K_pool.T @ self.theta
