@@ -213,10 +213,11 @@ def test_tiny_lambda_converges_or_stops_honestly(lam, monkeypatch):
         # the reported gap is no smaller than the one recomputed here, on the exact columns, for
         # the dual points docs/conventions.md says it comes from: the returned solution's residual
         # (y − predict) when that meets tol, else the better of it and the residual the last full
-        # pass priced. (The second case happens here since the active set's triangular solves
-        # changed their rounding on 2026-12-07: the returned residual gives 9.2e-11 > tol·P =
-        # 2.9e-12, the priced one 4.6e-18, reported 5.9e-13; the priced point's independent gap
-        # shows the fit within 4.6e-18 of P*, so no reported gap ≥ 0 overstates it.) Not at
+        # pass priced. (The second case happens here since the active set's rounds price a pool
+        # of candidates, 2026-12-07, which changed the rounding of its path: the returned residual
+        # gives 9.2e-11 > tol·P = 2.9e-12, the priced one 4.6e-18, reported 5.9e-13; the priced
+        # point's independent gap shows the fit within 4.6e-18 of P*, so no reported gap ≥ 0
+        # overstates it. Before, the priced point gave 5.3e-18 and 3.9e-11 was reported.) Not at
         # λ = 1e-12: there s = ‖Kᵀr‖∞/λ turns a 1e-15 difference of two residuals into 1e-11 of
         # the bound, 20% of the gap (numpy 2.4.6, 2026-12-04); the interpolant's bound checks it.
         gap = independent_gap(K, y, lam, y - model.predict(X), model.objective_, True)
