@@ -41,7 +41,7 @@ __all__ = ["DualActiveSet", "ActiveSetError"]
 _UNIT_ROUNDOFF = np.finfo(np.float64).eps / 2
 # the rounds of a solve price a pool: the candidates within _NEAR·λ of violation at the last full
 # product, renewed every _REFRESH rounds (smooth d = 3, n = 2000: 60.0 / 62.7 s against 68.8 / 76.0
-# s for a full product every round, 0.3·λ and 8 rounds 61.3 s)
+# s for a full product and a copy of the block every round, 0.3·λ and 8 rounds 61.3 s)
 _NEAR = 0.05
 _REFRESH = 4
 
@@ -369,7 +369,8 @@ class DualActiveSet:
         r"""Add the columns K (ids ``ids``) and re-optimize over them and the active set.
 
         Repeats: compute the violations |k_jᵀθ| − λ of every candidate (the given columns and the
-        currently active ones, which may leave and become violated again), take the ``batch`` most
+        currently active ones, which may leave and become violated again; between two full
+        products only those of a pool near violation, see the loop), take the ``batch`` most
         violated ones by distance (|k_jᵀθ| − λ)/‖k_j‖ from θ to their constraint, add them in order
         of decreasing full step (|k_jᵀθ| − λ)/ρ_j (ρ_j: the part of k_j outside the active span),
         refine, until no violation exceeds tol·λ plus the rounding floor of the
