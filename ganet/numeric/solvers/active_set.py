@@ -302,18 +302,14 @@ class DualActiveSet:
         raise ActiveSetError("dual active set: no progress after "
                              f"{max_steps} steps on one constraint")
 
-    def _add_batch(self, A, ids, signs, threshold, max_steps):
-        """Add the columns of A (normals σk_j) that are still violated, the largest full step first."""
-        excess = A.T @ self.theta - self.lam
-        live = excess > threshold
-        if not live.any():
-            return
-        self._project(np.asfortranarray(A[:, live]))
-        ids, signs, threshold = ids[live], signs[live], threshold[live]
+    def _add_batch(self, A, excess, ids, signs, threshold, max_steps):
+        """Add the violated columns of A (normals σk_j, violations ``excess`` = σk_jᵀθ − λ at the
+        current θ), the largest full step first, each while it is still violated."""
+        self._project(np.asfortranarray(A))
         # the largest full step first: c/ρ with ρ = ‖z‖ the part of a outside the active span
         # (steepest edge; 12% fewer additions than c/‖a‖ at n = 2000, d = 3)
         rho = np.sqrt(np.einsum("ij,ij->j", self._Z, self._Z))
-        order = np.argsort(-excess[live] / np.maximum(rho, 1e-300), kind="stable")
+        order = np.argsort(-excess / np.maximum(rho, 1e-300), kind="stable")
         self._A, self._W, self._Z = (np.asfortranarray(M[:, order]) for M in (self._A, self._W, self._Z))
         try:
             for b, i in enumerate(order):
@@ -437,7 +433,7 @@ class DualActiveSet:
             chosen = violated[np.argsort(-excess[violated] / norms[pool[violated]])][:batch]
             signs = np.where(v[chosen] > 0, 1.0, -1.0)
             j = pool[chosen]
-            self._add_batch(K_pool[:, chosen] * signs, ids[j], signs, threshold[j], max_steps)
+            self._add_batch(K_pool[:, chosen] * signs, excess[chosen], ids[j], signs, threshold[j], max_steps)
             if self.n_steps == steps:  # violations at the rounding level only: nothing to do
                 if full:
                     return max_violation()

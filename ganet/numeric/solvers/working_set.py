@@ -151,6 +151,11 @@ _FIRST_PASS_SHARE = 0.5  # of max_seconds, at most, for the first pricing pass
 _RESERVE_MARGIN = 1.5  # a pass may take longer than the last one (a busy machine, a larger working set)
 
 
+def _past(moment):
+    """Whether a ``time.perf_counter()`` deadline (None: none) has passed."""
+    return moment is not None and time.perf_counter() > moment
+
+
 def solve_working_set(dictionary, program, tol, max_iter, max_seconds=None, local_rounds=10, verbose=0):
     """Run the certified working-set loop (module docstring) of ``program`` over ``dictionary``.
 
@@ -202,8 +207,7 @@ def solve_working_set(dictionary, program, tol, max_iter, max_seconds=None, loca
             stopped = "max_seconds"
             break
         for _ in range(local_rounds):
-            if (solve_deadline is not None and time.perf_counter() > solve_deadline) \
-                    or not program.local_round(dictionary, solve_deadline):
+            if _past(solve_deadline) or not program.local_round(dictionary, solve_deadline):
                 break
         tic = time.perf_counter()
         full = program.price(dictionary, deadline)
@@ -219,7 +223,7 @@ def solve_working_set(dictionary, program, tol, max_iter, max_seconds=None, loca
         if program.converged(tol):
             stopped = "converged"
             break
-        if deadline is not None and time.perf_counter() > deadline:
+        if _past(deadline):
             stopped = "max_seconds"
             break
         if program.stalled():  # another round would price the same point again
