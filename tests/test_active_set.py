@@ -11,7 +11,8 @@ import pytest
 import scipy.linalg
 
 from ganet.numeric.solvers import active_set
-from ganet.numeric.solvers.active_set import DualActiveSet, _delete_column, _solve_upper, _solve_upper_transposed
+from ganet.numeric.solvers.active_set import (DualActiveSet, _delete_column, _solve_upper, _solve_upper_transposed,
+                                              _spread_out)
 from .reference import lasso_reference
 
 
@@ -89,6 +90,27 @@ def test_dependent_and_duplicate_columns_keep_a_basic_solution():
     check_invariants(state, K, y)
     reference = lasso_reference(K, y, lam, intercept=False)
     assert objective(K, y, full_coef(state, K.shape[1]), lam) == pytest.approx(reference, rel=1e-7)
+
+
+def test_a_batch_takes_no_two_nearly_parallel_violators():
+    """_spread_out against a pairwise check in numpy: the kept columns are pairwise below the
+    cosine, in the given order, and every column skipped before the last kept one is nearly
+    parallel to one kept before it (the greedy rule, not just any spread-out subset)."""
+    rng = np.random.default_rng(4)
+    base = rng.normal(size=(40, 12))
+    # each base column with two near copies (cos ≈ 0.9995) and one sign-flipped copy
+    K = np.hstack([base, base + 1e-2 * rng.normal(size=base.shape), -base, base + 1e-2 * rng.normal(size=base.shape)])
+    order = rng.permutation(K.shape[1])
+    norms = np.linalg.norm(K[:, order], axis=0)
+    C = np.abs(K[:, order].T @ K[:, order]) / np.outer(norms, norms)
+    for batch in (1, 5, 12, 48):
+        keep = _spread_out(K, order, norms, batch, 0.99)
+        assert len(keep) == min(batch, 12) and np.all(np.diff(keep) > 0)
+        assert keep[0] == 0
+        sub = C[np.ix_(keep, keep)]
+        assert np.all(sub[~np.eye(len(keep), dtype=bool)] < 0.99)
+        for i in sorted(set(range(keep[-1])) - set(keep)):
+            assert C[i, keep[keep < i]].max() >= 0.99
 
 
 def test_set_lam_walks_a_path():

@@ -44,6 +44,12 @@ _UNIT_ROUNDOFF = np.finfo(np.float64).eps / 2
 # s for a full product and a copy of the block every round, 0.3·λ and 8 rounds 61.3 s)
 _NEAR = 0.05
 _REFRESH = 4
+# a batch takes no two violators with |cos| ≥ _COHERENT between them (neighbouring hyperplanes:
+# once one joins, the other is rarely still violated, and projecting it was wasted), choosing
+# from the _SCAN·batch nearest violators (smooth d = 3, n = 2000: 40,259 → 14,671 columns
+# projected, 61.8 → 49.8 s; 0.95 and 0.999 gave the same at n = 1000)
+_COHERENT = 0.99
+_SCAN = 4
 
 
 class ActiveSetError(RuntimeError):
@@ -96,6 +102,28 @@ def _delete_column(Q, R, q, j, W):
             y = Q[i, k + 1]
             Q[i, k] = cs * x + sn * y
             Q[i, k + 1] = -sn * x + cs * y
+
+
+@numba.njit(cache=True)
+def _spread_out(K, order, norms, batch, coherent):
+    """The first ``batch`` of the columns ``order`` of K (in that order) whose cosine with every
+    column taken before is below ``coherent`` in absolute value (greedy; O(n) per pair compared)."""
+    keep = np.empty(min(batch, len(order)), dtype=np.int64)
+    taken = 0
+    for i in range(len(order)):
+        a = K[:, order[i]]
+        ok = True
+        for k in range(taken):
+            j = keep[k]
+            if abs(np.dot(a, K[:, order[j]])) >= coherent * norms[i] * norms[j]:
+                ok = False
+                break
+        if ok:
+            keep[taken] = i
+            taken += 1
+            if taken == len(keep):
+                break
+    return keep[:taken]
 
 
 @numba.njit(cache=True)
@@ -164,6 +192,7 @@ class DualActiveSet:
         self.q = 0
         self.n_steps = 0
         self._A = self._W = self._Z = None  # the batch being added (see _project)
+        self._candidates = None  # the candidate block of solve, reused
         self._allocate(min(len(self.y), 64))
 
     def _allocate(self, capacity):
@@ -367,7 +396,8 @@ class DualActiveSet:
         Repeats: compute the violations |k_jᵀθ| − λ of every candidate (the given columns and the
         currently active ones, which may leave and become violated again; between two full
         products only those of a pool near violation, see the loop), take the ``batch`` most
-        violated ones by distance (|k_jᵀθ| − λ)/‖k_j‖ from θ to their constraint, add them in order
+        violated ones by distance (|k_jᵀθ| − λ)/‖k_j‖ from θ to their constraint, skipping any
+        nearly parallel to one taken before (|cos| ≥ 0.99: it waits for a later batch), add them in order
         of decreasing full step (|k_jᵀθ| − λ)/ρ_j (ρ_j: the part of k_j outside the active span),
         refine, until no violation exceeds tol·λ plus the rounding floor of the
         candidate, 16·u·‖k_j‖·‖y‖ (u the unit roundoff: the error with which θ, a difference of
@@ -389,8 +419,12 @@ class DualActiveSet:
             unless the deadline came first).
         """
         q, m = self.q, K.shape[1]
-        # the active columns (unsigned) take part as candidates too: they may leave and return
-        candidates = np.empty((len(self.y), m + q), order="F")
+        # the active columns (unsigned) take part as candidates too: they may leave and return.
+        # The block lives in a buffer kept between solves: a fresh one took 0.2 s per solve in
+        # page faults at n = 2000 with 10,000 columns (4 of 50 s in all), its copy 0.015 s
+        if self._candidates is None or self._candidates.shape[1] < m + q:
+            self._candidates = np.empty((len(self.y), m + q), order="F")
+        candidates = self._candidates[:, :m + q]
         candidates[:, :m] = K
         candidates[:, m:] = self.normals * self.signs[:q]
         K = candidates
@@ -430,7 +464,8 @@ class DualActiveSet:
                 pool = None
                 continue
             steps = self.n_steps
-            chosen = violated[np.argsort(-excess[violated] / norms[pool[violated]])][:batch]
+            nearest = violated[np.argsort(-excess[violated] / norms[pool[violated]])][:_SCAN * batch]
+            chosen = nearest[_spread_out(K_pool, nearest, norms[pool[nearest]], batch, _COHERENT)]
             signs = np.where(v[chosen] > 0, 1.0, -1.0)
             j = pool[chosen]
             self._add_batch(K_pool[:, chosen] * signs, excess[chosen], ids[j], signs, threshold[j], max_steps)
