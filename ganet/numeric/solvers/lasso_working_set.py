@@ -8,10 +8,12 @@ with the intercept t unpenalized (``fit_intercept``). The loop is the shared one
 loss's own is in :class:`SquaredProgram`. Only a working set of columns is ever
 materialized:
 
-1. solve the problem restricted to the working set. For c = 1 exactly, by the dual active-set
+1. solve the problem restricted to the working set. For c = 1 by the dual active-set
    method of :mod:`~ganet.numeric.solvers.active_set`, whose factorization is kept between rounds so each
    round only adds the new columns to the previous optimum (it is what makes the coherent, nearly
-   interpolating ReLU dictionaries tractable where coordinate descent and interior points stall).
+   interpolating ReLU dictionaries tractable where coordinate descent and interior points stall),
+   until no offered column violates its constraint by more than 3% of the last pass's worst
+   violation (exactly, once that is small).
    For c > 1 (and as a fallback) by the semismooth Newton augmented Lagrangian method of
    :mod:`~ganet.numeric.solvers.ssnal`, warm-started from the previous round;
 2. price the residual R over the **whole** dictionary (``violators``: the largest ‖K_jᵀR‖ and the
@@ -47,6 +49,14 @@ from .ssnal import group_lasso_ssnal
 from .working_set import FullPass, solve_working_set
 
 __all__ = ["LassoResult", "SquaredProgram", "solve_lasso", "dual_gap", "power_of_two"]
+
+# A working-set solve of the active set stops once no candidate violates its constraint by more
+# than this share of the worst violation (maxⱼ|K_jᵀR|/λ − 1) of the last full pass: its point is
+# priced by the next pass anyway, and the exact optimum of a working set that is about to change
+# is mostly exchanges of neighbouring columns. Smooth d = 3, n = 2000: 12,004 additions → 7,030
+# and 43.4 → 35.9 s (0.01: 37.3, 0.05: 38.8, 0.1: 41.1 s, with more passes)
+_LOOSE = 0.03
+_EXACT = 1e-10
 
 
 @dataclass
@@ -257,7 +267,10 @@ class SquaredProgram:
         self.steps_before = state.n_steps if state is not None else None
         if state is not None and len(new):
             try:
-                state.solve(self._materialize(new), new, deadline=deadline)
+                K = self._materialize(new)
+                state.solve(K, new, deadline=deadline, tol=self._loose_tol())
+                if state.n_steps == self.steps_before:  # (nothing above the loose tolerance)
+                    state.solve(K, new, deadline=deadline, tol=_EXACT)
             except ActiveSetError as err:  # cycling under rounding: re-solve from here on
                 if self.verbose:
                     warnings.warn(f"{err}; continuing with the SSNAL working-set solver", RuntimeWarning,
@@ -279,6 +292,10 @@ class SquaredProgram:
         self.new = np.zeros(0, dtype=np.int64)
         self.solve_seconds += time.perf_counter() - tic
 
+    def _loose_tol(self):
+        """The active set's tolerance for the next working-set solve (``_LOOSE``)."""
+        return max(_EXACT, _LOOSE * (self.scale - 1.0))
+
     def local_round(self, dictionary, deadline):
         """The neighbourhood of the support's hyperplanes, priced at a fraction of a full pass
         (the active set only: it takes the new columns without a re-solve)."""
@@ -291,7 +308,7 @@ class SquaredProgram:
             return False
         tic = time.perf_counter()
         try:
-            state.solve(self._materialize(near), near, deadline=deadline)
+            state.solve(self._materialize(near), near, deadline=deadline, tol=self._loose_tol())
         except ActiveSetError:
             return False  # the full pass goes on from the last consistent state
         finally:
