@@ -326,3 +326,21 @@ def test_spirals_n800_certify_whatever_the_violator_order(seed):
     """The issue's case: n = 800, 639,200 columns, seeds on which the previous code cycled; the
     shuffled and the plain order reach the same certified optimum."""
     _spirals_with_shuffled_violators(800, seed, compare=True)
+
+
+@pytest.mark.parametrize("lam", [1e-1, 1e-3])
+def test_the_returned_support_is_independent_without_an_svd(lam):
+    """The active set's support is returned as it is (no SVD walk to a basic solution): on grid
+    data, whose dictionary has many exactly dependent columns, numpy's rank of the returned
+    (centered) columns must still equal their number."""
+    from ganet.numeric.oracles.two_layer import Dictionary
+    from ganet.numeric.solvers.lasso_working_set import solve_lasso
+
+    g = np.arange(5.0)
+    X = np.array([(a, b) for a in g for b in g])
+    y = np.sin(X.sum(axis=1)) + 0.1 * np.cos(3 * X[:, 0])
+    D = Dictionary(X, "l1", True)
+    res = solve_lasso(D, y, lam, tol=1e-9)
+    assert res.converged and len(res.columns) > 5
+    K = D.materialize(res.columns)
+    assert np.linalg.matrix_rank(K - K.mean(axis=0)) == len(res.columns)

@@ -360,13 +360,16 @@ class SquaredProgram:
         snapshot = self.snapshot
         if snapshot is None:  # the budget ran out before any full pass: a solution, no certificate
             snapshot = (ws, Z, None, np.inf)
+        # the active set's support is independent already (a basic solution): no SVD to make it one
         columns, coef, intercept, P, D, gap = _certified_solution(self.dictionary, self.Y, self.lam, snapshot,
-                                                                  self.intercept, tol, deadline)
+                                                                  self.intercept, tol, deadline,
+                                                                  basic=self.state is not None)
         if stopped == "max_seconds" and len(ws) and not (len(ws) == len(snapshot[0]) and np.array_equal(ws, snapshot[0])
                                                          and np.array_equal(Z, snapshot[1])):
             # the working set moved on after the last full pass: its point, if better, is returned
             # with the best dual value seen (the gap of a point no pass has priced)
-            latest = _certified_solution(self.dictionary, self.Y, self.lam, (ws, Z, None, np.inf), self.intercept, tol)
+            latest = _certified_solution(self.dictionary, self.Y, self.lam, (ws, Z, None, np.inf), self.intercept, tol,
+                                         basic=self.state is not None)
             if latest[3] < P:
                 columns, coef, intercept, P = latest[:4]
             D = max(D, self.best_dual)
@@ -378,8 +381,9 @@ class SquaredProgram:
                            converged=converged, n_iter=0, lam=self.user_lam)
 
 
-def _certified_solution(dictionary, Y, lam, snapshot, fit_intercept, tol, deadline=None):
-    """The solution of the last full pass, made basic (c = 1), with a certificate for exactly it.
+def _certified_solution(dictionary, Y, lam, snapshot, fit_intercept, tol, deadline=None, basic=False):
+    """The solution of the last full pass, made basic (c = 1; ``basic``: its active columns are
+    independent already, as the dual active set keeps them), with a certificate for exactly it.
 
     The pass priced the residual R; the returned solution has residual R' (recomputed, so drift of
     the active set's dual point is accounted for in P). Its dual value is D(R'/s'), with the bound
@@ -396,7 +400,7 @@ def _certified_solution(dictionary, Y, lam, snapshot, fit_intercept, tol, deadli
     columns, coef = ws[keep], Z[keep]
     K = dictionary.materialize(columns) if len(columns) else np.zeros((n, 0))
     Kc = K - K.mean(axis=0) if fit_intercept and len(columns) else K
-    if c == 1 and len(columns):  # a basic solution: independent active columns, same objective
+    if c == 1 and len(columns) and not basic:  # a basic solution: independent active columns, same objective
         z = basic_solution(Kc, coef[:, 0])
         columns, coef, Kc, K = columns[z != 0], z[z != 0, None], Kc[:, z != 0], K[:, z != 0]
     intercept = -(K.mean(axis=0) @ coef) if fit_intercept and len(columns) else np.zeros(c)
