@@ -288,19 +288,20 @@ def test_round_robin_takes_every_range_best_before_any_second_best():
     """Against a plain-Python reference: rank within each column range, then sort by
     (rank, −priority, column)."""
     rng = np.random.default_rng(6)
-    n_columns, n_groups = 1000, 7
-    columns = rng.choice(n_columns, 300, replace=False)
-    priority = rng.integers(0, 20, size=300).astype(float)  # many ties
-    by_group = {}
-    for c, p in zip(columns.tolist(), priority.tolist()):
-        by_group.setdefault(c * n_groups // n_columns, []).append((-p, c))
-    keyed = []
-    for members in by_group.values():
-        keyed += [(rank, p, c) for rank, (p, c) in enumerate(sorted(members))]
-    expected = [c for _, _, c in sorted(keyed)]
-    for k in (0, 5, 50, 300):
-        got = columns[round_robin(columns, priority, k, n_columns, n_groups)]
-        assert got.tolist() == expected[:k]
+    # few groups (every rank by sorting past 8 ranks) and many (a few ranks scanned in numba)
+    for n_columns, n_groups, m in ((1000, 7, 300), (100_000, 512, 3000)):
+        columns = rng.choice(n_columns, m, replace=False)
+        priority = rng.integers(0, 20, size=m).astype(float)  # many ties
+        by_group = {}
+        for c, p in zip(columns.tolist(), priority.tolist()):
+            by_group.setdefault(c * n_groups // n_columns, []).append((-p, c))
+        keyed = []
+        for members in by_group.values():
+            keyed += [(rank, p, c) for rank, (p, c) in enumerate(sorted(members))]
+        expected = [c for _, _, c in sorted(keyed)]
+        for k in (0, 5, 50, 300, 700, m, m + 10):
+            got = columns[round_robin(columns, priority, k, n_columns, n_groups)]
+            assert got.tolist() == expected[:k]
 
 
 def test_local_violators_price_the_support_neighbourhood_only():

@@ -65,13 +65,54 @@ def round_robin(columns, priority, k, n_columns, n_groups=ROUND_ROBIN_GROUPS):
     d = 3, λ = 0.01, 25 rounds reach support 328 and objective 131.7 instead of 49 and 236.1 with
     the k best; see ROUND_ROBIN_GROUPS for the number of ranges).
     """
+    columns, priority = np.asarray(columns, dtype=np.int64), np.asarray(priority, dtype=np.float64)
     group = columns * n_groups // max(n_columns, 1)
-    order = np.lexsort((columns, -priority, group))  # by group, best first within each
-    first = np.r_[0, np.flatnonzero(np.diff(group[order])) + 1]
-    within = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = within
-    return np.lexsort((columns, -priority, rank))[:k]
+    # the first k need only the ranks up to the one where k are reached (k/G on a full pass: a
+    # few O(m) scans in place of two sorts of every candidate, 0.11 s → 0.01 s for 196,000 of
+    # them); with more ranks than _FEW_RANKS, every rank by sorting
+    taken = _leading_ranks(group, priority, columns, n_groups, k, _FEW_RANKS)
+    if taken is None:
+        order = np.lexsort((columns, -priority, group))  # by group, best first within each
+        first = np.r_[0, np.flatnonzero(np.diff(group[order])) + 1]
+        within = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = within
+        return np.lexsort((columns, -priority, rank))[:k]
+    indices, rank = taken
+    return indices[np.lexsort((columns[indices], -priority[indices], rank))[:k]]
+
+
+_FEW_RANKS = 8
+
+
+@numba.njit(cache=True)
+def _leading_ranks(group, priority, columns, n_groups, k, max_ranks):
+    """The candidates of rank 0, 1, … within their group (best by priority, then the smaller
+    column), rank by rank until at least k are taken or none is left: (indices, ranks), or None
+    when that needs more than ``max_ranks`` ranks."""
+    m = len(group)
+    rank = np.full(m, -1, dtype=np.int64)
+    best = np.empty(n_groups, dtype=np.int64)
+    taken = 0
+    for r in range(max_ranks):
+        if taken >= k or taken == m:
+            indices = np.flatnonzero(rank >= 0)
+            return indices, rank[indices]
+        best[:] = -1
+        for i in range(m):
+            if rank[i] < 0:
+                g = group[i]
+                b = best[g]
+                if b < 0 or priority[i] > priority[b] or (priority[i] == priority[b] and columns[i] < columns[b]):
+                    best[g] = i
+        for g in range(n_groups):
+            if best[g] >= 0:
+                rank[best[g]] = r
+                taken += 1
+    if taken >= k or taken == m:
+        indices = np.flatnonzero(rank >= 0)
+        return indices, rank[indices]
+    return None
 
 
 def as_residual(R, n):
