@@ -93,11 +93,10 @@ def _leading_ranks(group, priority, columns, n_groups, k, max_ranks):
     m = len(group)
     rank = np.full(m, -1, dtype=np.int64)
     best = np.empty(n_groups, dtype=np.int64)
-    taken = 0
-    for r in range(max_ranks):
-        if taken >= k or taken == m:
-            indices = np.flatnonzero(rank >= 0)
-            return indices, rank[indices]
+    taken, r = 0, 0
+    while taken < k and taken < m:
+        if r == max_ranks:
+            return None
         best[:] = -1
         for i in range(m):
             if rank[i] < 0:
@@ -109,10 +108,9 @@ def _leading_ranks(group, priority, columns, n_groups, k, max_ranks):
             if best[g] >= 0:
                 rank[best[g]] = r
                 taken += 1
-    if taken >= k or taken == m:
-        indices = np.flatnonzero(rank >= 0)
-        return indices, rank[indices]
-    return None
+        r += 1
+    indices = np.flatnonzero(rank >= 0)
+    return indices, rank[indices]
 
 
 def as_residual(R, n):
