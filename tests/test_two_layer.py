@@ -186,7 +186,10 @@ def test_the_warning_names_what_would_help_by_why_the_fit_stopped():
         model = ConvexReLU().fit(X, Y[:, 0])
     assert model.report_["stopped"] == "rounding" and not model.converged_
     rel = model.dual_gap_ / model.objective_
-    assert f"relative gap {rel:.2g}" in str(caught[-1].message) and "max_iter" not in str(caught[-1].message)
+    stopped = [str(w.message) for w in caught if "solver stopped after" in str(w.message)]
+    assert len(stopped) == 1 and f"relative gap {rel:.2g}" in stopped[0] and "max_iter" not in stopped[0]
+    # λ = 1e-3 is 7e-8·λ_max here: the fit also names λ_max
+    assert any("·λ_max (λ_max = " in str(w.message) for w in caught)
     with pytest.warns(ConvergenceWarning, match=r"raise max_iter \(or tol\)"):
         ConvexReLU(lam=1.0, max_iter=1).fit(X, Y[:, 0])
 
@@ -331,3 +334,33 @@ def test_the_certificate_keeps_the_priced_dual_point_when_the_returned_residual_
     assert D_value >= -independent_gap(K_all, y, lam, theta, 0.0, False) - 1e-12 * P  # (gap at P = 0 is −D)
     assert D_value <= p_star * (1 + 1e-9)
     assert gap <= 1e-8 * P
+
+
+def test_an_uncertified_fit_at_a_tiny_lam_names_lam_max():
+    """A fit stopped short of its certificate at λ < 10⁻³ λ_max says so and names λ_max, which
+    must equal maxⱼ|K_jᵀ(y − ȳ)| over the whole materialized dictionary (numpy, not the pass)."""
+    import re
+    import warnings as _warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    from ganet import ConvexReLU
+    from ganet.numeric.oracles.two_layer import Dictionary
+
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(30, 2))
+    y = np.sin(3 * X[:, 0]) + 0.3 * rng.normal(size=30)
+    K = Dictionary(X, "l1", True).materialize()
+    lam_max = float(np.abs((K - K.mean(axis=0)).T @ (y - y.mean())).max())
+    with _warnings.catch_warnings(record=True) as caught:
+        _warnings.simplefilter("always")
+        model = ConvexReLU(lam=1e-4 * lam_max, max_iter=1, dictionary="stored").fit(X, y)
+    assert not model.converged_
+    advice = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning) and "λ_max" in str(w.message)]
+    assert len(advice) == 1 and "ConvexReLUCV" in advice[0]
+    named = float(re.search(r"λ_max = ([0-9.e+-]+)", advice[0]).group(1))
+    assert named == pytest.approx(lam_max, rel=1e-3)
+    with _warnings.catch_warnings(record=True) as caught:  # a certified fit gives no advice
+        _warnings.simplefilter("always")
+        assert ConvexReLU(lam=1e-4 * lam_max, dictionary="stored").fit(X, y).converged_
+    assert not [w for w in caught if "λ_max" in str(w.message)]

@@ -13,10 +13,8 @@ p̂ ≥ p*), the exact program attains p*: :func:`certified_ratio` reports p̂/p
 
 import numbers
 import time
-import warnings
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
 from ..numeric.arrangement.patterns import GATE_METHODS, exact_patterns, sampled_patterns
@@ -25,7 +23,7 @@ from ..numeric.geometry.normalization import Normalization, normalization
 from ..numeric.oracles.weighted import check_sample_weight
 from ..numeric.runtime.memory import available_bytes
 from ..numeric.solvers.datafits import make_datafit
-from .base import ConvexNetworkEstimator, NetworkClassifierMixin, NetworkRegressorMixin
+from .base import ConvexNetworkEstimator, NetworkClassifierMixin, NetworkRegressorMixin, advise_on_lam
 from .neurons import ArrangementNeuron
 from .standardize import StandardizeMixin
 
@@ -236,14 +234,7 @@ class _ArrangementBase(ConvexNetworkEstimator):
         lam = float(self._lam_param())
         top, exact = self._largest_bound(program, T, coords, sample_weight, time.perf_counter() + 1.0,
                                          above=1e3 * lam)
-        if not lam < 1e-3 * top:
-            return
-        value = f"= {top:.4g}" if exact else f"≤ {top:.4g}, a bound"
-        warnings.warn(f"lam = {lam:.3g} is {lam / top:.2g}·λ_max (λ_max {value}: the smallest λ at which "
-                      "the empty network is optimal). So small a λ nearly interpolates the data, and the "
-                      f"program certifies slowly there: try lam ≈ 1e-2·λ_max, or cross-validation "
-                      f"({type(self).__name__}CV, or --lam cv in the command line)", ConvergenceWarning,
-                      stacklevel=4)
+        advise_on_lam(self, lam, top, exact, stacklevel=5)
 
     def _sampled_patterns(self, X, Zr, inputs):
         """Distinct patterns and their gates (on Zr) of the sampled gates, the given ones and the

@@ -15,8 +15,11 @@ once. :class:`ConvexNetworkEstimator` writes that sequence once. A model supplie
 :class:`NetworkRegressorMixin` and :class:`NetworkClassifierMixin` turn F into predictions.
 """
 
+import warnings
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -119,3 +122,17 @@ class NetworkClassifierMixin(ClassifierMixin):
         if len(self.classes_) == 2:
             return self.classes_[(scores > 0).astype(int)]
         return self.classes_[np.argmax(scores, axis=1)]
+
+
+def advise_on_lam(estimator, lam, lam_max, exact=True, stacklevel=4):
+    """After an uncertified fit: warn when λ < 10⁻³ λ_max, naming λ_max (the smallest λ at which
+    the empty network is optimal; ``exact`` False: an upper bound). So small a λ nearly
+    interpolates the data, and the program certifies slowly there."""
+    if not (np.isfinite(lam_max) and lam < 1e-3 * lam_max):
+        return
+    value = f"= {lam_max:.4g}" if exact else f"≤ {lam_max:.4g}, a bound"
+    warnings.warn(f"lam = {lam:.3g} is {lam / lam_max:.2g}·λ_max (λ_max {value}: the smallest λ at which "
+                  "the empty network is optimal). So small a λ nearly interpolates the data, and the "
+                  f"program certifies slowly there: try lam ≈ 1e-2·λ_max, or cross-validation "
+                  f"({type(estimator).__name__}CV, or --lam cv in the command line)", ConvergenceWarning,
+                  stacklevel=stacklevel + 1)

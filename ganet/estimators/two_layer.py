@@ -27,7 +27,7 @@ from ..numeric.runtime.memory import DEFAULT_MEMORY_LIMIT, PeakMemory, check_mem
 from ..numeric.runtime.validation import as_finite_array
 from ..numeric.solvers.datafits import Quadratic, fenchel_gap, make_datafit
 from ..numeric.solvers.lasso_working_set import dual_gap, solve_lasso
-from .base import ConvexNetworkEstimator, NetworkClassifierMixin, NetworkRegressorMixin
+from .base import ConvexNetworkEstimator, NetworkClassifierMixin, NetworkRegressorMixin, advise_on_lam
 from .networks import TwoLayerNetwork
 from .standardize import StandardizeMixin
 
@@ -253,6 +253,8 @@ class _ConvexReLUBase(ConvexNetworkEstimator):
                 "peak_rss_mb": memory.peak_mb, "rss_at_start_mb": memory.start_mb,
             })
         self._assign(dictionary, res, fitted)
+        if not res.converged:
+            advise_on_lam(self, float(lam), res.lam_max)
         return self
 
     def _assign(self, dictionary, res, fitted):
@@ -412,6 +414,8 @@ class _ConvexReLUBase(ConvexNetworkEstimator):
                                **_pass_counts(dictionary),
                                **({"one_vs_rest": True} if len(results) > 1 else {})})
         self._assign(dictionary, res, fitted)
+        if not res.converged:
+            advise_on_lam(self, float(lam), res.lam_max)
         return self
 
     def network_family(self):

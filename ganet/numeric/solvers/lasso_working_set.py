@@ -80,6 +80,9 @@ class LassoResult:
         Per iteration: working-set size, objective, gap, seconds.
     dual_point : ndarray or None
         The loss's dual point θ behind the certificate (logistic and hinge solves).
+    lam_max : float
+        maxⱼ‖K_jᵀ(Y − Ȳ)‖₂, the smallest λ at which Z = 0 is optimal, from the first pass (NaN
+        when that pass did not run over every column: a warm start, or cut by the budget).
     stopped : str
         Why the iterations ended: "converged", "max_iter", "max_seconds", or "rounding" (the
         violations left were below the working-set solver's rounding floor: more rounds would
@@ -98,6 +101,7 @@ class LassoResult:
     history: list = field(default_factory=list)
     stopped: str = "converged"
     dual_point: object = None
+    lam_max: float = float("nan")
 
 
 def power_of_two(value):
@@ -240,6 +244,7 @@ class SquaredProgram:
         # budget leaves a better working-set point than the last priced one)
         self.best_dual = -np.inf
         self.solve_seconds, self.n_solves, self.steps_before = 0.0, 0, None
+        self.lam_max = np.nan  # (set by a first pass at Z = 0 over every column)
 
     def begin(self, dictionary, deadline, pass_deadline):
         c = self.Y.shape[1]
@@ -250,6 +255,7 @@ class SquaredProgram:
         first_score, self.new = dictionary.violators(self.Y, self.lam, self.initial_size, deadline=pass_deadline)
         self.Z_new = np.zeros((len(self.new), c))
         if first_score is not None:  # the first pass priced z = 0: its certificate, to begin with
+            self.lam_max = first_score * self.tau
             self.snapshot = (np.zeros(0, dtype=np.int64), np.zeros((0, c)), self.Y.copy(), first_score)
             self.best_dual = dual_gap(self.Y, self.Y, self.snapshot[1], self.lam, first_score)[1]
 
@@ -385,7 +391,7 @@ class SquaredProgram:
         tau = self.tau
         return LassoResult(columns=columns, coef=coef * tau, intercept=np.atleast_1d(self.ymean + tau * intercept),
                            objective=P * tau ** 2, dual_objective=D * tau ** 2, gap=gap * tau ** 2,
-                           converged=converged, n_iter=0, lam=self.user_lam)
+                           converged=converged, n_iter=0, lam=self.user_lam, lam_max=self.lam_max)
 
 
 def _certified_solution(dictionary, Y, lam, snapshot, fit_intercept, tol, deadline=None, basic=False):
