@@ -340,27 +340,21 @@ def test_an_uncertified_fit_at_a_tiny_lam_names_lam_max():
     """A fit stopped short of its certificate at λ < 10⁻³ λ_max says so and names λ_max, which
     must equal maxⱼ|K_jᵀ(y − ȳ)| over the whole materialized dictionary (numpy, not the pass)."""
     import re
-    import warnings as _warnings
-
-    from sklearn.exceptions import ConvergenceWarning
-
-    from ganet import ConvexReLU
-    from ganet.numeric.oracles.two_layer import Dictionary
 
     rng = np.random.default_rng(11)
     X = rng.normal(size=(30, 2))
     y = np.sin(3 * X[:, 0]) + 0.3 * rng.normal(size=30)
     K = Dictionary(X, "l1", True).materialize()
     lam_max = float(np.abs((K - K.mean(axis=0)).T @ (y - y.mean())).max())
-    with _warnings.catch_warnings(record=True) as caught:
-        _warnings.simplefilter("always")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         model = ConvexReLU(lam=1e-4 * lam_max, max_iter=1, dictionary="stored").fit(X, y)
     assert not model.converged_
     advice = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning) and "λ_max" in str(w.message)]
     assert len(advice) == 1 and "ConvexReLUCV" in advice[0]
     named = float(re.search(r"λ_max = ([0-9.e+-]+)", advice[0]).group(1))
     assert named == pytest.approx(lam_max, rel=1e-3)
-    with _warnings.catch_warnings(record=True) as caught:  # a certified fit gives no advice
-        _warnings.simplefilter("always")
+    with warnings.catch_warnings(record=True) as caught:  # a certified fit gives no advice
+        warnings.simplefilter("always")
         assert ConvexReLU(lam=1e-4 * lam_max, dictionary="stored").fit(X, y).converged_
     assert not [w for w in caught if "λ_max" in str(w.message)]
