@@ -12,7 +12,7 @@ materialized:
    method of :mod:`~ganet.numeric.solvers.active_set`, whose factorization is kept between rounds so each
    round only adds the new columns to the previous optimum (it is what makes the coherent, nearly
    interpolating ReLU dictionaries tractable where coordinate descent and interior points stall).
-   While its solves cost more than a full pass, a solve stops once no offered column violates its
+   Once the active set holds 512 columns, a solve stops when no offered column violates its
    constraint by more than 3% of the last pass's worst violation (exactly, once that is small).
    For c > 1 (and as a fallback) by the semismooth Newton augmented Lagrangian method of
    :mod:`~ganet.numeric.solvers.ssnal`, warm-started from the previous round;
@@ -50,13 +50,14 @@ from .working_set import FullPass, solve_working_set
 
 __all__ = ["LassoResult", "SquaredProgram", "solve_lasso", "dual_gap", "power_of_two"]
 
-# A working-set solve of the active set (while solves cost more than passes) stops once no
+# A working-set solve of the active set (of _LOOSE_FROM columns or more) stops once no
 # candidate violates its constraint by more than this share of the worst violation
 # (maxⱼ|K_jᵀR|/λ − 1) of the last full pass: its point is
 # priced by the next pass anyway, and the exact optimum of a working set that is about to change
 # is mostly exchanges of neighbouring columns. Smooth d = 3, n = 2000: 12,004 additions → 7,030
 # and 43.4 → 35.9 s (0.01: 37.3, 0.05: 38.8, 0.1: 41.1 s, with more passes)
 _LOOSE = 0.03
+_LOOSE_FROM = 512  # active columns (smaller solves are cheap next to a pass: exact)
 _EXACT = 1e-10
 
 
@@ -246,7 +247,6 @@ class SquaredProgram:
         self.best_dual = -np.inf
         self.solve_seconds, self.n_solves, self.steps_before = 0.0, 0, None
         self.lam_max = np.nan  # (set by a first pass at Z = 0 over every column)
-        self.last_solve_seconds = self.pass_seconds = 0.0  # (which of the two costs more: _loose_tol)
 
     def begin(self, dictionary, deadline, pass_deadline):
         c = self.Y.shape[1]
@@ -305,14 +305,15 @@ class SquaredProgram:
         if self.state is None and not len(self.ws):
             self.R = self.Y.copy()
         self.new = np.zeros(0, dtype=np.int64)
-        self.last_solve_seconds = time.perf_counter() - tic
-        self.solve_seconds += self.last_solve_seconds
+        self.solve_seconds += time.perf_counter() - tic
 
     def _loose_tol(self):
-        """The active set's tolerance for the next working-set solve: ``_LOOSE`` while the last
-        solve took longer than the last full pass, exact otherwise (a loose solve costs passes:
-        diabetes, 3 features with bias, λ = 20: 3 → 5 passes of about 1 s, 4.9 → 7.2 s)."""
-        if self.last_solve_seconds < self.pass_seconds:
+        """The active set's tolerance for the next working-set solve: ``_LOOSE`` once the active
+        set holds ``_LOOSE_FROM`` columns, exact before. Loose solves cost passes, which pay only
+        when solves are dear (diabetes, 3 features with bias, support 144 at λ = 20: 3 → 5 passes
+        of about 1 s, 4.9 → 7.2 s). A count, not measured times: the path must not depend on the
+        machine's speed (a fit with a Dask client gives the same network bit for bit)."""
+        if self.state is None or self.state.q < _LOOSE_FROM:
             return _EXACT
         return max(_EXACT, _LOOSE * (self.scale - 1.0))
 
@@ -348,9 +349,7 @@ class SquaredProgram:
         # data, nearly linear on it) over the ones the optimum uses
         n = len(R)
         self.n_add = max(self.initial_size, 3 * len(ws), self.min_add) if c == 1 else max(self.initial_size, len(ws), n)
-        tic = time.perf_counter()
         max_score, new = dictionary.violators(R, self.lam, self.n_add, scale=self.scale, exclude=ws, deadline=deadline)
-        self.pass_seconds = time.perf_counter() - tic
         if max_score is None:
             return None
         self.snapshot = (ws.copy(), Z.copy(), R.copy(), max_score)
