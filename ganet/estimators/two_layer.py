@@ -414,8 +414,6 @@ class _ConvexReLUBase(ConvexNetworkEstimator):
                                **_pass_counts(dictionary),
                                **({"one_vs_rest": True} if len(results) > 1 else {})})
         self._assign(dictionary, res, fitted)
-        if not res.converged:
-            advise_on_lam(self, float(lam), res.lam_max)
         return self
 
     def network_family(self):

@@ -50,12 +50,12 @@ from .working_set import FullPass, solve_working_set
 
 __all__ = ["LassoResult", "SquaredProgram", "solve_lasso", "dual_gap", "power_of_two"]
 
-# A working-set solve of the active set (of _LOOSE_FROM columns or more) stops once no
-# candidate violates its constraint by more than this share of the worst violation
-# (maxⱼ|K_jᵀR|/λ − 1) of the last full pass: its point is
-# priced by the next pass anyway, and the exact optimum of a working set that is about to change
-# is mostly exchanges of neighbouring columns. Smooth d = 3, n = 2000: 12,004 additions → 7,030
-# and 43.4 → 35.9 s (0.01: 37.3, 0.05: 38.8, 0.1: 41.1 s, with more passes)
+# A working-set solve of the active set (of _LOOSE_FROM columns or more) stops once no candidate
+# violates its constraint by more than this share of the worst violation (maxⱼ|K_jᵀR|/λ − 1) of
+# the last full pass: its point is priced by the next pass anyway, and the exact optimum of a
+# working set that is about to change is mostly exchanges of neighbouring columns. Smooth d = 3,
+# n = 2000: 12,004 additions → 7,030 and 43.4 → 35.9 s (0.01: 37.3, 0.05: 38.8, 0.1: 41.1 s,
+# with more passes)
 _LOOSE = 0.03
 _LOOSE_FROM = 512  # active columns (smaller solves are cheap next to a pass: exact)
 _EXACT = 1e-10
@@ -382,15 +382,15 @@ class SquaredProgram:
         if snapshot is None:  # the budget ran out before any full pass: a solution, no certificate
             snapshot = (ws, Z, None, np.inf)
         # the active set's support is independent already (a basic solution): no SVD to make it one
+        basic = self.state is not None
         columns, coef, intercept, P, D, gap = _certified_solution(self.dictionary, self.Y, self.lam, snapshot,
-                                                                  self.intercept, tol, deadline,
-                                                                  basic=self.state is not None)
+                                                                  self.intercept, tol, deadline, basic)
         if stopped == "max_seconds" and len(ws) and not (len(ws) == len(snapshot[0]) and np.array_equal(ws, snapshot[0])
                                                          and np.array_equal(Z, snapshot[1])):
             # the working set moved on after the last full pass: its point, if better, is returned
             # with the best dual value seen (the gap of a point no pass has priced)
             latest = _certified_solution(self.dictionary, self.Y, self.lam, (ws, Z, None, np.inf), self.intercept, tol,
-                                         basic=self.state is not None)
+                                         basic=basic)
             if latest[3] < P:
                 columns, coef, intercept, P = latest[:4]
             D = max(D, self.best_dual)
