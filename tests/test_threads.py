@@ -1,5 +1,6 @@
-"""The BLAS thread chooser of ganet.numeric.runtime.threads: it keeps the faster setting, counts
-its steps, and leaves BLAS as it found it."""
+"""The thread policy of ganet.numeric.runtime.threads: the BLAS thread chooser keeps the faster
+setting, counts its steps, and leaves BLAS as it found it; the products in halves are the
+products, the same whether a helper thread runs one half or not."""
 
 import time
 
@@ -7,7 +8,8 @@ import numpy as np  # noqa: F401  (loads the BLAS that threadpoolctl controls)
 import pytest
 from threadpoolctl import ThreadpoolController
 
-from ganet.numeric.runtime.threads import FastestBlasThreads
+from ganet.numeric.runtime import threads
+from ganet.numeric.runtime.threads import FastestBlasThreads, matmul, matmul_t
 
 
 def _blas_threads():
@@ -61,3 +63,20 @@ def test_a_probe_stops_at_the_budget_too(own_threads):
     # the next call, with time for it, probes both settings
     assert chooser.run(step, seconds=1.0, max_steps=6) == 6
     assert sorted(set(calls[1:])) == [1, own_threads]
+
+
+@pytest.mark.parametrize("shape", [(2000, 1500, 12), (2000, 1501, 1), (30, 20, 3)])
+def test_products_in_halves_are_the_products_whatever_thread_runs_a_half(shape, monkeypatch):
+    n, q, k = shape
+    rng = np.random.default_rng(0)
+    Q = np.asfortranarray(rng.normal(size=(n, q)))
+    A = rng.normal(size=(n, k)) if k > 1 else rng.normal(size=n)
+    W = rng.normal(size=(q, k)) if k > 1 else rng.normal(size=q)
+    np.testing.assert_allclose(matmul_t(Q, A), Q.T @ A, rtol=1e-12, atol=1e-12 * np.sqrt(n))
+    np.testing.assert_allclose(matmul(Q, W), Q @ W, rtol=1e-12, atol=1e-12 * np.sqrt(q))
+    assert matmul(Q, W).flags.f_contiguous
+    with_helper = matmul_t(Q, A), matmul(Q, W)
+    monkeypatch.setattr(threads, "_helper", False)  # as on one CPU: both halves on this thread
+    alone = matmul_t(Q, A), matmul(Q, W)
+    for a, b in zip(with_helper, alone):
+        assert np.array_equal(a, b)  # bit for bit: the halves are fixed by the shape

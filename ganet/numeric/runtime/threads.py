@@ -25,6 +25,7 @@ import math
 import os
 import time
 
+import numpy as np
 from threadpoolctl import ThreadpoolController, threadpool_limits
 
 __all__ = ["single_threaded_blas", "FastestBlasThreads", "available_cpus", "configure_threads"]
@@ -128,3 +129,55 @@ def configure_threads():
         if cpus < numba.get_num_threads():
             numba.set_num_threads(cpus)
     return numba.get_num_threads()
+
+
+# Products of the dual active set's factors in two fixed halves, the second on a helper thread.
+# Below this many multiply-adds a product stays whole (a thread hand-off costs about 50 µs).
+_HALVES_FROM = 2_000_000
+_helper = None
+
+
+def _second_half(work):
+    """Run ``work()`` (the second half of a product) on the helper thread when this process may
+    use two CPUs; returns a callable that waits for it (or runs it here, on one CPU)."""
+    global _helper
+    if _helper is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ganet-half") if available_cpus() > 1 else False
+    return _helper.submit(work).result if _helper else work
+
+
+def matmul_t(Q, A):
+    """QᵀA for a tall Fortran-ordered Q (n × q) and A (n × k, or a vector), as two row blocks of the
+    result (Q's two column halves) computed side by side.
+
+    The halves are fixed by the shape alone, so the result does not depend on how many CPUs there
+    are or which thread ran which half (the dual active set is reproducible bit for bit). With
+    one BLAS thread per call, two halves on two threads ran 2.2× faster than one call
+    (n = 2000, q = 1500, 12 columns: 11.0 → 5.1 ms for QᵀA and Q(QᵀA)); a BLAS threaded
+    within the call would split the sums differently at each thread count.
+    """
+    n, q = Q.shape
+    if n * q * (A.shape[1] if A.ndim == 2 else 1) < _HALVES_FROM:
+        return Q.T @ A
+    out, half = np.empty((q,) + A.shape[1:], order="F"), q // 2
+    wait = _second_half(lambda: np.matmul(Q[:, half:].T, A, out=out[half:]))
+    np.matmul(Q[:, :half].T, A, out=out[:half])
+    wait()
+    return out
+
+
+def matmul(Q, W):
+    """QW for a tall Q (n × q) and W (q × k, or a vector), as Q's two row halves computed side by
+    side (as :func:`matmul_t`), into a Fortran-ordered result (numpy's own QW returned a
+    C-ordered one 1.6× slower)."""
+    n, q = Q.shape
+    out = np.empty((n,) + W.shape[1:], order="F")
+    if n * q * (W.shape[1] if W.ndim == 2 else 1) < _HALVES_FROM:
+        return np.matmul(Q, W, out=out)
+    half = n // 2
+    wait = _second_half(lambda: np.matmul(Q[half:], W, out=out[half:]))
+    np.matmul(Q[:half], W, out=out[:half])
+    wait()
+    return out
