@@ -40,7 +40,7 @@ def check_invariants(state, K, y):
     active = K[:, state.columns].T @ state.theta * state.signs[:q]
     np.testing.assert_allclose(active, lam, rtol=1e-9)
     assert np.all(state.u[:q] >= 0)
-    Q, R, N = state.Q[:, :q], state.upper, state.normals
+    Q, R, N = state.Q[:, :q], state.R[:q, :q], state.normals
     np.testing.assert_allclose(Q.T @ Q, np.eye(q), atol=1e-10)
     np.testing.assert_allclose(Q @ R, N, atol=1e-10)
     assert np.allclose(R, np.triu(R))
@@ -125,23 +125,17 @@ def test_set_lam_walks_a_path():
 
 
 def test_delete_column_keeps_the_qr_factorization():
-    """R's columns sit in physical columns ``slot`` (shuffled here, with garbage in the spare
-    ones and below the diagonal, which a deletion must neither read nor need)."""
     rng = np.random.default_rng(6)
     N, A = rng.standard_normal((12, 7)), rng.standard_normal((12, 3))
     for j in range(7):
-        Q, R_logical = np.linalg.qr(N)
-        Q = np.asfortranarray(Q)
-        slot = rng.permutation(10)[:7]
-        R = np.asfortranarray(rng.standard_normal((7, 10)))
-        R[:, slot] = R_logical + np.tril(rng.standard_normal((7, 7)), -1)
+        Q, R = np.linalg.qr(N)
+        Q, R = np.asfortranarray(Q), R.copy()
         W = np.asfortranarray(Q.T @ A)
-        kept = np.delete(slot, j)
-        _delete_column(Q, R, kept, 7, j, W)
-        upper = np.triu(R[:6, kept])
+        _delete_column(Q, R, 7, j, W)
         expected = np.delete(N, j, axis=1)
-        np.testing.assert_allclose(Q[:, :6] @ upper, expected, atol=1e-12)
+        np.testing.assert_allclose(Q[:, :6] @ R[:6, :6], expected, atol=1e-12)
         np.testing.assert_allclose(Q.T @ Q, np.eye(7), atol=1e-12)  # the 7th: the removed direction
+        assert np.allclose(R[:6, :6], np.triu(R[:6, :6]))
         np.testing.assert_allclose(W, Q.T @ A, atol=1e-12)  # the batch's projections rotated along
 
 
@@ -163,19 +157,17 @@ def test_a_solve_ends_only_when_every_candidate_holds(monkeypatch):
 
 @pytest.mark.parametrize("q", [1, 2, 7, 130])
 def test_triangular_solves_read_the_leading_block_in_place(q):
-    """R r = w and Rᵀx = b on the q × q triangle whose columns are the physical columns ``slot``
-    of a larger Fortran-ordered array (its spare columns, and the entries below the diagonal,
-    hold garbage), against scipy's LAPACK solves of the extracted block."""
+    """R r = w and Rᵀx = b on the leading q × q block of a larger C-ordered array (the factor's
+    spare capacity holds garbage), against scipy's LAPACK solves of the extracted block."""
     rng = np.random.default_rng(q)
-    R = np.asfortranarray(rng.standard_normal((q + 5, q + 9)))
-    slot = rng.permutation(q + 9)[:q]
-    block = np.triu(rng.standard_normal((q, q)))
-    block[np.arange(q), np.arange(q)] = 2.0 + rng.random(q)  # well conditioned
-    R[:q, slot] = block + np.tril(rng.standard_normal((q, q)), -1)  # garbage below the diagonal is not read
+    R = rng.standard_normal((q + 5, q + 5))
+    R[np.arange(q), np.arange(q)] = 2.0 + rng.random(q)  # well conditioned on the block
+    block = np.triu(R[:q, :q])
+    R[:q, :q] = block + np.tril(rng.standard_normal((q, q)), -1)  # garbage below the diagonal is not read
     w = rng.standard_normal(q + 3)  # longer than q: only w[:q] counts
-    np.testing.assert_allclose(_solve_upper(R, slot, q, w), scipy.linalg.solve_triangular(block, w[:q]),
+    np.testing.assert_allclose(_solve_upper(R, q, w), scipy.linalg.solve_triangular(block, w[:q]),
                                rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(_solve_upper_transposed(R, slot, q, w),
+    np.testing.assert_allclose(_solve_upper_transposed(R, q, w),
                                scipy.linalg.solve_triangular(block, w[:q], trans="T"), rtol=1e-10, atol=1e-12)
 
 
