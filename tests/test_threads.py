@@ -2,6 +2,7 @@
 setting, counts its steps, and leaves BLAS as it found it; the products in halves are the
 products, the same whether a helper thread runs one half or not."""
 
+import os
 import time
 
 import numpy as np  # noqa: F401  (loads the BLAS that threadpoolctl controls)
@@ -76,7 +77,21 @@ def test_products_in_halves_are_the_products_whatever_thread_runs_a_half(shape, 
     np.testing.assert_allclose(matmul(Q, W), Q @ W, rtol=1e-12, atol=1e-12 * np.sqrt(q))
     assert matmul(Q, W).flags.f_contiguous
     with_helper = matmul_t(Q, A), matmul(Q, W)
-    monkeypatch.setattr(threads, "_helper", False)  # as on one CPU: both halves on this thread
+    monkeypatch.setattr(threads, "_helper", (False, os.getpid()))  # as on one CPU: both halves here
     alone = matmul_t(Q, A), matmul(Q, W)
     for a, b in zip(with_helper, alone):
         assert np.array_equal(a, b)  # bit for bit: the halves are fixed by the shape
+
+
+def test_products_in_halves_work_in_a_forked_child():
+    """A child forked after a product inherits the helper executor without its thread; its own
+    products must not wait for that thread forever."""
+    import multiprocessing
+
+    Q = np.asfortranarray(np.random.default_rng(1).normal(size=(2000, 1500)))
+    A = np.ones((2000, 4))
+    expected = matmul_t(Q, A)  # (the parent's helper thread now exists)
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as pool:
+        result = pool.apply_async(matmul_t, (Q, A)).get(timeout=60)
+    np.testing.assert_array_equal(result, expected)

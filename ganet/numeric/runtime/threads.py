@@ -14,6 +14,12 @@
   core, two copies of it loaded (numpy's and scipy's) and numba's pool beside them, those calls
   spent most of their time waking and synchronizing threads: SSNAL on a 3-output working set
   (n = 60) took 2.8 s with the default threads and 0.17 s with one BLAS thread.
+* **The dual active set's products with its factors** (n × q, q up to n: the batch
+  projections QᵀA and Q(QᵀA), the refinements, the candidates' scores) run as two fixed halves,
+  the second on one helper thread (:func:`matmul_t`, :func:`matmul`). The halves depend on the
+  shape alone, so the result is the same bit for bit on any machine, where letting BLAS thread
+  a call changes its sums with the thread count (and a fit's path with them: a Dask-client fit
+  must equal the local one).
 * **Large, repeated GEMMs** (the ADMM iterations of the ReLU arrangement program) are the
   exception: there threads pay when the cores are free and cost most when they are not
   (digits, 500 gates: 36 ms per iteration with 2 BLAS threads and 46 ms with one, idle; 240 ms
@@ -28,7 +34,7 @@ import time
 import numpy as np
 from threadpoolctl import ThreadpoolController, threadpool_limits
 
-__all__ = ["single_threaded_blas", "FastestBlasThreads", "available_cpus", "configure_threads"]
+__all__ = ["single_threaded_blas", "FastestBlasThreads", "available_cpus", "configure_threads", "matmul", "matmul_t"]
 
 
 def single_threaded_blas():
@@ -134,18 +140,21 @@ def configure_threads():
 # Products of the dual active set's factors in two fixed halves, the second on a helper thread.
 # Below this many multiply-adds a product stays whole (a thread hand-off costs about 50 µs).
 _HALVES_FROM = 2_000_000
-_helper = None
+_helper = None  # (the executor, or False on one CPU; the process id it belongs to)
 
 
 def _second_half(work):
     """Run ``work()`` (the second half of a product) on the helper thread when this process may
     use two CPUs; returns a callable that waits for it (or runs it here, on one CPU)."""
     global _helper
-    if _helper is None:
+    # a forked child inherits the executor but not its thread: work submitted there would wait
+    # forever, so a child makes its own
+    if _helper is None or _helper[1] != os.getpid():
         from concurrent.futures import ThreadPoolExecutor
 
-        _helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ganet-half") if available_cpus() > 1 else False
-    return _helper.submit(work).result if _helper else work
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ganet-half") if available_cpus() > 1 else False
+        _helper = (pool, os.getpid())
+    return _helper[0].submit(work).result if _helper[0] else work
 
 
 def matmul_t(Q, A):
