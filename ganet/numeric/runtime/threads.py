@@ -14,8 +14,8 @@
   core, two copies of it loaded (numpy's and scipy's) and numba's pool beside them, those calls
   spent most of their time waking and synchronizing threads: SSNAL on a 3-output working set
   (n = 60) took 2.8 s with the default threads and 0.17 s with one BLAS thread.
-* **The dual active set's products with its factors** (n × q, q up to n: the batch
-  projections QᵀA and Q(QᵀA), the refinements, the candidates' scores) run as two fixed halves,
+* **The dual active set's block products with its factors** (n × q, q up to n: the batch
+  projections QᵀA and Q(QᵀA) of Gram–Schmidt) run as two fixed halves,
   the second on one helper thread (:func:`matmul_t`, :func:`matmul`). The halves depend on the
   shape alone, so the result is the same bit for bit on any machine, where letting BLAS thread
   a call changes its sums with the thread count (and a fit's path with them: a Dask-client fit
@@ -158,19 +158,21 @@ def _second_half(work):
 
 
 def matmul_t(Q, A):
-    """QᵀA for a tall Fortran-ordered Q (n × q) and A (n × k, or a vector), as two row blocks of the
+    """QᵀA for a tall Fortran-ordered Q (n × q) and a block A (n × k), as two row blocks of the
     result (Q's two column halves) computed side by side.
 
     The halves are fixed by the shape alone, so the result does not depend on how many CPUs there
     are or which thread ran which half (the dual active set is reproducible bit for bit). With
     one BLAS thread per call, two halves on two threads ran 2.2× faster than one call
     (n = 2000, q = 1500, 12 columns: 11.0 → 5.1 ms for QᵀA and Q(QᵀA)); a BLAS threaded
-    within the call would split the sums differently at each thread count.
+    within the call would split the sums differently at each thread count. (Products with a
+    vector gained less, and lost overall where they are small: the logistic loss's Newton
+    solves on the disc of ``benchmarks/losses.py``, n = 2000, took 17.1 s against 14.8 s.)
     """
     n, q = Q.shape
-    if n * q * (A.shape[1] if A.ndim == 2 else 1) < _HALVES_FROM:
+    if n * q * A.shape[1] < _HALVES_FROM:
         return Q.T @ A
-    out, half = np.empty((q,) + A.shape[1:], order="F"), q // 2
+    out, half = np.empty((q, A.shape[1]), order="F"), q // 2
     wait = _second_half(lambda: np.matmul(Q[:, half:].T, A, out=out[half:]))
     np.matmul(Q[:, :half].T, A, out=out[:half])
     wait()
@@ -178,12 +180,12 @@ def matmul_t(Q, A):
 
 
 def matmul(Q, W):
-    """QW for a tall Q (n × q) and W (q × k, or a vector), as Q's two row halves computed side by
-    side (as :func:`matmul_t`), into a Fortran-ordered result (numpy's own QW returned a
-    C-ordered one 1.6× slower)."""
+    """QW for a tall Q (n × q) and a block W (q × k), as Q's two row halves computed side by side
+    (as :func:`matmul_t`), into a Fortran-ordered result (numpy's own QW returned a C-ordered
+    one 1.6× slower)."""
     n, q = Q.shape
-    out = np.empty((n,) + W.shape[1:], order="F")
-    if n * q * (W.shape[1] if W.ndim == 2 else 1) < _HALVES_FROM:
+    out = np.empty((n, W.shape[1]), order="F")
+    if n * q * W.shape[1] < _HALVES_FROM:
         return np.matmul(Q, W, out=out)
     half = n // 2
     wait = _second_half(lambda: np.matmul(Q[half:], W, out=out[half:]))

@@ -369,12 +369,12 @@ class DualActiveSet:
         while self.q:
             q = self.q
             R, Q = self.R, self.Q[:, :q]
-            h = matmul_t(Q, self.y) - _solve_upper_transposed(R, q, np.full(q, self.lam))
+            h = Q.T @ self.y - _solve_upper_transposed(R, q, np.full(q, self.lam))
             u = _solve_upper(R, q, h)
             if u.min() < 0:  # (rounding, or a new λ): the reduced point stays dual feasible
                 self._delete(int(np.argmin(u)))
                 continue
-            theta = self.y - matmul(Q, h)
+            theta = self.y - Q @ h
             # θ is a small difference of vectors of size ‖y‖, and Q is orthogonal only to the
             # rounding its updates left (‖QᵀQ − I‖ ≈ 2e-13 after 1300 columns), which that
             # cancellation amplifies: the active constraints held only to 4e-8·λ on the
@@ -384,11 +384,11 @@ class DualActiveSet:
             # products run over every stored normal and pick the active ones (no n × q copy)
             slots = self._slot[:q]
             for _ in range(2):
-                e = matmul_t(self._N[:, :self._free], theta)[slots] - self.lam
+                e = (self._N[:, :self._free].T @ theta)[slots] - self.lam
                 if np.abs(e).max() <= 1e-12 * self.lam:
                     break
                 w = _solve_upper_transposed(R, q, e)
-                theta -= matmul(Q, w)
+                theta -= Q @ w
                 u += _solve_upper(R, q, w)
             if u.min() < 0:  # the correction moved a multiplier of rounding size below 0
                 self._delete(int(np.argmin(u)))
@@ -445,7 +445,7 @@ class DualActiveSet:
         best, stalled = self.distance(), 0
 
         def max_violation():
-            return float(np.abs(matmul_t(K, self.theta)).max(initial=0.0)) / self.lam - 1.0
+            return float(np.abs(K.T @ self.theta).max(initial=0.0)) / self.lam - 1.0
 
         pool, age = None, 0
         for _ in range(max_rounds):
@@ -455,14 +455,14 @@ class DualActiveSet:
             # exit condition still covers every candidate
             full = pool is None or age >= _REFRESH
             if full:
-                v = matmul_t(K, self.theta)
+                v = K.T @ self.theta
                 near = np.flatnonzero(np.abs(v) - self.lam > threshold - _NEAR * self.lam)
                 if 2 * len(near) > K.shape[1]:  # (then a copy costs more than it saves)
                     near = np.arange(K.shape[1])
                 pool, K_pool, age = near, (K if len(near) == K.shape[1] else K[:, near]), 0
                 v = v[near]
             else:
-                v = matmul_t(K_pool, self.theta)
+                v = K_pool.T @ self.theta
             age += 1
             excess = np.abs(v) - self.lam
             violated = np.flatnonzero(excess > threshold[pool])
