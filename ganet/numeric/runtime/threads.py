@@ -138,8 +138,11 @@ def configure_threads():
 
 
 # Products of the dual active set's factors in two fixed halves, the second on a helper thread.
-# Below this many multiply-adds a product stays whole (a thread hand-off costs about 50 µs).
-_HALVES_FROM = 2_000_000
+# Below this many multiply-adds a product stays whole: the logistic loss's Newton solves (about
+# 40 active columns; the disc of benchmarks/losses.py, n = 2000) took 15.5 / 20.1 s with every
+# product from 2·10⁶ halved, against 14.1 / 13.0 s whole, and 12.8 / 12.9 s from 2·10⁷ (13.3 /
+# 11.7 s whole), while the smooth d = 3 fit keeps its gain (a hand-off costs 0.1–0.2 ms here)
+_HALVES_FROM = 20_000_000
 _helper = None  # (the executor, or False on one CPU; the process id it belongs to)
 
 
