@@ -88,7 +88,7 @@ def test_products_in_halves_work_in_a_forked_child():
     import multiprocessing
 
     Q = np.asfortranarray(np.random.default_rng(1).normal(size=(2000, 1500)))
-    A = np.ones((2000, 4))
+    A = np.ones((2000, 8))  # (2.4·10⁷ multiply-adds: computed in halves)
     expected = matmul_t(Q, A)  # (the parent's helper thread now exists)
     context = multiprocessing.get_context("fork")
     with context.Pool(1) as pool:
