@@ -14,12 +14,12 @@
   core, two copies of it loaded (numpy's and scipy's) and numba's pool beside them, those calls
   spent most of their time waking and synchronizing threads: SSNAL on a 3-output working set
   (n = 60) took 2.8 s with the default threads and 0.17 s with one BLAS thread.
-* **The dual active set's block products with its factors** (n × q, q up to n: the batch
-  projections QᵀA and Q(QᵀA) of Gram–Schmidt) run as two fixed halves,
-  the second on one helper thread (:func:`matmul_t`, :func:`matmul`). The halves depend on the
-  shape alone, so the result is the same bit for bit on any machine, where letting BLAS thread
-  a call changes its sums with the thread count (and a fit's path with them: a Dask-client fit
-  must equal the local one).
+* **The dual active set's large block products with its factors** (n × q, q up to n: the
+  Gram–Schmidt projections QᵀA and Q(QᵀA) of a batch, from 2·10⁷ multiply-adds) run as two
+  fixed halves, the second on one helper thread (:func:`matmul_t`, :func:`matmul`). The halves
+  depend on the shape alone, so the result is the same bit for bit on any machine, where
+  letting BLAS thread a call changes its sums with the thread count (and a fit's path with
+  them: a Dask-client fit must equal the local one).
 * **Large, repeated GEMMs** (the ADMM iterations of the ReLU arrangement program) are the
   exception: there threads pay when the cores are free and cost most when they are not
   (digits, 500 gates: 36 ms per iteration with 2 BLAS threads and 46 ms with one, idle; 240 ms
