@@ -106,6 +106,10 @@ def test_a_pass_that_cannot_finish_says_so_after_its_second_slice():
     # a pass that stops after its first slice still says why (at that slice's rate)
     complete, started, warned = run(time.perf_counter() + 0.01, 0.05)
     assert not complete and len(started) == 1 and len(warned) == 1
+    # a pass that starts past its deadline says so, not "the 0.0 s left for it"
+    complete, started, warned = run(time.perf_counter() - 1.0, 0.01)
+    assert not complete and len(started) == 1 and len(warned) == 1
+    assert "nothing was left of max_seconds when it started" in str(warned[0].message)
 
 
 def test_the_cli_keeps_its_budget(tmp_path, capsys):

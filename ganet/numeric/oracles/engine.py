@@ -196,10 +196,13 @@ def warn_if_over_budget(seconds, fraction, deadline):
     need = seconds / fraction
     left = deadline - time.perf_counter() + seconds
     if need > left:
-        warnings.warn(f"one full pricing pass needs about {_rounded(need)} s at the rate measured, more than "
-                      f"the {_rounded(max(left, 0))} s left for it within max_seconds: the pass will stop at the budget "
-                      "and certify nothing (the gap stays that of the last full pass, or infinite)",
-                      BudgetWarning, stacklevel=4)
+        # (a pass may start with nothing left: the working-set solves take the rest of the budget
+        # once less than twice the last pass's time is left; "the 0.0 s left" read as a bug)
+        room = (f"more than the {_rounded(left)} s left for it within max_seconds" if left >= 0.05 else
+                "and nothing was left of max_seconds when it started")
+        warnings.warn(f"one full pricing pass needs about {_rounded(need)} s at the rate measured, {room}: the "
+                      "pass will stop at the budget and certify nothing (the gap stays that of the last full pass, "
+                      "or infinite)", BudgetWarning, stacklevel=4)
 
 
 class PassSlices:
