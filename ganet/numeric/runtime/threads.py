@@ -139,9 +139,10 @@ def configure_threads():
 
 # Products of the dual active set's factors in two fixed halves, the second on a helper thread.
 # Below this many multiply-adds a product stays whole: the logistic loss's Newton solves (about
-# 40 active columns; the disc of benchmarks/losses.py, n = 2000) took 15.5 / 20.1 s with every
-# product from 2·10⁶ halved, against 14.1 / 13.0 s whole, and 12.8 / 12.9 s from 2·10⁷ (13.3 /
-# 11.7 s whole), while the smooth d = 3 fit keeps its gain (a hand-off costs 0.1–0.2 ms here)
+# 40 active columns; the disc of benchmarks/losses.py, n = 2000) took 14.5 / 13.5 and 15.5 / 20.1 s
+# with the blocks from 2·10⁶ halved, against 13.8 / 16.5 and 14.1 / 13.0 s whole, and 12.8 / 12.9 s
+# from 2·10⁷ (13.3 / 11.7 s whole), while the smooth d = 3 fit keeps its gain (a hand-off costs
+# 0.1–0.2 ms here)
 _HALVES_FROM = 20_000_000
 _helper = None  # (the executor, or False on one CPU; the process id it belongs to)
 
@@ -169,8 +170,9 @@ def matmul_t(Q, A):
     one BLAS thread per call, two halves on two threads ran 2.2× faster than one call
     (n = 2000, q = 1500, 12 columns: 11.0 → 5.1 ms for QᵀA and Q(QᵀA)); a BLAS threaded
     within the call would split the sums differently at each thread count. (Products with a
-    vector gained less, and lost overall where they are small: the logistic loss's Newton
-    solves on the disc of ``benchmarks/losses.py``, n = 2000, took 17.1 s against 14.8 s.)
+    vector are left whole: with them halved too, from 2·10⁶ multiply-adds, the logistic loss's
+    Newton solves on the disc of ``benchmarks/losses.py``, n = 2000, took 17.1 s against 14.8 s,
+    means of four runs.)
     """
     n, q = Q.shape
     if n * q * A.shape[1] < _HALVES_FROM:
