@@ -181,8 +181,9 @@ def cmd_fit(args):
     t = header.index(args.target)
     if args.model in CLASSIFIERS:
         y = np.array([r[t].strip() for r in rows])
-        try:  # numeric labels stay numbers
-            y = y.astype(float)
+        try:  # numeric labels stay numbers, whole ones integers (wine's "0, 1, 2": "class 1", not "1.0")
+            values = y.astype(float)
+            y = values.astype(np.int64) if np.all(values == np.round(values)) else values
         except ValueError:
             pass
     else:

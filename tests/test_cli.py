@@ -50,6 +50,20 @@ def test_fit_predict_report_round_trip(tmp_path, data_csv, capsys, model, target
     assert png.stat().st_size > 10_000
 
 
+def test_whole_number_labels_stay_integers(tmp_path):
+    """scikit-learn's wine written to a CSV has the classes 0, 1, 2; the report named them
+    "class 1.0" and the predictions read "1.0". Whole-number labels are now integers."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(30, 2))
+    label = np.digitize(X[:, 0], [-0.5, 0.5])
+    path, out = tmp_path / "data.csv", tmp_path / "m.npz"
+    path.write_text("a,b,c\n" + "".join(f"{float(a)!r},{float(b)!r},{k}\n" for (a, b), k in zip(X, label)))
+    assert main(["fit", str(path), "--target", "c", "--model", "relu-classifier", "--lam", "0.01", "-o", str(out)]) == 0
+    assert main(["predict", str(out), str(path), "-o", str(tmp_path / "p.csv")]) == 0
+    assert set((tmp_path / "p.csv").read_text().split()[1:]) == {"0", "1", "2"}
+    assert ganet.load(out).classes_.dtype.kind == "i"
+
+
 def test_predict_writes_a_file_and_checks_columns(tmp_path, data_csv):
     path, X, y = data_csv
     out = tmp_path / "m.npz"

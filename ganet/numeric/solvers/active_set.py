@@ -105,10 +105,15 @@ def _delete_column(Q, R, q, j, W):
             Q[i, k + 1] = -sn * x + cs * y
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath=True)
 def _spread_out(K, order, norms, batch, coherent):
     """The first ``batch`` of the columns ``order`` of K (in that order) whose cosine with every
-    column taken before is below ``coherent`` in absolute value (greedy; O(n) per pair compared)."""
+    column taken before is below ``coherent`` in absolute value (greedy; O(n) per pair compared).
+
+    The products are plain loops: numba types a column of the Fortran-ordered K as
+    non-contiguous, and its ``np.dot`` copied both columns on every call (and printed a
+    NumbaPerformanceWarning when it compiled); the loop, vectorized, is as fast (0.60 against
+    0.65 ms for 256 candidates at n = 2000)."""
     keep = np.empty(min(batch, len(order)), dtype=np.int64)
     taken = 0
     for i in range(len(order)):
@@ -116,7 +121,11 @@ def _spread_out(K, order, norms, batch, coherent):
         ok = True
         for k in range(taken):
             j = keep[k]
-            if abs(np.dot(a, K[:, order[j]])) >= coherent * norms[i] * norms[j]:
+            b = K[:, order[j]]
+            dot = 0.0
+            for r in range(a.shape[0]):
+                dot += a[r] * b[r]
+            if abs(dot) >= coherent * norms[i] * norms[j]:
                 ok = False
                 break
         if ok:
