@@ -13,7 +13,10 @@
   LAPACK and BLAS on small matrices thousands of times; with OpenBLAS's default of one thread per
   core, two copies of it loaded (numpy's and scipy's) and numba's pool beside them, those calls
   spent most of their time waking and synchronizing threads: SSNAL on a 3-output working set
-  (n = 60) took 2.8 s with the default threads and 0.17 s with one BLAS thread.
+  (n = 60) took 2.8 s with the default threads and 0.17 s with one BLAS thread. The limit is
+  set by the working-set loop itself (``solve_working_set``), so every loss has it: the logistic
+  and hinge fits once ran without it, and the logistic disc fit (n = 2000) took 14.0 s idle and
+  45.8 s beside two busy processes against 5.7 s and 9.7 s with it.
 * **The dual active set's large block products with its factors** (n × q, q up to n: the
   Gram–Schmidt projections QᵀA and Q(QᵀA) of a batch, from 2·10⁷ multiply-adds) run as two
   fixed halves, the second on one helper thread (:func:`matmul_t`, :func:`matmul`). The halves

@@ -41,7 +41,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..runtime.memory import DEFAULT_MEMORY_LIMIT
-from ..runtime.threads import single_threaded_blas
 from ..runtime.validation import as_finite_array
 from .active_set import ActiveSetError, DualActiveSet
 from .basic_solution import basic_solution
@@ -201,9 +200,8 @@ def solve_lasso(dictionary, Y, lam, fit_intercept=True, tol=1e-8, max_iter=100, 
     LassoResult
     """
     _check_args(lam, tol, max_iter, max_seconds)
-    with single_threaded_blas():  # small dense algebra: threads cost more than they give
-        program = SquaredProgram(dictionary, Y, lam, fit_intercept, tol, initial_size, warm_start, min_add, verbose)
-        return solve_working_set(dictionary, program, tol, max_iter, max_seconds, local_rounds, verbose)
+    program = SquaredProgram(dictionary, Y, lam, fit_intercept, tol, initial_size, warm_start, min_add, verbose)
+    return solve_working_set(dictionary, program, tol, max_iter, max_seconds, local_rounds, verbose)
 
 
 class SquaredProgram:
