@@ -145,7 +145,9 @@ def configure_threads():
 # 40 active columns; the disc of benchmarks/losses.py, n = 2000) took 14.5 / 13.5 and 15.5 / 20.1 s
 # with the blocks from 2·10⁶ halved, against 13.8 / 16.5 and 14.1 / 13.0 s whole, and 12.8 / 12.9 s
 # from 2·10⁷ (13.3 / 11.7 s whole), while the smooth d = 3 fit keeps its gain (a hand-off costs
-# 0.1–0.2 ms here)
+# 0.1–0.2 ms here). Those logistic fits still ran BLAS on two threads; measured again with one
+# (every loss since c74919d), 2·10⁶ with vectors halved too still lost under load: logistic
+# 10.98 / 11.86 s against 9.76 / 10.09 s, for 3–5% on the smooth fit (docs/performance.md)
 _HALVES_FROM = 20_000_000
 _helper = None  # (the executor, or False on one CPU; the process id it belongs to)
 
@@ -175,7 +177,8 @@ def matmul_t(Q, A):
     within the call would split the sums differently at each thread count. (Products with a
     vector are left whole: with them halved too, from 2·10⁶ multiply-adds, the logistic loss's
     Newton solves on the disc of ``benchmarks/losses.py``, n = 2000, took 17.1 s against 14.8 s,
-    means of four runs.)
+    means of four runs, and, once BLAS ran one thread for every loss, 10.98 / 11.86 s against
+    9.76 / 10.09 s beside two busy processes.)
     """
     n, q = Q.shape
     if n * q * A.shape[1] < _HALVES_FROM:
