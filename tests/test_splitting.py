@@ -93,6 +93,94 @@ def test_the_certificate_of_every_admm_iterate_is_a_lower_bound(bias):
     assert gaps[-1] < 1e-3 and gaps[-1] < gaps[0]
 
 
+def test_a_check_out_of_time_zeroes_the_columns_it_cannot_project():
+    """An early ADMM iterate violates most cones, and projecting each column is one NNLS (on
+    digits, 10 classes × 200 columns turned a 1 s budget into 22 s). Past ``project_until`` the
+    check sets the columns it has not projected to the cones' apex 0: the point stays feasible,
+    its objective is above cvxpy's optimum, and the gap still brackets that optimum."""
+    Z, masks, penalized, y = _data(True, seed=5)
+    program = ArrangementProgram(Z, masks, penalized, gated=False, intercept=True)
+    lam, fit = 2.0, make_datafit("squared")
+    reference = _reference_program(Z, masks, y, lam, penalized, intercept=True)
+    splitting = ReLUSplitting(program, y, lam)
+    for _ in range(10):
+        splitting.step()
+    V, W = splitting.point()
+    violating = [(program.S * (Z @ U) < 0).any(axis=0) for U in (V, W)]
+    assert all(v.sum() >= 3 for v in violating)  # (the case is one that needs projections)
+    in_time = _check(program, fit, y, lam, V, W, 0.0)
+    late = _check(program, fit, y, lam, V, W, 0.0, project_until=0.0)  # (perf_counter() > 0 always)
+    for U, U_late, bad in zip((V, W), (late.V, late.W), violating):
+        assert np.all(U_late[:, bad] == 0.0) and np.array_equal(U_late[:, ~bad], U[:, ~bad])
+    assert arrangement.cone_violation(program, late.V) == 0.0 and arrangement.cone_violation(program, late.W) == 0.0
+    assert np.any(in_time.V != 0.0)  # (in time, the projections keep something of the violators)
+    for res in (in_time, late):
+        assert res.objective >= reference * (1 - 1e-9)
+        assert res.objective - res.dual_gap <= reference * (1 + 1e-9)
+
+
+def test_solves_of_one_program_share_the_first_factor_and_iterate_as_alone():
+    """A second splitting of the same program (one-vs-rest: the next class) takes the first one's
+    n × n factor instead of forming it again, and its iterates are those of a splitting built
+    on a fresh copy of the program, which forms its own."""
+    Z, masks, penalized, y = _data(True, seed=5)
+    program = ArrangementProgram(Z, masks, penalized, gated=False, intercept=True)
+    first = ReLUSplitting(program, -y, 2.0)
+    for _ in range(20):
+        first.step()  # (its ρ may change and refactor: the shared factor is the starting one's)
+    second = ReLUSplitting(program, y, 2.0)
+    assert second._H is program.shared["splitting factor", second.rho, True][1]
+    alone = ReLUSplitting(ArrangementProgram(Z, masks, penalized, gated=False, intercept=True), y, 2.0)
+    assert alone._H is not second._H
+    for _ in range(60):
+        second.step()
+        alone.step()
+    for a, b in zip(second.point(), alone.point()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_one_vs_rest_admm_fit_keeps_a_short_budget(monkeypatch):
+    """Ten one-vs-rest ADMM programs under a 0.5 s budget: each stops at its share
+    ("max_seconds"), and the checks project only what their time allows. Before, each program's
+    first check projected every column that violated its cone, whatever the budget (768
+    projections in all here, 4.6–5.2 s for the fit; now none, and 0.6 s with the shared factor
+    of the test above). Loose bounds only: the projections are counted, and the wall time is
+    held to 10× the budget."""
+    import time
+
+    from ganet import ArrangementReLUClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((1500, 32))
+    labels = np.argmax(X[:, :5] @ rng.standard_normal((5, 10)), axis=1)
+    stops, projections = [], []
+    original, project = arrangement.solve_arrangement, arrangement.project_onto_cone
+
+    def spy(*args, **kwargs):
+        res = original(*args, **kwargs)
+        stops.append(res.stopped)
+        return res
+
+    def counted(*args, **kwargs):
+        projections.append(1)
+        return project(*args, **kwargs)
+
+    monkeypatch.setattr("ganet.estimators.arrangement.solve_arrangement", spy)
+    monkeypatch.setattr(arrangement, "project_onto_cone", counted)
+    monkeypatch.setattr(arrangement, "_CONIC_LIMIT", 0)  # (the ADMM path at this size)
+    model = ArrangementReLUClassifier(patterns="sampled", n_patterns=100, lam=1.0, max_seconds=0.5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X[:300], labels[:300])  # (warm: the bound below is not for numba's compilation)
+        stops.clear()
+        projections.clear()
+        tic = time.perf_counter()
+        model.fit(X, labels)
+    assert stops == ["max_seconds"] * len(model.classes_)
+    assert len(projections) < 500
+    assert time.perf_counter() - tic < 5.0
+
+
 @pytest.mark.parametrize("seed", [0, 1])
 def test_admm_multipliers_give_valid_group_bounds(seed):
     """With the iterate's multipliers as well (``cone_mu``), and no projection allowed (deadline

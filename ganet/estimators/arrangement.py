@@ -191,16 +191,17 @@ class _ArrangementBase(ConvexNetworkEstimator):
         program = ArrangementProgram(Z, masks, penalized, gated=self.gated, intercept=self.bias)
         return program, gates, (inputs, program_coords)
 
-    def _lambda_max(self, X, T):
+    def _lambda_max(self, X, T, deadline=None):
         r"""The smallest λ at which the constant model is optimal, for each target column the
         largest dual bound of the groups at the constant model's dual point θ₀ (the centred
         target y − ȳ for the squared loss; the loss's −∇ℓ at the best constant in general),
         max_i sup{θ₀ᵀDᵢZv : v ∈ Kᵢ, ‖Πv‖ ≤ 1} (gated: ‖ZᵀDᵢθ₀‖), in the user's units (σ times
-        the program's); for the ReLU program the bound is the certificate's, an upper bound."""
+        the program's); for the ReLU program the bound is the certificate's, an upper bound
+        (looser when ``deadline`` cuts its tightening short, see :meth:`_largest_bound`)."""
         n, d = X.shape
         self._check_program(n, d)
         program, _, (_, program_coords) = self._program(X)
-        return self._largest_bound(program, T, program_coords)[0]
+        return self._largest_bound(program, T, program_coords, deadline=deadline)[0]
 
     def _largest_bound(self, program, T, coords, sample_weight=None, deadline=None, above=0.0):
         """(λ_max of :meth:`_lambda_max` on the built ``program``, whether it is exact). The dual
@@ -208,18 +209,21 @@ class _ArrangementBase(ConvexNetworkEstimator):
         squared loss Σᵢcᵢ(fᵢ − yᵢ)²/2, c ⊙ (y − weighted mean)); the hinge's, the subgradient at
         the constant 0 rebalanced, is one of its optimal dual points, so its λ_max is an upper
         bound. Groups whose bound is at most ``above`` are not tightened (so a maximum at most
-        ``above`` is an upper bound), nor are those not reached by ``deadline``: the result is
-        then an upper bound too, and reported as not exact."""
+        ``above`` is an upper bound), nor are those not reached by ``deadline`` (the target
+        columns share the time left equally): the result is then an upper bound too, and
+        reported as not exact."""
         from ..numeric.arrangement.program import group_bounds
 
         datafit = make_datafit(self.loss, self.huber_delta, sample_weight)
         T = np.asarray(T, dtype=float).reshape(len(program.Z), -1)
         tops = []
-        for y in T.T:
+        for k, y in enumerate(T.T):
             constant = datafit.intercept(np.zeros(len(y)), y) if self.bias and datafit.smooth else 0.0
             theta = datafit.dual_point(np.full(len(y), constant), y)
             theta = datafit.center(theta, y) if self.bias else theta
-            tops.append(group_bounds(program, theta, deadline=deadline, threshold=above / coords.scale,
+            until = None if deadline is None else (
+                time.perf_counter() + (deadline - time.perf_counter()) / (T.shape[1] - k))
+            tops.append(group_bounds(program, theta, deadline=until, threshold=above / coords.scale,
                                      largest_only=True))
         exact = datafit.smooth and all(e for _, e in tops)
         return coords.scale * max(float(b.max(initial=0.0)) for b, _ in tops), exact

@@ -318,8 +318,11 @@ class _ArrangementCV(_LambdaCV):
         self.n_lams, self.lam_ratio, self.lams, self.cv = n_lams, lam_ratio, lams, cv
 
     def _top_lambda(self, X, T):
+        # with a budget, a tenth of it tightens the bounds (digits, 10 classes, 100 gates: 12.7 s
+        # of a 60 s budget); a bound cut short is larger, so the grid starts higher, never below λ_max
         probe = self._base_model(1.0)
-        return probe._lambda_max(probe._set_standardization(X), T)
+        deadline = None if self.max_seconds is None else time.perf_counter() + 0.1 * self.max_seconds
+        return probe._lambda_max(probe._set_standardization(X), T, deadline)
 
     def _fits_per_fold(self, grid):
         return len(grid)  # (no path solver: every λ on its own)

@@ -99,7 +99,15 @@ class ReLUSplitting:
         self.S, self.L2 = np.zeros((n, 2 * P)), np.zeros((n, 2 * P))
         self._signed_gap = np.zeros((n, 2 * P))  # 𝒜(S − Λ₂), read by the next U-step
         self.iterations = 0
-        self._factor(rho)
+        # one-vs-rest solves one program per class from the same ρ: the first class's factor
+        # serves the others (digits, n = 1797: 0.07 s of a class's 0.2 s floor under a short budget)
+        key = ("splitting factor", float(rho), self.datafit is None)
+        if key in program.shared:
+            self.rho = self.rho2 = self.rho3 = float(rho)
+            self._Binv, self._H = program.shared[key]
+        else:
+            self._factor(rho)
+            program.shared[key] = (self._Binv, self._H)
 
     def _factor(self, rho, rho2=None, rho3=None):
         """B⁻¹ and the Cholesky factor of H for ρ₁ = rho, ρ₂ = rho2 and ρ₃ = rho3 (each ρ₁ when
