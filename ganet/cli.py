@@ -19,6 +19,7 @@ import argparse
 import csv
 import inspect
 import os
+import re
 import sys
 import time
 import warnings
@@ -206,7 +207,7 @@ def cmd_fit(args):
               "--standardize fits on unit-variance features (the saved model still takes raw ones)",
               file=sys.stderr)
     print(f"fitting {type(model).__name__} on {X.shape[0]} rows × {X.shape[1]} features "
-          f"({', '.join(features)}) …", file=sys.stderr, flush=True)
+          f"({_listing(features)}) …", file=sys.stderr, flush=True)
     start = time.perf_counter()
     try:
         fit_args = {}
@@ -236,6 +237,16 @@ _ADVICE_IN_FLAGS = (("dictionary='sampled'", "--dictionary sampled"),
                     ("ArrangementReLU(patterns='sampled')", "--model arrangement --patterns sampled"),
                     ("patterns='sampled' with n_patterns=P", "--patterns sampled --n-patterns P"),
                     (", or raise max_patterns", ""))
+
+
+def _listing(names, what="features", at_most=8):
+    """Names joined by commas; a longer list is cut to its first and last ones and counted
+    (digits' 64 pixel names filled four lines of every fit, and a neuron through 53 samples
+    two more of the report)."""
+    names = list(names)
+    if len(names) <= at_most:
+        return ", ".join(names)
+    return ", ".join(names[:at_most - 2]) + f", …, {names[-1]} ({len(names)} {what})"
 
 
 def _compile_note(model):
@@ -285,7 +296,7 @@ def cmd_report(args):
     cli = model.report_.get("cli", {})
     print(f"model        {type(model).__name__} ({args.model})")
     if cli:
-        print(f"trained on   {cli.get('data')}: target {cli.get('target')!r}, features {', '.join(cli['features'])}")
+        print(f"trained on   {cli.get('data')}: target {cli.get('target')!r}, features {_listing(cli['features'])}")
     print(f"objective    {model.objective_:.12g}")
     print(f"certificate  {model.certificate_}; duality gap {model.dual_gap_:.3g} "
           f"({model.dual_gap_ / max(model.objective_, 1e-300):.2g} relative); converged {model.converged_}")
@@ -299,10 +310,14 @@ def cmd_report(args):
     print("             (#i: training sample i, row i of the data from 0)")
     for row in rows:
         nu = model.neurons_[row["index"]]
-        through = ", ".join(f"#{i}" for i in row["samples"])
+        samples = [f"#{i}" for i in row["samples"]]
+        formula = re.sub(r"\b(Aff|Span)\(([^()]*)\)",
+                         lambda m: f"{m[1]}({_listing(m[2].split(', '), 'samples')})", row["formula"])
+        # (an Aff/Span formula already names the samples its breakplane passes through)
+        through = "" if re.search(r"\b(Aff|Span)\(", formula) else _listing(samples, "samples")
         extra = "; ".join(sample_names(name) for name, _ in nu.reflections[:2])
         print(f"  {row['index']:>4}  {100 * row['share']:5.1f}%  {row['expression']}"
-              + (f"  = {row['formula']}" if row["formula"] != row["expression"] else "")
+              + (f"  = {formula}" if row["formula"] != row["expression"] else "")
               + (f"  (through {through})" if through else "") + (f"  [{extra}]" if extra else ""))
     X = model.training_inputs_
     report_figure(model, X, None, png)

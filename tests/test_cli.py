@@ -158,6 +158,29 @@ def test_too_many_exact_patterns_points_to_the_sampled_flags(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "activation patterns" in err and "use --patterns sampled --n-patterns P (a sampled program" in err
     assert "n_patterns=" not in err and "raise max_patterns" not in err
+    # past a trillion, as a person reads it (digits' rank-62 bound was printed with its 115 digits)
+    from ganet.numeric.arrangement.patterns import _count
+
+    assert _count(ganet.numeric.arrangement.patterns.pattern_count_bound(1797, 62)) == "4.74e+114"
+
+
+def test_long_lists_of_names_are_cut_to_their_ends(tmp_path, capsys):
+    """A fit on 64 features announced all 64 names, and a report listed a breakplane's 53
+    samples twice; a long list now shows its first and last names and its length."""
+    from ganet.cli import _listing
+
+    assert _listing(["a", "b"]) == "a, b"
+    assert _listing([f"#{i}" for i in range(53)], "samples") == "#0, #1, #2, #3, #4, #5, …, #52 (53 samples)"
+    X = np.random.default_rng(5).normal(size=(40, 20))
+    path = tmp_path / "wide.csv"
+    path.write_text("\n".join([",".join([f"f{j}" for j in range(20)] + ["y"])]
+                              + [",".join(map(repr, map(float, [*row, abs(row[0])]))) for row in X]) + "\n")
+    out = tmp_path / "m.npz"
+    assert main(["fit", str(path), "--target", "y", "--model", "arrangement", "--patterns", "sampled",
+                 "--n-patterns", "10", "--gated", "--lam", "1", "-o", str(out)]) == 0
+    assert "20 features (f0, f1, f2, f3, f4, f5, …, f19 (20 features)) …" in capsys.readouterr().err
+    assert main(["report", str(out), "--png", str(tmp_path / "r.png")]) == 0
+    assert "features f0, f1, f2, f3, f4, f5, …, f19 (20 features)" in capsys.readouterr().out
 
 
 def test_features_of_very_different_scales_suggest_standardize(tmp_path, capsys):

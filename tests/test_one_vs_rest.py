@@ -70,6 +70,25 @@ def test_one_vs_rest_with_a_budget_keeps_it_in_total():
     assert model.report_["one_vs_rest"] and len(model.report_["stopped"]) == 4
 
 
+def test_one_vs_rest_stopped_early_says_so_once():
+    """Digits' ten classes, each stopped by the budget, gave ten identical notes; now one names
+    how many classes stopped, their gaps and sweeps."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    X = np.random.default_rng(0).normal(size=(120, 5))
+    y = np.argmax(X[:, :3], axis=1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = ganet.ArrangementReLUClassifier(patterns="sampled", n_patterns=20, lam=1e-3, max_iter=3,
+                                                tol=1e-15, random_state=0).fit(X, y)
+    notes = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)
+             and "arrangement program" in str(w.message)]
+    assert not model.converged_
+    assert len(notes) == 1 and notes[0].startswith("arrangement program (one-vs-rest): 3 of 3 classes stopped")
+
+
 @pytest.mark.parametrize("loss", ["logistic", "hinge"])
 def test_wedge_classifier_one_vs_rest_is_the_sum_of_binary_fits(loss, tmp_path):
     from sklearn.decomposition import PCA

@@ -23,6 +23,7 @@ Sampled patterns (:func:`sampled_patterns`) are the scalable alternative: gates 
 anchored in a Johnson–Lindenstrauss sketch ZS of the data.
 """
 
+from decimal import Decimal
 from itertools import combinations
 from math import comb
 
@@ -111,6 +112,12 @@ def _unique_patterns(Z, U):
     return masks[first], U[clear][first]
 
 
+def _count(k):
+    """An exact integer as people read it: 1,234,567, or 4.74e+123 past a trillion (digits, rank 62:
+    a 124-digit count was printed in full)."""
+    return f"{k:,}" if k < 10**12 else f"{Decimal(k):.3g}"
+
+
 def exact_patterns(Z, max_patterns=10_000):
     """Every chamber pattern of the arrangement of the rows of ``Z``.
 
@@ -136,7 +143,7 @@ def exact_patterns(Z, max_patterns=10_000):
     bound = pattern_count_bound(int(nonzero.sum()), r)
     if bound > max_patterns:
         raise ValueError(
-            f"the arrangement of {n} points of rank {r} can have up to {bound:,} activation "
+            f"the arrangement of {n} points of rank {r} can have up to {_count(bound)} activation "
             f"patterns (> max_patterns = {max_patterns:,}); use patterns='sampled' with n_patterns=P "
             "(a sampled program: no global certificate), or raise max_patterns")
     if r == 0:
