@@ -113,8 +113,8 @@ def _unique_patterns(Z, U):
 
 
 def _count(k):
-    """An exact integer as people read it: 1,234,567, or 4.74e+123 past a trillion (digits, rank 62:
-    a 124-digit count was printed in full)."""
+    """An exact integer as people read it: 1,234,567, or 4.74e+114 past a trillion (digits, rank
+    62: that bound was printed with all its 115 digits)."""
     return f"{k:,}" if k < 10**12 else f"{Decimal(k):.3g}"
 
 
