@@ -27,6 +27,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
+_DEFAULT_LAM = 1e-3
 MODELS = ("relu", "relu-classifier", "deep-abs", "relu3", "arrangement", "arrangement-classifier")
 CLASSIFIERS = ("relu-classifier", "arrangement-classifier")
 
@@ -223,6 +224,13 @@ def cmd_fit(args):
         for python, flags in _ADVICE_IN_FLAGS:
             advice = advice.replace(python, flags)
         raise CLIError(f"cannot fit: {advice}") from None
+    if args.lam == _DEFAULT_LAM and model.converged_ and len(model.neurons_) > len(X) / 4:
+        # a certified fit gives no other sign of it (diabetes' bmi alone, deep-abs: 162 neurons
+        # through 442 rows, λ = 1e-8·λ_max; an uncertified one names λ_max itself)
+        print(f"note: {len(model.neurons_)} neurons for {len(X)} rows: at the default --lam {_DEFAULT_LAM:g} the "
+              "network nearly interpolates the data (λ is in the units of ½‖f(X) − y‖²); a larger --lam gives "
+              "a smoother one" + (", and --lam cv chooses it" if args.model not in ("deep-abs", "relu3") else ""),
+              file=sys.stderr)
     model.report_["cli"] = {"features": features, "target": args.target, "data": str(args.data)}
     save(model, args.output)
     print(f"objective {model.objective_:.10g}, certificate {model.certificate_}, duality gap "
@@ -338,7 +346,7 @@ def main(argv=None):
     fit.add_argument("--model", choices=MODELS, default="relu",
                      help="two-layer ReLU on the GA dictionary (regression or classifier), deep narrow |·|, "
                           "three-layer ReLU, or the two-layer arrangement program (wide data)")
-    fit.add_argument("--lam", type=_lam_option, default=1e-3,
+    fit.add_argument("--lam", type=_lam_option, default=_DEFAULT_LAM,
                      help="regularization λ (β), default 1e-3; 'cv' chooses it by cross-validation "
                           "(relu, relu-classifier)")
     fit.add_argument("--cv", type=int, metavar="K",

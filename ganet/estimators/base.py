@@ -128,11 +128,16 @@ def advise_on_lam(estimator, lam, lam_max, exact=True, stacklevel=4):
     """After an uncertified fit: warn when λ < 10⁻³ λ_max, naming λ_max (the smallest λ at which
     the empty network is optimal; ``exact`` False: an upper bound). So small a λ nearly
     interpolates the data, and the program certifies slowly there."""
+    from . import cv
+
     if not (np.isfinite(lam_max) and lam < 1e-3 * lam_max):
         return
     value = f"= {lam_max:.4g}" if exact else f"≤ {lam_max:.4g}, a bound"
+    # (only the estimators that have one are pointed to a cross-validation: the deep ones named
+    # a DeepNarrowAbsCV that does not exist)
+    name = f"{type(estimator).__name__}CV"
+    alternative = f", or cross-validation ({name}, or --lam cv in the command line)" if hasattr(cv, name) else ""
     warnings.warn(f"lam = {lam:.3g} is {lam / lam_max:.2g}·λ_max (λ_max {value}: the smallest λ at which "
                   "the empty network is optimal). So small a λ nearly interpolates the data, and the "
-                  f"program certifies slowly there: try lam ≈ 1e-2·λ_max, or cross-validation "
-                  f"({type(estimator).__name__}CV, or --lam cv in the command line)", ConvergenceWarning,
+                  f"program certifies slowly there: try lam ≈ 1e-2·λ_max{alternative}", ConvergenceWarning,
                   stacklevel=stacklevel + 1)
