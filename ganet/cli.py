@@ -348,7 +348,7 @@ def main(argv=None):
                           "three-layer ReLU, or the two-layer arrangement program (wide data)")
     fit.add_argument("--lam", type=_lam_option, default=_DEFAULT_LAM,
                      help="regularization λ (β), default 1e-3; 'cv' chooses it by cross-validation "
-                          "(relu, relu-classifier)")
+                          "(relu, relu-classifier and the arrangement models)")
     fit.add_argument("--cv", type=int, metavar="K",
                      help="with --lam cv: the number of cross-validation folds (default 5)")
     fit.add_argument("--n-lams", type=int, metavar="N",
