@@ -334,3 +334,11 @@ def test_uncertified_fold_fits_are_summed_up_in_one_warning():
                                          "share of max_seconds, and max_iter); λ was chosen on their held-out errors "
                                          "all the same (cv_results_['certified'] says which)"]
     assert sum("arrangement program: relative gap" in m for m in messages) == int(not cv.converged_)
+
+
+def test_the_estimators_that_say_they_are_cross_validated_have_a_cv_class():
+    """``_cross_validated`` decides whether the λ_max note offers a <Name>CV (it offered a
+    DeepNarrowAbsCV, which does not exist): it must match the CV classes ganet has."""
+    for name in ("ConvexReLU", "ConvexReLUClassifier", "ArrangementReLU", "ArrangementReLUClassifier",
+                 "DeepNarrowAbs", "ThreeLayerReLU"):
+        assert getattr(ganet, name)._cross_validated == hasattr(ganet, f"{name}CV"), name

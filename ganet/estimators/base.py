@@ -35,6 +35,7 @@ class ConvexNetworkEstimator(StandardizeMixin, FittedStateMixin, SaveMixin, Base
     """The fit of every ganet estimator (see the module docstring)."""
 
     _validation = {}  # validate_data's options for y (the output mixins set them)
+    _cross_validated = True  # whether a <Name>CV estimator chooses its λ (advise_on_lam names it)
 
     def fit(self, X, y, sample_weight=None):
         """Fit the globally optimal network; returns self (a failed fit leaves the model as it
@@ -128,15 +129,14 @@ def advise_on_lam(estimator, lam, lam_max, exact=True, stacklevel=4):
     """After an uncertified fit: warn when λ < 10⁻³ λ_max, naming λ_max (the smallest λ at which
     the empty network is optimal; ``exact`` False: an upper bound). So small a λ nearly
     interpolates the data, and the program certifies slowly there."""
-    from . import cv
-
     if not (np.isfinite(lam_max) and lam < 1e-3 * lam_max):
         return
     value = f"= {lam_max:.4g}" if exact else f"≤ {lam_max:.4g}, a bound"
     # (only the estimators that have one are pointed to a cross-validation: the deep ones named
-    # a DeepNarrowAbsCV that does not exist)
-    name = f"{type(estimator).__name__}CV"
-    alternative = f", or cross-validation ({name}, or --lam cv in the command line)" if hasattr(cv, name) else ""
+    # a DeepNarrowAbsCV that does not exist; a CV estimator's own refit is past that point)
+    name = type(estimator).__name__
+    alternative = (f", or cross-validation ({name}CV, or --lam cv in the command line)"
+                   if estimator._cross_validated and not name.endswith("CV") else "")
     warnings.warn(f"lam = {lam:.3g} is {lam / lam_max:.2g}·λ_max (λ_max {value}: the smallest λ at which "
                   "the empty network is optimal). So small a λ nearly interpolates the data, and the "
                   f"program certifies slowly there: try lam ≈ 1e-2·λ_max{alternative}", ConvergenceWarning,
