@@ -70,23 +70,27 @@ def test_one_vs_rest_with_a_budget_keeps_it_in_total():
     assert model.report_["one_vs_rest"] and len(model.report_["stopped"]) == 4
 
 
-def test_one_vs_rest_stopped_early_says_so_once():
-    """Digits' ten classes, each stopped by the budget, gave ten identical notes; now one names
-    how many classes stopped, their gaps and sweeps."""
+@pytest.mark.parametrize("make", [
+    lambda: ganet.ArrangementReLUClassifier(patterns="sampled", n_patterns=20, lam=1e-3, max_iter=3, tol=1e-15,
+                                            random_state=0),
+    lambda: ganet.ConvexReLUClassifier(loss="logistic", max_iter=1)], ids=["arrangement", "wedge logistic"])
+def test_one_vs_rest_stopped_early_says_so_once(make):
+    """Digits' ten classes, each stopped by the budget, gave ten identical notes (and the wedge
+    classifier's logistic fits one per class too); now one counts the classes that stopped and
+    quotes the first program's note."""
     import warnings
 
     from sklearn.exceptions import ConvergenceWarning
 
-    X = np.random.default_rng(0).normal(size=(120, 5))
-    y = np.argmax(X[:, :3], axis=1)
+    X = np.random.default_rng(0).normal(size=(120, 2))
+    y = np.argmax(np.column_stack([X, -X.sum(axis=1)]), axis=1)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = ganet.ArrangementReLUClassifier(patterns="sampled", n_patterns=20, lam=1e-3, max_iter=3,
-                                                tol=1e-15, random_state=0).fit(X, y)
-    notes = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)
-             and "arrangement program" in str(w.message)]
+        model = make().fit(X, y)
+    notes = [str(w.message) for w in caught if w.category is ConvergenceWarning and "·λ_max" not in str(w.message)]
     assert not model.converged_
-    assert len(notes) == 1 and notes[0].startswith("arrangement program (one-vs-rest): 3 of 3 classes stopped")
+    assert len(notes) == 1 and notes[0].startswith("one-vs-rest: the programs of 3 of 3 classes stopped before "
+                                                   "their certificate; the first said: ")
 
 
 @pytest.mark.parametrize("loss", ["logistic", "hinge"])
@@ -111,3 +115,33 @@ def test_wedge_classifier_one_vs_rest_is_the_sum_of_binary_fits(loss, tmp_path):
     loaded = ganet.load(tmp_path / "ovr.npz")
     assert np.array_equal(loaded.decision_function(X2), model.decision_function(X2))
     assert loaded.certify(X2, Y) == model.certify(X2, Y)
+
+
+def test_one_note_for_the_classes_holds_only_the_stop_notes():
+    """The mechanism itself: stop notes held and counted by the results' ``converged``, any other
+    warning passed through as it came, and nothing held for one class."""
+    import warnings
+    from types import SimpleNamespace
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    from ganet.estimators.base import one_note_for_the_classes
+
+    def run(n_classes, converged):
+        results = []
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with one_note_for_the_classes(results, n_classes, stacklevel=1):
+                for k, ok in enumerate(converged):
+                    if not ok:
+                        warnings.warn(f"class {k} stopped", ConvergenceWarning)
+                    warnings.warn(f"other {k}", RuntimeWarning)
+                    results.append(SimpleNamespace(converged=ok))
+        return [(w.category, str(w.message)) for w in caught]
+
+    assert run(3, [False, True, False]) == [
+        (RuntimeWarning, "other 0"), (RuntimeWarning, "other 1"), (RuntimeWarning, "other 2"),
+        (ConvergenceWarning, "one-vs-rest: the programs of 2 of 3 classes stopped before their certificate; "
+                             "the first said: class 0 stopped")]
+    assert run(3, [True, True, True]) == [(RuntimeWarning, f"other {k}") for k in range(3)]
+    assert run(1, [False]) == [(ConvergenceWarning, "class 0 stopped"), (RuntimeWarning, "other 0")]

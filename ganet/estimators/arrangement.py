@@ -13,10 +13,8 @@ p̂ ≥ p*), the exact program attains p*: :func:`certified_ratio` reports p̂/p
 
 import numbers
 import time
-import warnings
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
 from ..numeric.arrangement.patterns import GATE_METHODS, exact_patterns, sampled_patterns
@@ -25,7 +23,8 @@ from ..numeric.geometry.normalization import Normalization, normalization
 from ..numeric.oracles.weighted import check_sample_weight
 from ..numeric.runtime.memory import available_bytes
 from ..numeric.solvers.datafits import make_datafit
-from .base import ConvexNetworkEstimator, NetworkClassifierMixin, NetworkRegressorMixin, advise_on_lam
+from .base import (ConvexNetworkEstimator, NetworkClassifierMixin, NetworkRegressorMixin, advise_on_lam,
+                   one_note_for_the_classes)
 from .neurons import ArrangementNeuron
 from .standardize import StandardizeMixin
 
@@ -140,9 +139,7 @@ class _ArrangementBase(ConvexNetworkEstimator):
         program, gates, (inputs, program_coords) = self._program(X)
         masks, Z, penalized = program.M.T.astype(bool), program.Z, program.penalized
         start, results, parts = time.perf_counter(), [], []
-        with warnings.catch_warnings():
-            if T.shape[1] > 1:  # (one note for all the classes, below, instead of one per class)
-                warnings.filterwarnings("ignore", "arrangement program: relative gap", ConvergenceWarning)
+        with one_note_for_the_classes(results, T.shape[1], stacklevel=3):
             for k in range(T.shape[1]):
                 budget = None if self.max_seconds is None else max(
                     self.max_seconds - (time.perf_counter() - start), 1e-3) / (T.shape[1] - k)
@@ -151,12 +148,6 @@ class _ArrangementBase(ConvexNetworkEstimator):
                                         huber_delta=self.huber_delta)
                 results.append(res)
                 parts.append(self._local_neurons(Z, res, penalized, gates, program_coords.scale, output=k))
-        if T.shape[1] > 1 and (late := [r for r in results if not r.converged]):
-            gaps = [r.dual_gap / max(r.objective, 1e-300) for r in late]
-            sweeps = [r.n_iter for r in late]
-            warnings.warn(f"arrangement program (one-vs-rest): {len(late)} of {len(results)} classes stopped at "
-                          f"relative gap{'s' if len(late) > 1 else ''} {_span(gaps, '.2g')} > tol = {self.tol:g} after {_span(sweeps, 'd')} "
-                          "sweeps", ConvergenceWarning, stacklevel=4)
         local = {key: (parts[0][key] if key == "gates" else
                        sum((p[key] for p in parts), []) if key == "special" else
                        np.concatenate([p[key] for p in parts], axis=-1))
@@ -586,9 +577,3 @@ def certified_ratio(X, y, lam, bias=True, tol=1e-6, max_patterns=10_000):
             "ratio_interval": ((ga.objective_ - ga.dual_gap_) / ex.objective_,
                                ga.objective_ / max(ex.objective_ - ex.dual_gap_, 1e-300)),
             "ga_model": ga, "exact_model": ex}
-
-
-def _span(values, spec):
-    """'a' when the values are all equal, else 'min–max' (each formatted by ``spec``)."""
-    low, high = format(min(values), spec), format(max(values), spec)
-    return low if low == high else f"{low}–{high}"

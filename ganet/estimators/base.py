@@ -16,6 +16,7 @@ once. :class:`ConvexNetworkEstimator` writes that sequence once. A model supplie
 """
 
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -123,6 +124,30 @@ class NetworkClassifierMixin(ClassifierMixin):
         if len(self.classes_) == 2:
             return self.classes_[(scores > 0).astype(int)]
         return self.classes_[np.argmax(scores, axis=1)]
+
+
+@contextmanager
+def one_note_for_the_classes(results, n_classes, stacklevel):
+    """Hold back, within the block, the note each class's program gives when it stops before its
+    certificate (a ``ConvergenceWarning``; digits' ten classes gave ten of them, and the wedge
+    classifier's logistic fits one per class too); after it, give one: how many of the
+    ``n_classes`` programs in ``results`` (filled by the block; each has ``converged``) did not
+    converge, and the first note held. Other warnings pass as they came. With one class,
+    nothing is held. ``stacklevel`` points the note at the user's call, counted from here."""
+    if n_classes < 2:
+        yield
+        return
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        yield
+    held = [w for w in caught if w.category is ConvergenceWarning]
+    for w in caught:
+        if w.category is not ConvergenceWarning:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+    late = sum(not r.converged for r in results)
+    if late and held:
+        warnings.warn(f"one-vs-rest: the programs of {late} of {n_classes} classes stopped before their certificate; "
+                      f"the first said: {held[0].message}", ConvergenceWarning, stacklevel=stacklevel + 2)
 
 
 def advise_on_lam(estimator, lam, lam_max, exact=True, stacklevel=4):

@@ -27,7 +27,8 @@ from ..numeric.runtime.memory import DEFAULT_MEMORY_LIMIT, PeakMemory, check_mem
 from ..numeric.runtime.validation import as_finite_array
 from ..numeric.solvers.datafits import Quadratic, fenchel_gap, make_datafit
 from ..numeric.solvers.lasso_working_set import dual_gap, solve_lasso
-from .base import ConvexNetworkEstimator, NetworkClassifierMixin, NetworkRegressorMixin, advise_on_lam
+from .base import (ConvexNetworkEstimator, NetworkClassifierMixin, NetworkRegressorMixin, advise_on_lam,
+                   one_note_for_the_classes)
 from .networks import TwoLayerNetwork
 from .standardize import StandardizeMixin
 
@@ -398,13 +399,14 @@ class _ConvexReLUBase(ConvexNetworkEstimator):
         seed = self._sample_seed()
         dictionary = self._make_dictionary(X, seed)  # stored, streaming or sampled
         start, results = time.perf_counter(), []
-        for k in range(T.shape[1]):  # one binary problem per class (one-vs-rest) beyond two
-            budget = None if self.max_seconds is None else max(
-                self.max_seconds - (time.perf_counter() - start), 1e-3) / (T.shape[1] - k)
-            results.append(solve_convex_loss(dictionary, T[:, k], lam, self.loss, fit_intercept=self.bias,
-                                             tol=self.tol, max_iter=self.max_iter, max_seconds=budget,
-                                             verbose=self.verbose, sample_weight=sw,
-                                             huber_delta=getattr(self, "huber_delta", 1.0)))
+        with one_note_for_the_classes(results, T.shape[1], stacklevel=4):
+            for k in range(T.shape[1]):  # one binary problem per class (one-vs-rest) beyond two
+                budget = None if self.max_seconds is None else max(
+                    self.max_seconds - (time.perf_counter() - start), 1e-3) / (T.shape[1] - k)
+                results.append(solve_convex_loss(dictionary, T[:, k], lam, self.loss, fit_intercept=self.bias,
+                                                 tol=self.tol, max_iter=self.max_iter, max_seconds=budget,
+                                                 verbose=self.verbose, sample_weight=sw,
+                                                 huber_delta=getattr(self, "huber_delta", 1.0)))
         res = _one_vs_rest(results)
         fitted.update(dictionary_=dictionary, lam_=lam, _sample_weight=sw,
                       dual_coef_=res.dual_point, path_=[], history_=res.history, sample_seed_=seed,
