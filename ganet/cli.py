@@ -229,7 +229,7 @@ def cmd_fit(args):
         # through 442 rows, λ = 1e-8·λ_max; an uncertified one names λ_max itself)
         print(f"note: {len(model.neurons_)} neurons for {len(X)} rows: at the default --lam {_DEFAULT_LAM:g} the "
               "network nearly interpolates the data (λ is in the units of ½‖f(X) − y‖²); a larger --lam gives "
-              "a smoother one" + (", and --lam cv chooses it" if args.model not in ("deep-abs", "relu3") else ""),
+              "a smoother one" + (", and --lam cv chooses it" if model._cross_validated else ""),
               file=sys.stderr)
     model.report_["cli"] = {"features": features, "target": args.target, "data": str(args.data)}
     save(model, args.output)

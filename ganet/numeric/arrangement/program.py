@@ -757,7 +757,7 @@ def _pruned(program, datafit, y, lam, best, tol, deadline=None, hints=None):
     cut = [np.where(n <= 1e-9 * top, 0.0, 1.0) for n in norms]
     V = best.V * cut[0]
     W = None if best.W is None else best.W * cut[1]
-    trial = _check(program, datafit, y, lam, V, W, best.t, deadline=deadline, hints=hints, project_until=deadline)
+    trial = _check(program, datafit, y, lam, V, W, best.t, deadline=deadline, hints=hints)
     keeps = trial.dual_gap <= max(best.dual_gap, tol * max(trial.objective, 1e-300))
     return trial if keeps else best
 
