@@ -11,8 +11,8 @@ import pytest
 import scipy.linalg
 
 from ganet.numeric.solvers import active_set
-from ganet.numeric.solvers.active_set import (DualActiveSet, _delete_column, _solve_upper, _solve_upper_transposed,
-                                              _spread_out)
+from ganet.numeric.solvers.active_set import (DualActiveSet, _delete_column, _products, _solve_upper,
+                                              _solve_upper_transposed, _spread_out)
 from .reference import lasso_reference
 
 
@@ -169,6 +169,17 @@ def test_triangular_solves_read_the_leading_block_in_place(q):
                                rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(_solve_upper_transposed(R, q, w),
                                scipy.linalg.solve_triangular(block, w[:q], trans="T"), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("m", [0, 1, 3, 4, 9])
+def test_pool_products_read_the_chosen_columns_in_place(m):
+    """K[:, pool]ᵀθ for pools of any length (the kernel takes four columns at a time), unsorted
+    and with repeats, against numpy's product on the copied columns."""
+    rng = np.random.default_rng(m)
+    K = np.asfortranarray(rng.standard_normal((37, 12)))
+    theta = rng.standard_normal(37)
+    pool = rng.integers(0, 12, size=m)
+    np.testing.assert_allclose(_products(K, pool, theta), K[:, pool].T @ theta, rtol=1e-12, atol=1e-12)
 
 
 def test_no_columns_and_bad_lam():

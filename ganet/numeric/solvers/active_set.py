@@ -106,6 +106,36 @@ def _delete_column(Q, R, q, j, W):
 
 
 @numba.njit(cache=True, fastmath=True)
+def _products(K, columns, theta):
+    """K[:, columns]ᵀθ without copying the columns out of K (a pool of the candidate block).
+
+    Four columns share each read of θ (one column at a time ran at 0.7× BLAS's gemv on a copy,
+    four at 1.0×; the copy itself cost 2.5× the product: n = 2000, 5,000 of 12,000 columns).
+    """
+    m, n = len(columns), K.shape[0]
+    out = np.empty(m)
+    i = 0
+    while i + 4 <= m:
+        a, b, c, d = K[:, columns[i]], K[:, columns[i + 1]], K[:, columns[i + 2]], K[:, columns[i + 3]]
+        sa = sb = sc = sd = 0.0
+        for r in range(n):
+            t = theta[r]
+            sa += a[r] * t
+            sb += b[r] * t
+            sc += c[r] * t
+            sd += d[r] * t
+        out[i], out[i + 1], out[i + 2], out[i + 3] = sa, sb, sc, sd
+        i += 4
+    for k in range(i, m):
+        a = K[:, columns[k]]
+        s = 0.0
+        for r in range(n):
+            s += a[r] * theta[r]
+        out[k] = s
+    return out
+
+
+@numba.njit(cache=True, fastmath=True)
 def _spread_out(K, order, norms, batch, coherent):
     """The first ``batch`` of the columns ``order`` of K (in that order) whose cosine with every
     column taken before is below ``coherent`` in absolute value (greedy; O(n) per pair compared).
@@ -465,13 +495,10 @@ class DualActiveSet:
             full = pool is None or age >= _REFRESH
             if full:
                 v = K.T @ self.theta
-                near = np.flatnonzero(np.abs(v) - self.lam > threshold - _NEAR * self.lam)
-                if 2 * len(near) > K.shape[1]:  # (then a copy costs more than it saves)
-                    near = np.arange(K.shape[1])
-                pool, K_pool, age = near, (K if len(near) == K.shape[1] else K[:, near]), 0
-                v = v[near]
+                pool, age = np.flatnonzero(np.abs(v) - self.lam > threshold - _NEAR * self.lam), 0
+                v = v[pool]
             else:
-                v = K_pool.T @ self.theta
+                v = _products(K, pool, self.theta)
             age += 1
             excess = np.abs(v) - self.lam
             violated = np.flatnonzero(excess > threshold[pool])
@@ -484,10 +511,10 @@ class DualActiveSet:
                 continue
             steps = self.n_steps
             nearest = violated[np.argsort(-excess[violated] / norms[pool[violated]])][:_SCAN * batch]
-            chosen = nearest[_spread_out(K_pool, nearest, norms[pool[nearest]], batch, _COHERENT)]
+            chosen = nearest[_spread_out(K, pool[nearest], norms[pool[nearest]], batch, _COHERENT)]
             signs = np.where(v[chosen] > 0, 1.0, -1.0)
             j = pool[chosen]
-            self._add_batch(K_pool[:, chosen] * signs, excess[chosen], ids[j], signs, threshold[j], max_steps)
+            self._add_batch(K[:, j] * signs, excess[chosen], ids[j], signs, threshold[j], max_steps)
             if self.n_steps == steps:  # violations at the rounding level only: nothing to do
                 if full:
                     return max_violation()
