@@ -131,7 +131,7 @@ def test_one_note_for_the_classes_holds_only_the_stop_notes():
         results = []
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            with one_note_for_the_classes(results, n_classes, stacklevel=1):
+            with one_note_for_the_classes(results, n_classes):
                 for k, ok in enumerate(converged):
                     if not ok:
                         warnings.warn(f"class {k} stopped", ConvergenceWarning)

@@ -139,7 +139,7 @@ class _ArrangementBase(ConvexNetworkEstimator):
         program, gates, (inputs, program_coords) = self._program(X)
         masks, Z, penalized = program.M.T.astype(bool), program.Z, program.penalized
         start, results, parts = time.perf_counter(), [], []
-        with one_note_for_the_classes(results, T.shape[1], stacklevel=3):
+        with one_note_for_the_classes(results, T.shape[1]):
             for k in range(T.shape[1]):
                 budget = None if self.max_seconds is None else max(
                     self.max_seconds - (time.perf_counter() - start), 1e-3) / (T.shape[1] - k)
@@ -240,7 +240,7 @@ class _ArrangementBase(ConvexNetworkEstimator):
         lam = float(self._lam_param())
         top, exact = self._largest_bound(program, T, coords, sample_weight, time.perf_counter() + 1.0,
                                          above=1e3 * lam)
-        advise_on_lam(self, lam, top, exact, stacklevel=5)
+        advise_on_lam(self, lam, top, exact)
 
     def _sampled_patterns(self, X, Zr, inputs):
         """Distinct patterns and their gates (on Zr) of the sampled gates, the given ones and the

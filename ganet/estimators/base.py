@@ -24,6 +24,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..numeric.runtime.notes import warn_user
 from ..numeric.solvers.datafits import DATAFITS
 from ..persistence import SaveMixin
 from .fitted_state import FittedStateMixin
@@ -127,13 +128,13 @@ class NetworkClassifierMixin(ClassifierMixin):
 
 
 @contextmanager
-def one_note_for_the_classes(results, n_classes, stacklevel):
+def one_note_for_the_classes(results, n_classes):
     """Hold back, within the block, the note each class's program gives when it stops before its
     certificate (a ``ConvergenceWarning``; digits' ten classes gave ten of them, and the wedge
     classifier's logistic fits one per class too); after it, give one: how many of the
     ``n_classes`` programs in ``results`` (filled by the block; each has ``converged``) did not
     converge, and the first note held. Other warnings pass as they came. With one class,
-    nothing is held. ``stacklevel`` points the note at the user's call, counted from here."""
+    nothing is held. The note points at the user's call (:func:`~ganet.numeric.runtime.notes.warn_user`)."""
     if n_classes < 2:
         yield
         return
@@ -146,11 +147,11 @@ def one_note_for_the_classes(results, n_classes, stacklevel):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
     late = sum(not r.converged for r in results)
     if late and held:
-        warnings.warn(f"one-vs-rest: the programs of {late} of {n_classes} classes stopped before their certificate; "
-                      f"the first said: {held[0].message}", ConvergenceWarning, stacklevel=stacklevel + 2)
+        warn_user(f"one-vs-rest: the programs of {late} of {n_classes} classes stopped before their certificate; "
+                  f"the first said: {held[0].message}", ConvergenceWarning)
 
 
-def advise_on_lam(estimator, lam, lam_max, exact=True, stacklevel=4):
+def advise_on_lam(estimator, lam, lam_max, exact=True):
     """After an uncertified fit: warn when λ < 10⁻³ λ_max, naming λ_max (the smallest λ at which
     the empty network is optimal; ``exact`` False: an upper bound). So small a λ nearly
     interpolates the data, and the program certifies slowly there."""
@@ -162,7 +163,6 @@ def advise_on_lam(estimator, lam, lam_max, exact=True, stacklevel=4):
     name = type(estimator).__name__
     alternative = (f", or cross-validation ({name}CV, or --lam cv in the command line)"
                    if estimator._cross_validated and not name.endswith("CV") else "")
-    warnings.warn(f"lam = {lam:.3g} is {lam / lam_max:.2g}·λ_max (λ_max {value}: the smallest λ at which "
-                  "the empty network is optimal). So small a λ nearly interpolates the data, and the "
-                  f"program certifies slowly there: try lam ≈ 1e-2·λ_max{alternative}", ConvergenceWarning,
-                  stacklevel=stacklevel + 1)
+    warn_user(f"lam = {lam:.3g} is {lam / lam_max:.2g}·λ_max (λ_max {value}: the smallest λ at which "
+              "the empty network is optimal). So small a λ nearly interpolates the data, and the "
+              f"program certifies slowly there: try lam ≈ 1e-2·λ_max{alternative}", ConvergenceWarning)

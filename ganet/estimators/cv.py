@@ -28,6 +28,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..numeric.runtime.notes import warn_user
 from .arrangement import ArrangementReLU, ArrangementReLUClassifier
 from .two_layer import ConvexReLU, ConvexReLUClassifier
 
@@ -79,11 +80,11 @@ class _LambdaCV:
         fits = self.cv * len(grid)  # (a path, too, prices once per λ)
         needed = top_seconds * (fits * (self.cv - 1) / self.cv + 1)
         if needed > self.max_seconds:
-            warnings.warn(f"max_seconds = {self.max_seconds:g} cannot cover this cross-validation: its {fits} fits "
-                          f"({self.cv} folds × {len(grid)} λ) and the refit need one full pricing pass each, about "
-                          f"{needed:.0f} s at the {top_seconds:.2g} s that λ_max's pass took; the fits will stop "
-                          "uncertified (often empty). Raise max_seconds, lower cv or n_lams, or give lam",
-                          ConvergenceWarning, stacklevel=4)
+            warn_user(f"max_seconds = {self.max_seconds:g} cannot cover this cross-validation: its {fits} fits "
+                      f"({self.cv} folds × {len(grid)} λ) and the refit need one full pricing pass each, about "
+                      f"{needed:.0f} s at the {top_seconds:.2g} s that λ_max's pass took; the fits will stop "
+                      "uncertified (often empty). Raise max_seconds, lower cv or n_lams, or give lam",
+                      ConvergenceWarning)
 
     def _grid(self, X, T):
         if self.lams is not None:
@@ -155,8 +156,8 @@ class _LambdaCV:
                 if f and self._cv_deadline is not None and (
                         time.perf_counter() + longest > self._cv_deadline - reserve):
                     errors[f:], certified[f:] = np.nan, False
-                    warnings.warn(f"max_seconds = {budget:g} ran out: λ chosen on {f} of {self.cv} folds",
-                                  ConvergenceWarning, stacklevel=3)
+                    warn_user(f"max_seconds = {budget:g} ran out: λ chosen on {f} of {self.cv} folds",
+                              ConvergenceWarning)
                     break
                 fold_start = time.perf_counter()
                 with warnings.catch_warnings():  # (one summary below, not a note per fold fit)
@@ -167,10 +168,9 @@ class _LambdaCV:
                 longest = max(longest, time.perf_counter() - fold_start)
             uncertified = int((~certified[:done]).sum())
             if uncertified:
-                warnings.warn(f"{uncertified} of {certified[:done].size} fold fits stopped before their certificate "
-                              f"(each had a share of max_seconds, and max_iter); λ was chosen on their held-out "
-                              f"errors all the same (cv_results_['certified'] says which)", ConvergenceWarning,
-                              stacklevel=3)
+                warn_user(f"{uncertified} of {certified[:done].size} fold fits stopped before their certificate "
+                          f"(each had a share of max_seconds, and max_iter); λ was chosen on their held-out "
+                          f"errors all the same (cv_results_['certified'] says which)", ConvergenceWarning)
             mean = np.nanmean(errors, axis=0)
             self._chosen_lam = float(grid[int(np.argmin(mean))])
             if budget is not None:  # the refit gets the rest (the parameter is put back below)

@@ -22,13 +22,13 @@ type, axes), enumerated completely, so the certificate is global at any depth. R
 """
 
 import numbers
-import warnings
 
 import numpy as np
 
 from ..numeric.oracles.families import abs_chain, abs_chain_shape, relu3
 from ..numeric.oracles.lifted import LiftedDictionary, count_lifted
 from ..numeric.runtime.validation import as_finite_array
+from ..numeric.runtime.notes import warn_user
 from ..numeric.solvers.interpolation import min_norm_interpolation
 from ..numeric.solvers.lasso_working_set import LassoResult
 from .base import NetworkRegressorMixin
@@ -116,8 +116,8 @@ class _DeepBase(_ConvexReLUBase):
         res = min_norm_interpolation(dictionary, T[:, 0], tol=self.tol, max_iter=self.max_iter,
                                      max_seconds=self.max_seconds)
         if res.residual > 1e-6 * (1.0 + float(np.abs(T).max())):
-            warnings.warn(f"the dictionary does not interpolate the data (max residual "
-                          f"{res.residual:.3g})", RuntimeWarning, stacklevel=3)
+            warn_user(f"the dictionary does not interpolate the data (max residual "
+                      f"{res.residual:.3g})", RuntimeWarning)
         lasso = LassoResult(columns=res.columns, coef=res.coef[:, None], intercept=np.array([res.intercept]),
                             objective=res.norm, dual_objective=res.norm - res.gap, gap=res.gap,
                             converged=res.converged, n_iter=res.n_iter, lam=0.0)

@@ -399,7 +399,7 @@ class _ConvexReLUBase(ConvexNetworkEstimator):
         seed = self._sample_seed()
         dictionary = self._make_dictionary(X, seed)  # stored, streaming or sampled
         start, results = time.perf_counter(), []
-        with one_note_for_the_classes(results, T.shape[1], stacklevel=4):
+        with one_note_for_the_classes(results, T.shape[1]):
             for k in range(T.shape[1]):  # one binary problem per class (one-vs-rest) beyond two
                 budget = None if self.max_seconds is None else max(
                     self.max_seconds - (time.perf_counter() - start), 1e-3) / (T.shape[1] - k)

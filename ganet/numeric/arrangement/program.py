@@ -40,6 +40,7 @@ import numpy as np
 from scipy.optimize import brentq, lsq_linear
 from sklearn.exceptions import ConvergenceWarning
 
+from ..runtime.notes import warn_user
 from ..solvers.datafits import fenchel_gap, make_datafit, restricted
 from ..runtime.threads import FastestBlasThreads
 from ..runtime.memory import available_bytes
@@ -657,8 +658,8 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
     best.converged = bool(best.dual_gap <= tol * max(best.objective, 1e-300))
     best.seconds = elapsed()
     if not best.converged:
-        warnings.warn(f"arrangement program: relative gap {best.dual_gap / max(best.objective, 1e-300):.2g}"
-                      f" > tol = {tol:g} after {sweeps} sweeps", ConvergenceWarning, stacklevel=2)
+        warn_user(f"arrangement program: relative gap {best.dual_gap / max(best.objective, 1e-300):.2g}"
+                  f" > tol = {tol:g} after {sweeps} sweeps", ConvergenceWarning)
     return best
 
 

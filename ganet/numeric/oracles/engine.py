@@ -29,13 +29,13 @@ A family supplies only its kernels and its column layout (see :class:`PricingEng
 
 import sys
 import time
-import warnings
 
 import numba
 import numpy as np
 
 from ..runtime.interrupts import deferred_interrupt
 from ..runtime.validation import as_finite_array
+from ..runtime.notes import warn_user
 from .combinations import sorted_unique
 from .protocol import ColumnOracle, PricingPass
 from .resolution import ExactResolution, list_uncertain
@@ -200,9 +200,9 @@ def warn_if_over_budget(seconds, fraction, deadline):
         # once less than twice the last pass's time is left; "the 0.0 s left" read as a bug)
         room = (f"more than the {_rounded(left)} s left for it within max_seconds" if left >= 0.05 else
                 "and nothing was left of max_seconds when it started")
-        warnings.warn(f"one full pricing pass needs about {_rounded(need)} s at the rate measured, {room}: the "
-                      "pass will stop at the budget and certify nothing (the gap stays that of the last full pass, "
-                      "or infinite)", BudgetWarning, stacklevel=4)
+        warn_user(f"one full pricing pass needs about {_rounded(need)} s at the rate measured, {room}: the "
+                  "pass will stop at the budget and certify nothing (the gap stays that of the last full pass, "
+                  "or infinite)", BudgetWarning)
 
 
 class PassSlices:

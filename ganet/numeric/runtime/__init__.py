@@ -1,3 +1,3 @@
 """What long numeric work needs around it: thread counts (:mod:`.threads`), memory accounting
-(:mod:`.memory`), Ctrl-C between kernel calls (:mod:`.interrupts`) and input validation
-(:mod:`.validation`)."""
+(:mod:`.memory`), Ctrl-C between kernel calls (:mod:`.interrupts`), input validation
+(:mod:`.validation`) and warnings that point at the user's line (:mod:`.notes`)."""

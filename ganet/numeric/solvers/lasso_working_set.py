@@ -35,12 +35,12 @@ Y is scaled internally by a power of two (exact), so no target is too large or t
 
 import numbers
 import time
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..runtime.memory import DEFAULT_MEMORY_LIMIT
+from ..runtime.notes import warn_user
 from ..runtime.validation import as_finite_array
 from .active_set import ActiveSetError, DualActiveSet
 from .basic_solution import basic_solution
@@ -286,8 +286,7 @@ class SquaredProgram:
                     state.solve(K, new, deadline=deadline, tol=_EXACT)
             except ActiveSetError as err:  # cycling under rounding: re-solve from here on
                 if self.verbose:
-                    warnings.warn(f"{err}; continuing with the SSNAL working-set solver", RuntimeWarning,
-                                  stacklevel=2)
+                    warn_user(f"{err}; continuing with the SSNAL working-set solver", RuntimeWarning)
                 self.ws, self.Z, self.state = state.columns, state.coef[:, None], None
         if self.state is None and len(self.ws) + len(new):  # (re-solved more tightly when nothing was added)
             ws, Z = np.concatenate([self.ws, new]), np.vstack([self.Z, self.Z_new])

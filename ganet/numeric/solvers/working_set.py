@@ -25,13 +25,13 @@ the progress lines and the warning, once for all of them.
 
 import sys
 import time
-import warnings
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from ..runtime.notes import warn_user
 from ..runtime.threads import single_threaded_blas
 
 __all__ = ["FullPass", "WorkingSetProgram", "solve_working_set", "progress_line"]
@@ -251,10 +251,10 @@ def _solve_working_set(dictionary, program, tol, max_iter, max_seconds, local_ro
     result.n_iter, result.history = n_iter, history
     result.stopped = "converged" if result.converged else stopped
     if not result.converged:
-        warnings.warn(f"the {program.name} solver stopped after {_WHY[stopped]} ({n_iter} passes, "
-                      f"{time.perf_counter() - start:.0f} s) with a certified duality gap {result.gap:.3e} "
-                      f"> tol·objective = {tol * result.objective:.3e} (objective {result.objective:.10g}): "
-                      "the result is near-optimal within that gap, not certified to tol; "
-                      + _REMEDY[stopped].format(rel=result.gap / max(result.objective, 1e-300)),
-                      ConvergenceWarning, stacklevel=4)
+        warn_user(f"the {program.name} solver stopped after {_WHY[stopped]} ({n_iter} passes, "
+                  f"{time.perf_counter() - start:.0f} s) with a certified duality gap {result.gap:.3e} "
+                  f"> tol·objective = {tol * result.objective:.3e} (objective {result.objective:.10g}): "
+                  "the result is near-optimal within that gap, not certified to tol; "
+                  + _REMEDY[stopped].format(rel=result.gap / max(result.objective, 1e-300)),
+                  ConvergenceWarning)
     return result
