@@ -8,7 +8,8 @@
               [--features A,B] [--max-seconds S] [--random-state N] [--standardize] [--tol T]
               [--dictionary auto|stored|streaming|sampled] [--sample-weight COLUMN] -o MODEL.npz
     ganet predict MODEL.npz DATA.csv [-o OUT.csv]     # a CSV with a 'prediction' column (stdout)
-    ganet report MODEL.npz [--png OUT.png]            # objective, certificate, neurons, a figure
+    ganet report MODEL.npz [--png OUT.png]            # objective, certificate, neurons, a figure (with
+                                                      # the targets, when the fitted CSV is still there)
     ganet demo | ganet ga | ganet warmup | ganet --version
 
 Exit status: 0 on success, 1 for bad data or model files (a one-line message on stderr), 2 for
@@ -74,6 +75,32 @@ def numeric_columns(path, header, rows, names):
     if not np.isfinite(out).all():
         raise CLIError(f"{path}: the features contain NaN or infinite values")
     return out
+
+
+def targets(path, header, rows, name, labels):
+    """The target column: class ``labels`` (strings; numeric ones as numbers, whole ones as
+    integers: wine's "0, 1, 2" give "class 1", not "1.0") or numbers."""
+    if not labels:
+        return numeric_columns(path, header, rows, [name])[:, 0]
+    t = header.index(name)
+    y = np.array([r[t].strip() for r in rows])
+    try:
+        values = y.astype(float)
+        return values.astype(np.int64) if np.all(values == np.round(values)) else values
+    except ValueError:
+        return y
+
+
+def _training_targets(model):
+    """The targets of a model fitted by ``ganet fit``, read again from its CSV when that file is
+    still there with the same rows (for the report's figure); else None."""
+    cli = model.report_.get("cli", {})
+    try:
+        header, rows = read_csv(cli["data"])
+        y = targets(cli["data"], header, rows, cli["target"], hasattr(model, "classes_"))
+    except (KeyError, CLIError):
+        return None
+    return y if len(y) == len(model.training_inputs_) else None
 
 
 @contextmanager
@@ -180,16 +207,7 @@ def cmd_fit(args):
     if not features:
         raise CLIError(f"{args.data}: no feature columns besides the target")
     X = numeric_columns(args.data, header, rows, features)
-    t = header.index(args.target)
-    if args.model in CLASSIFIERS:
-        y = np.array([r[t].strip() for r in rows])
-        try:  # numeric labels stay numbers, whole ones integers (wine's "0, 1, 2": "class 1", not "1.0")
-            values = y.astype(float)
-            y = values.astype(np.int64) if np.all(values == np.round(values)) else values
-        except ValueError:
-            pass
-    else:
-        y = numeric_columns(args.data, header, rows, [args.target])[:, 0]
+    y = targets(args.data, header, rows, args.target, args.model in CLASSIFIERS)
     model = _build(args)
     if X.shape[1] > 5 and not args.model.startswith("arrangement"):
         print(f"note: {X.shape[1]} features; the wedge dictionaries grow like n^d — for wide data use "
@@ -327,9 +345,9 @@ def cmd_report(args):
         print(f"  {row['index']:>4}  {100 * row['share']:5.1f}%  {row['expression']}"
               + (f"  = {formula}" if row["formula"] != row["expression"] else "")
               + (f"  (through {through})" if through else "") + (f"  [{extra}]" if extra else ""))
-    X = model.training_inputs_
-    report_figure(model, X, None, png)
-    print(f"figure       {png}")
+    y = _training_targets(model)
+    report_figure(model, model.training_inputs_, y, png)
+    print(f"figure       {png}" + ("" if y is None else f" (with the targets of {cli['data']})"))
     return 0
 
 

@@ -34,12 +34,37 @@ def _scores(model, Z):
     return model.decision_function(Z) if hasattr(model, "decision_function") else model.predict(Z)
 
 
+def _class_colours(n_classes):
+    """One colour per class: coolwarm's two ends for two classes (those of the decision
+    function's map), tab10's for more."""
+    import matplotlib
+
+    if n_classes == 2:
+        return [matplotlib.colormaps["coolwarm"](0.0), matplotlib.colormaps["coolwarm"](1.0)]
+    return [matplotlib.colormaps["tab10"](k % 10) for k in range(n_classes)]
+
+
+def _class_regions(ax, g1, g2, winner, n_classes):
+    """The regions where each of several classes has the largest score, pale in its colour, and
+    their borders."""
+    from matplotlib.colors import ListedColormap
+
+    pale = [tuple(0.55 + 0.45 * c for c in colour[:3]) for colour in _class_colours(n_classes)]
+    levels = np.arange(n_classes + 1) - 0.5
+    ax.contourf(g1, g2, winner, levels, cmap=ListedColormap(pale))
+    ax.contour(g1, g2, winner, levels[1:-1], colors="k", linewidths=1.2)
+    ax.plot([], [], color="k", lw=1.2, label="decision boundaries")
+
+
 def report_figure(model, X, y, path, top=12):
     """Write a PNG: for d = 1 the fitted function with the data and kinks, for d = 2 the
-    prediction (or decision regions) with the breaklines of the ``top`` largest neurons and the
-    data, otherwise a bar chart of the neurons' sizes labelled by their formulas; in the user's
-    units (a standardized model's inputs and lines mapped back) with the features' names.
-    ``X`` is the training input the model was fitted on. Returns ``path``."""
+    prediction (a classifier's decision function and boundary, or its classes' regions) with the
+    breaklines of the ``top`` largest neurons and the data, otherwise a bar chart of the neurons'
+    sizes labelled by their formulas; in the user's units (a standardized model's inputs and lines
+    mapped back) with the features' names. ``X`` is the training input the model was fitted on;
+    ``y`` its targets, or None when they are not at hand (then the points are drawn plain; with
+    them, a classifier's points in their class's colour and a regressor's on the fit's colour
+    scale). Returns ``path``."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -59,10 +84,20 @@ def report_figure(model, X, y, path, top=12):
         fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
         lo, hi = X.min() - 0.1 * np.ptp(X) - 1e-9, X.max() + 0.1 * np.ptp(X) + 1e-9
         grid = np.linspace(lo, hi, 800)[:, None]
-        ax.plot(grid[:, 0], _scores(model, grid), label="fitted network")
-        if y is not None and np.asarray(y).dtype.kind in "fiu":
+        classes = getattr(model, "classes_", None)
+        scores = _scores(model, grid)
+        for k, column in enumerate(scores.T if scores.ndim == 2 else [scores]):
+            ax.plot(grid[:, 0], column, label=f"score of {classes[k]}" if scores.ndim == 2 else "fitted network")
+        if y is not None and classes is not None and scores.ndim == 1:  # each class at its scores
+            at, colours = _scores(model, X), _class_colours(2)
+            for k, label in enumerate(classes):
+                mine = np.asarray(y) == label
+                ax.scatter(X[mine, 0], at[mine], color=colours[k], edgecolors="k", linewidths=0.5, s=18,
+                           zorder=3, label=f"{label} ({np.count_nonzero(mine)})")
+            ax.axhline(0.0, color="k", lw=0.6)
+        elif y is not None and classes is None:
             ax.scatter(X[:, 0], y, color="k", s=14, zorder=3, label="data")
-        else:  # no targets at hand (a saved model): mark the training inputs on the curve
+        elif scores.ndim == 1:  # no targets at hand (a saved model): mark the training inputs on the curve
             ax.scatter(X[:, 0], _scores(model, X), color="k", s=14, zorder=3, label="training inputs")
         for w, v, _ in lines:
             ax.axvline(v / w[0], color="C3", lw=0.6, ls=":")
@@ -77,9 +112,16 @@ def report_figure(model, X, y, path, top=12):
         lo, hi = lo - pad, hi + pad
         g1, g2 = np.meshgrid(np.linspace(lo[0], hi[0], 250), np.linspace(lo[1], hi[1], 250))
         F = _scores(model, np.column_stack([g1.ravel(), g2.ravel()]))
-        F = F.reshape(g1.shape) if F.ndim == 1 else F.argmax(axis=1).reshape(g1.shape)
-        im = ax.contourf(g1, g2, F, 20, cmap="coolwarm", alpha=0.8)
-        fig.colorbar(im, ax=ax, label="network output")
+        classes = getattr(model, "classes_", None)
+        if classes is not None and F.ndim == 2:  # several classes: the regions where each wins
+            _class_regions(ax, g1, g2, F.argmax(axis=1).reshape(g1.shape), len(classes))
+        else:
+            F = F.reshape(g1.shape)
+            im = ax.contourf(g1, g2, F, 20, cmap="coolwarm", alpha=0.8)
+            fig.colorbar(im, ax=ax, label="decision function" if classes is not None else "network output")
+            if classes is not None:  # where the decision changes
+                ax.contour(g1, g2, F, [0.0], colors="k", linewidths=1.6)
+                ax.plot([], [], color="k", lw=1.6, label="decision boundary")
         for w, v, _ in lines:
             if abs(w[1]) > abs(w[0]):
                 xs = np.array([lo[0], hi[0]])
@@ -88,7 +130,17 @@ def report_figure(model, X, y, path, top=12):
                 ys = np.array([lo[1], hi[1]])
                 ax.plot((v - w[1] * ys) / w[0], ys, "--", color="0.25", lw=0.6)
         ax.plot([], [], "--", color="0.25", lw=0.6, label="breaklines of the neurons")
-        ax.scatter(*X.T, c="k", s=10, label="training points")
+        if y is None:
+            ax.scatter(*X.T, c="k", s=10, label="training points")
+        elif classes is not None:  # each class in its own colour, the regions' (binary: coolwarm's ends)
+            colours = _class_colours(len(classes))
+            for k, label in enumerate(classes):
+                mine = np.asarray(y) == label
+                ax.scatter(*X[mine].T, color=colours[k], edgecolors="k", linewidths=0.5, s=18,
+                           label=f"{label} ({np.count_nonzero(mine)})")
+        else:  # the targets on the same colour scale as the fit: misfits stand out
+            ax.scatter(*X.T, c=y, cmap="coolwarm", norm=im.norm, edgecolors="k", linewidths=0.5, s=18,
+                       label="training points (colour: target)")
         ax.set_xlim(lo[0], hi[0])
         ax.set_ylim(lo[1], hi[1])
         ax.set_xlabel(names[0])

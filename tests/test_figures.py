@@ -1,0 +1,92 @@
+"""What the report's figure shows: the data a person needs to judge the fit.
+
+The 2-D figure drew every training point in black, a classifier's as well: neither the classes
+nor the decision boundary could be seen. The figure is captured at ``savefig`` and read back.
+"""
+
+import matplotlib
+import numpy as np
+import pytest
+from matplotlib.collections import PathCollection
+from matplotlib.figure import Figure
+
+import ganet
+from ganet.cli import main
+from ganet.plots import report_figure
+
+
+@pytest.fixture
+def saved_figures(monkeypatch):
+    """The figures report_figure saves (kept open for reading)."""
+    figures = []
+    real = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: (figures.append(self), real(self, *a, **k))[1])
+    return figures
+
+
+def _legend(fig):
+    return [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+
+
+def _points(fig):
+    return [c for c in fig.axes[0].collections if isinstance(c, PathCollection)]
+
+
+@pytest.fixture(scope="module")
+def two_moons():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    return X, np.where(X[:, 0] * X[:, 1] > 0, "same", "other")
+
+
+def test_a_binary_classifier_shows_its_classes_and_its_boundary(two_moons, saved_figures, tmp_path):
+    X, y = two_moons
+    model = ganet.ConvexReLUClassifier(lam=0.1).fit(X, y)
+    report_figure(model, X, y, tmp_path / "f.png")
+    fig = saved_figures[-1]
+    assert _legend(fig) == ["decision boundary", "breaklines of the neurons",
+                            f"other ({np.sum(y == 'other')})", f"same ({np.sum(y == 'same')})"]
+    points = _points(fig)
+    # each class's points in the colour of its end of the decision function's map (classes_[1]: > 0)
+    for label, scatter, end in zip(model.classes_, points, (0.0, 1.0)):
+        np.testing.assert_allclose(scatter.get_offsets(), X[y == label])
+        np.testing.assert_allclose(scatter.get_facecolor()[0], matplotlib.colormaps["coolwarm"](end))
+    # the boundary is the decision function's zero level
+    boundary = [p for c in fig.axes[0].collections if not isinstance(c, PathCollection)
+                for p in getattr(c, "get_paths", lambda: [])() if len(p.vertices)][-1].vertices
+    assert np.abs(model.decision_function(boundary)).max() < 0.05 * np.abs(model.decision_function(X)).max()
+
+
+def test_several_classes_show_their_regions(saved_figures, tmp_path):
+    X = np.random.default_rng(1).normal(size=(90, 2))
+    y = np.digitize(X[:, 0], [-0.4, 0.4])
+    model = ganet.ConvexReLUClassifier(lam=0.1).fit(X, y)
+    report_figure(model, X, y, tmp_path / "f.png")
+    fig = saved_figures[-1]
+    assert _legend(fig)[0] == "decision boundaries"
+    assert [len(s.get_offsets()) for s in _points(fig)] == [np.sum(y == k) for k in range(3)]
+    assert len(fig.axes) == 1  # (no colour bar of class indices)
+
+
+def test_a_regressors_points_carry_their_targets(saved_figures, tmp_path):
+    X = np.random.default_rng(2).normal(size=(40, 2))
+    y = np.maximum(X[:, 0] - X[:, 1], 0.0)
+    model = ganet.ConvexReLU(lam=0.01).fit(X, y)
+    report_figure(model, X, y, tmp_path / "f.png")
+    (scatter,) = _points(saved_figures[-1])
+    np.testing.assert_array_equal(scatter.get_array(), y)
+    assert _legend(saved_figures[-1])[-1] == "training points (colour: target)"
+
+
+def test_the_command_line_report_reads_the_targets_again(two_moons, saved_figures, tmp_path, capsys):
+    X, y = two_moons
+    data, out = tmp_path / "d.csv", tmp_path / "m.npz"
+    data.write_text("a,b,c\n" + "".join(f"{a!r},{b!r},{k}\n" for (a, b), k in zip(X.tolist(), y)))
+    assert main(["fit", str(data), "--target", "c", "--model", "relu-classifier", "--lam", "0.1", "-o", str(out)]) == 0
+    assert main(["report", str(out)]) == 0
+    assert f"(with the targets of {data})" in capsys.readouterr().out
+    assert "same (" in " ".join(_legend(saved_figures[-1]))
+    data.unlink()  # moved away: the figure draws the inputs alone
+    assert main(["report", str(out)]) == 0
+    assert "with the targets" not in capsys.readouterr().out
+    assert _legend(saved_figures[-1])[-1] == "training points"
