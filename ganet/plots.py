@@ -85,20 +85,26 @@ def report_figure(model, X, y, path, top=12):
         lo, hi = X.min() - 0.1 * np.ptp(X) - 1e-9, X.max() + 0.1 * np.ptp(X) + 1e-9
         grid = np.linspace(lo, hi, 800)[:, None]
         classes = getattr(model, "classes_", None)
-        scores = _scores(model, grid)
-        for k, column in enumerate(scores.T if scores.ndim == 2 else [scores]):
-            ax.plot(grid[:, 0], column, label=f"score of {classes[k]}" if scores.ndim == 2 else "fitted network")
-        if y is not None and classes is not None and scores.ndim == 1:  # each class at its scores
-            at, colours = _scores(model, X), _class_colours(2)
+        scores = _scores(model, grid).reshape(len(grid), -1)  # (several classes: a score each)
+        several = scores.shape[1] > 1
+        colours = None if classes is None else _class_colours(len(classes))
+        for k in range(scores.shape[1]):
+            name = ("fitted network" if classes is None else f"score of {classes[k]}" if several
+                    else "decision function")
+            ax.plot(grid[:, 0], scores[:, k], color=colours[k] if several else None, label=name)
+        if y is None:  # no targets at hand (a saved model): the training inputs on the curve
+            if not several:
+                ax.scatter(X[:, 0], _scores(model, X), color="k", s=14, zorder=3, label="training inputs")
+        elif classes is None:
+            ax.scatter(X[:, 0], y, color="k", s=14, zorder=3, label="data")
+        else:  # each class at its one-vs-rest target: +1 (two classes: classes_[0] at −1), as data
             for k, label in enumerate(classes):
                 mine = np.asarray(y) == label
-                ax.scatter(X[mine, 0], at[mine], color=colours[k], edgecolors="k", linewidths=0.5, s=18,
-                           zorder=3, label=f"{label} ({np.count_nonzero(mine)})")
-            ax.axhline(0.0, color="k", lw=0.6)
-        elif y is not None and classes is None:
-            ax.scatter(X[:, 0], y, color="k", s=14, zorder=3, label="data")
-        elif scores.ndim == 1:  # no targets at hand (a saved model): mark the training inputs on the curve
-            ax.scatter(X[:, 0], _scores(model, X), color="k", s=14, zorder=3, label="training inputs")
+                level = -1.0 if k == 0 and not several else 1.0
+                ax.scatter(X[mine, 0], np.full(np.count_nonzero(mine), level), color=colours[k], edgecolors="k",
+                           linewidths=0.5, s=18, zorder=3, label=f"{label} ({np.count_nonzero(mine)}, at {level:+g})")
+            if not several:
+                ax.axhline(0.0, color="k", lw=0.6)
         for w, v, _ in lines:
             ax.axvline(v / w[0], color="C3", lw=0.6, ls=":")
         ax.plot([], [], color="C3", lw=0.6, ls=":", label="kinks of the neurons")

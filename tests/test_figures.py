@@ -90,3 +90,24 @@ def test_the_command_line_report_reads_the_targets_again(two_moons, saved_figure
     assert main(["report", str(out)]) == 0
     assert "with the targets" not in capsys.readouterr().out
     assert _legend(saved_figures[-1])[-1] == "training points"
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_in_one_dimension_a_classifier_shows_its_scores_and_its_classes(saved_figures, tmp_path, n_classes):
+    """Each class's points at its one-vs-rest target (two classes: classes_[0] at −1), beside the
+    decision function or each class's score."""
+    x = np.linspace(-2, 2, 41)[:, None]
+    y = np.digitize(x[:, 0], [-0.5, 0.5] if n_classes == 3 else [0.7]) * 10
+    model = ganet.ConvexReLUClassifier(lam=0.1).fit(x, y)
+    report_figure(model, x, y, tmp_path / "f.png")
+    ax = saved_figures[-1].axes[0]
+    curves = [line for line in ax.get_lines() if line.get_label() in
+              (["decision function"] if n_classes == 2 else [f"score of {c}" for c in model.classes_])]
+    assert len(curves) == (1 if n_classes == 2 else 3)
+    for curve in curves:  # each curve is the model's score on its grid
+        scores = model.decision_function(curve.get_xdata()[:, None]).reshape(len(curve.get_xdata()), -1)
+        np.testing.assert_allclose(curve.get_ydata(), scores[:, curves.index(curve)])
+    for k, scatter in enumerate(_points(saved_figures[-1])):
+        offsets = scatter.get_offsets()
+        np.testing.assert_array_equal(offsets[:, 0], x[y == model.classes_[k], 0])
+        assert set(offsets[:, 1]) == {-1.0 if (n_classes == 2 and k == 0) else 1.0}
