@@ -96,8 +96,9 @@ def test_the_certificate_of_every_admm_iterate_is_a_lower_bound(bias):
 def test_a_check_out_of_time_zeroes_the_columns_it_cannot_project():
     """An early ADMM iterate violates most cones, and projecting each column is one NNLS (on
     digits, 10 classes × 200 columns turned a 1 s budget into 22 s). Past ``project_until`` the
-    check sets the columns it has not projected to the cones' apex 0: the point stays feasible,
-    its objective is above cvxpy's optimum, and the gap still brackets that optimum."""
+    check sets the columns it has not projected to the cones' apex 0, or to a warm start's
+    feasible columns: the point stays feasible, its objective is above cvxpy's optimum, and the
+    gap still brackets that optimum."""
     Z, masks, penalized, y = _data(True, seed=5)
     program = ArrangementProgram(Z, masks, penalized, gated=False, intercept=True)
     lam, fit = 2.0, make_datafit("squared")
@@ -114,7 +115,16 @@ def test_a_check_out_of_time_zeroes_the_columns_it_cannot_project():
         assert np.all(U_late[:, bad] == 0.0) and np.array_equal(U_late[:, ~bad], U[:, ~bad])
     assert arrangement.cone_violation(program, late.V) == 0.0 and arrangement.cone_violation(program, late.W) == 0.0
     assert np.any(in_time.V != 0.0)  # (in time, the projections keep something of the violators)
-    for res in (in_time, late):
+    # a warm start's check takes the last λ's feasible columns instead of the apex (here: the
+    # projected point of the check in time, feasible and nonzero)
+    fallen = _check(program, fit, y, lam, V, W, 0.0, project_until=0.0, fallback=(in_time.V, in_time.W))
+    for U, U_fallen, F, bad in zip((V, W), (fallen.V, fallen.W), (in_time.V, in_time.W), violating):
+        assert np.array_equal(U_fallen[:, bad], F[:, bad]) and np.array_equal(U_fallen[:, ~bad], U[:, ~bad])
+    # (as feasible as the projections themselves, to rounding: the check gives a finite gap)
+    assert np.isfinite(fallen.dual_gap) and all(
+        arrangement.cone_violation(program, U) <= arrangement.cone_violation(program, F)
+        for U, F in ((fallen.V, in_time.V), (fallen.W, in_time.W)))
+    for res in (in_time, late, fallen):
         assert res.objective >= reference * (1 - 1e-9)
         assert res.objective - res.dual_gap <= reference * (1 + 1e-9)
 

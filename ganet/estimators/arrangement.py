@@ -55,7 +55,8 @@ class _ArrangementBase(ConvexNetworkEstimator):
     def __init__(self, patterns="exact", n_patterns=None, gated=False, lam=1e-3, bias=True,
                  loss="squared", gates="gaussian", sketch_dim=None, max_patterns=10_000, tol=1e-6,
                  max_iter=20_000, max_seconds=None, random_state=None, verbose=False, standardize=False,
-                 init=None, huber_delta=1.0):
+                 init=None, huber_delta=1.0, warm_start=False):
+        self.warm_start = warm_start
         self.standardize = standardize
         self.huber_delta = huber_delta
         self.init = init
@@ -136,18 +137,24 @@ class _ArrangementBase(ConvexNetworkEstimator):
         self._check_program(n, d)
         sw = None if sample_weight is None else check_sample_weight(sample_weight, n)
         T = np.asarray(T, dtype=float).reshape(n, -1)
-        program, gates, (inputs, program_coords) = self._program(X)
-        masks, Z, penalized = program.M.T.astype(bool), program.Z, program.penalized
         start, results, parts = time.perf_counter(), [], []
+        # (warm_start: the last fit's program, and its solutions when the targets are the same)
+        built, previous = self._warm_state(X, T, sw)
+        program, gates, (inputs, program_coords) = built or self._program(X)
+        masks, Z, penalized = program.M.T.astype(bool), program.Z, program.penalized
         with one_note_for_the_classes(results, T.shape[1]):
             for k in range(T.shape[1]):
                 budget = None if self.max_seconds is None else max(
                     self.max_seconds - (time.perf_counter() - start), 1e-3) / (T.shape[1] - k)
                 res = solve_arrangement(program, T[:, k], float(self._lam_param()) / program_coords.scale,
                                         self.loss, self.tol, self.max_iter, budget, self.verbose, sample_weight=sw,
-                                        huber_delta=self.huber_delta)
+                                        huber_delta=self.huber_delta,
+                                        warm_start=None if previous is None else previous[k])
                 results.append(res)
                 parts.append(self._local_neurons(Z, res, penalized, gates, program_coords.scale, output=k))
+        self._warm = ({"key": self._warm_key(X), "X": X, "program": (program, gates, (inputs, program_coords)),
+                       "results": results, "targets": (T, sw, (self.loss, self.huber_delta))}
+                      if self.warm_start else {})
         local = {key: (parts[0][key] if key == "gates" else
                        sum((p[key] for p in parts), []) if key == "special" else
                        np.concatenate([p[key] for p in parts], axis=-1))
@@ -175,6 +182,28 @@ class _ArrangementBase(ConvexNetworkEstimator):
                      "stopped": results[0].stopped if len(results) == 1 else [r.stopped for r in results],
                      **({"one_vs_rest": True} if len(results) > 1 else {})}), (inputs, program_coords))
         return self
+
+    # the state a warm start reads (set by each fit with warm_start=True; never saved)
+    _warm = {}
+
+    def _warm_key(self, X):
+        """The parameters that build the program (gates given as an array and ``init`` networks
+        compared by identity); with the training inputs, what a warm start's program must share."""
+        return sorted((k, id(v) if isinstance(v, np.ndarray) or k == "init" else v) for k, v in self.get_params().items()
+                      if k not in ("lam", "loss", "huber_delta", "tol", "max_iter", "max_seconds", "verbose",
+                                   "warm_start"))
+
+    def _warm_state(self, X, T, sample_weight):
+        """(the last fit's program, its per-target results or None) when ``warm_start`` and that
+        fit had the same inputs and program parameters (the results only for the same targets,
+        weights and loss); else (None, None)."""
+        warm = self._warm
+        if not (self.warm_start and warm and warm["key"] == self._warm_key(X) and np.array_equal(warm["X"], X)):
+            return None, None
+        T0, w0, loss = warm["targets"]
+        same = (T0.shape == T.shape and np.array_equal(T0, T) and loss == (self.loss, self.huber_delta)
+                and (w0 is None) == (sample_weight is None) and (w0 is None or np.array_equal(w0, sample_weight)))
+        return warm["program"], warm["results"] if same else None
 
     def _program(self, X):
         """(the program of X in program coordinates, the gates on the pattern coordinates, the
@@ -513,6 +542,11 @@ class ArrangementReLU(NetworkRegressorMixin, _ArrangementBase):
         Dimension of the JL sketch for ``gates="sketch"``.
     max_patterns, tol, max_iter, max_seconds, random_state, verbose
         Limits and solver control; ``tol`` is the relative certified gap.
+    warm_start : bool, default False
+        As in scikit-learn: a fit on the same X with the same program parameters reuses the last
+        fit's program (patterns, factors) and, for the same targets, starts from its solutions
+        (the ADMM from its whole state) — for a path in λ, largest first
+        (``set_params(lam=…).fit(X, y)``). :class:`ArrangementReLUCV` walks its grid so.
 
     Attributes
     ----------

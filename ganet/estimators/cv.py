@@ -16,6 +16,10 @@ by the held-out mean squared error; the λ with the smallest mean is refitted on
 the logistic and hinge losses have no path solver, so each fold fits every λ on its own. Their
 grid is anchored at the same λ_max of the ±1 targets (for the logistic loss the exact threshold
 is ‖Kᵀθ₀‖∞ with θ₀ its dual point at z = 0, a smaller multiple of it).
+
+:class:`ArrangementReLUCV` and :class:`ArrangementReLUClassifierCV` fit every λ of a fold in turn,
+largest first, with ``warm_start``: each fit reuses the fold's program and starts from the last
+λ's solution (the ADMM from its whole state).
 """
 
 import time
@@ -183,11 +187,17 @@ class _LambdaCV:
         self.lams_, self.lam_max_ = grid, top
         return errors, certified, mean
 
-    def _each_lambda_errors(self, grid, X, y, X_test, y_test, w, w_test):
-        """Held-out errors of a fit at every λ of the grid on its own (no path solver)."""
-        out = []
+    def _each_lambda_errors(self, grid, X, y, X_test, y_test, w, w_test, warm_start=False):
+        """Held-out errors of a fit at every λ of the grid (no path solver): each on its own, or
+        with ``warm_start`` one model down the grid, each fit starting from the last."""
+        out, model = [], None
         for lam in grid:
-            model = self._base_model(float(lam)).fit(X, y, **({} if w is None else {"sample_weight": w}))
+            share = self._base_model(float(lam))  # (this fit's budget)
+            if warm_start and model is not None:
+                model.set_params(lam=share.lam, max_seconds=share.max_seconds)
+            else:
+                model = share.set_params(warm_start=True) if warm_start else share
+            model.fit(X, y, **({} if w is None else {"sample_weight": w}))
             prediction = model.predict(X_test)
             error = (prediction != y_test) if is_classifier(self) else (prediction - y_test) ** 2
             out.append((np.average(error, weights=w_test), model.converged_))
@@ -313,7 +323,10 @@ class _ArrangementCV(_LambdaCV):
     """The CV estimators of the arrangement models: their parameters; λ_max from the program's
     dual bounds at the constant model's dual point, the loss's own
     (:meth:`~ganet.estimators.arrangement.ArrangementReLU._lambda_max`);
-    every λ of every fold fitted on its own (the arrangement solver has no path)."""
+    each fold's fits walk the grid from the largest λ, each warm-started from the last
+    (``warm_start``; the refit on all the data starts cold)."""
+
+    warm_start = False  # (the CV's own parameter list has none: its fold models take it)
 
     def __init__(self, n_lams=6, lam_ratio=1e-3, lams=None, cv=5, patterns="exact", n_patterns=None,
                  gated=False, lam=None, bias=True, loss="squared", gates="gaussian", sketch_dim=None,
@@ -333,13 +346,14 @@ class _ArrangementCV(_LambdaCV):
         return probe._lambda_max(probe._set_standardization(X), T, deadline)
 
     def _fits_per_fold(self, grid):
-        return len(grid)  # (no path solver: every λ on its own)
+        return len(grid)  # (a fit per λ, warm-started down the grid: each has its own share)
 
     def _advise_on_lam(self, *args):
         """(λ was chosen by cross-validation: no advice on it.)"""
 
     def _fold_errors(self, grid, X, y, X_test, y_test, w, w_test):
-        return self._each_lambda_errors(grid, X, y, X_test, y_test, w, w_test)
+        # down the grid from the largest λ, each fit from the last one's program and solution
+        return self._each_lambda_errors(grid, X, y, X_test, y_test, w, w_test, warm_start=True)
 
 
 class ArrangementReLUCV(_ArrangementCV, ArrangementReLU):

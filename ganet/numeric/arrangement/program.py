@@ -506,7 +506,7 @@ _GATED_CRAWL = 500  # gated sweeps on a small working set before Clarabel takes 
 
 
 def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000,
-                      max_seconds=None, verbose=False, sample_weight=None, huber_delta=1.0):
+                      max_seconds=None, verbose=False, sample_weight=None, huber_delta=1.0, warm_start=None):
     """Solve the gated or ReLU arrangement program and certify it.
 
     A working-set method: the groups of a working set (the nonzero ones and the worst violators
@@ -540,6 +540,12 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
         Weights cᵢ ≥ 0 of the loss terms, Σ cᵢℓ(fᵢ, yᵢ) (certified by the weighted Fenchel dual).
     huber_delta : float
         δ of ``loss="huber"``.
+    warm_start : ArrangementResult, optional
+        The result of an earlier solve of this program with the same targets, loss and weights at
+        another λ (a path, largest λ first): the solve starts from its point, and ADMM goes on
+        from its whole state (iterate, multipliers, penalties) with the new λ. On breast cancer
+        (logistic, 100 gates, 2 s per λ) the fourth and fifth λ of a path certified relative
+        gaps of 0.099 and 0.21 so, against 0.42 and 0.68 from zero.
 
     Returns
     -------
@@ -551,10 +557,19 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
     start = time.perf_counter()
     n, D, P = len(program.Z), program.Z.shape[1], program.n_groups
     y = np.asarray(y, dtype=float)
-    V = np.zeros((D, P))
-    W = None if program.gated else np.zeros((D, P))
-    t = _best_intercept(datafit, np.zeros(n), y, 0.0) if program.intercept else 0.0
-    groups, multipliers, polished, hints = {}, None, False, {}
+    problem = (program, y.copy(), loss, float(huber_delta),
+               None if sample_weight is None else np.array(sample_weight, dtype=float))
+    if warm_start is not None and not _same_problem(warm_start.problem, problem):
+        raise ValueError("warm_start is the result of another problem (program, targets, loss or weights)")
+    V = np.zeros((D, P)) if warm_start is None else warm_start.V.copy()
+    W = None if program.gated else np.zeros((D, P)) if warm_start is None else warm_start.W.copy()
+    t = (0.0 if not program.intercept else warm_start.t if warm_start is not None else
+         _best_intercept(datafit, np.zeros(n), y, 0.0))
+    # (hints: each projection's and bound's last active rows, the next one's warm start; a warm
+    # start's carry over: breast cancer, 0.27 s per λ, zeroed most columns of its first check
+    # without them, and returned points worse than the last λ's)
+    groups, multipliers, polished = {}, None, False
+    hints = {} if warm_start is None else warm_start.hints
     crawled = False  # the gated coordinate descent crawled on a small working set: solve it by Clarabel
     tighten_seconds = 1.0  # each check tightens bounds this long: the last solve's time, doubled
     # while checks are cut short without a violator left to add
@@ -562,10 +577,10 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
     elapsed = lambda: time.perf_counter() - start  # noqa: E731
     deadline = None if max_seconds is None else start + max_seconds
 
-    stopped = None
+    stopped, splitting = None, None
     if _splits(program, n * D * 2 * P):
-        best, stopped, sweeps, hints, tighten_seconds = _solve_by_splitting(
-            program, datafit, y, lam, tol, max_iter, deadline, verbose, start)
+        best, stopped, sweeps, tighten_seconds, splitting = _solve_by_splitting(
+            program, datafit, y, lam, tol, max_iter, deadline, verbose, start, hints, warm_start)
         if stopped == "stalled":  # the working-set method finishes from the splitting's point
             V, W, t, stopped = best.V.copy(), best.W.copy(), best.t, None
 
@@ -654,6 +669,7 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
         best = _pruned(program, datafit, y, lam, best, tol, stop if deadline is None else min(deadline, stop), hints)
     best.n_iter = sweeps
     best.stopped = stopped
+    best.problem, best.splitting, best.hints = problem, splitting, hints  # (a warm start's)
     best.working_set_size = len(ws)
     best.converged = bool(best.dual_gap <= tol * max(best.objective, 1e-300))
     best.seconds = elapsed()
@@ -698,22 +714,36 @@ def _nonzero_groups(V, W):
     return np.flatnonzero(np.any(V != 0, axis=0) | (np.any(W != 0, axis=0) if W is not None else False))
 
 
-def _solve_by_splitting(program, datafit, y, lam, tol, max_iter, deadline, verbose, start):
+def _same_problem(a, b):
+    """Whether two solves' (program, targets, loss, δ, weights) are the same problem."""
+    return (a[0] is b[0] and np.array_equal(a[1], b[1]) and a[2:4] == b[2:4]
+            and (a[4] is None) == (b[4] is None) and (a[4] is None or np.array_equal(a[4], b[4])))
+
+
+def _solve_by_splitting(program, datafit, y, lam, tol, max_iter, deadline, verbose, start, hints, warm_start=None):
     """ADMM iterations between certificate checks; each check projects the iterate onto the
     cones and prices every group with the iterate's cone multipliers (and by projections of the
     worst groups, for a quarter of the time since the last check). The iterations between
-    checks take 4× the last check's time (0.5 to 5 s), so checks cost about 20%.
-    Returns (best result, why it stopped, iterations, projection hints, the last tightening time)."""
-    splitting, threads = ReLUSplitting(program, y, lam, datafit), FastestBlasThreads()
-    hints, best, check_seconds, stopped, gaps = {}, None, 0.1, None, []
+    checks take 4× the last check's time (0.5 to 5 s), so checks cost about 20%. A warm start
+    (the result of the same problem at another λ) goes on from its splitting's state, and a
+    check's columns not projected in time take its point's (feasible) columns; ``hints`` (see
+    :func:`_check`) are read and updated. Returns (best result, why it stopped, iterations, the
+    last tightening time, the splitting)."""
+    splitting = None if warm_start is None else warm_start.splitting
+    fallback = (None, None) if warm_start is None else (warm_start.V, warm_start.W)
+    if splitting is None:
+        splitting = ReLUSplitting(program, y, lam, datafit)
+    splitting.lam = float(lam)
+    threads, first = FastestBlasThreads(), splitting.iterations
+    best, check_seconds, stopped, gaps = None, 0.1, None, []
     # the working-set method finishes from the splitting's point once the gap stalls and the
     # support fits one interior-point solve, or after half the iterations (the other half is its
     # own): a smooth loss always, the hinge if its support fits (its working sets have no other
     # solver; else its ADMM goes on to max_iter). (The hinge once handed over only on a stall:
     # how many checks came before max_iter, so whether the stall was seen, then depended on the
     # machine's speed, and a fast one left no sweep to finish.)
-    half = max_iter // 2
-    limit = half if datafit.smooth else max_iter
+    half = first + max_iter // 2  # (iteration counts of this λ: a warm splitting has done ``first``)
+    limit = half if datafit.smooth else first + max_iter
     # the check at the deadline may project past it by a tenth of the budget: enough for a late
     # iterate (digits, 60 s: the last check took 0.3 s), not for a first one under a short budget
     # (digits, 10 one-vs-rest classes with 0.1 s each: 1 s of projections per class)
@@ -729,7 +759,7 @@ def _solve_by_splitting(program, datafit, y, lam, tol, max_iter, deadline, verbo
         res = _check(program, datafit, y, lam, *splitting.point(), splitting.t, hints=hints,
                      deadline=tighten if deadline is None else min(deadline, tighten),
                      multipliers=splitting.loss_multipliers(), cone_mu=splitting.cone_multipliers(),
-                     unprojected_dual=True, project_until=project_until)
+                     unprojected_dual=True, project_until=project_until, fallback=fallback)
         check_seconds = time.perf_counter() - checked
         if best is None or (res.dual_gap, res.objective) < (best.dual_gap, best.objective):
             best = res
@@ -742,7 +772,7 @@ def _solve_by_splitting(program, datafit, y, lam, tol, max_iter, deadline, verbo
                    "stalled" if (datafit.smooth and splitting.iterations >= half) or (
                        (_stalled(gaps) or splitting.iterations >= half) and _support_fits(program, res)) else
                    "max_iter" if splitting.iterations >= limit else None)
-    return best, stopped, splitting.iterations, hints, max(check_seconds, 0.05)
+    return best, stopped, splitting.iterations - first, max(check_seconds, 0.05), splitting
 
 
 def _pruned(program, datafit, y, lam, best, tol, deadline=None, hints=None):
@@ -845,10 +875,11 @@ def _best_intercept(datafit, F, y, t):
 
 
 def _check(program, datafit, y, lam, V, W, t, groups=None, multipliers=None, deadline=None, hints=None,
-           cone_mu=None, unprojected_dual=False, project_until=None):
+           cone_mu=None, unprojected_dual=False, project_until=None, fallback=(None, None)):
     """Certify (V, W, t) over every group (or over ``groups`` only: a working set's gap), after an
     exact projection onto the cones (so the objective is that of a feasible point; columns not
-    projected by ``project_until`` are set to 0, see :func:`_project_columns`) and, for the
+    projected by ``project_until`` are set to 0 or to those of ``fallback``, a feasible (V, W),
+    see :func:`_project_columns`) and, for the
     smooth losses, the best intercept. The bounds are tightened until ``deadline``
     (see :func:`group_bounds`, which ``hints`` warm-starts and ``cone_mu`` may start lower).
 
@@ -860,8 +891,8 @@ def _check(program, datafit, y, lam, V, W, t, groups=None, multipliers=None, dea
     idx = np.arange(program.n_groups) if groups is None else np.asarray(groups, dtype=int)
     before = program.forward(V, W) if unprojected_dual else None
     if W is not None:
-        V = _project_columns(program, V, hints, 1, project_until)
-        W = _project_columns(program, W, hints, -1, project_until)
+        V = _project_columns(program, V, hints, 1, project_until, fallback[0])
+        W = _project_columns(program, W, hints, -1, project_until, fallback[1])
     q = program.forward(V, W)
     if program.intercept:
         t = _best_intercept(datafit, q, y, t)
@@ -906,7 +937,7 @@ def cone_violation(program, V):
     return float(np.max(-slack, initial=0.0)) / top
 
 
-def _project_columns(program, V, hints=None, sign=1, deadline=None):
+def _project_columns(program, V, hints=None, sign=1, deadline=None, fallback=None):
     """Each column vᵢ projected exactly onto its cone {v : (2Dᵢ − I)Zv ≥ 0} (a projection that
     is zero up to rounding, ‖p‖ ≤ 1e-13‖vᵢ‖, is set to the cone's apex 0). ``hints`` (a dict,
     read and updated): each ("projection", i, sign)'s last active rows, the next one's warm start.
@@ -915,14 +946,15 @@ def _project_columns(program, V, hints=None, sign=1, deadline=None):
     ``deadline`` (a ``time.perf_counter`` value) is set to the apex 0 instead, which lies in every
     cone: the point stays feasible, its objective honest, only higher. (An ADMM iterate after its
     first steps violates every cone: digits, 100 gates, one-vs-rest over 10 classes, projected
-    200 columns per class in about 1 s, so a 1 s budget took 22 s.)"""
+    200 columns per class in about 1 s, so a 1 s budget took 22 s.) ``fallback`` (D × P, each
+    column in its cone: the last λ's point of a warm start) replaces the apex for those columns."""
     V = V.copy()
     hints = {} if hints is None else hints
     bad = np.flatnonzero((program.S * (program.Z @ V) < 0).any(axis=0))
     bad = bad[np.argsort(-np.linalg.norm(V[:, bad], axis=0), kind="stable")]
     for k, i in enumerate(bad):
         if deadline is not None and time.perf_counter() > deadline:
-            V[:, bad[k:]] = 0.0
+            V[:, bad[k:]] = 0.0 if fallback is None else fallback[:, bad[k:]]
             break
         key = ("projection", int(i), sign)
         p, hints[key], _ = project_onto_cone(program.S[:, i, None] * program.Z, V[:, i], hints.get(key, ()),
