@@ -5,7 +5,8 @@ Layers: :mod:`ganet.numeric` (numpy/numba kernels, dictionaries, solvers) and
 :class:`ConvexReLUClassifier` (two layers; :class:`ConvexReLUCV` and :class:`ConvexReLUClassifierCV` choose λ by
 cross-validation),
 :class:`DeepNarrowAbs` (deep narrow |·| networks)
-and :class:`ThreeLayerReLU` (three-layer ReLU chains); :class:`ArrangementReLU` and
+and :class:`ThreeLayerReLU` (three-layer ReLU chains; :class:`DeepNarrowAbsCV` and :class:`ThreeLayerReLUCV`
+choose λ); :class:`ArrangementReLU` and
 :class:`ArrangementReLUClassifier` (activation-pattern programs, exact or sampled, for wide data;
 :class:`ArrangementReLUCV` and :class:`ArrangementReLUClassifierCV` choose λ).
 """
@@ -16,7 +17,8 @@ from .estimators.arrangement import ArrangementReLU, ArrangementReLUClassifier, 
 from .estimators.deep import DeepNarrowAbs, ThreeLayerReLU  # noqa: E402
 from .estimators.neurons import Neuron  # noqa: E402
 from .estimators.two_layer import ConvexReLU, ConvexReLUClassifier  # noqa: E402
-from .estimators.cv import ArrangementReLUClassifierCV, ArrangementReLUCV, ConvexReLUClassifierCV, ConvexReLUCV  # noqa: E402
+from .estimators.cv import (ArrangementReLUClassifierCV, ArrangementReLUCV, ConvexReLUClassifierCV, ConvexReLUCV,  # noqa: E402
+                            DeepNarrowAbsCV, ThreeLayerReLUCV)
 from .persistence import load  # noqa: E402
 from .polish import polish  # noqa: E402
 from .estimators.whitened import whiten, whitened_closed_form  # noqa: E402
@@ -24,4 +26,4 @@ from .numeric.arrangement.chambers import chamber_diameter  # noqa: E402
 
 __all__ = ["ArrangementReLU", "ArrangementReLUClassifier", "ArrangementReLUCV", "ArrangementReLUClassifierCV",
            "certified_ratio", "chamber_diameter",
-           "whiten", "whitened_closed_form", "ConvexReLU", "ConvexReLUCV", "ConvexReLUClassifier", "ConvexReLUClassifierCV", "DeepNarrowAbs", "Neuron", "ThreeLayerReLU", "__version__", "load", "polish"]
+           "whiten", "whitened_closed_form", "ConvexReLU", "ConvexReLUCV", "ConvexReLUClassifier", "ConvexReLUClassifierCV", "DeepNarrowAbs", "DeepNarrowAbsCV", "Neuron", "ThreeLayerReLU", "ThreeLayerReLUCV", "__version__", "load", "polish"]

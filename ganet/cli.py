@@ -163,10 +163,8 @@ def _build(args):
         flags = " and ".join("--" + name.replace("_", "-") for name in grid)
         raise CLIError(f"{flags} {'need' if len(grid) > 1 else 'needs'} --lam cv")
     if args.lam == "cv":
-        if args.model not in ("relu", "relu-classifier") and not args.model.startswith("arrangement"):
-            raise CLIError("--lam cv (λ by k-fold cross-validation) is available for --model relu, "
-                           "relu-classifier and the arrangement models")
-        from .estimators.cv import ArrangementReLUClassifierCV, ArrangementReLUCV, ConvexReLUClassifierCV, ConvexReLUCV
+        from .estimators.cv import (ArrangementReLUClassifierCV, ArrangementReLUCV, ConvexReLUClassifierCV, ConvexReLUCV,
+                                    DeepNarrowAbsCV, ThreeLayerReLUCV)
 
         common.pop("lam")
         common["standardize"] = True  # (the CV grid is relative to unit-variance features)
@@ -174,14 +172,15 @@ def _build(args):
         # flags are named as the parameters that CV's budget warning tells the user to lower)
         common.update(grid)
         ArrangementReLU, ArrangementReLUClassifier = ArrangementReLUCV, ArrangementReLUClassifierCV
+        DeepNarrowAbs, ThreeLayerReLU = DeepNarrowAbsCV, ThreeLayerReLUCV
     if args.model.startswith("arrangement"):
         cls = ArrangementReLUClassifier if args.model in CLASSIFIERS else ArrangementReLU
         return cls(patterns=args.patterns, n_patterns=args.n_patterns, gated=args.gated, loss=args.loss,
                    bias=not args.no_bias, huber_delta=args.huber_delta, **common)
-    if args.lam == "cv":
-        if args.model == "relu":
-            return ConvexReLUCV(reg=args.reg, bias=not args.no_bias, loss=args.loss,
-                                huber_delta=args.huber_delta, **common)
+    if args.lam == "cv" and args.model == "relu":
+        return ConvexReLUCV(reg=args.reg, bias=not args.no_bias, loss=args.loss, huber_delta=args.huber_delta,
+                            **common)
+    if args.lam == "cv" and args.model == "relu-classifier":
         return ConvexReLUClassifierCV(reg=args.reg, bias=not args.no_bias, loss=args.loss, **common)
     if args.model == "relu":
         return ConvexReLU(reg=args.reg, bias=not args.no_bias, loss=args.loss, huber_delta=args.huber_delta,
@@ -366,7 +365,7 @@ def main(argv=None):
                           "three-layer ReLU, or the two-layer arrangement program (wide data)")
     fit.add_argument("--lam", type=_lam_option, default=_DEFAULT_LAM,
                      help="regularization λ (β), default 1e-3; 'cv' chooses it by cross-validation "
-                          "(relu, relu-classifier and the arrangement models)")
+                          "(every model)")
     fit.add_argument("--cv", type=int, metavar="K",
                      help="with --lam cv: the number of cross-validation folds (default 5)")
     fit.add_argument("--n-lams", type=int, metavar="N",

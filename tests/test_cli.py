@@ -198,8 +198,8 @@ def test_a_nearly_interpolating_fit_at_the_default_lam_says_so(tmp_path, capsys)
     """diabetes' bmi alone with deep-abs at the default λ: certified, 162 neurons through 442
     rows, and nothing told the user that λ = 1e-3 was ~1e-8·λ_max. A certified fit at the
     default λ with more neurons than a quarter of the rows now says so; a larger --lam does not.
-    An uncertified one gets the library's own note, which named a DeepNarrowAbsCV that does not
-    exist: the deep models have no cross-validation, and neither note offers one."""
+    An uncertified one gets the library's own note. Both offer the cross-validation that
+    DeepNarrowAbsCV now gives (the note once named it before it existed)."""
     rng = np.random.default_rng(6)
     x = np.sort(rng.uniform(-3, 3, 40))
     for name, y in (("smooth", np.sin(x) + 0.3 * rng.normal(size=40)), ("rough", 100 * rng.normal(size=40))):
@@ -210,7 +210,7 @@ def test_a_nearly_interpolating_fit_at_the_default_lam_says_so(tmp_path, capsys)
     model = ganet.load(tmp_path / "a.npz")
     assert model.converged_ and len(model.neurons_) > 10
     assert f"note: {len(model.neurons_)} neurons for 40 rows: at the default --lam 0.001" in err
-    assert "--lam cv" not in err
+    assert "--lam cv chooses it" in err
     assert main(["fit", str(tmp_path / "smooth.csv"), "--target", "y", "--model", "deep-abs", "--lam", "10",
                  "-o", str(tmp_path / "b.npz")]) == 0
     assert "nearly interpolates" not in capsys.readouterr().err
@@ -218,4 +218,8 @@ def test_a_nearly_interpolating_fit_at_the_default_lam_says_so(tmp_path, capsys)
                  "-o", str(tmp_path / "c.npz")]) == 0
     err = capsys.readouterr().err
     assert not ganet.load(tmp_path / "c.npz").converged_ and "·λ_max (λ_max = " in err
-    assert "CV" not in err and "--lam cv" not in err
+    assert "DeepNarrowAbsCV, or --lam cv in the command line" in err
+    assert main(["fit", str(tmp_path / "rough.csv"), "--target", "y", "--model", "deep-abs", "--lam", "cv",
+                 "--n-lams", "3", "--cv", "3", "-o", str(tmp_path / "e.npz")]) == 0
+    chosen = ganet.load(tmp_path / "e.npz")
+    assert type(chosen).__name__ == "DeepNarrowAbsCV" and chosen.lam_ in chosen.lams_

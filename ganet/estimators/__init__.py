@@ -6,7 +6,8 @@ network (:mod:`.networks`; deep chains name their reflections, :mod:`.reflection
 (:mod:`.fitted_state`)."""
 
 from .arrangement import ArrangementReLU, ArrangementReLUClassifier, certified_ratio
-from .cv import ArrangementReLUClassifierCV, ArrangementReLUCV, ConvexReLUClassifierCV, ConvexReLUCV
+from .cv import (ArrangementReLUClassifierCV, ArrangementReLUCV, ConvexReLUClassifierCV, ConvexReLUCV, DeepNarrowAbsCV,
+                 ThreeLayerReLUCV)
 from .deep import DeepNarrowAbs, ThreeLayerReLU
 from .neurons import ArrangementNeuron, DeepNeuron, Neuron, WedgeNeuron
 from .two_layer import ConvexReLU, ConvexReLUClassifier
@@ -14,5 +15,5 @@ from .whitened import whiten, whitened_closed_form
 
 __all__ = ["ArrangementNeuron", "ArrangementReLU", "ArrangementReLUClassifier", "ArrangementReLUCV",
            "ArrangementReLUClassifierCV", "ConvexReLU", "ConvexReLUClassifier", "ConvexReLUCV", "ConvexReLUClassifierCV", "DeepNarrowAbs",
-           "DeepNeuron", "Neuron", "ThreeLayerReLU", "WedgeNeuron", "certified_ratio", "whiten",
+           "DeepNarrowAbsCV", "DeepNeuron", "Neuron", "ThreeLayerReLU", "ThreeLayerReLUCV", "WedgeNeuron", "certified_ratio", "whiten",
            "whitened_closed_form"]

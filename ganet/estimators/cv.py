@@ -19,7 +19,8 @@ is ‖Kᵀθ₀‖∞ with θ₀ its dual point at z = 0, a smaller multiple of 
 
 :class:`ArrangementReLUCV` and :class:`ArrangementReLUClassifierCV` fit every λ of a fold in turn,
 largest first, with ``warm_start``: each fit reuses the fold's program and starts from the last
-λ's solution (the ADMM from its whole state).
+λ's solution (the ADMM from its whole state). :class:`DeepNarrowAbsCV` and :class:`ThreeLayerReLUCV`
+fit one path per fold over their lifted dictionaries, as :class:`ConvexReLUCV` does.
 """
 
 import time
@@ -34,10 +35,11 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..numeric.runtime.notes import warn_user
 from .arrangement import ArrangementReLU, ArrangementReLUClassifier
+from .deep import DeepNarrowAbs, ThreeLayerReLU
 from .two_layer import ConvexReLU, ConvexReLUClassifier
 
 __all__ = ["ConvexReLUCV", "ConvexReLUClassifierCV", "ArrangementReLUCV", "ArrangementReLUClassifierCV",
-           "lambda_max"]
+           "DeepNarrowAbsCV", "ThreeLayerReLUCV", "lambda_max"]
 
 
 def lambda_max(model, X, y):
@@ -203,6 +205,14 @@ class _LambdaCV:
             out.append((np.average(error, weights=w_test), model.converged_))
         return np.array([e for e, _ in out]), np.array([ok for _, ok in out])
 
+    def _path_errors(self, grid, X, y, X_test, y_test, w, w_test):
+        """Held-out squared errors of one warm-started path over the grid (the squared loss's
+        path solver), and whether each λ's fit was certified."""
+        path = self._base_model(grid).fit(X, y, **({} if w is None else {"sample_weight": w}))
+        out = [(np.average((F[:, 0] - y_test) ** 2, weights=w_test), ok)
+               for F, ok in self._path_scores(path, X_test)]
+        return np.array([e for e, _ in out]), np.array([ok for _, ok in out])
+
     @staticmethod
     def _path_scores(path, X_test):
         """Scores f(X_test) (n × outputs) of every λ of a fitted path, largest λ first."""
@@ -279,10 +289,7 @@ class ConvexReLUCV(_WedgeCV, ConvexReLU):
     def _fold_errors(self, grid, X, y, X_test, y_test, w, w_test):
         if self.loss != "squared":  # (Huber: no path solver, every λ on its own)
             return self._each_lambda_errors(grid, X, y, X_test, y_test, w, w_test)
-        path = self._base_model(grid).fit(X, y, sample_weight=w)
-        out = [(np.average((F[:, 0] - y_test) ** 2, weights=w_test), ok)
-               for F, ok in self._path_scores(path, X_test)]
-        return np.array([e for e, _ in out]), np.array([ok for _, ok in out])
+        return self._path_errors(grid, X, y, X_test, y_test, w, w_test)
 
     def predict(self, X):
         """The network at the chosen λ, f(X)."""
@@ -402,3 +409,69 @@ class ArrangementReLUClassifierCV(_ArrangementCV, ArrangementReLUClassifier):
         """Choose λ by cross-validation, then fit and certify the classifier at that λ; returns self."""
         with self._fitting():
             return self._fit_classification(X, y, sample_weight)
+
+
+class _DeepCV(_LambdaCV):
+    """The CV estimators of the deep models: λ_max priced over the lifted dictionary, one
+    warm-started certified path per fold (their Lasso is the squared loss's). No sample weights:
+    the deep models' objective (ZP's eq. (2), P23's (26)) has none."""
+
+    def _fits_per_fold(self, grid):
+        return 1  # (one path per fold)
+
+    def _top_lambda(self, X, T):
+        probe = self._base_model(1.0)
+        return lambda_max(probe, probe._set_standardization(X), T)
+
+    def _fold_errors(self, grid, X, y, X_test, y_test, w, w_test):
+        return self._path_errors(grid, X, y, X_test, y_test, None, w_test)
+
+    def fit(self, X, y):
+        """Choose λ by cross-validation, then fit and certify the network at that λ; returns self."""
+        with self._fitting():
+            return self._fit_regression(X, y)
+
+
+class DeepNarrowAbsCV(_DeepCV, DeepNarrowAbs):
+    """:class:`DeepNarrowAbs` with λ chosen by k-fold cross-validation over a certified path
+    (as :class:`ConvexReLUCV`: a grid below λ_max, the largest correlation of a lifted column
+    with the centred target; the λ of least held-out mean squared error refitted on all the data).
+
+    Parameters
+    ----------
+    n_lams, lam_ratio, lams, cv
+        The grid and the folds, as :class:`ConvexReLUCV`'s.
+    **kwargs
+        Every other parameter of :class:`DeepNarrowAbs` (``lam`` is ignored: it is chosen).
+        ``standardize`` defaults to True here: λ is then relative to unit-variance features.
+
+    Attributes
+    ----------
+    lam_, lams_, lam_max_, cv_results_
+        As :class:`ConvexReLUCV`'s; every other attribute describes the refit at ``lam_``.
+    """
+
+    _base = DeepNarrowAbs
+
+    def __init__(self, n_lams=8, lam_ratio=1e-3, lams=None, cv=5, depth=3, lam=None, tol=1e-8, max_iter=100,
+                 memory_limit=None, verbose=0, dictionary="auto", n_sampled=10_000, random_state=None,
+                 max_seconds=None, standardize=True, client=None):
+        super().__init__(depth=depth, lam=lam, tol=tol, max_iter=max_iter, memory_limit=memory_limit,
+                         verbose=verbose, dictionary=dictionary, n_sampled=n_sampled, random_state=random_state,
+                         max_seconds=max_seconds, standardize=standardize, client=client)
+        self.n_lams, self.lam_ratio, self.lams, self.cv = n_lams, lam_ratio, lams, cv
+
+
+class ThreeLayerReLUCV(_DeepCV, ThreeLayerReLU):
+    """:class:`ThreeLayerReLU` with λ chosen by k-fold cross-validation over a certified path
+    (parameters and attributes as :class:`DeepNarrowAbsCV`'s, the others :class:`ThreeLayerReLU`'s)."""
+
+    _base = ThreeLayerReLU
+
+    def __init__(self, n_lams=8, lam_ratio=1e-3, lams=None, cv=5, lam=None, bias=False, tol=1e-8, max_iter=100,
+                 memory_limit=None, verbose=0, dictionary="auto", n_sampled=10_000, random_state=None,
+                 max_seconds=None, standardize=True, client=None):
+        super().__init__(lam=lam, bias=bias, tol=tol, max_iter=max_iter, memory_limit=memory_limit,
+                         verbose=verbose, dictionary=dictionary, n_sampled=n_sampled, random_state=random_state,
+                         max_seconds=max_seconds, standardize=standardize, client=client)
+        self.n_lams, self.lam_ratio, self.lams, self.cv = n_lams, lam_ratio, lams, cv

@@ -57,7 +57,6 @@ class _DeepBase(_ConvexReLUBase):
         return True  # the output bias (ξ, b) is free in every deep architecture here
 
     _interpolation = True
-    _cross_validated = False  # (no DeepNarrowAbsCV or ThreeLayerReLUCV)
     loss = "squared"  # the datafit of eq. (2) (not a parameter here)
 
     def _check_architecture(self):
