@@ -108,6 +108,7 @@ def report_figure(model, X, y, path, top=12):
         for w, v, _ in lines:
             ax.axvline(v / w[0], color="C3", lw=0.6, ls=":")
         ax.plot([], [], color="C3", lw=0.6, ls=":", label="kinks of the neurons")
+        ax.set_xlim(lo, hi)  # (a kink far outside the data stretched the axis: diabetes' bmi to 63)
         ax.set_xlabel(names[0])
         ax.set_ylabel("f(x)")
         ax.legend(fontsize=8)

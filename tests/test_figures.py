@@ -104,6 +104,8 @@ def test_in_one_dimension_a_classifier_shows_its_scores_and_its_classes(saved_fi
     curves = [line for line in ax.get_lines() if line.get_label() in
               (["decision function"] if n_classes == 2 else [f"score of {c}" for c in model.classes_])]
     assert len(curves) == (1 if n_classes == 2 else 3)
+    # the axis spans the data (with a margin), not kinks far outside it
+    np.testing.assert_allclose(ax.get_xlim(), (curves[0].get_xdata()[0], curves[0].get_xdata()[-1]))
     for curve in curves:  # each curve is the model's score on its grid
         scores = model.decision_function(curve.get_xdata()[:, None]).reshape(len(curve.get_xdata()), -1)
         np.testing.assert_allclose(curve.get_ydata(), scores[:, curves.index(curve)])
