@@ -156,7 +156,17 @@ def report_figure(model, X, y, path, top=12):
     else:  # the largest contributions, each labelled by its expression in the features' names
         rows = neuron_table(model, names=names, top=top, terms=2)
         fig, ax = plt.subplots(figsize=(11, 0.4 * len(rows) + 1.8), layout="constrained")
-        ax.barh(range(len(rows)), [100 * r["share"] for r in rows], color="C0")
+        classes = getattr(model, "classes_", None)
+        outputs = [model.neurons_[r["index"]].output for r in rows]
+        if classes is not None and len(classes) > 2 and None not in outputs:  # one-vs-rest: by class
+            colours = _class_colours(len(classes))
+            ax.barh(range(len(rows)), [100 * r["share"] for r in rows], color=[colours[k] for k in outputs])
+            from matplotlib.patches import Patch
+
+            ax.legend(handles=[Patch(color=colours[k], label=f"→ class {classes[k]}") for k in sorted(set(outputs))],
+                      loc="lower right", fontsize=8)
+        else:
+            ax.barh(range(len(rows)), [100 * r["share"] for r in rows], color="C0")
         ax.set_yticks(range(len(rows)), [r["expression"] for r in rows], fontsize=7)
         ax.invert_yaxis()
         ax.set_xlabel("share of Σⱼ‖φⱼ(X)‖ (%): each neuron's term on the training data")

@@ -113,3 +113,20 @@ def test_in_one_dimension_a_classifier_shows_its_scores_and_its_classes(saved_fi
         offsets = scatter.get_offsets()
         np.testing.assert_array_equal(offsets[:, 0], x[y == model.classes_[k], 0])
         assert set(offsets[:, 1]) == {-1.0 if (n_classes == 2 and k == 0) else 1.0}
+
+
+def test_a_one_vs_rest_models_bars_carry_their_classes(saved_figures, tmp_path):
+    """In more than two dimensions the figure is a bar per neuron; with one-vs-rest each bar is
+    in the colour of the class its neuron feeds, and the legend says which."""
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(90, 3))
+    y = np.digitize(X[:, 0] + X[:, 2], [-0.5, 0.5])
+    model = ganet.ArrangementReLUClassifier(patterns="sampled", n_patterns=10, lam=1.0, random_state=0).fit(X, y)
+    report_figure(model, X, y, tmp_path / "f.png", top=6)
+    ax = saved_figures[-1].axes[0]
+    colours = [matplotlib.colors.to_rgba(c) for c in matplotlib.colormaps["tab10"].colors[:3]]
+    bars = sorted(ax.patches, key=lambda p: p.get_y())  # (top to bottom: the largest first)
+    largest = np.argsort(-ganet.explain.neuron_contributions(model), kind="stable")[:6]
+    assert [b.get_facecolor() for b in bars] == [colours[model.neurons_[j].output] for j in largest]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        f"→ class {model.classes_[k]}" for k in sorted({model.neurons_[j].output for j in largest})]
