@@ -545,7 +545,7 @@ def solve_arrangement(program, y, lam, loss="squared", tol=1e-6, max_iter=20_000
         another λ (a path, largest λ first): the solve starts from its point, and ADMM goes on
         from its whole state (iterate, multipliers, penalties) with the new λ. On breast cancer
         (logistic, 100 gates, 2 s per λ) the fourth and fifth λ of a path certified relative
-        gaps of 0.099 and 0.21 so, against 0.42 and 0.68 from zero.
+        gaps of 0.099 and 0.21, against 0.42 and 0.68 from zero.
 
     Returns
     -------
