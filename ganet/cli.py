@@ -301,7 +301,8 @@ def cmd_predict(args):
     pred = model.predict(X)
     out = open(args.output, "w", newline="") if args.output else sys.stdout
     try:
-        w = csv.writer(out)
+        # (Unix line ends: the csv module's default \r\n left a \r on every line for awk and cut)
+        w = csv.writer(out, lineterminator="\n")
         w.writerow(["prediction"])
         for p in pred:
             w.writerow([repr(float(p)) if np.asarray(pred).dtype.kind == "f" else p])

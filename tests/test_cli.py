@@ -223,3 +223,15 @@ def test_a_nearly_interpolating_fit_at_the_default_lam_says_so(tmp_path, capsys)
                  "--n-lams", "3", "--cv", "3", "-o", str(tmp_path / "e.npz")]) == 0
     chosen = ganet.load(tmp_path / "e.npz")
     assert type(chosen).__name__ == "DeepNarrowAbsCV" and chosen.lam_ in chosen.lams_
+
+
+def test_predictions_have_unix_line_ends(tmp_path, data_csv):
+    """The csv module's default \\r\\n left a \\r on every predicted label for awk and cut
+    (breast cancer's "malignant\\r" matched no label of the data)."""
+    path, X, y = data_csv
+    model, out = tmp_path / "m.npz", tmp_path / "p.csv"
+    assert main(["fit", str(path), "--target", "label", "--features", "a,b", "--model", "relu-classifier",
+                 "--lam", "0.1", "-o", str(model)]) == 0
+    assert main(["predict", str(model), str(path), "-o", str(out)]) == 0
+    data = out.read_bytes()
+    assert b"\r" not in data and data.decode().split("\n")[:2] == ["prediction", str(ganet.load(model).predict(X[:1])[0])]
