@@ -99,17 +99,26 @@ def test_cli_huber(tmp_path, capsys):
 
 
 def test_huber_lambda_by_cross_validation():
-    """ConvexReLUCV(loss="huber") (the CLI's --lam cv --loss huber) fits every λ on its own (no
-    path solver) and chooses the one of least held-out squared error, as a loop over fresh fits
-    on the same folds does."""
+    """ConvexReLUCV(loss="huber") (the CLI's --lam cv --loss huber) fits one warm-started path per
+    fold and chooses the λ of least held-out squared error. Each path's objective at every λ is
+    that of a fresh fit (the optimum's value is unique; the network need not be — the Huber loss
+    is linear past δ — so the held-out errors are those of the path's own networks, recomputed
+    here from a path fitted again outside the CV)."""
     from sklearn.model_selection import KFold
 
     X, y = _data(5, n=30)
     cv = ganet.ConvexReLUCV(loss="huber", huber_delta=0.5, n_lams=3, cv=3, random_state=0, tol=1e-9).fit(X, y)
     errors = np.zeros(3)
     for train, test in KFold(3, shuffle=True, random_state=0).split(X):
+        path = ganet.ConvexReLU(loss="huber", huber_delta=0.5, lam=cv.lams_, standardize=True, tol=1e-9)
+        path.fit(X[train], y[train])
         for k, lam in enumerate(cv.lams_):
-            fold = ganet.ConvexReLU(loss="huber", huber_delta=0.5, lam=lam, standardize=True, tol=1e-9)
-            errors[k] += np.mean((fold.fit(X[train], y[train]).predict(X[test]) - y[test]) ** 2) / 3
-    np.testing.assert_allclose(cv.cv_results_["mean_mse"], errors, rtol=1e-6)
+            fresh = ganet.ConvexReLU(loss="huber", huber_delta=0.5, lam=lam, standardize=True, tol=1e-9)
+            assert path.path_[k]["objective"] == pytest.approx(fresh.fit(X[train], y[train]).objective_, rel=1e-7)
+            assert path.path_[k]["converged"]
+        Xt = path._model_inputs(X[test])
+        for k, step in enumerate(path.path_):
+            K = path.dictionary_.transform(Xt, step["columns"])
+            errors[k] += np.mean((K @ step["coef"][:, 0] + step["intercept"][0] - y[test]) ** 2) / 3
+    np.testing.assert_allclose(cv.cv_results_["mean_mse"], errors, rtol=1e-9)
     assert cv.lam_ == cv.lams_[np.argmin(errors)] and cv.certificate_ == "global"

@@ -100,3 +100,23 @@ def test_the_estimator_walks_a_path_warm(monkeypatch):
     assert built == [1, 1] and model._warm["program"][0] is not program
     cold = ganet.ArrangementReLU(patterns="sampled", n_patterns=12, lam=0.5, random_state=0).fit(X, y)
     assert cold._warm == {} and not cold.warm_start
+
+
+@pytest.mark.parametrize("loss", ["logistic", "hinge"])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_a_wedge_path_of_other_losses_reaches_each_fresh_optimum(loss, n_classes):
+    """ConvexReLUClassifier(lam=[…]) with the logistic or hinge loss: one path, each class's
+    solve started from its last λ's support (it was refused: "a λ path needs loss='squared'").
+    Every step certifies the optimum value of a fresh fit at its λ, and the model is that of the
+    last λ."""
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(60, 2))
+    y = np.digitize(X[:, 0] - X[:, 1] ** 2, [-0.5, 0.5][: n_classes - 1])
+    lams = [2.0, 0.5, 0.1]
+    path = ganet.ConvexReLUClassifier(loss=loss, lam=lams, tol=1e-8).fit(X, y)
+    assert [step["lam"] for step in path.path_] == lams
+    for step, lam in zip(path.path_, lams):
+        fresh = ganet.ConvexReLUClassifier(loss=loss, lam=lam, tol=1e-8).fit(X, y)
+        assert step["converged"] and fresh.converged_
+        assert step["objective"] == pytest.approx(fresh.objective_, rel=1e-6)
+    assert path.lam_ == lams[-1] and path.objective_ == path.path_[-1]["objective"]

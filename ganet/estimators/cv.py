@@ -12,8 +12,8 @@ whole dictionary of the training data, in one pass). The grid is
 by the held-out mean squared error; the λ with the smallest mean is refitted on all the data.
 
 :class:`ConvexReLUClassifierCV` does the same for labels, scoring the held-out error rate
-(stratified folds). With the squared loss each fold fits one path on the ±1 or one-hot targets;
-the logistic and hinge losses have no path solver, so each fold fits every λ on its own. Their
+(stratified folds). Each fold fits one path: the squared loss's on the ±1 or one-hot targets, the
+logistic and hinge losses' one-vs-rest, each λ's solve of a class started from the last λ's. Their
 grid is anchored at the same λ_max of the ±1 targets (for the logistic loss the exact threshold
 is ‖Kᵀθ₀‖∞ with θ₀ its dual point at z = 0, a smaller multiple of it).
 
@@ -189,25 +189,9 @@ class _LambdaCV:
         self.lams_, self.lam_max_ = grid, top
         return errors, certified, mean
 
-    def _each_lambda_errors(self, grid, X, y, X_test, y_test, w, w_test, warm_start=False):
-        """Held-out errors of a fit at every λ of the grid (no path solver): each on its own, or
-        with ``warm_start`` one model down the grid, each fit starting from the last."""
-        out, model = [], None
-        for lam in grid:
-            share = self._base_model(float(lam))  # (this fit's budget)
-            if warm_start and model is not None:
-                model.set_params(lam=share.lam, max_seconds=share.max_seconds)
-            else:
-                model = share.set_params(warm_start=True) if warm_start else share
-            model.fit(X, y, **({} if w is None else {"sample_weight": w}))
-            prediction = model.predict(X_test)
-            error = (prediction != y_test) if is_classifier(self) else (prediction - y_test) ** 2
-            out.append((np.average(error, weights=w_test), model.converged_))
-        return np.array([e for e, _ in out]), np.array([ok for _, ok in out])
-
     def _path_errors(self, grid, X, y, X_test, y_test, w, w_test):
-        """Held-out squared errors of one warm-started path over the grid (the squared loss's
-        path solver), and whether each λ's fit was certified."""
+        """Held-out squared errors of one warm-started path over the grid, and whether each λ's
+        fit was certified."""
         path = self._base_model(grid).fit(X, y, **({} if w is None else {"sample_weight": w}))
         out = [(np.average((F[:, 0] - y_test) ** 2, weights=w_test), ok)
                for F, ok in self._path_scores(path, X_test)]
@@ -239,8 +223,7 @@ class _WedgeCV(_LambdaCV):
         self.n_lams, self.lam_ratio, self.lams, self.cv = n_lams, lam_ratio, lams, cv
 
     def _fits_per_fold(self, grid):
-        """One path per fold for the squared loss (the path solver), else one fit per λ."""
-        return 1 if self.loss == "squared" else len(grid)
+        return 1  # (one warm-started path per fold, whatever the loss)
 
     def _top_lambda(self, X, T):
         probe = ConvexReLU(**{k: v for k, v in self._base_model(1.0).get_params().items()
@@ -287,8 +270,6 @@ class ConvexReLUCV(_WedgeCV, ConvexReLU):
             return self._fit_regression(X, y, sample_weight)
 
     def _fold_errors(self, grid, X, y, X_test, y_test, w, w_test):
-        if self.loss != "squared":  # (Huber: no path solver, every λ on its own)
-            return self._each_lambda_errors(grid, X, y, X_test, y_test, w, w_test)
         return self._path_errors(grid, X, y, X_test, y_test, w, w_test)
 
     def predict(self, X):
@@ -315,14 +296,11 @@ class ConvexReLUClassifierCV(_WedgeCV, ConvexReLUClassifier):
             return self._fit_classification(X, y, sample_weight)
 
     def _fold_errors(self, grid, X, y, X_test, y_test, w, w_test):
-        if self.loss == "squared":  # one path per fold
-            path = self._base_model(grid).fit(X, y, sample_weight=w)
-            out = []
-            for F, ok in self._path_scores(path, X_test):
-                labels = path.classes_[(F[:, 0] > 0).astype(int)] if F.shape[1] == 1 else path.classes_[F.argmax(1)]
-                out.append((np.average(labels != y_test, weights=w_test), ok))
-        else:  # no path solver for these losses: every λ on its own
-            return self._each_lambda_errors(grid, X, y, X_test, y_test, w, w_test)
+        path = self._base_model(grid).fit(X, y, sample_weight=w)  # (one path per fold, any loss)
+        out = []
+        for F, ok in self._path_scores(path, X_test):
+            labels = path.classes_[(F[:, 0] > 0).astype(int)] if F.shape[1] == 1 else path.classes_[F.argmax(1)]
+            out.append((np.average(labels != y_test, weights=w_test), ok))
         return np.array([e for e, _ in out]), np.array([ok for _, ok in out])
 
 
@@ -359,8 +337,20 @@ class _ArrangementCV(_LambdaCV):
         """(λ was chosen by cross-validation: no advice on it.)"""
 
     def _fold_errors(self, grid, X, y, X_test, y_test, w, w_test):
-        # down the grid from the largest λ, each fit from the last one's program and solution
-        return self._each_lambda_errors(grid, X, y, X_test, y_test, w, w_test, warm_start=True)
+        """Held-out errors down the grid from the largest λ: one model with ``warm_start``, each
+        fit from the last one's program and solution, within its own share of the budget."""
+        out, model = [], None
+        for lam in grid:
+            share = self._base_model(float(lam))  # (this fit's budget)
+            if model is None:
+                model = share.set_params(warm_start=True)
+            else:
+                model.set_params(lam=share.lam, max_seconds=share.max_seconds)
+            model.fit(X, y, **({} if w is None else {"sample_weight": w}))
+            prediction = model.predict(X_test)
+            error = (prediction != y_test) if is_classifier(self) else (prediction - y_test) ** 2
+            out.append((np.average(error, weights=w_test), model.converged_))
+        return np.array([e for e, _ in out]), np.array([ok for _, ok in out])
 
 
 class ArrangementReLUCV(_ArrangementCV, ArrangementReLU):

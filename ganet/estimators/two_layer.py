@@ -387,29 +387,39 @@ class _ConvexReLUBase(ConvexNetworkEstimator):
     def _fit_convex_loss(self, X, T, sample_weight=None, **fitted):
         """Fit ℓ(Kz + t1, y) + λ‖z‖₁ for a loss other than the squared one (logistic, hinge,
         Huber) by :func:`~ganet.numeric.solvers.loss_working_set.solve_convex_loss`, one problem per column
-        of T (one-vs-rest for several classes); ``fitted``: extra attributes (``classes_``)."""
+        of T (one-vs-rest for several classes), for every λ (a path, largest first: each solve
+        starts from the last λ's solution of its class); ``fitted``: extra attributes (``classes_``)."""
         if X.shape[0] < 2:
             raise ValueError(f"need at least 2 samples to fit; got {X.shape[0]} sample")
         sw = None if sample_weight is None else check_sample_weight(sample_weight, len(X))
-        if len(self._lams()) > 1:
-            raise ValueError(f"a λ path (lam as an array) needs loss='squared'; got loss={self.loss!r}")
         from ..numeric.solvers.loss_working_set import solve_convex_loss
 
-        lam = float(self._lams()[0])
+        lams = self._lams()
         seed = self._sample_seed()
         dictionary = self._make_dictionary(X, seed)  # stored, streaming or sampled
-        start, results = time.perf_counter(), []
-        with one_note_for_the_classes(results, T.shape[1]):
-            for k in range(T.shape[1]):  # one binary problem per class (one-vs-rest) beyond two
-                budget = None if self.max_seconds is None else max(
-                    self.max_seconds - (time.perf_counter() - start), 1e-3) / (T.shape[1] - k)
-                results.append(solve_convex_loss(dictionary, T[:, k], lam, self.loss, fit_intercept=self.bias,
-                                                 tol=self.tol, max_iter=self.max_iter, max_seconds=budget,
-                                                 verbose=self.verbose, sample_weight=sw,
-                                                 huber_delta=getattr(self, "huber_delta", 1.0)))
-        res = _one_vs_rest(results)
+        start, path, previous, history = time.perf_counter(), [], [None] * T.shape[1], []
+        for i, lam in enumerate(lams):
+            results = []
+            with one_note_for_the_classes(results, T.shape[1]):
+                for k in range(T.shape[1]):  # one binary problem per class (one-vs-rest) beyond two
+                    left = (len(lams) - i) * T.shape[1] - k  # (solves still to come share the budget)
+                    budget = None if self.max_seconds is None else max(
+                        self.max_seconds - (time.perf_counter() - start), 1e-3) / left
+                    results.append(solve_convex_loss(dictionary, T[:, k], float(lam), self.loss,
+                                                     fit_intercept=self.bias, tol=self.tol, max_iter=self.max_iter,
+                                                     max_seconds=budget, verbose=self.verbose, sample_weight=sw,
+                                                     huber_delta=getattr(self, "huber_delta", 1.0),
+                                                     warm_start=previous[k]))
+            previous = [(r.columns, r.coef[:, 0], float(r.intercept[0])) for r in results]
+            res = _one_vs_rest(results)
+            history += res.history
+            if len(lams) > 1:
+                path.append(dict(lam=float(lam), objective=res.objective, dual_gap=res.gap,
+                                 converged=res.converged, n_iter=res.n_iter, columns=res.columns,
+                                 coef=res.coef, intercept=res.intercept, stopped=res.stopped))
+        lam = float(lams[-1])
         fitted.update(dictionary_=dictionary, lam_=lam, _sample_weight=sw,
-                      dual_coef_=res.dual_point, path_=[], history_=res.history, sample_seed_=seed,
+                      dual_coef_=res.dual_point, path_=path, history_=history, sample_seed_=seed,
                       _fingerprint=_fingerprint(X, T),
                       report_={"dictionary": type(dictionary).__name__, "n_columns": dictionary.n_columns,
                                "certificate": None, "stopped": res.stopped,  # certificate: _assign

@@ -370,8 +370,9 @@ class LossProgram:
     """
 
     def __init__(self, dictionary, y, lam, datafit, fit_intercept=True, tol=1e-8, initial_size=64,
-                 min_add=None):
+                 min_add=None, warm_start=None):
         self.dictionary, self.y, self.lam, self.datafit = dictionary, y, lam, datafit
+        self.warm_start = warm_start
         self.intercept, self.tol, self.name = fit_intercept, tol, datafit.name
         self.block = (NewtonProgram(y, lam, datafit, fit_intercept) if datafit.smooth
                       else HingeProgram(y, lam, fit_intercept, sample_weights(datafit)))
@@ -406,6 +407,11 @@ class LossProgram:
             self.best = (self.ws, np.zeros(0), t, P, gap, D, theta)
         self.ws = np.unique(self.new)
         self.z = np.zeros(len(self.ws))
+        if self.warm_start is not None:  # the last λ's support joins, at its coefficients
+            columns, coef, self.t = self.warm_start
+            self.ws = np.union1d(self.ws, columns)
+            self.z = np.zeros(len(self.ws))
+            self.z[np.searchsorted(self.ws, columns)] = coef
 
     def _solve_block(self, ws, z, t):
         """The program on the columns ws (warm-started); returns (K, z, t, μ)."""
@@ -482,18 +488,21 @@ class LossProgram:
                            dual_point=theta)
 
 
-def working_set_program(dictionary, y, lam, datafit, fit_intercept=True, tol=1e-8, initial_size=64, min_add=None):
+def working_set_program(dictionary, y, lam, datafit, fit_intercept=True, tol=1e-8, initial_size=64, min_add=None,
+                        warm_start=None):
     """The program a datafit's working sets are solved by, chosen by what the datafit is: the
     dual active set for the (unweighted) squared loss, whose quadratic it solves exactly;
-    proximal Newton for the other smooth datafits; a linear program for the hinge loss."""
+    proximal Newton for the other smooth datafits; a linear program for the hinge loss.
+    ``warm_start``: (columns, coefficients, intercept) of a solution at another λ."""
     if datafit is Quadratic:
-        return SquaredProgram(dictionary, y, lam, fit_intercept, tol, initial_size, min_add=min_add)
-    return LossProgram(dictionary, y, lam, datafit, fit_intercept, tol, initial_size, min_add)
+        warm = None if warm_start is None else (warm_start[0], np.reshape(warm_start[1], (-1, 1)))
+        return SquaredProgram(dictionary, y, lam, fit_intercept, tol, initial_size, warm_start=warm, min_add=min_add)
+    return LossProgram(dictionary, y, lam, datafit, fit_intercept, tol, initial_size, min_add, warm_start)
 
 
 def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, initial_size=64, min_add=None,
                       max_iter=100, local_rounds=10, max_seconds=None, verbose=0, sample_weight=None,
-                      huber_delta=1.0):
+                      huber_delta=1.0, warm_start=None):
     """Minimize ℓ(Kz + t1, y) + λ‖z‖₁ (ℓ logistic or hinge with y ∈ {−1, +1}, Huber, or the squared
     loss, optionally with sample weights: Σ cᵢℓᵢ) over a dictionary oracle.
 
@@ -533,6 +542,9 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
         :mod:`~ganet.numeric.solvers.datafits`).
     huber_delta : float
         δ of the Huber loss.
+    warm_start : (columns, coefficients, intercept), optional
+        A solution at another λ (a path, largest λ first): its columns join the first working
+        set at its coefficients.
 
     Returns
     -------
@@ -546,5 +558,5 @@ def solve_convex_loss(dictionary, y, lam, loss, fit_intercept=True, tol=1e-8, in
     c = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
     if datafit.labels and not (np.isin(y, (-1.0, 1.0)).all() and (c[y > 0] > 0).any() and (c[y < 0] > 0).any()):
         raise ValueError(f"the {loss} loss needs labels in {{-1, +1}}, both present (with positive weight)")
-    program = working_set_program(dictionary, y, lam, datafit, fit_intercept, tol, initial_size, min_add)
+    program = working_set_program(dictionary, y, lam, datafit, fit_intercept, tol, initial_size, min_add, warm_start)
     return solve_working_set(dictionary, program, tol, max_iter, max_seconds, local_rounds, verbose)
