@@ -56,9 +56,10 @@ _CV_PARAMS = ("n_lams", "lam_ratio", "lams", "cv")
 
 class _LambdaCV:
     """The cross-validation shared by the CV estimators (see the module docstring). A subclass
-    sets ``_base`` (the estimator refitted at each λ) and implements ``_top_lambda`` and
-    ``_fold_errors``; the parameters are the base estimator's (``lam`` is ignored: it is chosen)
-    and the grid's."""
+    sets ``_base`` (the estimator refitted at each λ) and implements ``_top_lambda``, and
+    ``_fold_errors`` when its base estimator has no warm-started λ path (one path per fold is the
+    default); the parameters are the base estimator's (``lam`` is ignored: it is chosen) and the
+    grid's."""
 
     def _lam_param(self):
         return getattr(self, "_chosen_lam", getattr(self, "lam_", 1.0))
@@ -189,13 +190,28 @@ class _LambdaCV:
         self.lams_, self.lam_max_ = grid, top
         return errors, certified, mean
 
-    def _path_errors(self, grid, X, y, X_test, y_test, w, w_test):
-        """Held-out squared errors of one warm-started path over the grid, and whether each λ's
-        fit was certified."""
+    def _fits_per_fold(self, grid):
+        """The fits a fold makes, each with its share of a budget: one path."""
+        return 1
+
+    def _fold_errors(self, grid, X, y, X_test, y_test, w, w_test):
+        """Held-out errors (:meth:`_held_out_error`) of one warm-started path over the grid, and
+        whether each λ's fit was certified."""
         path = self._base_model(grid).fit(X, y, **({} if w is None else {"sample_weight": w}))
-        out = [(np.average((F[:, 0] - y_test) ** 2, weights=w_test), ok)
-               for F, ok in self._path_scores(path, X_test)]
+        out = []
+        for F, ok in self._path_scores(path, X_test):
+            if is_classifier(self):  # the labels the path's network at that λ predicts
+                F = path.classes_[(F[:, 0] > 0).astype(int)] if F.shape[1] == 1 else path.classes_[F.argmax(1)]
+            else:
+                F = F[:, 0]
+            out.append((self._held_out_error(F, y_test, w_test), ok))
         return np.array([e for e, _ in out]), np.array([ok for _, ok in out])
+
+    def _held_out_error(self, prediction, y_test, w_test):
+        """The weighted held-out error a fold scores: the error rate of a classifier, the mean
+        squared error of a regressor."""
+        error = (prediction != y_test) if is_classifier(self) else (prediction - y_test) ** 2
+        return float(np.average(error, weights=w_test))
 
     @staticmethod
     def _path_scores(path, X_test):
@@ -221,9 +237,6 @@ class _WedgeCV(_LambdaCV):
                          max_seconds=max_seconds, client=client, standardize=standardize,
                          huber_delta=huber_delta)
         self.n_lams, self.lam_ratio, self.lams, self.cv = n_lams, lam_ratio, lams, cv
-
-    def _fits_per_fold(self, grid):
-        return 1  # (one warm-started path per fold, whatever the loss)
 
     def _top_lambda(self, X, T):
         probe = ConvexReLU(**{k: v for k, v in self._base_model(1.0).get_params().items()
@@ -269,9 +282,6 @@ class ConvexReLUCV(_WedgeCV, ConvexReLU):
         with self._fitting():
             return self._fit_regression(X, y, sample_weight)
 
-    def _fold_errors(self, grid, X, y, X_test, y_test, w, w_test):
-        return self._path_errors(grid, X, y, X_test, y_test, w, w_test)
-
     def predict(self, X):
         """The network at the chosen λ, f(X)."""
         check_is_fitted(self, "neurons_")
@@ -295,13 +305,6 @@ class ConvexReLUClassifierCV(_WedgeCV, ConvexReLUClassifier):
         with self._fitting():
             return self._fit_classification(X, y, sample_weight)
 
-    def _fold_errors(self, grid, X, y, X_test, y_test, w, w_test):
-        path = self._base_model(grid).fit(X, y, sample_weight=w)  # (one path per fold, any loss)
-        out = []
-        for F, ok in self._path_scores(path, X_test):
-            labels = path.classes_[(F[:, 0] > 0).astype(int)] if F.shape[1] == 1 else path.classes_[F.argmax(1)]
-            out.append((np.average(labels != y_test, weights=w_test), ok))
-        return np.array([e for e, _ in out]), np.array([ok for _, ok in out])
 
 
 class _ArrangementCV(_LambdaCV):
@@ -347,9 +350,7 @@ class _ArrangementCV(_LambdaCV):
             else:
                 model.set_params(lam=share.lam, max_seconds=share.max_seconds)
             model.fit(X, y, **({} if w is None else {"sample_weight": w}))
-            prediction = model.predict(X_test)
-            error = (prediction != y_test) if is_classifier(self) else (prediction - y_test) ** 2
-            out.append((np.average(error, weights=w_test), model.converged_))
+            out.append((self._held_out_error(model.predict(X_test), y_test, w_test), model.converged_))
         return np.array([e for e, _ in out]), np.array([ok for _, ok in out])
 
 
@@ -406,15 +407,9 @@ class _DeepCV(_LambdaCV):
     warm-started certified path per fold (their Lasso is the squared loss's). No sample weights:
     the deep models' objective (ZP's eq. (2), P23's (26)) has none."""
 
-    def _fits_per_fold(self, grid):
-        return 1  # (one path per fold)
-
     def _top_lambda(self, X, T):
         probe = self._base_model(1.0)
         return lambda_max(probe, probe._set_standardization(X), T)
-
-    def _fold_errors(self, grid, X, y, X_test, y_test, w, w_test):
-        return self._path_errors(grid, X, y, X_test, y_test, None, w_test)
 
     def fit(self, X, y):
         """Choose λ by cross-validation, then fit and certify the network at that λ; returns self."""

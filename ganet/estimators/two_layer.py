@@ -74,6 +74,12 @@ def _one_vs_rest(results):
                    dual_point=np.column_stack([r.dual_point for r in results]))
 
 
+def _path_step(lam, res):
+    """One entry of ``path_``: the solve of ``lam`` (a LassoResult), its network and certificate."""
+    return dict(lam=lam, objective=res.objective, dual_gap=res.gap, converged=res.converged, n_iter=res.n_iter,
+                columns=res.columns, coef=res.coef, intercept=res.intercept, stopped=res.stopped)
+
+
 def _fingerprint(X, T):
     """A digest of the training data, so that certify() can check it is given the same data."""
     digest = hashlib.sha256()
@@ -239,9 +245,7 @@ class _ConvexReLUBase(ConvexNetworkEstimator):
                 warm = (res.columns, res.coef)
                 history += res.history
                 solves += res.history[-1]["solve_seconds"] if res.history else 0.0
-                path.append(dict(lam=lam, objective=res.objective, dual_gap=res.gap,
-                                 converged=res.converged, n_iter=res.n_iter, columns=res.columns,
-                                 coef=res.coef, intercept=res.intercept, stopped=res.stopped))
+                path.append(_path_step(lam, res))
         fitted.update(
             dictionary_=dictionary, path_=path, lam_=float(lam), history_=history,
             _fingerprint=_fingerprint(X, T),
@@ -414,9 +418,7 @@ class _ConvexReLUBase(ConvexNetworkEstimator):
             res = _one_vs_rest(results)
             history += res.history
             if len(lams) > 1:
-                path.append(dict(lam=float(lam), objective=res.objective, dual_gap=res.gap,
-                                 converged=res.converged, n_iter=res.n_iter, columns=res.columns,
-                                 coef=res.coef, intercept=res.intercept, stopped=res.stopped))
+                path.append(_path_step(float(lam), res))
         lam = float(lams[-1])
         fitted.update(dictionary_=dictionary, lam_=lam, _sample_weight=sw,
                       dual_coef_=res.dual_point, path_=path, history_=history, sample_seed_=seed,

@@ -405,13 +405,11 @@ class LossProgram:
         self.deadline = deadline
         if not self.cut:
             self.best = (self.ws, np.zeros(0), t, P, gap, D, theta)
-        self.ws = np.unique(self.new)
+        # (a warm start's support joins the violators, at its coefficients and intercept)
+        columns, coef, self.t = self.warm_start or (np.zeros(0, dtype=np.int64), np.zeros(0), self.t)
+        self.ws = np.union1d(self.new, columns)
         self.z = np.zeros(len(self.ws))
-        if self.warm_start is not None:  # the last λ's support joins, at its coefficients
-            columns, coef, self.t = self.warm_start
-            self.ws = np.union1d(self.ws, columns)
-            self.z = np.zeros(len(self.ws))
-            self.z[np.searchsorted(self.ws, columns)] = coef
+        self.z[np.searchsorted(self.ws, columns)] = coef
 
     def _solve_block(self, ws, z, t):
         """The program on the columns ws (warm-started); returns (K, z, t, μ)."""
